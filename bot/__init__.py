@@ -1,0 +1,1 @@
+"""MENA Hub bot: the Strong Cities Network MENA Regional Hub's Telegram bot."""

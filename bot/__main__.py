@@ -1,0 +1,162 @@
+"""The ``hubbot`` command line: run the bot, try it in a console, administer it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, load_config
+from bot.geography import COUNTRIES_BY_CODE
+from bot.i18n import CatalogError
+from bot.services import Services
+
+logger = logging.getLogger("hubbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
+    run.add_argument(
+        "--console-if-no-token",
+        action="store_true",
+        help="open the console instead when HUBBOT_TOKEN is not set",
+    )
+
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
+    console.add_argument(
+        "--database", type=Path, default=Path("data") / "console.sqlite3", help="console database"
+    )
+
+    staff = commands.add_parser("staff", help="manage hub staff")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    for name in ("add", "remove"):
+        sub = staff_commands.add_parser(name)
+        sub.add_argument("user_id", type=int, help="numeric Telegram user id")
+    staff_commands.add_parser("list")
+
+    invite = commands.add_parser("invite", help="create a one-time invite link for a city")
+    invite.add_argument("city")
+    invite.add_argument(
+        "--country", required=True, choices=sorted(COUNTRIES_BY_CODE), help="country code"
+    )
+    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+
+    commands.add_parser("migrate", help="apply database migrations")
+    backup = commands.add_parser(
+        "backup", help="consistent copy of the database, even while running"
+    )
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+async def _with_services(config: Config, action) -> int:  # type: ignore[no-untyped-def]
+    services = await Services.open(config, SystemClock())
+    try:
+        return int(await action(services))
+    finally:
+        await services.close()
+
+
+async def _staff(services: Services, args: argparse.Namespace) -> int:
+    accounts = services.accounts
+    if args.staff_command == "list":
+        for listing in await accounts.list_staff():
+            name = listing.user.display_name if listing.user else "(has not opened the bot)"
+            origin = "configuration" if listing.member.from_config else "database"
+            print(f"{listing.member.user_id}\t{name}\t{origin}")
+        return 0
+    if args.staff_command == "add":
+        added = await accounts.add_staff(args.user_id, added_by=None)
+        print(f"{args.user_id} added to staff" if added else f"{args.user_id} is already staff")
+        return 0
+    if accounts.is_admin(args.user_id):
+        print(f"{args.user_id} is staff through HUBBOT_ADMIN_IDS; change the configuration")
+        return 1
+    removed = await accounts.remove_staff(args.user_id)
+    print(f"{args.user_id} removed from staff" if removed else f"{args.user_id} was not staff")
+    return 0 if removed else 1
+
+
+async def _invite(services: Services, args: argparse.Namespace) -> int:
+    invite = await services.registration.create_invite(
+        country=args.country, city=args.city, created_by=None
+    )
+    username = args.bot_username or "<bot_username>"
+    print(f"https://t.me/{username.lstrip('@')}?start={invite.code}")
+    print(f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC; usable once")
+    return 0
+
+
+async def _backup(services: Services, path: Path) -> int:
+    await services.db.backup(path)
+    print(f"backup written to {path}")
+    return 0
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    if config.token is None and args.console_if_no_token:
+        print("HUBBOT_TOKEN is not set: opening the console instead (see README to get a token).")
+        from bot.console import main as console_main
+
+        return console_main(language="en", database=Path("data") / "console.sqlite3")
+    from bot.app import build_application
+
+    application = build_application(config)
+    if config.webhook_url:
+        application.run_webhook(
+            listen="0.0.0.0",
+            port=config.webhook_port,
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+        )
+    else:
+        application.run_polling()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config()
+        logging.basicConfig(
+            level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        # httpx logs every Bot API request at INFO, which would drown everything else.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "run":
+            return _run(config, args)
+        if args.command == "console":
+            from bot.console import main as console_main
+
+            return console_main(language=args.language, database=args.database)
+        if args.command == "migrate":
+            return asyncio.run(_with_services(config, _noop))
+        if args.command == "staff":
+            return asyncio.run(_with_services(config, lambda s: _staff(s, args)))
+        if args.command == "invite":
+            return asyncio.run(_with_services(config, lambda s: _invite(s, args)))
+        if args.command == "backup":
+            return asyncio.run(_with_services(config, lambda s: _backup(s, args.path)))
+    except (ConfigError, CatalogError) as error:
+        print(f"hubbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+async def _noop(services: Services) -> int:
+    print(f"database {services.config.database_path} is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Builds the Application: handlers in order, services opened and closed with it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.commands import set_default_menus
+from bot.config import Config
+from bot.context import HubContext
+from bot.errors import on_error
+from bot.i18n import Catalogs
+from bot.services import FlowTracker, Services
+from handlers import (
+    fallback,
+    help_menu,
+    language,
+    preprocess,
+    privacy,
+    registration,
+    settings,
+    staff,
+)
+
+logger = logging.getLogger(__name__)
+
+HubApplication = Application[Any, HubContext, Any, Any, Any, Any]
+
+# Order matters: within a group the first matching handler wins, so features that own a
+# form in progress come before the catch-all answers.
+FEATURES = (preprocess, language, registration, settings, privacy, help_menu, staff, fallback)
+
+
+def build_application(config: Config, *, clock: Clock | None = None) -> HubApplication:
+    """The bot, ready to start; catalogs are loaded now so a broken one stops the start."""
+    catalogs = Catalogs.load()
+    flows = FlowTracker()
+    moment = clock or SystemClock()
+
+    async def post_init(application: HubApplication) -> None:
+        services = await Services.open(config, moment, catalogs=catalogs, flows=flows)
+        application.bot_data["services"] = services
+        await set_default_menus(application.bot, catalogs)
+
+    async def post_shutdown(application: HubApplication) -> None:
+        services: Services | None = application.bot_data.pop("services", None)
+        if services is not None:
+            await services.close()
+
+    application: HubApplication = (
+        ApplicationBuilder()
+        .token(config.require_token())
+        .base_url(config.api_base_url)
+        .base_file_url(config.api_file_url)
+        .context_types(ContextTypes(context=HubContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["flows"] = flows
+    for feature in FEATURES:
+        feature.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+@asynccontextmanager
+async def running(
+    application: HubApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[HubApplication]:
+    """Run with long polling inside an existing event loop (the console and the tests)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

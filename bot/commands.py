@@ -1,0 +1,57 @@
+"""The command menus Telegram shows, per role and language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.i18n import N_, Catalogs, Translator
+
+logger = logging.getLogger(__name__)
+
+USER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Welcome and main menu")),
+    ("help", N_("What this bot can do")),
+    ("register", N_("Register as your city's focal point")),
+    ("language", N_("Change language")),
+    ("settings", N_("Language, time zone and profile")),
+    ("privacy", N_("What the bot stores about you")),
+    ("deleteme", N_("Erase your personal data")),
+)
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("pending", N_("Registrations waiting for review")),
+    ("invite", N_("Create a one-time invite link for a city")),
+    ("staff", N_("List hub staff")),
+    ("addstaff", N_("Add a staff member by Telegram id")),
+    ("removestaff", N_("Remove a staff member")),
+)
+
+
+def menu(translator: Translator, *, staff: bool) -> list[BotCommand]:
+    entries = USER_COMMANDS + (STAFF_COMMANDS if staff else ())
+    return [BotCommand(name, translator.label(description)) for name, description in entries]
+
+
+async def set_default_menus(bot: Bot, catalogs: Catalogs) -> None:
+    """One menu per language for everyone; optional, so a refusal is logged, not fatal."""
+    for language in (*SUPPORTED_LANGUAGES, ""):
+        translator = catalogs.translator(language or "en")
+        try:
+            await bot.set_my_commands(
+                menu(translator, staff=False),
+                scope=BotCommandScopeDefault(),
+                language_code=language or None,
+            )
+        except TelegramError as error:
+            logger.warning("setMyCommands for %r refused: %s", language or "default", error)
+
+
+async def set_personal_menu(bot: Bot, chat_id: int, translator: Translator, *, staff: bool) -> None:
+    """The menu of one private chat, in the language the person chose in the bot."""
+    try:
+        await bot.set_my_commands(menu(translator, staff=staff), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        logger.warning("setMyCommands for chat %s refused: %s", chat_id, error)

@@ -1,0 +1,126 @@
+"""Configuration read from the environment (and a ``.env`` file), validated once at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_PATH = Path("data") / "hubbot.sqlite3"
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SUPPORTED_LANGUAGES = ("ar", "fr", "en")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None
+    admin_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    staff_language: str = "en"
+    database_path: Path = DEFAULT_DATABASE_PATH
+    content_dir: Path = PROJECT_ROOT / "content"
+    log_level: str = "INFO"
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_file_url: str = DEFAULT_API_FILE_URL
+    invite_ttl_hours: int = 168
+    webhook_url: str | None = None
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+
+    def require_token(self) -> str:
+        if self.token is None:
+            raise ConfigError("HUBBOT_TOKEN is not set: get a token from @BotFather (see README)")
+        return self.token
+
+
+def _int_list(name: str, raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise ConfigError(
+                f"{name} must be comma-separated numeric Telegram user ids, got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _integer(name: str, raw: str, *, minimum: int | None = None) -> int:
+    if not re.fullmatch(r"-?\d+", raw.strip()):
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}")
+    value = int(raw)
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _url(name: str, raw: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", raw):
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None
+) -> Config:
+    """Read the configuration; a bad value raises ConfigError with a one-line explanation."""
+    if environ is None:
+        load_dotenv(dotenv_path or Path.cwd() / ".env", override=False)
+        environ = os.environ
+    env = {key: value.strip() for key, value in environ.items() if key.startswith("HUBBOT_")}
+
+    token = env.get("HUBBOT_TOKEN") or None
+    if token is not None and not TOKEN_PATTERN.fullmatch(token):
+        raise ConfigError("HUBBOT_TOKEN does not look like a bot token (expected 123456:ABC...)")
+
+    log_level = env.get("HUBBOT_LOG_LEVEL", "INFO").upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"HUBBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+
+    staff_language = env.get("HUBBOT_STAFF_LANGUAGE", "en") or "en"
+    if staff_language not in SUPPORTED_LANGUAGES:
+        raise ConfigError("HUBBOT_STAFF_LANGUAGE must be one of ar, fr, en")
+
+    api_base_url = _url(
+        "HUBBOT_API_BASE_URL", env.get("HUBBOT_API_BASE_URL") or DEFAULT_API_BASE_URL
+    )
+    api_file_url = env.get("HUBBOT_API_FILE_URL") or (
+        DEFAULT_API_FILE_URL
+        if api_base_url == DEFAULT_API_BASE_URL
+        else api_base_url.removesuffix("/bot") + "/file/bot"
+    )
+    staff_chat = env.get("HUBBOT_STAFF_CHAT_ID")
+    webhook_url = env.get("HUBBOT_WEBHOOK_URL") or None
+    return Config(
+        token=token,
+        admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
+        staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
+        staff_language=staff_language,
+        database_path=Path(env.get("HUBBOT_DATABASE") or DEFAULT_DATABASE_PATH),
+        content_dir=Path(env.get("HUBBOT_CONTENT_DIR") or PROJECT_ROOT / "content"),
+        log_level=log_level,
+        api_base_url=api_base_url,
+        api_file_url=_url("HUBBOT_API_FILE_URL", api_file_url),
+        invite_ttl_hours=_integer(
+            "HUBBOT_INVITE_TTL_HOURS", env.get("HUBBOT_INVITE_TTL_HOURS") or "168", minimum=1
+        ),
+        webhook_url=_url("HUBBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
+        webhook_port=_integer(
+            "HUBBOT_WEBHOOK_PORT", env.get("HUBBOT_WEBHOOK_PORT") or "8443", minimum=1
+        ),
+        webhook_secret=env.get("HUBBOT_WEBHOOK_SECRET") or None,
+    )

@@ -1,0 +1,39 @@
+"""The one error handler: log with the update that caused it, tell the user in their language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import HubContext
+from handlers.common import reply
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: HubContext) -> None:
+    error = context.error
+    if not isinstance(update, Update):
+        # Errors from jobs and from polling itself have no user to tell.
+        logger.error("error outside an update: %s", error, exc_info=error)
+        return
+    logger.error("error while handling update %s", update.to_dict(), exc_info=error)
+    if update.effective_chat is None or isinstance(error, Forbidden):
+        return
+    user = update.effective_user
+    if user is not None and context.profile is None:
+        profile = await context.services.accounts.profile(user.id)
+        if profile is not None:
+            context.use_profile(profile)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await reply(
+            update,
+            context,
+            context.t._("Sorry, something went wrong on our side. Please try again in a moment."),
+        )
+    except TelegramError as notify_error:
+        logger.warning("could not tell the user about the error: %s", notify_error)

@@ -1,0 +1,187 @@
+"""Translations and locale formatting: one Translator per language, chosen per recipient."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, get_timezone_name
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from bot.config import PROJECT_ROOT, SUPPORTED_LANGUAGES
+
+logger = logging.getLogger(__name__)
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "en"
+
+# Arabic plural rule of CLDR and GNU gettext: zero, one, two, few (3-10), many (11-99), other.
+# Babel 2.18 writes the last two forms swapped (python-babel issue 816); our catalog header
+# carries this formula and a test checks it, so the order of msgstr[4] and msgstr[5] is CLDR's.
+ARABIC_PLURAL_FORMS = (
+    "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
+    "n%100>=11 ? 4 : 5);"
+)
+
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+RIGHT_TO_LEFT_MARK = "\u200f"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, when the recipient is known."""
+    return message
+
+
+class CatalogError(Exception):
+    """A catalog is missing or unusable: the bot refuses to start rather than speak English."""
+
+
+def isolate(value: str) -> str:
+    """Wrap a value so a Latin name, number or link keeps its own direction in Arabic text."""
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+
+
+def starts_right_to_left(text: str) -> bool:
+    """Whether the first strongly directional character, outside HTML tags, is right-to-left."""
+    in_tag = False
+    for char in text:
+        if char == "<":
+            in_tag = True
+        elif char == ">" and in_tag:
+            in_tag = False
+        elif not in_tag:
+            direction = unicodedata.bidirectional(char)
+            if direction in ("R", "AL"):
+                return True
+            if direction == "L":
+                return False
+    return False
+
+
+def right_to_left(text: str) -> str:
+    """Telegram takes a paragraph's direction from its first strong character; force RTL."""
+    if starts_right_to_left(text):
+        return text
+    return RIGHT_TO_LEFT_MARK + text
+
+
+def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
+    """Compile a .po file in memory, so .mo files are never committed or stale."""
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    translations: dict[str, gettext.GNUTranslations]
+
+    @classmethod
+    def load(cls, locales_dir: Path = LOCALES_DIR) -> Catalogs:
+        translations = {}
+        for language in SUPPORTED_LANGUAGES:
+            po_path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+            if not po_path.is_file():
+                raise CatalogError(f"missing translation catalog {po_path}")
+            translations[language] = compile_catalog(po_path)
+        return cls(translations)
+
+    def translator(self, language: str | None, country: str | None = None) -> Translator:
+        language = language if language in self.translations else DEFAULT_LANGUAGE
+        assert language is not None
+        return Translator(
+            language, self.translations[language], formatting_locale(language, country)
+        )
+
+
+def formatting_locale(language: str, country: str | None) -> Locale:
+    """The Babel locale for dates and numbers: Arabic follows the user's country's variant."""
+    if country and country.isalpha() and len(country) == 2:
+        try:
+            return Locale.parse(f"{language}_{country.upper()}")
+        except UnknownLocaleError:
+            pass
+    return Locale.parse(language)
+
+
+class Translator:
+    """Text in one language. Message templates are trusted HTML; values are escaped.
+
+    ``gettext`` and friends return HTML (markupsafe.Markup) for message bodies sent with
+    parse_mode HTML; ``label`` returns plain text for buttons and alerts, which Telegram
+    shows literally.
+    """
+
+    def __init__(
+        self, language: str, translations: gettext.GNUTranslations, locale: Locale
+    ) -> None:
+        self.language = language
+        self.locale = locale
+        self._translations = translations
+
+    @property
+    def is_rtl(self) -> bool:
+        return self.language == "ar"
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = self.number(value)
+        if not self.is_rtl:
+            return value
+        return Markup(isolate(escape(value)))
+
+    def _render(self, template: str, values: dict[str, Any]) -> Markup:
+        prepared = {name: self._value(value) for name, value in values.items()}
+        return Markup(template).format(**prepared)
+
+    def gettext(self, message: str, **values: Any) -> Markup:
+        return self._render(self._translations.gettext(message), values)
+
+    _ = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> Markup:
+        template = self._translations.ngettext(singular, plural, count)
+        return self._render(template, {"count": count, **values})
+
+    def pgettext(self, context: str, message: str, **values: Any) -> Markup:
+        return self._render(self._translations.pgettext(context, message), values)
+
+    def label(self, message: str, **values: Any) -> str:
+        """Plain text (a button, a callback alert): no HTML, values inserted as they are."""
+        template = self._translations.gettext(message)
+        return template.format(**{name: self._plain(value) for name, value in values.items()})
+
+    def plabel(self, context: str, message: str, **values: Any) -> str:
+        template = self._translations.pgettext(context, message)
+        return template.format(**{name: self._plain(value) for name, value in values.items()})
+
+    def _plain(self, value: Any) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = self.number(value)
+        return isolate(str(value)) if self.is_rtl else str(value)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def datetime(self, moment: datetime, time_zone: str, *, width: str = "medium") -> str:
+        """A moment in the reader's time zone and language, e.g. '16 juin 2026, 10:00'."""
+        return format_datetime(moment, format=width, tzinfo=ZoneInfo(time_zone), locale=self.locale)
+
+    def time_zone_name(self, time_zone: str) -> str:
+        return get_timezone_name(ZoneInfo(time_zone), locale=self.locale)

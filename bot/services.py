@@ -1,0 +1,95 @@
+"""The services every handler reaches through the context, opened and closed with the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.accounts import AccountService
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Catalogs, Translator
+from bot.registration import RegistrationService
+from storage.db import Database
+from storage.drafts import DraftRepository
+from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.users import StaffRepository, UserRepository
+
+
+@dataclass
+class FlowTracker:
+    """Which multi-step form each user is in, refreshed from the database on every update.
+
+    Handler filters are synchronous and cannot query the database; the preprocessing
+    handler records the user's active form here before any other handler is checked.
+    """
+
+    active: dict[int, str] = field(default_factory=dict)
+
+    def set(self, user_id: int, flow: str | None) -> None:
+        if flow is None:
+            self.active.pop(user_id, None)
+        else:
+            self.active[user_id] = flow
+
+    def get(self, user_id: int) -> str | None:
+        return self.active.get(user_id)
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Clock
+    db: Database
+    catalogs: Catalogs
+    accounts: AccountService
+    registration: RegistrationService
+    drafts: DraftRepository
+    flows: FlowTracker
+
+    def translator(self, language: str | None, country: str | None = None) -> Translator:
+        return self.catalogs.translator(language, country)
+
+    def staff_translator(self) -> Translator:
+        """The language of the staff chat, which many people read."""
+        return self.catalogs.translator(self.config.staff_language)
+
+    @classmethod
+    async def open(
+        cls,
+        config: Config,
+        clock: Clock,
+        *,
+        catalogs: Catalogs | None = None,
+        flows: FlowTracker | None = None,
+    ) -> Services:
+        db = Database(config.database_path)
+        await db.open()
+        users = UserRepository(db)
+        focal_points = FocalPointRepository(db)
+        drafts = DraftRepository(db)
+        return cls(
+            config=config,
+            clock=clock,
+            db=db,
+            catalogs=catalogs or Catalogs.load(),
+            accounts=AccountService(
+                users=users,
+                staff=StaffRepository(db),
+                focal_points=focal_points,
+                admin_ids=config.admin_ids,
+                clock=clock,
+            ),
+            registration=RegistrationService(
+                drafts=drafts,
+                focal_points=focal_points,
+                invites=InviteRepository(db),
+                clock=clock,
+                invite_ttl=timedelta(hours=config.invite_ttl_hours),
+            ),
+            drafts=drafts,
+            flows=flows or FlowTracker(),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()

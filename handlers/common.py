@@ -1,0 +1,180 @@
+"""What all handlers share: sending HTML safely in each language, buttons, staff checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from markupsafe import Markup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from bot.callbacks import callback
+from bot.context import HubContext
+from bot.i18n import Translator, right_to_left
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4096
+
+Handler = Callable[[Update, HubContext], Awaitable[Any]]
+
+
+def button(label: str, feature: str, *arguments: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callback(feature, *arguments))
+
+
+def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+def in_rows(
+    buttons: Sequence[InlineKeyboardButton], width: int
+) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[start : start + width]) for start in range(0, len(buttons), width)]
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split at paragraph, then line boundaries so no part exceeds Telegram's limit.
+
+    Our templates never open an HTML tag in one line and close it in another, so line
+    boundaries are safe places to cut.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            parts.extend([current] if current else [])
+            current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+async def send(
+    bot: Bot,
+    chat_id: int,
+    text: Markup,
+    translator: Translator,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Send HTML in the reader's language: right-to-left for Arabic, split if too long."""
+    parts = split_message(str(text))
+    message: Message | None = None
+    for index, part in enumerate(parts):
+        body = right_to_left(part) if translator.is_rtl else part
+        message = await bot.send_message(
+            chat_id,
+            body,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply_markup if index == len(parts) - 1 else None,
+            disable_web_page_preview=True,
+        )
+    assert message is not None
+    return message
+
+
+async def send_to_person(
+    bot: Bot, chat_id: int, text: Markup, translator: Translator, reply_markup: Any = None
+) -> Message | None:
+    """A message nobody is waiting on: a person who blocked the bot is logged, not an error."""
+    try:
+        return await send(bot, chat_id, text, translator, reply_markup)
+    except Forbidden:
+        logger.info("chat %s blocked the bot; message not delivered", chat_id)
+        return None
+
+
+async def reply(
+    update: Update,
+    context: HubContext,
+    text: Markup,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await send(context.bot, chat.id, text, context.t, reply_markup)
+
+
+async def edit_or_reply(
+    update: Update,
+    context: HubContext,
+    text: Markup,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """After a button press, replace the pressed message; after a typed message, answer it."""
+    query = update.callback_query
+    if query is not None and query.message is not None and len(str(text)) <= MAX_MESSAGE_CHARS:
+        body = right_to_left(str(text)) if context.t.is_rtl else str(text)
+        try:
+            await query.edit_message_text(
+                body,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_web_page_preview=True,
+            )
+            return
+        except TelegramError as error:
+            # Too old to edit, or unchanged: a fresh message serves the user just as well.
+            logger.debug("edit failed (%s); sending a new message", error)
+    await reply(update, context, text, reply_markup)
+
+
+async def answer_callback(update: Update, text: str | None = None, alert: bool = False) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)
+
+
+def staff_only(handler: Handler) -> Handler:
+    """Refuse a staff command or button to anyone else, in their language."""
+
+    async def guarded(update: Update, context: HubContext) -> Any:
+        if context.profile is not None and context.profile.is_staff:
+            return await handler(update, context)
+        refusal = context.t.label("This is for hub staff only.")
+        if update.callback_query is not None:
+            await answer_callback(update, refusal, alert=True)
+        else:
+            await reply(update, context, context.t._("This is for hub staff only."))
+        return None
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+async def notify_staff(
+    context: HubContext,
+    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
+) -> None:
+    """Tell hub staff: in the staff chat if one is configured, else each member privately.
+
+    Each recipient reads it in their own language (the staff chat in the configured one).
+    """
+    services = context.services
+    if services.config.staff_chat_id is not None:
+        translator = services.staff_translator()
+        text, markup = render(translator)
+        await send_to_person(context.bot, services.config.staff_chat_id, text, translator, markup)
+        return
+    for staff_id in await services.accounts.staff_ids():
+        profile = await services.accounts.profile(staff_id)
+        translator = services.translator(profile.language if profile else None)
+        text, markup = render(translator)
+        try:
+            await send_to_person(context.bot, staff_id, text, translator, markup)
+        except TelegramError as error:
+            # A staff member who never opened the bot cannot be written to; others still are.
+            logger.warning("could not notify staff member %s: %s", staff_id, error)

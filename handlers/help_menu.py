@@ -1,0 +1,46 @@
+"""/help: what the bot can do for this person, by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.context import HubContext
+from handlers.common import reply
+
+
+async def show_help(update: Update, context: HubContext) -> None:
+    profile = context.me
+    t = context.t
+    text = t._(
+        "<b>What I can do</b>\n\n"
+        "Type a question in Arabic, French or English about the Hub's guides, programmes, "
+        "case studies and events.\n\n"
+        "/register: register as your city's focal point\n"
+        "/language: change language\n"
+        "/settings: language, time zone and profile\n"
+        "/privacy: what the bot stores about you\n"
+        "/deleteme: erase your personal data"
+    )
+    if profile.is_verified_focal_point:
+        assert profile.focal_point is not None
+        text += t._(
+            "\n\nYou are the verified focal point for {city}.",
+            city=t.label(profile.focal_point.city),
+        )
+    if profile.is_staff:
+        text += t._(
+            "\n\n<b>Hub staff</b>\n"
+            "/pending: registrations waiting for review\n"
+            "/invite: create a one-time invite link for a city\n"
+            "/staff: list hub staff\n"
+            "/addstaff ID: add a staff member by Telegram id\n"
+            "/removestaff ID: remove a staff member"
+        )
+    await reply(update, context, text)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("help", show_help))

@@ -1,0 +1,93 @@
+"""/start, the language choice and /language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import arguments, pattern
+from bot.commands import set_personal_menu
+from bot.config import SUPPORTED_LANGUAGES
+from bot.context import HubContext
+from bot.registration import RedeemStatus, is_invite_code
+from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
+
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+
+def language_keyboard() -> Any:
+    # Each language is named in itself, so anyone can find theirs.
+    return keyboard([button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES])
+
+
+async def start(update: Update, context: HubContext) -> None:
+    if context.args and is_invite_code(context.args[0]):
+        await redeem_invite(update, context, context.args[0])
+        return
+    profile = context.me
+    t = context.t
+    text = t._(
+        "<b>Welcome to the Strong Cities MENA Regional Hub bot, {name}.</b>\n\n"
+        "Ask me about the Hub's guides, programmes, case studies and events, or register as "
+        "your city's focal point.\n\nChoose your language:",
+        name=profile.user.first_name,
+    )
+    rows = [[button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES]]
+    if profile.focal_point is None:
+        rows.append([button(t.label("I am a city focal point"), "reg", "start")])
+    await reply(update, context, text, keyboard(*rows))
+
+
+async def redeem_invite(update: Update, context: HubContext, code: str) -> None:
+    profile = context.me
+    outcome = await context.services.registration.redeem(
+        code, user_id=profile.user.id, full_name=profile.user.display_name
+    )
+    t = context.t
+    if outcome.status is RedeemStatus.REGISTERED:
+        assert outcome.focal_point is not None
+        text = t._(
+            "Welcome! You are now registered as the focal point for {city}. "
+            "Use /settings to check your profile and /help to see what the bot can do.",
+            city=t.label(outcome.focal_point.city),
+        )
+    elif outcome.status is RedeemStatus.USED:
+        text = t._("This invite link has already been used. Ask the Hub for a new one.")
+    elif outcome.status is RedeemStatus.EXPIRED:
+        text = t._("This invite link has expired. Ask the Hub for a new one.")
+    else:
+        text = t._("This invite link is not valid. Check that you copied all of it.")
+    await reply(update, context, text)
+
+
+async def show_languages(update: Update, context: HubContext) -> None:
+    await reply(update, context, context.t._("Choose your language:"), language_keyboard())
+
+
+async def choose_language(update: Update, context: HubContext) -> None:
+    chosen = (arguments(update.callback_query.data if update.callback_query else None) or [""])[0]
+    if chosen not in SUPPORTED_LANGUAGES:
+        await answer_callback(update)
+        return
+    services = context.services
+    profile = context.me
+    await services.accounts.set_language(profile.user.id, chosen)
+    updated = await services.accounts.profile(profile.user.id)
+    assert updated is not None
+    context.use_profile(updated)
+    t = context.t
+    await answer_callback(update)
+    await edit_or_reply(
+        update,
+        context,
+        t._("Language set to English. Type a question at any time, or use /help."),
+    )
+    await set_personal_menu(context.bot, profile.user.id, t, staff=updated.is_staff)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("language", show_languages))
+    application.add_handler(CallbackQueryHandler(choose_language, pattern=pattern("lang")))

@@ -1,0 +1,87 @@
+"""/privacy (what is stored about the user) and /deleteme (erase it, after a confirmation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.geography import HUB_EMAIL
+from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
+from handlers.registration import describe
+
+
+async def show_privacy(update: Update, context: HubContext) -> None:
+    profile = context.me
+    t = context.t
+    user = profile.user
+    stored = t._(
+        "<b>What this bot stores about you</b>\n\n"
+        "Telegram id: {user_id}\nName on Telegram: {name}\nUsername: {username}\n"
+        "Language: {language}\nTime zone: {time_zone}\nFirst contact: {created}\n"
+        "Last message: {last_seen}",
+        user_id=str(user.id),
+        name=user.display_name,
+        username=f"@{user.username}" if user.username else "—",
+        language=t.label("English"),
+        time_zone=profile.time_zone,
+        created=t.datetime(user.created_at, profile.time_zone),
+        last_seen=t.datetime(user.last_seen_at, profile.time_zone),
+    )
+    if profile.focal_point is not None:
+        stored += t._(
+            "\n\n<b>Your focal point registration</b>\n{details}",
+            details=describe(t, profile.focal_point),
+        )
+    stored += t._(
+        "\n\nThe Hub team uses this only to answer you and to work with your city. It is not "
+        "shared outside the Hub. Use /deleteme to erase it; questions: {email}.",
+        email=HUB_EMAIL,
+    )
+    await reply(update, context, stored)
+
+
+async def ask_to_delete(update: Update, context: HubContext) -> None:
+    t = context.t
+    await reply(
+        update,
+        context,
+        t._(
+            "Erase all your personal data from this bot? Your profile, registration and "
+            "settings will be deleted. This cannot be undone."
+        ),
+        keyboard(
+            [
+                button(t.label("Yes, erase my data"), "del", "yes"),
+                button(t.label("No, keep it"), "del", "no"),
+            ]
+        ),
+    )
+
+
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await answer_callback(update)
+    t = context.t
+    if arguments(query.data) == ["yes"]:
+        await context.services.accounts.erase(context.me.user.id)
+        await edit_or_reply(
+            update,
+            context,
+            t._(
+                "Your personal data has been erased. "
+                "If you write to the bot again, it starts afresh."
+            ),
+        )
+    else:
+        await edit_or_reply(update, context, t._("Nothing was erased."))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("privacy", show_privacy))
+    application.add_handler(CommandHandler("deleteme", ask_to_delete))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("del")))

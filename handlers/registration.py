@@ -1,0 +1,320 @@
+"""Focal point registration: the form, and staff approving or rejecting it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
+from bot.i18n import Translator
+from bot.registration import FLOW, Problem, StepOutcome
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    notify_staff,
+    reply,
+    send_to_person,
+    staff_only,
+)
+from handlers.preprocess import in_flow
+from storage.models import Draft, FocalPoint
+
+
+def _navigation(t: Translator, *, back: bool = True) -> list[Any]:
+    row = [button(t.label("« Back"), "reg", "back")] if back else []
+    return [*row, button(t.label("✖ Cancel"), "reg", "cancel")]
+
+
+def describe(t: Translator, data: dict[str, Any] | FocalPoint) -> Markup:
+    values = (
+        data
+        if isinstance(data, dict)
+        else {
+            "name": data.full_name,
+            "country": data.country,
+            "city": data.city,
+            "position": data.position,
+            "email": data.email,
+        }
+    )
+    country = COUNTRIES_BY_CODE.get(values.get("country") or "")
+    return t._(
+        "Name: {name}\nCountry: {country}\nCity or governorate: {city}\n"
+        "Position: {position}\nEmail: {email}",
+        name=values.get("name") or "—",
+        country=t.label(country.name) if country else "—",
+        city=t.label(values["city"]) if values.get("city") else "—",
+        position=values.get("position") or "—",
+        email=values.get("email") or t.label("not given"),
+    )
+
+
+def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The question and buttons for the step the draft is at."""
+    step = draft.step
+    if step == "name":
+        return t._("Registration (1/5). What is your full name?"), keyboard(
+            _navigation(t, back=False)
+        )
+    if step == "country":
+        countries = [button(t.label(c.name), "reg", "country", c.code) for c in COUNTRIES]
+        return t._("Registration (2/5). Which country is your city in?"), keyboard(
+            *in_rows(countries, 2), _navigation(t)
+        )
+    if step == "city":
+        country = COUNTRIES_BY_CODE[draft.data["country"]]
+        cities = [
+            button(t.label(name), "reg", "city", index) for index, name in enumerate(country.cities)
+        ]
+        question = (
+            t._("Registration (3/5). Choose your city or governorate, or type its name.")
+            if cities
+            else t._("Registration (3/5). Type the name of your city or governorate.")
+        )
+        return question, keyboard(*in_rows(cities, 2), _navigation(t))
+    if step == "position":
+        return t._("Registration (4/5). What is your position in the municipality?"), keyboard(
+            _navigation(t)
+        )
+    if step == "email":
+        return t._(
+            "Registration (5/5). Type your work email address, or skip this step."
+        ), keyboard([button(t.label("Skip"), "reg", "skip")], _navigation(t))
+    summary = describe(t, draft.data)
+    return t._(
+        "Please check your registration:\n\n{summary}\n\nSend it to the Hub team?", summary=summary
+    ), keyboard([button(t.label("✔ Submit"), "reg", "submit")], _navigation(t))
+
+
+def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
+    if outcome.problem is Problem.TOO_SHORT:
+        return t.ngettext(
+            "That is too short: please use at least {count} character.",
+            "That is too short: please use at least {count} characters.",
+            outcome.limit or 0,
+        )
+    if outcome.problem is Problem.TOO_LONG:
+        return t.ngettext(
+            "That is too long: please use at most {count} character.",
+            "That is too long: please use at most {count} characters.",
+            outcome.limit or 0,
+        )
+    if outcome.problem is Problem.BAD_EMAIL:
+        return t._("That does not look like an email address (name@example.org). Try again.")
+    return t._("Please use the buttons below, or type your answer.")
+
+
+async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
+    text, markup = prompt(context.t, draft)
+    if edit:
+        await edit_or_reply(update, context, text, markup)
+    else:
+        await reply(update, context, text, markup)
+
+
+async def begin(update: Update, context: HubContext) -> None:
+    profile = context.me
+    t = context.t
+    await answer_callback(update)
+    focal_point = profile.focal_point
+    if focal_point is not None and focal_point.status == "approved":
+        await reply(
+            update,
+            context,
+            t._(
+                "You are already registered as the focal point for {city}.",
+                city=t.label(focal_point.city),
+            ),
+        )
+        return
+    if focal_point is not None and focal_point.status == "pending":
+        await reply(update, context, t._("Your registration is waiting for the Hub team's review."))
+        return
+    draft = await context.services.registration.start(profile.user.id)
+    await show_step(update, context, draft, edit=False)
+
+
+async def on_text(update: Update, context: HubContext) -> None:
+    assert update.message is not None and update.message.text is not None
+    outcome = await context.services.registration.answer_text(
+        context.me.user.id, update.message.text
+    )
+    await _after(update, context, outcome, edit=False)
+
+
+async def on_other_message(update: Update, context: HubContext) -> None:
+    draft = await context.services.registration.draft(context.me.user.id)
+    if draft is None:
+        return
+    await reply(update, context, context.t._("Please answer with a text message."))
+    await show_step(update, context, draft, edit=False)
+
+
+async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
+    if outcome.draft is None:
+        await edit_or_reply(
+            update,
+            context,
+            context.t._("This registration form is closed. Use /register to start again."),
+        )
+        return
+    if outcome.problem is not None:
+        await reply(update, context, problem_text(context.t, outcome))
+        await show_step(update, context, outcome.draft, edit=False)
+        return
+    await show_step(update, context, outcome.draft, edit=edit)
+
+
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    service = context.services.registration
+    user_id = context.me.user.id
+    if action == "start":
+        await begin(update, context)
+        return
+    if action in ("approve", "reject"):
+        await review(update, context)
+        return
+    await answer_callback(update)
+    if action == "cancel":
+        await service.cancel(user_id)
+        await edit_or_reply(
+            update, context, context.t._("Registration cancelled. Nothing was sent.")
+        )
+    elif action == "back":
+        draft = await service.back(user_id)
+        await _after(update, context, StepOutcome(draft), edit=True)
+    elif action == "country" and len(args) == 2:
+        await _after(update, context, await service.choose_country(user_id, args[1]), edit=True)
+    elif action == "city" and len(args) == 2 and args[1].isdigit():
+        await _after(update, context, await service.choose_city(user_id, int(args[1])), edit=True)
+    elif action == "skip":
+        await _after(update, context, await service.skip_email(user_id), edit=True)
+    elif action == "submit":
+        await submit(update, context)
+    else:
+        await edit_or_reply(update, context, context.t._("This button is no longer active."))
+
+
+async def submit(update: Update, context: HubContext) -> None:
+    focal_point = await context.services.registration.submit(context.me.user.id)
+    t = context.t
+    if focal_point is None:
+        # Already submitted (a double tap) or the form was cancelled elsewhere.
+        await edit_or_reply(
+            update, context, t._("This registration form is closed. Use /register to start again.")
+        )
+        return
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Thank you. Your registration was sent to the Hub team; you will get their answer here."
+        ),
+    )
+    user = context.me.user
+
+    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        text = staff_t._(
+            "<b>New focal point registration</b> from {telegram_name} (id {user_id}):\n\n{details}",
+            telegram_name=user.display_name,
+            user_id=str(user.id),
+            details=describe(staff_t, focal_point),
+        )
+        return text, review_keyboard(staff_t, user.id)
+
+    await notify_staff(context, render)
+
+
+def review_keyboard(t: Translator, user_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            button(t.label("✔ Approve"), "reg", "approve", user_id),
+            button(t.label("✖ Reject"), "reg", "reject", user_id),
+        ]
+    )
+
+
+@staff_only
+async def review(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    if len(args) != 2 or not args[1].isdigit():
+        await answer_callback(update)
+        return
+    approve = args[0] == "approve"
+    services = context.services
+    decided = await services.registration.review(
+        int(args[1]), approve=approve, reviewer=context.me.user.id
+    )
+    t = context.t
+    if decided is None:
+        await answer_callback(update, t.label("This registration was already decided."), alert=True)
+        return
+    await answer_callback(update)
+    details = describe(t, decided)
+    reviewer = context.me.user.display_name
+    outcome = (
+        t._("{details}\n\n<b>Approved</b> by {reviewer}.", details=details, reviewer=reviewer)
+        if approve
+        else t._("{details}\n\n<b>Rejected</b> by {reviewer}.", details=details, reviewer=reviewer)
+    )
+    await edit_or_reply(update, context, outcome)
+    applicant = await services.accounts.profile(decided.user_id)
+    applicant_t = services.translator(applicant.language if applicant else None, decided.country)
+    message = (
+        applicant_t._(
+            "Good news: the Hub team approved your registration as the focal point for {city}.",
+            city=applicant_t.label(decided.city),
+        )
+        if approve
+        else applicant_t._(
+            "The Hub team could not approve your registration. If you think this is a mistake, "
+            "write to {email}.",
+            email=HUB_EMAIL,
+        )
+    )
+    await send_to_person(context.bot, decided.user_id, message, applicant_t)
+
+
+@staff_only
+async def list_pending(update: Update, context: HubContext) -> None:
+    t = context.t
+    pending = await context.services.registration.pending()
+    if not pending:
+        await reply(update, context, t._("No registration is waiting for review."))
+        return
+    for focal_point in pending:
+        await reply(
+            update,
+            context,
+            t._(
+                "<b>Waiting for review</b> (id {user_id}):\n\n{details}",
+                user_id=str(focal_point.user_id),
+                details=describe(t, focal_point),
+            ),
+            review_keyboard(t, focal_point.user_id),
+        )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    active = in_flow(application, FLOW)
+    application.add_handler(CommandHandler("register", begin))
+    application.add_handler(CommandHandler("pending", list_pending))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("reg")))
+    application.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler(active & ~filters.TEXT & ~filters.UpdateType.EDITED, on_other_message)
+    )

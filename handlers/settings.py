@@ -1,0 +1,158 @@
+"""/settings: language, time zone and the focal point profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.geography import COMMON_TIME_ZONES, default_time_zone
+from handlers.common import answer_callback, button, edit_or_reply, in_rows, keyboard, reply
+from handlers.language import language_keyboard
+from handlers.preprocess import in_flow
+from handlers.registration import describe
+
+TIME_ZONE_FLOW = "timezone"
+
+
+def overview(context: HubContext) -> Markup:
+    profile = context.me
+    t = context.t
+    return t._(
+        "<b>Your settings</b>\n\nLanguage: {language}\nTime zone: {time_zone} "
+        "(your time now: {now})\n\nChoose what to change:",
+        language=t.label("English"),
+        time_zone=profile.time_zone,
+        now=t.datetime(context.services.clock.now(), profile.time_zone, width="short"),
+    )
+
+
+def settings_keyboard(context: HubContext) -> Any:
+    t = context.t
+    return keyboard(
+        [button(t.label("Language"), "set", "lang"), button(t.label("Time zone"), "set", "tz")],
+        [button(t.label("My profile"), "set", "profile")],
+    )
+
+
+async def show_settings(update: Update, context: HubContext) -> None:
+    await reply(update, context, overview(context), settings_keyboard(context))
+
+
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    t = context.t
+    services = context.services
+    user_id = context.me.user.id
+    await answer_callback(update)
+    if action == "lang":
+        await edit_or_reply(update, context, t._("Choose your language:"), language_keyboard())
+    elif action == "tz":
+        zones = [button(zone, "set", "zone", index) for index, zone in enumerate(COMMON_TIME_ZONES)]
+        country_zone = default_time_zone(context.me.country)
+        await services.drafts.save(
+            user_id=user_id, flow=TIME_ZONE_FLOW, step="zone", data={}, now=services.clock.now()
+        )
+        await edit_or_reply(
+            update,
+            context,
+            t._(
+                "Choose your time zone, or type its name (for example Africa/Casablanca). "
+                "Your country's time zone is {zone}.",
+                zone=country_zone,
+            ),
+            keyboard(
+                *in_rows(zones, 2),
+                [button(t.label("Use my country's time zone"), "set", "zone", "country")],
+            ),
+        )
+    elif action == "zone" and len(args) == 2:
+        if args[1] == "country":
+            await services.accounts.set_time_zone(user_id, None)
+        elif args[1].isdigit() and int(args[1]) < len(COMMON_TIME_ZONES):
+            await services.accounts.set_time_zone(user_id, COMMON_TIME_ZONES[int(args[1])])
+        await time_zone_saved(update, context)
+    elif action == "profile":
+        await show_profile(update, context)
+    else:
+        await edit_or_reply(update, context, t._("This button is no longer active."))
+
+
+async def time_zone_saved(update: Update, context: HubContext) -> None:
+    services = context.services
+    await services.drafts.delete(context.me.user.id, TIME_ZONE_FLOW)
+    refreshed = await services.accounts.profile(context.me.user.id)
+    assert refreshed is not None
+    context.use_profile(refreshed)
+    t = context.t
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Time zone saved: {time_zone}. Your time now: {now}.",
+            time_zone=refreshed.time_zone,
+            now=t.datetime(services.clock.now(), refreshed.time_zone, width="short"),
+        ),
+    )
+
+
+async def on_time_zone_text(update: Update, context: HubContext) -> None:
+    assert update.message is not None and update.message.text is not None
+    zone = await context.services.accounts.set_time_zone(context.me.user.id, update.message.text)
+    if zone is None:
+        await reply(
+            update,
+            context,
+            context.t._(
+                "I do not know the time zone {typed}. Type a name such as Asia/Amman, "
+                "or choose one of the buttons.",
+                typed=update.message.text[:64],
+            ),
+        )
+        return
+    await time_zone_saved(update, context)
+
+
+async def show_profile(update: Update, context: HubContext) -> None:
+    t = context.t
+    focal_point = context.me.focal_point
+    if focal_point is None:
+        await edit_or_reply(
+            update,
+            context,
+            t._("You are not registered as a focal point."),
+            keyboard([button(t.label("I am a city focal point"), "reg", "start")]),
+        )
+        return
+    status = {
+        "approved": t.pgettext("registration status", "verified"),
+        "pending": t.pgettext("registration status", "waiting for review"),
+        "rejected": t.pgettext("registration status", "not approved"),
+    }[focal_point.status]
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "<b>Your focal point profile</b> ({status})\n\n{details}",
+            status=status,
+            details=describe(t, focal_point),
+        ),
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("settings", show_settings))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("set")))
+    application.add_handler(
+        MessageHandler(
+            in_flow(application, TIME_ZONE_FLOW) & filters.TEXT & ~filters.COMMAND,
+            on_time_zone_text,
+        )
+    )

@@ -1,0 +1,174 @@
+"""Hub staff administration: the staff list and one-time invite links for cities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import arguments, pattern
+from bot.commands import set_personal_menu
+from bot.context import HubContext
+from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, OTHER_COUNTRY
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    reply,
+    staff_only,
+)
+
+
+@staff_only
+async def list_staff(update: Update, context: HubContext) -> None:
+    t = context.t
+    lines = []
+    for listing in await context.services.accounts.list_staff():
+        values = {
+            "name": listing.user.display_name
+            if listing.user
+            else t.label("(has not opened the bot yet)"),
+            "user_id": str(listing.member.user_id),
+        }
+        if listing.member.from_config:
+            lines.append(t._("{name} (id {user_id}), from the configuration", **values))
+        else:
+            lines.append(t._("{name} (id {user_id})", **values))
+    await reply(
+        update,
+        context,
+        t.ngettext(
+            "<b>{count} staff member</b>\n{names}",
+            "<b>{count} staff members</b>\n{names}",
+            len(lines),
+            names=Markup("\n").join(lines),
+        ),
+    )
+
+
+async def _target_id(update: Update, context: HubContext) -> int | None:
+    if context.args and len(context.args) == 1 and context.args[0].isdigit():
+        return int(context.args[0])
+    await reply(
+        update,
+        context,
+        context.t._(
+            "Give the person's numeric Telegram id, for example: {example}",
+            example="/addstaff 123456789",
+        ),
+    )
+    return None
+
+
+@staff_only
+async def add_staff(update: Update, context: HubContext) -> None:
+    user_id = await _target_id(update, context)
+    if user_id is None:
+        return
+    t = context.t
+    if await context.services.accounts.add_staff(user_id, added_by=context.me.user.id):
+        await reply(update, context, t._("{user_id} is now hub staff.", user_id=str(user_id)))
+        await _refresh_menu(context, user_id)
+    else:
+        await reply(update, context, t._("{user_id} is already hub staff.", user_id=str(user_id)))
+
+
+@staff_only
+async def remove_staff(update: Update, context: HubContext) -> None:
+    user_id = await _target_id(update, context)
+    if user_id is None:
+        return
+    accounts = context.services.accounts
+    t = context.t
+    if accounts.is_admin(user_id):
+        text = t._(
+            "{user_id} is staff through the configuration and can only be removed there.",
+            user_id=str(user_id),
+        )
+    elif await accounts.remove_staff(user_id):
+        text = t._("{user_id} is no longer hub staff.", user_id=str(user_id))
+        await _refresh_menu(context, user_id)
+    else:
+        text = t._("{user_id} is not hub staff.", user_id=str(user_id))
+    await reply(update, context, text)
+
+
+async def _refresh_menu(context: HubContext, user_id: int) -> None:
+    profile = await context.services.accounts.profile(user_id)
+    if profile is not None:
+        translator = context.services.translator(profile.language)
+        await set_personal_menu(context.bot, user_id, translator, staff=profile.is_staff)
+
+
+@staff_only
+async def start_invite(update: Update, context: HubContext) -> None:
+    t = context.t
+    countries = [
+        button(t.label(country.name), "inv", country.code)
+        for country in COUNTRIES
+        if country.code != OTHER_COUNTRY
+    ]
+    await reply(
+        update,
+        context,
+        t._("Invite link: which country is the city in?"),
+        keyboard(*in_rows(countries, 2)),
+    )
+
+
+@staff_only
+async def on_invite_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    t = context.t
+    await answer_callback(update)
+    country = COUNTRIES_BY_CODE.get(args[0]) if args else None
+    if country is None or country.code == OTHER_COUNTRY:
+        await edit_or_reply(update, context, t._("This button is no longer active."))
+        return
+    if len(args) == 1:
+        cities = [
+            button(t.label(name), "inv", country.code, index)
+            for index, name in enumerate(country.cities)
+        ]
+        await edit_or_reply(
+            update,
+            context,
+            t._(
+                "Invite link: which city? For a city not listed, use the command line: {example}",
+                example="hubbot invite CITY --country CODE",
+            ),
+            keyboard(*in_rows(cities, 2)),
+        )
+        return
+    if not args[1].isdigit() or int(args[1]) >= len(country.cities):
+        await edit_or_reply(update, context, t._("This button is no longer active."))
+        return
+    city = country.cities[int(args[1])]
+    invite = await context.services.registration.create_invite(
+        country=country.code, city=city, created_by=context.me.user.id
+    )
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "One-time invite link for {city}:\n{link}\n\nThe first person who opens it is "
+            "registered as the city's focal point. It expires on {expires}.",
+            city=t.label(city),
+            link=f"https://t.me/{context.bot.username}?start={invite.code}",
+            expires=t.datetime(invite.expires_at, context.me.time_zone),
+        ),
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("staff", list_staff))
+    application.add_handler(CommandHandler("addstaff", add_staff))
+    application.add_handler(CommandHandler("removestaff", remove_staff))
+    application.add_handler(CommandHandler("invite", start_invite))
+    application.add_handler(CallbackQueryHandler(on_invite_button, pattern=pattern("inv")))

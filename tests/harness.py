@@ -1,0 +1,119 @@
+"""Drives the real Application over real HTTP against the stand-in Bot API, deterministically."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import HubApplication, build_application, running
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.services import Services
+from bot.standin import SentMessage, StandInBotApi
+
+TOKEN = "123456789:TEST-token-for-the-stand-in-api"
+ADMIN = 100
+STAFF_CHAT = -1001234
+START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    api: StandInBotApi
+    config: Config
+    clock: ManualClock
+    application: HubApplication | None = None
+    seen: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None, "the bot is not running"
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    @asynccontextmanager
+    async def running(self, **overrides: object) -> AsyncIterator[HubApplication]:
+        """Start the bot (again), with the same database unless told otherwise."""
+        config = replace(self.config, **overrides)  # type: ignore[arg-type]
+        application = build_application(config, clock=self.clock)
+        async with running(application, poll_timeout=5):
+            self.application = application
+            try:
+                yield application
+            finally:
+                self.application = None
+
+    async def settle(self, update_id: int) -> None:
+        """Wait until the bot fetched the update and every handler for it has finished."""
+        assert self.application is not None, "the bot is not running"
+        await self.api.wait_fetched(update_id)
+        await self.application.update_queue.join()
+
+    async def say(self, user_id: int, text: str, **kwargs: object) -> list[SentMessage]:
+        """Send a text as the user; returns the bot's new messages in that chat."""
+        chat_id = kwargs.get("chat_id") or user_id
+        before = self._mark(chat_id)  # type: ignore[arg-type]
+        await self.settle(self.api.send_text(user_id, text, **kwargs))  # type: ignore[arg-type]
+        return self._since(chat_id, before)  # type: ignore[arg-type]
+
+    async def send(self, user_id: int, **fields: object) -> list[SentMessage]:
+        before = self._mark(user_id)
+        await self.settle(self.api.send_message(user_id, **fields))
+        return self._since(user_id, before)
+
+    async def press(
+        self, user_id: int, label: str, *, chat_id: int | None = None
+    ) -> list[SentMessage]:
+        """Press the newest button with this label in the chat; returns new or edited messages."""
+        chat = chat_id or user_id
+        for message in reversed(self.api.messages(chat)):
+            if label in message.button_texts():
+                return await self.press_data(
+                    user_id, message.message_id, message.callback_data_for(label), chat_id=chat_id
+                )
+        raise AssertionError(f"no button {label!r} in chat {chat}: {self.texts(chat)[-3:]}")
+
+    async def press_data(
+        self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None
+    ) -> list[SentMessage]:
+        chat = chat_id or user_id
+        before = self._mark(chat)
+        versions = {m.message_id: m.text for m in self.api.messages(chat)}
+        await self.settle(self.api.press_button(user_id, message_id, data, chat_id=chat_id))
+        changed = [
+            m
+            for m in self.api.messages(chat)
+            if m.message_id <= before and versions.get(m.message_id) != m.text
+        ]
+        return changed + self._since(chat, before)
+
+    def _mark(self, chat_id: int) -> int:
+        messages = self.api.messages(chat_id) if chat_id in self._chats() else []
+        return messages[-1].message_id if messages else 0
+
+    def _chats(self) -> set[int]:
+        return set(self.api.users) | {STAFF_CHAT}
+
+    def _since(self, chat_id: int, after: int) -> list[SentMessage]:
+        return [m for m in self.api.messages(chat_id) if m.message_id > after]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.text or m.caption or "" for m in self.api.messages(chat_id)]
+
+    def last_text(self, chat_id: int) -> str:
+        return self.api.last_message(chat_id).text or ""
+
+
+def make_config(tmp_path: Path, api: StandInBotApi, **overrides: object) -> Config:
+    config = Config(
+        token=TOKEN,
+        admin_ids=frozenset({ADMIN}),
+        staff_chat_id=None,
+        database_path=tmp_path / "data" / "hub.sqlite3",
+        api_base_url=api.base_url,
+        api_file_url=api.base_file_url,
+    )
+    return replace(config, **overrides)  # type: ignore[arg-type]
