@@ -126,8 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = load_config()
+        # In the console, log lines would interleave with the conversation.
+        quiet = args.command == "console" and config.log_level in ("INFO", "DEBUG")
         logging.basicConfig(
-            level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            level="WARNING" if quiet else config.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         # httpx logs every Bot API request at INFO, which would drown everything else.
         logging.getLogger("httpx").setLevel(logging.WARNING)

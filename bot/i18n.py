@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, get_timezone_name
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -179,9 +179,17 @@ class Translator:
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
-    def datetime(self, moment: datetime, time_zone: str, *, width: str = "medium") -> str:
-        """A moment in the reader's time zone and language, e.g. '16 juin 2026, 10:00'."""
-        return format_datetime(moment, format=width, tzinfo=ZoneInfo(time_zone), locale=self.locale)
+    def datetime(self, moment: datetime, time_zone: str) -> str:
+        """A moment in the reader's time zone and language: '16 juin 2026, 10:00'.
+
+        The month is spelled out (CLDR's medium date-time is all digits in Arabic, which
+        reads ambiguously), through the locale's own way of joining a date and a time.
+        """
+        local = moment.astimezone(ZoneInfo(time_zone))
+        joined = get_datetime_format("medium", locale=self.locale)
+        return joined.replace("{1}", format_date(local, "long", locale=self.locale)).replace(
+            "{0}", format_time(local, "short", locale=self.locale)
+        )
 
     def time_zone_name(self, time_zone: str) -> str:
         return get_timezone_name(ZoneInfo(time_zone), locale=self.locale)

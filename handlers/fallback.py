@@ -37,14 +37,8 @@ async def stale_button(update: Update, context: HubContext) -> None:
     )
 
 
-async def edited_message(update: Update, context: HubContext) -> None:
-    # Answering an edit would answer the same message twice; the user can send it anew.
-    logger.debug("ignoring edited message from %s", update.effective_user)
-
-
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message))
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported_message)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, TypeHandler, filters
+from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from bot.context import HubContext
 from bot.services import FlowTracker
+
+logger = logging.getLogger(__name__)
 
 PREPROCESS_GROUP = -1
 
@@ -48,5 +51,12 @@ def in_flow(application: Application[Any, Any, Any, Any, Any, Any], flow: str) -
     return InFlow(tracker, flow)
 
 
+async def ignore_edit(update: Update, context: HubContext) -> None:
+    """Answering an edit would answer the same message twice; the user can send it anew."""
+    logger.debug("ignoring an edited message from %s", update.effective_user)
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(TypeHandler(Update, load_sender), group=PREPROCESS_GROUP)
+    # First in the main group, so no command or form handler sees edits.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, ignore_edit))

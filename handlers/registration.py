@@ -46,12 +46,13 @@ def describe(t: Translator, data: dict[str, Any] | FocalPoint) -> Markup:
         }
     )
     country = COUNTRIES_BY_CODE.get(values.get("country") or "")
+    city = values.get("city")
     return t._(
         "Name: {name}\nCountry: {country}\nCity or governorate: {city}\n"
         "Position: {position}\nEmail: {email}",
         name=values.get("name") or "—",
         country=t.label(country.name) if country else "—",
-        city=t.label(values["city"]) if values.get("city") else "—",
+        city=t.label(city) if city else "—",
         position=values.get("position") or "—",
         email=values.get("email") or t.label("not given"),
     )

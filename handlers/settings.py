@@ -27,7 +27,7 @@ def overview(context: HubContext) -> Markup:
         "(your time now: {now})\n\nChoose what to change:",
         language=t.label("English"),
         time_zone=profile.time_zone,
-        now=t.datetime(context.services.clock.now(), profile.time_zone, width="short"),
+        now=t.datetime(context.services.clock.now(), profile.time_zone),
     )
 
 
@@ -98,7 +98,7 @@ async def time_zone_saved(update: Update, context: HubContext) -> None:
         t._(
             "Time zone saved: {time_zone}. Your time now: {now}.",
             time_zone=refreshed.time_zone,
-            now=t.datetime(services.clock.now(), refreshed.time_zone, width="short"),
+            now=t.datetime(services.clock.now(), refreshed.time_zone),
         ),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -11,6 +12,7 @@ from pathlib import Path
 from bot.app import HubApplication, build_application, running
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.i18n import Catalogs, right_to_left
 from bot.services import Services
 from bot.standin import SentMessage, StandInBotApi
 
@@ -18,6 +20,11 @@ TOKEN = "123456789:TEST-token-for-the-stand-in-api"
 ADMIN = 100
 STAFF_CHAT = -1001234
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@functools.cache
+def catalogs() -> Catalogs:
+    return Catalogs.load()
 
 
 @dataclass
@@ -117,3 +124,22 @@ def make_config(tmp_path: Path, api: StandInBotApi, **overrides: object) -> Conf
         api_file_url=api.base_file_url,
     )
     return replace(config, **overrides)  # type: ignore[arg-type]
+
+
+def plain(html: str) -> str:
+    """What a person sees of an HTML message: tags gone, entities decoded."""
+    from bot.standin import parse_html
+
+    text, _ = parse_html(html)
+    return text.strip()
+
+
+def expected(language: str, message: str, country: str | None = None, **values: object) -> str:
+    """The text the bot should show for this msgid in this language, as the user sees it."""
+    translator = catalogs().translator(language, country)
+    text = str(translator._(message, **values))
+    return plain(right_to_left(text) if translator.is_rtl else text)
+
+
+def label(language: str, message: str, **values: object) -> str:
+    return catalogs().translator(language).label(message, **values)

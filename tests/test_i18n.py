@@ -167,5 +167,5 @@ def test_arabic_dates_follow_the_country(country: str, march: str, june: str) ->
     from datetime import UTC, datetime
 
     translator = Catalogs.load().translator("ar", country)
-    assert march in translator.datetime(datetime(2026, 3, 16, 9, tzinfo=UTC), "UTC", width="long")
-    assert june in translator.datetime(datetime(2026, 6, 16, 9, tzinfo=UTC), "UTC", width="long")
+    assert march in translator.datetime(datetime(2026, 3, 16, 9, tzinfo=UTC), "UTC")
+    assert june in translator.datetime(datetime(2026, 6, 16, 9, tzinfo=UTC), "UTC")

@@ -1,0 +1,95 @@
+"""Unexpected input, failures and Telegram's limits: always an answer, never a crash."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.callbacks import CALLBACK_DATA_MAX_BYTES, callback
+from handlers.common import MAX_MESSAGE_CHARS, split_message
+from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
+from tests.harness import Harness, expected, label
+
+ONLY_TEXT = "I can only read text. Type your question, or use /help to see what I can do."
+
+
+@pytest.mark.parametrize(
+    "kind", ["sticker", "photo", "voice", "location", "document", "contact"]
+)
+async def test_unexpected_message_types_get_a_helpful_answer(bot: Harness, kind: str) -> None:
+    api = bot.api
+    content = {
+        "sticker": api.make_sticker(),
+        "photo": api.make_photo(),
+        "voice": api.make_voice(),
+        "location": api.make_location(33.89, 35.5),
+        "document": api.make_document(b"%PDF-1.4", "plan.pdf"),
+        "contact": api.make_contact("+96170000000", "Layla"),
+    }[kind]
+    [answer] = await bot.send(ARABIC_USER, **{kind: content})
+    assert answer.text == expected("ar", ONLY_TEXT)
+
+
+async def test_edited_messages_are_ignored_quietly(bot: Harness) -> None:
+    await bot.say(FRENCH_USER, "/help")
+    first_user_message = 1
+    before = len(bot.api.messages(FRENCH_USER))
+    await bot.settle(bot.api.edit_user_message(FRENCH_USER, first_user_message, "/start"))
+    assert len(bot.api.messages(FRENCH_USER)) == before
+
+
+@pytest.mark.parametrize("data", ["0:reg:approve:1", "old-button", callback("zz", "x")])
+async def test_buttons_from_old_keyboards_are_answered(bot: Harness, data: str) -> None:
+    [welcome] = await bot.say(FRENCH_USER, "/start")
+    await bot.press_data(FRENCH_USER, welcome.message_id, data)
+    assert bot.api.callback_answers[-1]["text"] == label(
+        "fr", "This button is no longer active. Use /help to start again."
+    )
+
+
+async def test_unknown_command(bot: Harness) -> None:
+    [answer] = await bot.say(ENGLISH_USER, "/frobnicate")
+    assert answer.text == expected(
+        "en", "I do not know that command. Use /help to see what I can do."
+    )
+
+
+@pytest.mark.parametrize(("user", "language"), [(ARABIC_USER, "ar"), (FRENCH_USER, "fr")])
+async def test_an_unhandled_error_is_logged_and_the_user_told(
+    bot: Harness, user: int, language: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.say(user, "/start")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.services.registration, "start", broken)
+    with caplog.at_level(logging.ERROR):
+        [apology] = await bot.say(user, "/register")
+    assert apology.text == expected(
+        language, "Sorry, something went wrong on our side. Please try again in a moment."
+    )
+    assert any("disk on fire" in (record.exc_text or str(record.exc_info)) for record in caplog.records)
+    assert any("/register" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_long_message_is_split_within_telegrams_limit() -> None:
+    paragraph = "كلمة " * 300
+    text = "\n\n".join([paragraph] * 5)
+    parts = split_message(text)
+    assert len(parts) > 1
+    assert all(len(part) <= MAX_MESSAGE_CHARS for part in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_callback_data_is_measured_in_bytes() -> None:
+    assert len(callback("reg", "city", 9).encode()) <= CALLBACK_DATA_MAX_BYTES
+    with pytest.raises(ValueError, match="64 bytes"):
+        callback("reg", "ب" * 30)
+
+
+async def test_html_in_user_text_is_escaped(bot: Harness) -> None:
+    bot.api.add_user(310, "<i>Nour</i> & <b", language_code="fr")
+    [welcome] = await bot.say(310, "/start")
+    assert "<i>Nour</i> & <b" in (welcome.text or "")
