@@ -56,8 +56,11 @@ def test_a_missing_token_is_one_line_without_a_traceback(tmp_path: Path) -> None
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HUBBOT_DATABASE": str(tmp_path / "db.sqlite3"),
-             "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HUBBOT_DATABASE": str(tmp_path / "db.sqlite3"),
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        },
         timeout=60,
         check=False,
     )

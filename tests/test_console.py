@@ -32,16 +32,21 @@ async def test_register_in_arabic_then_switch_to_french(tmp_path: Path) -> None:
     transcript = out.getvalue()
     assert expected("ar", "Registration (1/5). What is your full name?") in transcript
     assert "[6] " + label("ar", "Morocco") in transcript
-    assert expected(
-        "ar",
-        "Good news: the Hub team approved your registration as the focal point for {city}.",
-        city=label("ar", "Fes"),
-    ) in transcript
-    assert expected(
-        "fr", "Language set to English. Type a question at any time, or use /help."
-    ) in transcript
+    assert (
+        expected(
+            "ar",
+            "Good news: the Hub team approved your registration as the focal point for {city}.",
+            city=label("ar", "Fes"),
+        )
+        in transcript
+    )
+    assert (
+        expected("fr", "Language set to English. Type a question at any time, or use /help.")
+        in transcript
+    )
     # After the switch, /help answers in French and knows the user is Fes's focal point.
     after_switch = transcript.rsplit("bot (edited)>", 1)[1]
-    assert expected(
-        "fr", "\n\nYou are the verified focal point for {city}.", city=label("fr", "Fes")
-    ) in after_switch
+    assert (
+        expected("fr", "\n\nYou are the verified focal point for {city}.", city=label("fr", "Fes"))
+        in after_switch
+    )

@@ -124,17 +124,35 @@ def test_arabic_plural_formula_is_cldr_order() -> None:
 )
 def test_arabic_plural_forms_in_a_real_message(count: int, expected: str) -> None:
     translator = Catalogs.load().translator("ar")
-    text = str(translator.ngettext(
-        "<b>{count} staff member</b>\n{names}", "<b>{count} staff members</b>\n{names}", count,
-        names="",
-    ))
+    text = str(
+        translator.ngettext(
+            "<b>{count} staff member</b>\n{names}",
+            "<b>{count} staff members</b>\n{names}",
+            count,
+            names="",
+        )
+    )
     assert expected in text
 
 
 def test_french_plural_treats_zero_and_one_as_singular() -> None:
     translator = Catalogs.load().translator("fr")
-    one = str(translator.ngettext("<b>{count} staff member</b>\n{names}", "<b>{count} staff members</b>\n{names}", 0, names=""))
-    two = str(translator.ngettext("<b>{count} staff member</b>\n{names}", "<b>{count} staff members</b>\n{names}", 2, names=""))
+    one = str(
+        translator.ngettext(
+            "<b>{count} staff member</b>\n{names}",
+            "<b>{count} staff members</b>\n{names}",
+            0,
+            names="",
+        )
+    )
+    two = str(
+        translator.ngettext(
+            "<b>{count} staff member</b>\n{names}",
+            "<b>{count} staff members</b>\n{names}",
+            2,
+            names="",
+        )
+    )
     assert one != two.replace("2", "0")
 
 
@@ -160,8 +178,14 @@ def test_missing_catalog_stops_the_start(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("country", "march", "june"),
-    [("IQ", "آذار", "حزيران"), ("LB", "آذار", "حزيران"), ("JO", "آذار", "حزيران"),
-     ("TN", "مارس", "جوان"), ("MA", "مارس", "يونيو"), ("EG", "مارس", "يونيو")],
+    [
+        ("IQ", "آذار", "حزيران"),
+        ("LB", "آذار", "حزيران"),
+        ("JO", "آذار", "حزيران"),
+        ("TN", "مارس", "جوان"),
+        ("MA", "مارس", "يونيو"),
+        ("EG", "مارس", "يونيو"),
+    ],
 )
 def test_arabic_dates_follow_the_country(country: str, march: str, june: str) -> None:
     from datetime import UTC, datetime

@@ -18,7 +18,9 @@ LANGUAGE_SET = "Language set to English. Type a question at any time, or use /he
 
 
 @pytest.mark.parametrize(("language", "name"), [("ar", "ليلى"), ("fr", "Karim"), ("en", "Sam")])
-async def test_start_greets_in_the_telegram_language(bot: Harness, language: str, name: str) -> None:
+async def test_start_greets_in_the_telegram_language(
+    bot: Harness, language: str, name: str
+) -> None:
     [welcome] = await bot.say(USERS[language], "/start")
     assert welcome.text == expected(language, WELCOME, name=name)
     assert welcome.button_texts()[:3] == ["العربية", "Français", "English"]

@@ -65,7 +65,7 @@ async def test_dates_in_settings_use_the_arabic_country_variant(bot: Harness) ->
 
 
 async def test_profile_in_settings(bot: Harness) -> None:
-    [settings] = await bot.say(FRENCH_USER, "/settings")
+    await bot.say(FRENCH_USER, "/settings")
     [not_registered] = await bot.press(FRENCH_USER, label("fr", "My profile"))
     assert not_registered.text == expected("fr", "You are not registered as a focal point.")
     await register_by_invite(bot, FRENCH_USER, "MA", "Fes")

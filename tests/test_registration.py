@@ -23,8 +23,15 @@ REJECTED = (
 )
 
 
-async def fill_form(bot: Harness, language: str, *, country: str, city: str | None,
-                    typed_city: str | None = None, email: str | None = None) -> None:
+async def fill_form(
+    bot: Harness,
+    language: str,
+    *,
+    country: str,
+    city: str | None,
+    typed_city: str | None = None,
+    email: str | None = None,
+) -> None:
     user = USERS[language]
     [question] = await bot.say(user, "/register")
     assert question.text == expected(language, ASK_NAME)
@@ -59,7 +66,11 @@ async def fill_form(bot: Harness, language: str, *, country: str, city: str | No
     ],
 )
 async def test_registration_approved_by_staff(
-    bot: Harness, language: str, country: str, city: str | None, typed_city: str | None,
+    bot: Harness,
+    language: str,
+    country: str,
+    city: str | None,
+    typed_city: str | None,
     email: str | None,
 ) -> None:
     if language == "ar":
@@ -76,7 +87,9 @@ async def test_registration_approved_by_staff(
     assert "Approved" in (bot.api.last_message(ADMIN).text or "")
     assert bot.api.last_message(ADMIN).message_id == notice.message_id  # edited in place
     shown_city = city or typed_city
-    assert bot.last_text(user) == expected(language, APPROVED, city=label(language, shown_city or ""))
+    assert bot.last_text(user) == expected(
+        language, APPROVED, city=label(language, shown_city or "")
+    )
     profile = await bot.services.accounts.profile(user)
     assert profile is not None
     assert profile.is_verified_focal_point
@@ -197,8 +210,12 @@ async def test_a_decision_is_taken_once(bot: Harness) -> None:
     notice = bot.api.last_message(ADMIN)
     approve = notice.callback_data_for("✔ Approve")
     await bot.press_data(ADMIN, notice.message_id, approve)
-    await bot.press_data(555, bot.api.last_message(555).message_id, callback("reg", "reject", ENGLISH_USER))
-    assert bot.api.callback_answers[-1]["text"] == label("ar", "This registration was already decided.")
+    await bot.press_data(
+        555, bot.api.last_message(555).message_id, callback("reg", "reject", ENGLISH_USER)
+    )
+    assert bot.api.callback_answers[-1]["text"] == label(
+        "ar", "This registration was already decided."
+    )
     profile = await bot.services.accounts.profile(ENGLISH_USER)
     assert profile is not None
     assert profile.is_verified_focal_point

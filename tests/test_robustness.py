@@ -14,9 +14,7 @@ from tests.harness import Harness, expected, label
 ONLY_TEXT = "I can only read text. Type your question, or use /help to see what I can do."
 
 
-@pytest.mark.parametrize(
-    "kind", ["sticker", "photo", "voice", "location", "document", "contact"]
-)
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location", "document", "contact"])
 async def test_unexpected_message_types_get_a_helpful_answer(bot: Harness, kind: str) -> None:
     api = bot.api
     content = {
@@ -57,7 +55,11 @@ async def test_unknown_command(bot: Harness) -> None:
 
 @pytest.mark.parametrize(("user", "language"), [(ARABIC_USER, "ar"), (FRENCH_USER, "fr")])
 async def test_an_unhandled_error_is_logged_and_the_user_told(
-    bot: Harness, user: int, language: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    bot: Harness,
+    user: int,
+    language: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await bot.say(user, "/start")
 
@@ -70,7 +72,9 @@ async def test_an_unhandled_error_is_logged_and_the_user_told(
     assert apology.text == expected(
         language, "Sorry, something went wrong on our side. Please try again in a moment."
     )
-    assert any("disk on fire" in (record.exc_text or str(record.exc_info)) for record in caplog.records)
+    assert any(
+        "disk on fire" in (record.exc_text or str(record.exc_info)) for record in caplog.records
+    )
     assert any("/register" in record.getMessage() for record in caplog.records)
 
 

@@ -59,7 +59,9 @@ async def test_invite_link_expires(bot: Harness) -> None:
     code = await make_invite(bot)
     bot.clock.advance(timedelta(hours=bot.config.invite_ttl_hours, seconds=1))
     [refused] = await bot.say(FRENCH_USER, f"/start {code}")
-    assert refused.text == expected("fr", "This invite link has expired. Ask the Hub for a new one.")
+    assert refused.text == expected(
+        "fr", "This invite link has expired. Ask the Hub for a new one."
+    )
 
 
 async def test_unknown_invite_code(bot: Harness) -> None:
@@ -123,7 +125,9 @@ async def test_staff_can_add_and_remove_staff(bot: Harness) -> None:
         user_id=str(ADMIN),
     )
     [removed] = await bot.say(ADMIN, f"/removestaff {FRENCH_USER}")
-    assert removed.text == expected("en", "{user_id} is no longer hub staff.", user_id=str(FRENCH_USER))
+    assert removed.text == expected(
+        "en", "{user_id} is no longer hub staff.", user_id=str(FRENCH_USER)
+    )
     [refusal] = await bot.say(FRENCH_USER, "/staff")
     assert refusal.text == expected("fr", STAFF_ONLY)
 

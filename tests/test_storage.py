@@ -58,8 +58,12 @@ async def test_a_write_waits_for_another_process_lock(tmp_path: Path) -> None:
     users = UserRepository(db)
     write = asyncio.create_task(
         users.touch(
-            user_id=1, first_name="Hala", last_name=None, username=None,
-            telegram_language="ar", now=NOW,
+            user_id=1,
+            first_name="Hala",
+            last_name=None,
+            username=None,
+            telegram_language="ar",
+            now=NOW,
         )
     )
     # Whenever the other process commits, before or after our write starts, ours succeeds.
@@ -77,10 +81,16 @@ async def test_erasing_a_user_removes_their_profile_and_drafts(tmp_path: Path) -
     db = Database(tmp_path / "hub.sqlite3")
     await db.open()
     users = UserRepository(db)
-    await users.touch(user_id=1, first_name="Hala", last_name=None, username=None,
-                      telegram_language="ar", now=NOW)
+    await users.touch(
+        user_id=1, first_name="Hala", last_name=None, username=None, telegram_language="ar", now=NOW
+    )
     await FocalPointRepository(db).save_pending(
-        user_id=1, full_name="Hala H", country="JO", city="Karak", position="x", email=None,
+        user_id=1,
+        full_name="Hala H",
+        country="JO",
+        city="Karak",
+        position="x",
+        email=None,
         now=NOW,
     )
     await DraftRepository(db).save(user_id=1, flow="timezone", step="zone", data={}, now=NOW)
