@@ -49,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
 
+    ask = commands.add_parser("ask", help="answer questions from the knowledge base")
+    ask.add_argument("question", nargs="?", help="the question (or --batch)")
+    ask.add_argument("--lang", choices=("ar", "fr", "en"), help="answer language (else detected)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--batch", action="store_true", help="one question per line on stdin")
+
+    content = commands.add_parser("content", help="knowledge base content")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate the content files")
+    check.add_argument(
+        "--topics", type=Path, help="a topics document whose slugs must all be present"
+    )
+
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
@@ -140,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.console import main as console_main
 
             return console_main(language=args.language, database=args.database)
+        if args.command == "ask":
+            return _ask(config, args)
+        if args.command == "content":
+            return _content_check(config, args)
         if args.command == "migrate":
             return asyncio.run(_with_services(config, _noop))
         if args.command == "staff":
@@ -154,6 +171,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 1
+
+
+def _ask(config: Config, args: argparse.Namespace) -> int:
+    from bot.knowledge import KnowledgeIndex, load_directory
+    from bot.knowledge.cli import ask
+
+    if args.batch == (args.question is not None):
+        print("hubbot ask: give one QUESTION, or --batch to read questions from stdin")
+        return 2
+    loaded = load_directory(config.content_dir / "knowledge")
+    for problem in loaded.errors:
+        print(f"content: {problem}", file=sys.stderr)
+    questions = sys.stdin if args.batch else [args.question]
+    index = KnowledgeIndex.build(loaded.entries)
+    return ask(questions, index=index, lang=args.lang, as_json=args.json, out=sys.stdout)
+
+
+def _content_check(config: Config, args: argparse.Namespace) -> int:
+    from bot.knowledge import slugs_from_topics_markdown
+    from bot.knowledge.cli import content_check
+
+    expected = (
+        slugs_from_topics_markdown(args.topics.read_text(encoding="utf-8")) if args.topics else None
+    )
+    return content_check(config.content_dir / "knowledge", expected, sys.stdout)
 
 
 async def _noop(services: Services) -> int:

@@ -19,6 +19,7 @@ from bot.services import FlowTracker, Services
 from handlers import (
     fallback,
     help_menu,
+    knowledge,
     language,
     preprocess,
     privacy,
@@ -33,7 +34,17 @@ HubApplication = Application[Any, HubContext, Any, Any, Any, Any]
 
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
-FEATURES = (preprocess, language, registration, settings, privacy, help_menu, staff, fallback)
+FEATURES = (
+    preprocess,
+    language,
+    registration,
+    settings,
+    privacy,
+    help_menu,
+    staff,
+    knowledge,
+    fallback,
+)
 
 
 def build_application(config: Config, *, clock: Clock | None = None) -> HubApplication:
@@ -45,6 +56,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
     async def post_init(application: HubApplication) -> None:
         services = await Services.open(config, moment, catalogs=catalogs, flows=flows)
         application.bot_data["services"] = services
+        await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
 
     async def post_shutdown(application: HubApplication) -> None:

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Welcome and main menu")),
     ("help", N_("What this bot can do")),
+    ("topics", N_("Browse the Hub's guides, programmes and case studies")),
     ("register", N_("Register as your city's focal point")),
     ("language", N_("Change language")),
     ("settings", N_("Language, time zone and profile")),
@@ -24,6 +25,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("pending", N_("Registrations waiting for review")),
     ("invite", N_("Create a one-time invite link for a city")),
+    ("reload", N_("Reload the knowledge base")),
     ("staff", N_("List hub staff")),
     ("addstaff", N_("Add a staff member by Telegram id")),
     ("removestaff", N_("Remove a staff member")),

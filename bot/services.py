@@ -9,10 +9,12 @@ from bot.accounts import AccountService
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Catalogs, Translator
+from bot.knowledge.service import KnowledgeService
 from bot.registration import RegistrationService
 from storage.db import Database
 from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.questions import QuestionRepository
 from storage.users import StaffRepository, UserRepository
 
 
@@ -44,6 +46,7 @@ class Services:
     catalogs: Catalogs
     accounts: AccountService
     registration: RegistrationService
+    knowledge: KnowledgeService
     drafts: DraftRepository
     flows: FlowTracker
 
@@ -86,6 +89,11 @@ class Services:
                 invites=InviteRepository(db),
                 clock=clock,
                 invite_ttl=timedelta(hours=config.invite_ttl_hours),
+            ),
+            knowledge=KnowledgeService(
+                directory=config.content_dir / "knowledge",
+                questions=QuestionRepository(db),
+                clock=clock,
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),

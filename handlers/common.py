@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -155,26 +156,42 @@ def staff_only(handler: Handler) -> Handler:
     return guarded
 
 
+@dataclass(frozen=True)
+class SentCopy:
+    chat_id: int
+    message_id: int
+
+
 async def notify_staff(
     context: HubContext,
     render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
-) -> None:
+) -> list[SentCopy]:
     """Tell hub staff: in the staff chat if one is configured, else each member privately.
 
     Each recipient reads it in their own language (the staff chat in the configured one).
+    Returns where the messages went, so staff replies can be traced back.
     """
     services = context.services
     if services.config.staff_chat_id is not None:
-        translator = services.staff_translator()
-        text, markup = render(translator)
-        await send_to_person(context.bot, services.config.staff_chat_id, text, translator, markup)
-        return
-    for staff_id in await services.accounts.staff_ids():
-        profile = await services.accounts.profile(staff_id)
-        translator = services.translator(profile.language if profile else None)
+        recipients = [(services.config.staff_chat_id, services.staff_translator())]
+    else:
+        recipients = []
+        for staff_id in await services.accounts.staff_ids():
+            profile = await services.accounts.profile(staff_id)
+            recipients.append(
+                (staff_id, services.translator(profile.language if profile else None))
+            )
+    copies = []
+    for chat_id, translator in recipients:
         text, markup = render(translator)
         try:
-            await send_to_person(context.bot, staff_id, text, translator, markup)
+            sent = await send_to_person(context.bot, chat_id, text, translator, markup)
         except TelegramError as error:
             # A staff member who never opened the bot cannot be written to; others still are.
-            logger.warning("could not notify staff member %s: %s", staff_id, error)
+            logger.warning("could not notify staff chat %s: %s", chat_id, error)
+            continue
+        if sent is not None:
+            copies.append(SentCopy(chat_id, sent.message_id))
+    if not copies:
+        logger.error("no staff member could be notified; check HUBBOT_STAFF_CHAT_ID and staff")
+    return copies

@@ -34,7 +34,10 @@ async def start(update: Update, context: HubContext) -> None:
         "your city's focal point.\n\nChoose your language:",
         name=profile.user.first_name,
     )
-    rows = [[button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES]]
+    rows = [
+        [button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES],
+        [button(t.label("Browse topics"), "kb", "m")],
+    ]
     if profile.focal_point is None:
         rows.append([button(t.label("I am a city focal point"), "reg", "start")])
     await reply(update, context, text, keyboard(*rows))

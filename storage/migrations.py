@@ -66,6 +66,30 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "questions the knowledge base could not answer, forwarded to staff",
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            language TEXT NOT NULL,               -- the asker's language when asked
+            status TEXT NOT NULL CHECK (status IN ('unanswered', 'forwarded', 'answered')),
+            answer TEXT,
+            answered_by INTEGER,
+            created_at TEXT NOT NULL,
+            forwarded_at TEXT,
+            answered_at TEXT
+        );
+        CREATE TABLE question_copies (          -- where staff can reply to a question
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        """,
+    ),
 )
 
 

@@ -149,3 +149,34 @@ class Draft:
             data=json.loads(row["data"]),
             updated_at=_time(row["updated_at"]),
         )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question the knowledge base could not answer, on its way to staff and back."""
+
+    id: int
+    user_id: int
+    text: str
+    language: str
+    status: str
+    answer: str | None
+    answered_by: int | None
+    created_at: datetime
+    forwarded_at: datetime | None
+    answered_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Question:
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            text=row["text"],
+            language=row["language"],
+            status=row["status"],
+            answer=row["answer"],
+            answered_by=row["answered_by"],
+            created_at=_time(row["created_at"]),
+            forwarded_at=from_db_time(row["forwarded_at"]),
+            answered_at=from_db_time(row["answered_at"]),
+        )

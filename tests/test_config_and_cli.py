@@ -93,4 +93,4 @@ def test_cli_staff_invite_migrate_and_backup(
         assert copy.execute("SELECT user_id FROM staff").fetchall() == [(555,)]
         assert copy.execute("SELECT city FROM invites").fetchall() == [("Tetouan",)]
         versions = copy.execute("SELECT version FROM schema_migrations").fetchall()
-    assert versions == [(1,)]
+    assert versions == [(1,), (2,)]

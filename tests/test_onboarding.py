@@ -70,7 +70,7 @@ async def test_command_menus_are_registered_per_language_and_for_staff(bot: Harn
     commands = bot.api.commands
     for language in ("ar", "fr", "en", ""):
         names = [command["command"] for command in commands[("default", language)]]
-        assert names[:3] == ["start", "help", "register"]
+        assert names[:4] == ["start", "help", "topics", "register"]
         assert "invite" not in names
     arabic = {c["command"]: c["description"] for c in commands[("default", "ar")]}
     assert arabic["help"] == label("ar", "What this bot can do")

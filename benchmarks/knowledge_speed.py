@@ -1,0 +1,173 @@
+"""Index build time and per-question latency of the knowledge search, real and synthetic bases."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.knowledge import (  # noqa: E402
+    LANGUAGES,
+    TOPICS,
+    Entry,
+    KnowledgeIndex,
+    Translated,
+    load_directory,
+    tokenize,
+)
+
+CONTENT_DIR = ROOT / "content" / "knowledge"
+SEED = 20250617
+SYNTHETIC_ENTRIES = 10_000
+QUESTIONS = 2_000
+
+_SYLLABLES = {
+    "ar": ["بر", "كت", "مد", "سل", "عم", "نا", "لي", "قو", "ده", "فر", "شب", "حو", "را", "جم"],
+    "fr": ["pre", "ven", "tion", "mu", "ni", "ci", "pal", "lo", "cal", "eau", "ment", "ri", "que"],
+    "en": ["com", "mu", "ni", "ty", "pre", "ven", "tion", "lo", "cal", "re", "si", "lient", "ce"],
+}
+_OFF_TOPIC = [
+    "what's the weather tomorrow",
+    "who won the match yesterday",
+    "quel temps fait-il demain",
+    "كيف الطقس بكرة",
+    "hello",
+    "recette du couscous",
+]
+
+
+def vocabulary(entries: Sequence[Entry], rng: random.Random) -> dict[str, list[str]]:
+    """Real words of the knowledge base plus invented words, per language (about 15k each)."""
+    vocab: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        words: set[str] = set()
+        for entry in entries:
+            words.update(entry.answer.get(lang).split())
+            words.update(entry.title.get(lang).split())
+        syllables = _SYLLABLES[lang]
+        while len(words) < 15_000:
+            words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+        vocab[lang] = sorted(words)
+    return vocab
+
+
+def zipf_cumulative_weights(words: list[str], rng: random.Random) -> list[float]:
+    """Cumulative Zipf weights over the words in a shuffled rank order (for random.choices)."""
+    order = list(range(len(words)))
+    rng.shuffle(order)
+    weights = [0.0] * len(words)
+    for rank, i in enumerate(order, start=1):
+        weights[i] = 1.0 / rank
+    return list(itertools.accumulate(weights))
+
+
+def synthetic_entries(count: int, vocab: dict[str, list[str]], rng: random.Random) -> list[Entry]:
+    cum_weights = {lang: zipf_cumulative_weights(vocab[lang], rng) for lang in LANGUAGES}
+
+    def text(lang: str, n: int) -> str:
+        return " ".join(rng.choices(vocab[lang], cum_weights=cum_weights[lang], k=n))
+
+    entries = []
+    for i in range(count):
+        titles = {lang: text(lang, rng.randint(3, 8)) for lang in LANGUAGES}
+        answers = {lang: text(lang, rng.randint(80, 180)) for lang in LANGUAGES}
+        keywords = {
+            lang: tuple(text(lang, rng.randint(1, 3)) for _ in range(rng.randint(6, 14)))
+            for lang in LANGUAGES
+        }
+        entries.append(
+            Entry(
+                slug=f"synthetic-{i:05d}",
+                topic=TOPICS[i % len(TOPICS)],
+                title=Translated(titles["ar"], titles["fr"], titles["en"]),
+                answer=Translated(answers["ar"], answers["fr"], answers["en"]),
+                keywords=Translated(keywords["ar"], keywords["fr"], keywords["en"]),
+            )
+        )
+    return entries
+
+
+def with_typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def questions(entries: Sequence[Entry], count: int, rng: random.Random) -> list[str]:
+    """Questions built from entries' titles and keywords, some with typos, some off-topic."""
+    out: list[str] = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.1:
+            out.append(rng.choice(_OFF_TOPIC))
+            continue
+        entry = rng.choice(entries)
+        lang = rng.choice(LANGUAGES)
+        words = tokenize(entry.title.get(lang)) + list(entry.keywords.get(lang)[:2])
+        rng.shuffle(words)
+        words = words[: rng.randint(2, 6)]
+        if roll < 0.4:
+            words = [with_typo(w, rng) for w in words]
+        out.append(" ".join(words))
+    return out
+
+
+def measure(index: KnowledgeIndex, qs: Sequence[str]) -> tuple[float, float, float]:
+    latencies: list[float] = []
+    for q in qs:
+        start = time.perf_counter()
+        index.search(q)
+        latencies.append((time.perf_counter() - start) * 1000.0)
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return p50, p99, latencies[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=SYNTHETIC_ENTRIES)
+    parser.add_argument("--questions", type=int, default=QUESTIONS)
+    args = parser.parse_args()
+    rng = random.Random(SEED)
+
+    real = list(load_directory(CONTENT_DIR).entries.values())
+    start = time.perf_counter()
+    real_index = KnowledgeIndex.build(real)
+    real_build_s = time.perf_counter() - start
+    real_qs = questions(real, args.questions, rng) if real else ["hub"]
+    real_p50, real_p99, _ = measure(real_index, real_qs)
+    print(f"real base: {len(real)} entries, build {real_build_s:.3f} s")
+    print(f"  latency over {len(real_qs)} questions: p50 {real_p50:.2f} ms, p99 {real_p99:.2f} ms")
+
+    vocab = vocabulary(real, rng)
+    synth = synthetic_entries(args.entries, vocab, rng)
+    start = time.perf_counter()
+    synth_index = KnowledgeIndex.build(synth)
+    synth_build_s = time.perf_counter() - start
+    synth_qs = questions(synth, args.questions, rng)
+    synth_p50, synth_p99, synth_max = measure(synth_index, synth_qs)
+    print(f"synthetic base: {len(synth)} entries, build {synth_build_s:.2f} s")
+    print(
+        f"  latency over {len(synth_qs)} questions: p50 {synth_p50:.2f} ms, "
+        f"p99 {synth_p99:.2f} ms, max {synth_max:.2f} ms"
+    )
+    print(
+        f"real_build_s={real_build_s:.3f} real_p50_ms={real_p50:.2f} real_p99_ms={real_p99:.2f} "
+        f"synth_entries={len(synth)} synth_build_s={synth_build_s:.2f} "
+        f"synth_p50_ms={synth_p50:.2f} synth_p99_ms={synth_p99:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,344 @@
+"""Questions and browsing: topics, entries, free-text questions, and staff answering them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.i18n import N_, Translator
+from bot.knowledge.content import Entry
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    notify_staff,
+    reply,
+    send_to_person,
+    staff_only,
+)
+
+logger = logging.getLogger(__name__)
+
+ENTRIES_PER_PAGE = 8
+# Telegram shows about this much of a button on a phone; longer titles are cut with "…".
+BUTTON_LABEL_CHARS = 48
+MAX_QUESTION_CHARS = 1000
+TOPIC_NAMES = {
+    "hub": N_("The Hub and the network"),
+    "themes": N_("Themes"),
+    "resources": N_("Guides and toolkits"),
+    "cases": N_("Case studies"),
+    "events": N_("Past events"),
+    "contact": N_("Contact the Hub"),
+}
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= BUTTON_LABEL_CHARS else text[: BUTTON_LABEL_CHARS - 1] + "…"
+
+
+def entry_button(t: Translator, entry: Entry) -> InlineKeyboardButton:
+    return button(_short(entry.title.get(t.language)), "kb", "e", entry.slug)
+
+
+def topics_keyboard(context: HubContext) -> InlineKeyboardMarkup:
+    t = context.t
+    topics = context.services.knowledge.topics()
+    return keyboard(
+        *in_rows([button(t.label(TOPIC_NAMES[name]), "kb", "t", name, 0) for name in topics], 2)
+    )
+
+
+def entry_text(t: Translator, entry: Entry) -> Markup:
+    language = t.language
+    body = t._(
+        "<b>{title}</b>\n\n{answer}",
+        title=entry.title.get(language),
+        answer=entry.answer.get(language).strip(),
+    )
+    if entry.source:
+        body += Markup("\n\n") + t._("Source: {link}", link=entry.source)
+    return body
+
+
+def entry_keyboard(
+    context: HubContext, entry: Entry, *, also: list[Entry] | None = None
+) -> InlineKeyboardMarkup:
+    t = context.t
+    knowledge = context.services.knowledge
+    related = (
+        also
+        if also is not None
+        else [found for slug in entry.related if (found := knowledge.entry(slug)) is not None]
+    )
+    rows = [[entry_button(t, other)] for other in related]
+    rows.append(
+        [
+            button(
+                t.label("« {topic}", topic=t.label(TOPIC_NAMES[entry.topic])),
+                "kb",
+                "t",
+                entry.topic,
+                0,
+            ),
+            button(t.label("All topics"), "kb", "m"),
+        ]
+    )
+    return keyboard(*rows)
+
+
+async def show_topics(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    text = context.t._(
+        "What would you like to know about? Choose a topic, or just type your question."
+    )
+    if update.callback_query is not None:
+        await edit_or_reply(update, context, text, topics_keyboard(context))
+    else:
+        await reply(update, context, text, topics_keyboard(context))
+
+
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    if action == "m":
+        await show_topics(update, context)
+    elif action == "t" and len(args) == 3 and args[1] in TOPIC_NAMES and args[2].isdigit():
+        await show_topic(update, context, args[1], int(args[2]))
+    elif action == "e" and len(args) == 2:
+        await show_entry(update, context, args[1])
+    elif action == "f" and len(args) == 2 and args[1].isdigit():
+        await forward_question(update, context, int(args[1]))
+    elif action == "x":
+        await answer_callback(update)
+        await edit_or_reply(
+            update, context, context.t._("All right. You can ask another question at any time.")
+        )
+    else:
+        await answer_callback(
+            update,
+            context.t.label("This button is no longer active. Use /help to start again."),
+            alert=True,
+        )
+
+
+async def show_topic(update: Update, context: HubContext, topic: str, page: int) -> None:
+    await answer_callback(update)
+    t = context.t
+    entries = context.services.knowledge.topic_entries(topic, t.language)
+    pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
+    page = min(page, pages - 1)
+    shown = entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
+    rows: list[list[InlineKeyboardButton]] = [[entry_button(t, entry)] for entry in shown]
+    paging = []
+    if page > 0:
+        paging.append(button(t.label("‹ Previous"), "kb", "t", topic, page - 1))
+    if page < pages - 1:
+        paging.append(button(t.label("Next ›"), "kb", "t", topic, page + 1))
+    rows.append(paging)
+    rows.append([button(t.label("All topics"), "kb", "m")])
+    text = t._(
+        "<b>{topic}</b> (page {page} of {pages})",
+        topic=t.label(TOPIC_NAMES[topic]),
+        page=page + 1,
+        pages=pages,
+    )
+    await edit_or_reply(update, context, text, keyboard(*rows))
+
+
+async def show_entry(update: Update, context: HubContext, slug: str) -> None:
+    entry = context.services.knowledge.entry(slug)
+    if entry is None:
+        await answer_callback(
+            update,
+            context.t.label("This entry no longer exists. Use /topics to browse."),
+            alert=True,
+        )
+        return
+    await answer_callback(update)
+    # An answer is worth keeping in the chat: send it anew rather than replace the list.
+    await reply(update, context, entry_text(context.t, entry), entry_keyboard(context, entry))
+
+
+async def ask(update: Update, context: HubContext) -> None:
+    message = update.message
+    assert message is not None
+    assert message.text is not None
+    question = " ".join(message.text.split())
+    t = context.t
+    if len(question) > MAX_QUESTION_CHARS:
+        await reply(
+            update,
+            context,
+            t.ngettext(
+                "Please ask in at most {count} character.",
+                "Please ask in at most {count} characters.",
+                MAX_QUESTION_CHARS,
+            ),
+        )
+        return
+    knowledge = context.services.knowledge
+    result = await knowledge.ask(question)
+    found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
+    if found:
+        best, others = found[0], found[1:3]
+        await reply(
+            update, context, entry_text(t, best), entry_keyboard(context, best, also=others)
+        )
+        return
+    kept = await knowledge.keep_unanswered(
+        user_id=context.me.user.id, text=question, language=t.language
+    )
+    await reply(
+        update,
+        context,
+        t._(
+            "I could not find an answer to that in the Hub's resources. Shall I send your "
+            "question to the Hub team? They will answer you here."
+        ),
+        keyboard(
+            [
+                button(t.label("Send it to the Hub team"), "kb", "f", kept.id),
+                button(t.label("No, thanks"), "kb", "x"),
+            ],
+            [button(t.label("Browse topics"), "kb", "m")],
+        ),
+    )
+
+
+async def forward_question(update: Update, context: HubContext, question_id: int) -> None:
+    services = context.services
+    t = context.t
+    profile = context.me
+    question = await services.knowledge.forward(question_id, user_id=profile.user.id)
+    await answer_callback(update)
+    if question is None:
+        # Sent already (a double tap), or not this user's question.
+        await edit_or_reply(update, context, t._("This question was already sent to the Hub team."))
+        return
+    await edit_or_reply(update, context, t._("Sent. The Hub team will answer you here."))
+    focal_point = profile.focal_point
+    asker = profile.user.display_name
+
+    def render(staff_t: Translator) -> tuple[Markup, None]:
+        where = staff_t.label(focal_point.city) if focal_point else staff_t.label("not registered")
+        return staff_t._(
+            "<b>Question from {name}</b> ({where}):\n\n{question}\n\n"
+            "Reply to this message to answer; your reply is sent to them.",
+            name=asker,
+            where=where,
+            question=question.text,
+        ), None
+
+    for copy in await notify_staff(context, render):
+        await services.knowledge.remember_staff_copy(
+            question, chat_id=copy.chat_id, message_id=copy.message_id
+        )
+
+
+async def on_private_text(update: Update, context: HubContext) -> None:
+    """Free text is a question, unless it is staff replying to a forwarded question."""
+    if not await staff_reply(update, context):
+        await ask(update, context)
+
+
+async def staff_reply(update: Update, context: HubContext) -> bool:
+    """A staff member replied to a forwarded question: the answer goes to whoever asked.
+
+    Returns False when the message is not such a reply.
+    """
+    message = update.message
+    assert message is not None
+    replied = message.reply_to_message
+    if (
+        replied is None
+        or message.text is None
+        or not (context.profile and context.profile.is_staff)
+    ):
+        return False
+    services = context.services
+    question = await services.knowledge.question_behind(message.chat_id, replied.message_id)
+    if question is None:
+        return False
+    await services.knowledge.answer(question, text=message.text, staff_id=context.me.user.id)
+    asker = await services.accounts.profile(question.user_id)
+    if asker is None:
+        await reply(
+            update,
+            context,
+            context.t._("The person who asked has erased their data; the answer was not sent."),
+        )
+        return True
+    asker_t = services.translator(asker.language, asker.country)
+    delivered = await send_to_person(
+        context.bot,
+        question.user_id,
+        asker_t._(
+            "<b>The Hub team answered your question</b>\n«{question}»\n\n{answer}",
+            question=question.text,
+            answer=message.text,
+        ),
+        asker_t,
+    )
+    if delivered is None:
+        await reply(
+            update,
+            context,
+            context.t._(
+                "{name} has blocked the bot; the answer could not be delivered.",
+                name=asker.user.display_name,
+            ),
+        )
+    else:
+        await reply(
+            update, context, context.t._("Answer sent to {name}.", name=asker.user.display_name)
+        )
+    return True
+
+
+async def on_group_reply(update: Update, context: HubContext) -> None:
+    await staff_reply(update, context)
+
+
+@staff_only
+async def reload_content(update: Update, context: HubContext) -> None:
+    t = context.t
+    report = await context.services.knowledge.reload()
+    text = t.ngettext(
+        "Knowledge base reloaded: {count} entry.",
+        "Knowledge base reloaded: {count} entries.",
+        report.loaded,
+    )
+    errors = [problem for problem in report.problems if problem.is_error]
+    if errors:
+        text += t._(
+            "\n\nProblems (these files were not loaded):\n{problems}",
+            problems="\n".join(str(p) for p in errors),
+        )
+    if report.kept:
+        text += t._(
+            "\n\nThe previous version is still in use for: {slugs}", slugs=", ".join(report.kept)
+        )
+    await reply(update, context, text)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("topics", show_topics))
+    application.add_handler(CommandHandler("reload", reload_content))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("kb")))
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.REPLY & text, on_group_reply)
+    )
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, on_private_text))

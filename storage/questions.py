@@ -1,0 +1,76 @@
+"""Unanswered questions: kept until staff answer them, so none is lost across restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import Question, to_db_time
+
+
+class QuestionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, *, user_id: int, text: str, language: str, now: datetime) -> Question:
+        async with self._db.transaction() as tx:
+            question_id = await tx.insert(
+                "INSERT INTO questions (user_id, text, language, status, created_at)"
+                " VALUES (:user, :text, :language, 'unanswered', :now)",
+                {"user": user_id, "text": text, "language": language, "now": to_db_time(now)},
+            )
+            row = await tx.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
+        assert row is not None
+        return Question.from_row(row)
+
+    async def get(self, question_id: int) -> Question | None:
+        row = await self._db.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
+        return Question.from_row(row) if row else None
+
+    async def forward(self, question_id: int, user_id: int, *, now: datetime) -> Question | None:
+        """Mark an unanswered question of this user forwarded; None if it was already."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE questions SET status = 'forwarded', forwarded_at = :now"
+                " WHERE id = :id AND user_id = :user AND status = 'unanswered'",
+                {"id": question_id, "user": user_id, "now": to_db_time(now)},
+            )
+            if changed == 0:
+                return None
+            row = await tx.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
+        assert row is not None
+        return Question.from_row(row)
+
+    async def add_staff_copy(self, question_id: int, *, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO question_copies (chat_id, message_id, question_id)"
+                " VALUES (:chat, :message, :id)",
+                {"chat": chat_id, "message": message_id, "id": question_id},
+            )
+
+    async def find_by_staff_copy(self, chat_id: int, message_id: int) -> Question | None:
+        row = await self._db.fetchone(
+            "SELECT questions.* FROM question_copies"
+            " JOIN questions ON questions.id = question_copies.question_id"
+            " WHERE question_copies.chat_id = :chat AND question_copies.message_id = :message",
+            {"chat": chat_id, "message": message_id},
+        )
+        return Question.from_row(row) if row else None
+
+    async def answer(
+        self, question_id: int, *, answer: str, answered_by: int, now: datetime
+    ) -> Question | None:
+        """Record a staff answer (a later reply replaces an earlier one); None if not forwarded."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE questions SET status = 'answered', answer = :answer,"
+                " answered_by = :by, answered_at = :now"
+                " WHERE id = :id AND status IN ('forwarded', 'answered')",
+                {"answer": answer, "by": answered_by, "now": to_db_time(now), "id": question_id},
+            )
+            if changed == 0:
+                return None
+            row = await tx.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
+        assert row is not None
+        return Question.from_row(row)

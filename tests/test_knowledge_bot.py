@@ -1,0 +1,168 @@
+"""Questions and browsing through Telegram, in three languages, and staff answering the rest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.knowledge import load_directory
+from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
+from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
+
+ENTRIES = load_directory(PROJECT_ROOT / "content" / "knowledge").entries
+USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
+NOT_FOUND = (
+    "I could not find an answer to that in the Hub's resources. Shall I send your "
+    "question to the Hub team? They will answer you here."
+)
+
+
+def title(slug: str, language: str) -> str:
+    return ENTRIES[slug].title.get(language)
+
+
+def button_label(slug: str, language: str) -> str:
+    text = " ".join(title(slug, language).split())
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_browse_to_an_entry_and_a_related_one(bot: Harness, language: str) -> None:
+    user = USERS[language]
+    [menu] = await bot.say(user, "/topics")
+    assert label(language, "Case studies") in menu.button_texts()
+    [listing] = await bot.press(user, label(language, "Case studies"))
+    # Ten case studies, eight a page: the Fes council may be on either page.
+    if button_label("case-fes-youth-council", language) not in listing.button_texts():
+        [listing] = await bot.press(user, label(language, "Next ›"))
+    [entry] = await bot.press(user, button_label("case-fes-youth-council", language))
+    assert title("case-fes-youth-council", language) in (entry.text or "")
+    assert "91" in (entry.text or "")
+    [related] = await bot.press(user, button_label("young-cities-guide", language))
+    assert title("young-cities-guide", language) in (related.text or "")
+    back = label(language, "« {topic}", topic=label(language, "Guides and toolkits"))
+    assert back in related.button_texts()
+
+
+async def test_topic_lists_page(bot: Harness) -> None:
+    await bot.say(ENGLISH_USER, "/topics")
+    [first] = await bot.press(ENGLISH_USER, "Case studies")
+    first_page = first.button_texts()
+    assert "Next ›" in first_page
+    assert "‹ Previous" not in first_page
+    [second] = await bot.press(ENGLISH_USER, "Next ›")
+    second_page = second.button_texts()
+    assert "‹ Previous" in second_page
+    cases = sorted(button_label(e.slug, "en") for e in ENTRIES.values() if e.topic == "cases")
+    listed = [text for text in first_page + second_page if text in cases]
+    assert sorted(listed) == cases
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "slug"),
+    [
+        ("ar", "شو هو مجلس الشباب في فاس؟", "case-fes-youth-council"),
+        ("fr", "comment joindre l'equipe du hub", "hub-team-contact"),
+        ("en", "Tell me about the crisis managment guide of Amman", "case-amman-crisis-guide"),
+        # The answer comes in the reader's language, whatever language the question is in.
+        (
+            "fr",
+            "What happened at the Tangier workshop on reintegration?",
+            "case-tangier-rr-roadmap",
+        ),
+        ("ar", "Sabha digital monitoring elections", "case-sabha-digital-monitoring"),
+    ],
+)
+async def test_a_question_gets_the_right_entry(
+    bot: Harness, language: str, question: str, slug: str
+) -> None:
+    [answer] = await bot.say(USERS[language], question)
+    assert (answer.text or "").lstrip("\u200f\u2068").startswith(title(slug, language))
+    assert len(answer.button_texts()) <= 4
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("ar", "كيف الطقس بكرة في عمان؟"),
+        ("fr", "Qui a gagné le match de football hier ?"),
+        ("en", "What's the weather like tomorrow?"),
+    ],
+)
+async def test_an_unanswerable_question_goes_to_staff_and_back(
+    harness: Harness, language: str, question: str
+) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    user = USERS[language]
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        [not_found] = await harness.say(user, question)
+        assert not_found.text == expected(language, NOT_FOUND)
+        forward = not_found.callback_data_for(label(language, "Send it to the Hub team"))
+        [sent] = await harness.press(user, label(language, "Send it to the Hub team"))
+        assert sent.text == expected(language, "Sent. The Hub team will answer you here.")
+        copy = harness.api.last_message(STAFF_CHAT)
+        assert question in (copy.text or "")
+        # Pressing twice forwards once.
+        await harness.press_data(user, not_found.message_id, forward)
+        assert harness.api.last_message(STAFF_CHAT).message_id == copy.message_id
+        [confirmation] = await harness.say(
+            ADMIN,
+            "We do not follow the weather, sorry!",
+            chat_id=STAFF_CHAT,
+            reply_to_message_id=copy.message_id,
+        )
+        assert confirmation.text == expected(
+            "en",
+            "Answer sent to {name}.",
+            name=harness.api.users[user].first_name
+            + (
+                f" {harness.api.users[user].last_name}" if harness.api.users[user].last_name else ""
+            ),
+        )
+        delivered = harness.api.last_message(user)
+        assert "We do not follow the weather, sorry!" in (delivered.text or "")
+        assert question in (delivered.text or "")
+
+
+async def test_staff_answer_privately_when_there_is_no_staff_chat(bot: Harness) -> None:
+    await bot.say(FRENCH_USER, "Quel temps fera-t-il demain ?")
+    await bot.press(FRENCH_USER, label("fr", "Send it to the Hub team"))
+    copy = bot.api.last_message(ADMIN)
+    await bot.say(ADMIN, "Nous ne suivons pas la météo.", reply_to_message_id=copy.message_id)
+    assert "Nous ne suivons pas la météo." in bot.last_text(FRENCH_USER)
+
+
+async def test_declining_to_forward(bot: Harness) -> None:
+    await bot.say(ENGLISH_USER, "Who won the football match?")
+    [declined] = await bot.press(ENGLISH_USER, "No, thanks")
+    assert declined.text == expected("en", "All right. You can ask another question at any time.")
+    assert bot.api.messages(ADMIN) == []
+
+
+async def test_reload_reports_a_broken_file_and_keeps_the_rest(
+    harness: Harness, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    async with harness.running(content_dir=content):
+        [refused] = await harness.say(FRENCH_USER, "/reload")
+        assert refused.text == expected("fr", "This is for hub staff only.")
+        (content / "knowledge" / "case-fes-youth-council.yaml").write_text(
+            "slug: case-fes-youth-council\ntitle: [unclosed", encoding="utf-8"
+        )
+        [report] = await harness.say(ADMIN, "/reload")
+        text = report.text or ""
+        assert "case-fes-youth-council.yaml" in text
+        assert f"{len(ENTRIES)}" in text
+        # The entry loaded before the breakage is still answered.
+        [answer] = await harness.say(ENGLISH_USER, "Fes youth council")
+        assert title("case-fes-youth-council", "en") in (answer.text or "")
+
+
+async def test_a_very_long_question_is_refused_politely(bot: Harness) -> None:
+    [answer] = await bot.say(ARABIC_USER, "سؤال " * 300)
+    assert "1" in (answer.text or "")
+    assert bot.api.messages(ADMIN) == []

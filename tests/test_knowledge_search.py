@@ -1,0 +1,223 @@
+"""Knowledge search: fixture entries built here, and the real content directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import Entry, KnowledgeIndex, Translated, load_directory
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "knowledge"
+
+FILLER_EN = "The Hub works with municipalities on prevention. " * 5
+FILLER_FR = "Le Hub travaille avec les municipalités sur la prévention. " * 5
+FILLER_AR = "يعمل المركز مع البلديات في مجال الوقاية. " * 5
+
+
+def make_entry(
+    slug: str,
+    titles: tuple[str, str, str],
+    keywords: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    answers: tuple[str, str, str] = ("", "", ""),
+) -> Entry:
+    """titles/keywords/answers are given in (ar, fr, en) order."""
+    return Entry(
+        slug=slug,
+        topic="cases",
+        title=Translated(*titles),
+        answer=Translated(answers[0] + FILLER_AR, answers[1] + FILLER_FR, answers[2] + FILLER_EN),
+        keywords=Translated(*keywords),
+    )
+
+
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    entries = [
+        make_entry(
+            "fes-youth",
+            ("مجلس الشباب في فاس", "Le conseil des jeunes de Fès", "The Fes youth council"),
+            (("مجلس الشباب", "فاس"), ("conseil des jeunes", "Fès"), ("youth council", "Fes")),
+            (
+                "اعتمد المجلس الجماعي للشباب في فاس. ",
+                "Le Conseil communal des jeunes de Fès a été adopté. ",
+                "The Communal Youth Council of Fes was adopted. ",
+            ),
+        ),
+        make_entry(
+            "tangier-roadmap",
+            ("خارطة طريق طنجة", "La feuille de route de Tanger", "The Tangier roadmap"),
+            (("طنجة", "إعادة الإدماج"), ("Tanger", "réintégration"), ("Tangier", "reintegration")),
+        ),
+        make_entry(
+            "contact",
+            ("التواصل مع المركز", "Contacter le Hub", "Contact the Hub"),
+            (("البريد الإلكتروني", "تواصل"), ("courriel", "contacter"), ("email", "contact")),
+        ),
+        make_entry(
+            "crisis-guide",
+            (
+                "دليل إدارة الأزمات في عمّان",
+                "Le guide de gestion de crise d'Amman",
+                "Amman's crisis management guide",
+            ),
+            (("الأزمات", "عمان"), ("gestion de crise", "Amman"), ("crisis", "Amman")),
+        ),
+    ]
+    return KnowledgeIndex.build(entries)
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("youth council in Fes", "fes-youth"),
+        ("conseil des jeunes a Fes", "fes-youth"),
+        ("مجلس الشباب بفاس", "fes-youth"),
+        ("how do I email the hub", "contact"),
+        ("comment contacter le hub", "contact"),
+        ("كيفاش نتواصل معكم", "contact"),
+        ("crisis guide Amman", "crisis-guide"),
+        ("دليل الأزمات", "crisis-guide"),
+    ],
+)
+def test_fixture_questions_find_their_entry(
+    index: KnowledgeIndex, question: str, slug: str
+) -> None:
+    assert index.search(question).hits[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    "question", ["Tanger", "Tangier", "طنجة", "feuille de route Tangier", "Tanger roadmap"]
+)
+def test_names_match_across_scripts_and_spellings(index: KnowledgeIndex, question: str) -> None:
+    assert index.search(question).hits[0].slug == "tangier-roadmap"
+
+
+@pytest.mark.parametrize("question", ["Fès", "Fes", "فاس"])
+def test_fes_in_every_script(index: KnowledgeIndex, question: str) -> None:
+    assert index.search(question).hits[0].slug == "fes-youth"
+
+
+def test_typos_are_tolerated(index: KnowledgeIndex) -> None:
+    assert index.search("youht councel in Fes").hits[0].slug == "fes-youth"
+    assert index.search("managment of crisis").hits[0].slug == "crisis-guide"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hello",
+        "what's the weather tomorrow",
+        "who won the football match",
+        "quel temps fait-il demain",
+        "كيف الطقس بكرة",
+        "",
+        "???",
+    ],
+)
+def test_off_topic_questions_are_declined(index: KnowledgeIndex, question: str) -> None:
+    assert index.search(question).hits == []
+
+
+def test_result_carries_query_and_language(index: KnowledgeIndex) -> None:
+    result = index.search("conseil des jeunes")
+    assert (result.query, result.lang) == ("conseil des jeunes", "fr")
+    assert index.search("conseil des jeunes", lang="ar").lang == "ar"
+
+
+def test_hits_are_best_first_and_limited(index: KnowledgeIndex) -> None:
+    hits = index.search("Amman crisis guide Fes youth", limit=2).hits
+    assert 1 <= len(hits) <= 2
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert index.search("Amman crisis", limit=0).hits == []
+
+
+def test_unknown_language_is_refused(index: KnowledgeIndex) -> None:
+    with pytest.raises(ValueError, match="language"):
+        index.search("hub", lang="de")
+
+
+def test_duplicate_slugs_are_refused() -> None:
+    entry = make_entry("same", ("أ", "a", "a"), (("أ",), ("a",), ("a",)))
+    with pytest.raises(ValueError, match="duplicate"):
+        KnowledgeIndex.build([entry, entry])
+
+
+def test_empty_index_declines_everything() -> None:
+    assert KnowledgeIndex.build([]).search("youth council").hits == []
+
+
+# --- the real knowledge base ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_index() -> KnowledgeIndex:
+    if not CONTENT_DIR.is_dir() or not any(CONTENT_DIR.glob("*.yaml")):
+        pytest.skip("content/knowledge has no entries yet")
+    return KnowledgeIndex.build(load_directory(CONTENT_DIR).entries)
+
+
+def _require(index: KnowledgeIndex, slug: str) -> None:
+    if slug not in index.entries:
+        pytest.skip(f"entry {slug} not written yet")
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("How can I reach the Hub team by email?", "hub-team-contact"),
+        ("Fez youth council", "case-fes-youth-council"),
+        ("Sabha digital monitoring of elections", "case-sabha-digital-monitoring"),
+        ("GCTF memorandum", "gctf-nlc-memorandum"),
+        ("Comment contacter le Hub ?", "hub-team-contact"),
+        ("conseil communal des jeunes a Fes", "case-fes-youth-council"),
+        ("table ronde de Bagdad", "event-baghdad-roundtable-2023"),
+        ("atelier de Grenade", "event-granada-2025"),
+        ("كيفاش نتواصل مع المركز", "hub-team-contact"),
+        ("مجلس الشباب في فاس", "case-fes-youth-council"),
+        ("دليل إدارة الأزمات في عمّان", "case-amman-crisis-guide"),
+        ("الرصد الرقمي في سبها", "case-sabha-digital-monitoring"),
+    ],
+)
+def test_real_questions_find_their_entry(
+    real_index: KnowledgeIndex, question: str, slug: str
+) -> None:
+    _require(real_index, slug)
+    assert real_index.search(question).hits[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    ("question", "slugs"),
+    [
+        ("Tangier", {"case-tangier-rr-roadmap", "case-morocco-ampcc"}),
+        ("Tanger", {"case-tangier-rr-roadmap", "case-morocco-ampcc"}),
+        ("طنجة", {"case-tangier-rr-roadmap", "case-morocco-ampcc"}),
+        ("Fès", {"case-fes-youth-council"}),
+        ("فاس", {"case-fes-youth-council"}),
+        ("Miqdadiya", {"case-miqdadiyah-youth"}),
+        ("المقدادية", {"case-miqdadiyah-youth"}),
+    ],
+)
+def test_real_names_across_scripts(
+    real_index: KnowledgeIndex, question: str, slugs: set[str]
+) -> None:
+    for slug in slugs:
+        _require(real_index, slug)
+    assert real_index.search(question).hits[0].slug in slugs
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hello",
+        "what's the weather in Tunis tomorrow?",
+        "who won the football match last night",
+        "quel temps fait-il à Casablanca ?",
+        "résultat du match",
+        "كيف الطقس بكرة",
+        "مين ربح الماتش",
+        "السلام عليكم",
+    ],
+)
+def test_real_off_topic_questions_are_declined(real_index: KnowledgeIndex, question: str) -> None:
+    assert real_index.search(question).hits == []
