@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.geography import default_time_zone, valid_time_zone
+from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository
 from storage.models import FocalPoint, StaffMember, User
 from storage.users import StaffRepository, UserRepository
+
+
+TIME_ZONE_FLOW = "timezone"
 
 
 def language_from_telegram(language_code: str | None) -> str | None:
@@ -58,10 +62,12 @@ class AccountService:
         users: UserRepository,
         staff: StaffRepository,
         focal_points: FocalPointRepository,
+        drafts: DraftRepository,
         admin_ids: frozenset[int],
         clock: Clock,
     ) -> None:
         self._users = users
+        self._drafts = drafts
         self._staff = staff
         self._focal_points = focal_points
         self._admin_ids = admin_ids
@@ -102,14 +108,25 @@ class AccountService:
             raise ValueError(f"unsupported language {language!r}")
         await self._users.set_language(user_id, language)
 
+    async def start_time_zone_entry(self, user_id: int) -> None:
+        """The user's next text message is a time zone name (until they choose or cancel)."""
+        await self._drafts.save(
+            user_id=user_id, flow=TIME_ZONE_FLOW, step="zone", data={}, now=self._clock.now()
+        )
+
+    async def end_time_zone_entry(self, user_id: int) -> None:
+        await self._drafts.delete(user_id, TIME_ZONE_FLOW)
+
     async def set_time_zone(self, user_id: int, typed: str | None) -> str | None:
-        """Store a zone (None: back to the country's default); returns the canonical name."""
-        if typed is None:
-            await self._users.set_time_zone(user_id, None)
+        """Store a zone (None: back to the country's default); returns the canonical name.
+
+        An unknown name changes nothing and returns None; the user stays in the entry.
+        """
+        zone = None if typed is None else valid_time_zone(typed)
+        if typed is not None and zone is None:
             return None
-        zone = valid_time_zone(typed)
-        if zone is not None:
-            await self._users.set_time_zone(user_id, zone)
+        await self._users.set_time_zone(user_id, zone)
+        await self.end_time_zone_entry(user_id)
         return zone
 
     async def mark_unreachable(self, user_id: int) -> None:

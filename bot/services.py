@@ -80,6 +80,7 @@ class Services:
                 users=users,
                 staff=StaffRepository(db),
                 focal_points=focal_points,
+                drafts=drafts,
                 admin_ids=config.admin_ids,
                 clock=clock,
             ),

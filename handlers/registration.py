@@ -316,6 +316,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("pending", list_pending))
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("reg")))
     application.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(
-        MessageHandler(active & ~filters.TEXT & ~filters.UpdateType.EDITED, on_other_message)
-    )
+    application.add_handler(MessageHandler(active & ~filters.TEXT, on_other_message))

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.accounts import TIME_ZONE_FLOW
 from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import COMMON_TIME_ZONES, default_time_zone
@@ -15,8 +16,6 @@ from handlers.common import answer_callback, button, edit_or_reply, in_rows, key
 from handlers.language import language_keyboard
 from handlers.preprocess import in_flow
 from handlers.registration import describe
-
-TIME_ZONE_FLOW = "timezone"
 
 
 def overview(context: HubContext) -> Markup:
@@ -57,9 +56,7 @@ async def on_button(update: Update, context: HubContext) -> None:
     elif action == "tz":
         zones = [button(zone, "set", "zone", index) for index, zone in enumerate(COMMON_TIME_ZONES)]
         country_zone = default_time_zone(context.me.country)
-        await services.drafts.save(
-            user_id=user_id, flow=TIME_ZONE_FLOW, step="zone", data={}, now=services.clock.now()
-        )
+        await services.accounts.start_time_zone_entry(user_id)
         await edit_or_reply(
             update,
             context,
@@ -71,8 +68,12 @@ async def on_button(update: Update, context: HubContext) -> None:
             keyboard(
                 *in_rows(zones, 2),
                 [button(t.label("Use my country's time zone"), "set", "zone", "country")],
+                [button(t.label("✖ Cancel"), "set", "zone", "cancel")],
             ),
         )
+    elif action == "zone" and args[1:] == ["cancel"]:
+        await services.accounts.end_time_zone_entry(user_id)
+        await edit_or_reply(update, context, t._("Time zone unchanged."))
     elif action == "zone" and len(args) == 2:
         if args[1] == "country":
             await services.accounts.set_time_zone(user_id, None)
@@ -87,7 +88,6 @@ async def on_button(update: Update, context: HubContext) -> None:
 
 async def time_zone_saved(update: Update, context: HubContext) -> None:
     services = context.services
-    await services.drafts.delete(context.me.user.id, TIME_ZONE_FLOW)
     refreshed = await services.accounts.profile(context.me.user.id)
     assert refreshed is not None
     context.use_profile(refreshed)

@@ -51,6 +51,12 @@ async def test_time_zone_defaults_from_the_country_and_can_change(
     profile = await bot.services.accounts.profile(user)
     assert profile is not None
     assert profile.time_zone == zone
+    # Cancelling the entry leaves the zone as it was, and free text is no longer a zone.
+    await bot.say(user, "/settings")
+    await bot.press(user, label(language, "Time zone"))
+    [unchanged] = await bot.press(user, label(language, "✖ Cancel"))
+    assert unchanged.text == expected(language, "Time zone unchanged.")
+    assert await bot.services.drafts.active(user) is None
 
 
 async def test_dates_in_settings_use_the_arabic_country_variant(bot: Harness) -> None:
