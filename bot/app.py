@@ -10,7 +10,7 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.commands import set_default_menus
+from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubContext
 from bot.errors import on_error
@@ -58,6 +58,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
         application.bot_data["services"] = services
         await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
+        await set_staff_menus(application.bot, services)
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)

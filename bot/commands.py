@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Catalogs, Translator
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +61,11 @@ async def set_personal_menu(bot: Bot, chat_id: int, translator: Translator, *, s
         await bot.set_my_commands(menu(translator, staff=staff), scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         logger.warning("setMyCommands for chat %s refused: %s", chat_id, error)
+
+
+async def set_staff_menus(bot: Bot, services: Services) -> None:
+    """Staff see their commands from the start, in the language they chose (English before)."""
+    for staff_id in await services.accounts.staff_ids():
+        profile = await services.accounts.profile(staff_id)
+        translator = services.translator(profile.language if profile else None)
+        await set_personal_menu(bot, staff_id, translator, staff=True)

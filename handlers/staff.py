@@ -106,7 +106,23 @@ async def _refresh_menu(context: HubContext, user_id: int) -> None:
 
 @staff_only
 async def start_invite(update: Update, context: HubContext) -> None:
+    """`/invite` offers the listed cities; `/invite MA Chefchaouen` invites for any city."""
     t = context.t
+    if context.args:
+        country = COUNTRIES_BY_CODE.get(context.args[0].upper())
+        city = " ".join(context.args[1:])
+        if country is None or country.code == OTHER_COUNTRY or len(city) < 2:
+            await reply(
+                update,
+                context,
+                t._(
+                    "Write the country code and the city, for example: {example}",
+                    example="/invite MA Chefchaouen",
+                ),
+            )
+            return
+        await send_invite(update, context, country.code, city)
+        return
     countries = [
         button(t.label(country.name), "inv", country.code)
         for country in COUNTRIES
@@ -117,6 +133,24 @@ async def start_invite(update: Update, context: HubContext) -> None:
         context,
         t._("Invite link: which country is the city in?"),
         keyboard(*in_rows(countries, 2)),
+    )
+
+
+async def send_invite(update: Update, context: HubContext, country: str, city: str) -> None:
+    t = context.t
+    invite = await context.services.registration.create_invite(
+        country=country, city=city, created_by=context.me.user.id
+    )
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "One-time invite link for {city}:\n{link}\n\nThe first person who opens it is "
+            "registered as the city's focal point. It expires on {expires}.",
+            city=t.label(invite.city),
+            link=f"https://t.me/{context.bot.username}?start={invite.code}",
+            expires=t.datetime(invite.expires_at, context.me.time_zone),
+        ),
     )
 
 
@@ -140,8 +174,8 @@ async def on_invite_button(update: Update, context: HubContext) -> None:
             update,
             context,
             t._(
-                "Invite link: which city? For a city not listed, use the command line: {example}",
-                example="hubbot invite CITY --country CODE",
+                "Invite link: which city? For a city not listed, write for example: {example}",
+                example="/invite MA Chefchaouen",
             ),
             keyboard(*in_rows(cities, 2)),
         )
@@ -149,21 +183,7 @@ async def on_invite_button(update: Update, context: HubContext) -> None:
     if not args[1].isdigit() or int(args[1]) >= len(country.cities):
         await edit_or_reply(update, context, t._("This button is no longer active."))
         return
-    city = country.cities[int(args[1])]
-    invite = await context.services.registration.create_invite(
-        country=country.code, city=city, created_by=context.me.user.id
-    )
-    await edit_or_reply(
-        update,
-        context,
-        t._(
-            "One-time invite link for {city}:\n{link}\n\nThe first person who opens it is "
-            "registered as the city's focal point. It expires on {expires}.",
-            city=t.label(city),
-            link=f"https://t.me/{context.bot.username}?start={invite.code}",
-            expires=t.datetime(invite.expires_at, context.me.time_zone),
-        ),
-    )
+    await send_invite(update, context, country.code, country.cities[int(args[1])])
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -155,3 +155,23 @@ async def test_pending_lists_registrations_with_buttons(bot: Harness) -> None:
     profile = await bot.services.accounts.profile(ENGLISH_USER)
     assert profile is not None
     assert profile.is_verified_focal_point
+
+
+async def test_invite_for_a_city_not_in_the_list(bot: Harness) -> None:
+    [hint] = await bot.say(ADMIN, "/invite XX")
+    assert hint.text == expected(
+        "en",
+        "Write the country code and the city, for example: {example}",
+        example="/invite MA Chefchaouen",
+    )
+    [link_message] = await bot.say(ADMIN, "/invite ma Chefchaouen")
+    code = (link_message.text or "").split("start=", 1)[1].split()[0]
+    await bot.say(FRENCH_USER, f"/start {code}")
+    focal_point = await bot.services.registration.focal_point(FRENCH_USER)
+    assert focal_point is not None
+    assert (focal_point.country, focal_point.city) == ("MA", "Chefchaouen")
+
+
+async def test_staff_get_their_menu_at_start(bot: Harness) -> None:
+    names = [command["command"] for command in bot.api.commands[(f"chat:{ADMIN}", "")]]
+    assert "pending" in names
