@@ -41,18 +41,29 @@ def menu(translator: Translator, *, staff: bool) -> list[BotCommand]:
     return [BotCommand(name, translator.label(description)) for name, description in entries]
 
 
+BOT_DESCRIPTION = N_(
+    "The Strong Cities Network MENA Regional Hub bot. Ask about the Hub's guides, programmes, "
+    "case studies and events in Arabic, French or English, and register as your city's "
+    "focal point."
+)
+BOT_SHORT_DESCRIPTION = N_("The Strong Cities MENA Regional Hub: resources and support for cities.")
+
+
 async def set_default_menus(bot: Bot, catalogs: Catalogs) -> None:
-    """One menu per language for everyone; optional, so a refusal is logged, not fatal."""
+    """Menus and descriptions per language for everyone; optional, so a refusal is logged."""
     for language in (*SUPPORTED_LANGUAGES, ""):
         translator = catalogs.translator(language or "en")
+        code = language or None
         try:
             await bot.set_my_commands(
-                menu(translator, staff=False),
-                scope=BotCommandScopeDefault(),
-                language_code=language or None,
+                menu(translator, staff=False), scope=BotCommandScopeDefault(), language_code=code
+            )
+            await bot.set_my_description(translator.label(BOT_DESCRIPTION), language_code=code)
+            await bot.set_my_short_description(
+                translator.label(BOT_SHORT_DESCRIPTION), language_code=code
             )
         except TelegramError as error:
-            logger.warning("setMyCommands for %r refused: %s", language or "default", error)
+            logger.warning("bot menu setup for %r refused: %s", language or "default", error)
 
 
 async def set_personal_menu(bot: Bot, chat_id: int, translator: Translator, *, staff: bool) -> None:

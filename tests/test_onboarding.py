@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.commands import BOT_DESCRIPTION
 from bot.i18n import RIGHT_TO_LEFT_MARK
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected, label
@@ -74,6 +75,7 @@ async def test_command_menus_are_registered_per_language_and_for_staff(bot: Harn
         assert "invite" not in names
     arabic = {c["command"]: c["description"] for c in commands[("default", "ar")]}
     assert arabic["help"] == label("ar", "What this bot can do")
+    assert bot.api.descriptions[("description", "fr")] == label("fr", BOT_DESCRIPTION)
     # Choosing a language sets that person's own menu; staff get the staff commands.
     await bot.say(ADMIN, "/start")
     await bot.press(ADMIN, "Français")
