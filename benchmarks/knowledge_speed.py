@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import cProfile
 import itertools
+import pstats
 import random
 import statistics
 import sys
@@ -133,10 +135,22 @@ def measure(index: KnowledgeIndex, qs: Sequence[str]) -> tuple[float, float, flo
     return p50, p99, latencies[-1]
 
 
+def profile_build(entries: Sequence[Entry], top: int = 25) -> None:
+    """Print where an index build spends its time, by function (own time first)."""
+    profiler = cProfile.Profile()
+    profiler.runcall(KnowledgeIndex.build, entries)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(top)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--entries", type=int, default=SYNTHETIC_ENTRIES)
     parser.add_argument("--questions", type=int, default=QUESTIONS)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile a second synthetic build with cProfile (printed to stderr)",
+    )
     args = parser.parse_args()
     rng = random.Random(SEED)
 
@@ -156,6 +170,9 @@ def main() -> int:
     synth_build_s = time.perf_counter() - start
     synth_qs = questions(synth, args.questions, rng)
     synth_p50, synth_p99, synth_max = measure(synth_index, synth_qs)
+    if args.profile:
+        # After the timed build, whose caches (content_word, stems) it must not warm.
+        profile_build(synth)
     print(f"synthetic base: {len(synth)} entries, build {synth_build_s:.2f} s")
     print(
         f"  latency over {len(synth_qs)} questions: p50 {synth_p50:.2f} ms, "

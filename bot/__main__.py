@@ -62,11 +62,31 @@ def _parser() -> argparse.ArgumentParser:
         "--topics", type=Path, help="a topics document whose slugs must all be present"
     )
 
+    events = commands.add_parser("events", help="Hub events")
+    event_commands = events.add_subparsers(dest="events_command", required=True)
+    event_import = event_commands.add_parser(
+        "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
+    )
+    event_import.add_argument("path", type=Path)
+    event_import.add_argument(
+        "--check", action="store_true", help="only check the file; import nothing"
+    )
+
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
     backup.add_argument("path", type=Path)
+
+    export = commands.add_parser("export", help="export data for reporting")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    export_requests = export_commands.add_parser(
+        "requests", help="support requests with their history"
+    )
+    export_requests.add_argument("--format", choices=("csv",), default="csv")
+    export_requests.add_argument(
+        "--output", type=Path, help="write to this file instead of standard output"
+    )
     return parser
 
 
@@ -105,6 +125,39 @@ async def _invite(services: Services, args: argparse.Namespace) -> int:
     username = args.bot_username or "<bot_username>"
     print(f"https://t.me/{username.lstrip('@')}?start={invite.code}")
     print(f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC; usable once")
+    return 0
+
+
+async def _export_requests(services: Services, output: Path | None) -> int:
+    # English labels: the export feeds reports to donors.
+    content = await services.support.export_csv(services.translator("en"))
+    if output is None:
+        sys.stdout.write(content)
+        return 0
+    await asyncio.to_thread(_write_csv, output, content)
+    print(f"support requests written to {output}", file=sys.stderr)
+    return 0
+
+
+def _write_csv(output: Path, content: str) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # A byte-order mark, so spreadsheet programs read the Arabic as UTF-8.
+    output.write_text("\ufeff" + content, encoding="utf-8", newline="")
+
+
+async def _import_events(services: Services, args: argparse.Namespace) -> int:
+    from bot.event_import import EventFileError, import_events, read_event_file
+
+    try:
+        entries = read_event_file(args.path, services.clock)
+    except EventFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"{len(entries)} event(s) ready to import")
+        return 0
+    report = await import_events(services.events, entries, by=None)
+    print(f"{report.created} event(s) imported, {report.already_there} already there")
     return 0
 
 
@@ -163,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_with_services(config, lambda s: _staff(s, args)))
         if args.command == "invite":
             return asyncio.run(_with_services(config, lambda s: _invite(s, args)))
+        if args.command == "export":
+            return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
+        if args.command == "events":
+            return asyncio.run(_with_services(config, lambda s: _import_events(s, args)))
         if args.command == "backup":
             return asyncio.run(_with_services(config, lambda s: _backup(s, args.path)))
     except (ConfigError, CatalogError) as error:

@@ -13,10 +13,14 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubContext
+from bot.delivery import INTERACTIVE_POOL_SIZE, ObservedRequest
 from bot.errors import on_error
 from bot.i18n import Catalogs
 from bot.services import FlowTracker, Services
 from handlers import (
+    broadcast,
+    event_staff,
+    events,
     fallback,
     help_menu,
     knowledge,
@@ -26,6 +30,8 @@ from handlers import (
     registration,
     settings,
     staff,
+    support_requests,
+    support_triage,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,6 +48,11 @@ FEATURES = (
     privacy,
     help_menu,
     staff,
+    support_requests,
+    support_triage,
+    events,
+    event_staff,
+    broadcast,
     knowledge,
     fallback,
 )
@@ -59,6 +70,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
         await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
         await set_staff_menus(application.bot, services)
+        await events.on_start(application)
+        await broadcast.start_delivery(application)
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)
@@ -71,6 +84,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
+        # Replies go straight out but are counted, so broadcasts leave room for them.
+        .request(ObservedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

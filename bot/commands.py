@@ -21,6 +21,10 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What this bot can do")),
     ("topics", N_("Browse the Hub's guides, programmes and case studies")),
     ("register", N_("Register as your city's focal point")),
+    ("request", N_("Ask the Hub for technical support (focal points)")),
+    ("myrequests", N_("Your city's support requests and where they stand")),
+    ("events", N_("Upcoming Hub events: answer and get reminders")),
+    ("myevents", N_("The events you answered")),
     ("language", N_("Change language")),
     ("settings", N_("Language, time zone and profile")),
     ("privacy", N_("What the bot stores about you")),
@@ -28,6 +32,11 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("pending", N_("Registrations waiting for review")),
+    ("requests", N_("Support requests from cities, with filters")),
+    ("exportrequests", N_("Export support requests as a CSV file")),
+    ("newevent", N_("Create an event")),
+    ("broadcast", N_("Send an announcement to focal points")),
+    ("broadcasts", N_("Past and scheduled broadcasts, with their reports")),
     ("invite", N_("Create a one-time invite link for a city")),
     ("reload", N_("Reload the knowledge base")),
     ("staff", N_("List hub staff")),

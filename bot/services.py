@@ -6,15 +6,24 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.accounts import AccountService
+from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
+from bot.delivery import DeliveryEngine, DeliverySettings
+from bot.events import EventService
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.registration import RegistrationService
+from bot.reminders import ReminderRunner
+from bot.support.desk import SupportDesk
+from bot.support.form import RequestForm
+from storage.broadcasts import BroadcastRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.questions import QuestionRepository
+from storage.support_requests import SupportRequestRepository
 from storage.users import StaffRepository, UserRepository
 
 
@@ -49,6 +58,11 @@ class Services:
     knowledge: KnowledgeService
     drafts: DraftRepository
     flows: FlowTracker
+    request_form: RequestForm
+    support: SupportDesk
+    events: EventService
+    reminders: ReminderRunner
+    broadcasts: BroadcastService
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
@@ -71,19 +85,32 @@ class Services:
         users = UserRepository(db)
         focal_points = FocalPointRepository(db)
         drafts = DraftRepository(db)
+        support_requests = SupportRequestRepository(db)
+        event_repository = EventRepository(db)
+        reminders = ReminderRunner(events=event_repository, clock=clock)
+        accounts = AccountService(
+            users=users,
+            staff=StaffRepository(db),
+            focal_points=focal_points,
+            drafts=drafts,
+            admin_ids=config.admin_ids,
+            clock=clock,
+        )
+        events = EventService(
+            events=event_repository,
+            drafts=drafts,
+            users=users,
+            focal_points=focal_points,
+            clock=clock,
+            on_change=reminders.replan,
+        )
+        catalogs = catalogs or Catalogs.load()
         return cls(
             config=config,
             clock=clock,
             db=db,
-            catalogs=catalogs or Catalogs.load(),
-            accounts=AccountService(
-                users=users,
-                staff=StaffRepository(db),
-                focal_points=focal_points,
-                drafts=drafts,
-                admin_ids=config.admin_ids,
-                clock=clock,
-            ),
+            catalogs=catalogs,
+            accounts=accounts,
             registration=RegistrationService(
                 drafts=drafts,
                 focal_points=focal_points,
@@ -98,7 +125,21 @@ class Services:
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),
+            request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
+            support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
+            events=events,
+            reminders=reminders,
+            broadcasts=BroadcastService(
+                broadcasts=BroadcastRepository(db),
+                drafts=drafts,
+                accounts=accounts,
+                engine=DeliveryEngine(DeliverySettings.from_environ()),
+                translators=catalogs.translator,
+                clock=clock,
+                attendees=events.attendee_ids,
+            ),
         )
 
     async def close(self) -> None:
+        await self.broadcasts.stop()
         await self.db.close()

@@ -32,8 +32,10 @@ Deliberate differences from the real Bot API are listed in the docstring of
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import json
+import math
 import mimetypes
 import re
 import socket
@@ -78,6 +80,20 @@ NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+
+# Methods the optional flood control counts as messages sent.
+_RATE_LIMITED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+    }
+)
 
 # Update types that getUpdates leaves out unless they are asked for explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -762,6 +778,8 @@ class StandInBotApi:
         bot_first_name: str | None = None,
         strict_ampersand: bool = True,
         clock: _ClockLike | None = None,
+        messages_per_s: float | None = None,
+        chat_interval_s: float | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name or bot_username
@@ -793,6 +811,13 @@ class StandInBotApi:
         self.last_callback_query_id: str | None = None
         self._next_callback_id = 1
         self._failures: dict[str, list[_Failure]] = {}
+        # Optional flood control like Telegram's (off by default): at most ``messages_per_s``
+        # messages in any second overall, and ``chat_interval_s`` between two to one chat.
+        self.messages_per_s = messages_per_s
+        self.chat_interval_s = chat_interval_s
+        self.rate_limited = 0  # 429s answered by that flood control
+        self._recent_sends: collections.deque[float] = collections.deque()
+        self._chat_sent_at: dict[int, float] = {}
         self._listeners: list[Listener] = []
         self._changed = asyncio.Event()
         self._closing = False
@@ -1355,11 +1380,43 @@ class StandInBotApi:
                     failure.error_code, failure.description, retry_after=failure.retry_after
                 )
             )
+        flood = self._flood_control(method, params)
+        if flood is not None:
+            return self._error(flood)
         try:
             result = await handler(_Params(params))
         except BotApiError as exc:
             return self._error(exc)
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_control(self, method: str, params: JsonDict) -> BotApiError | None:
+        """A 429 with retry_after, like Telegram, when a message exceeds the configured rates."""
+        if method.lower() not in _RATE_LIMITED_METHODS or (
+            self.messages_per_s is None and self.chat_interval_s is None
+        ):
+            return None
+        now = time.monotonic()
+        chat_id = params.get("chat_id")
+        wait = 0.0
+        if self.messages_per_s is not None:
+            while self._recent_sends and self._recent_sends[0] <= now - 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= self.messages_per_s:
+                wait = self._recent_sends[0] + 1.0 - now
+        if self.chat_interval_s is not None and isinstance(chat_id, int):
+            last = self._chat_sent_at.get(chat_id)
+            if last is not None and now - last < self.chat_interval_s:
+                wait = max(wait, last + self.chat_interval_s - now)
+        if wait > 0:
+            self.rate_limited += 1
+            retry_after = max(math.ceil(wait), 1)
+            return BotApiError(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            )
+        self._recent_sends.append(now)
+        if isinstance(chat_id, int):
+            self._chat_sent_at[chat_id] = now
+        return None
 
     @staticmethod
     def _error(exc: BotApiError) -> web.Response:

@@ -25,11 +25,21 @@ async def show_help(update: Update, context: HubContext) -> None:
         "/privacy: what the bot stores about you\n"
         "/deleteme: erase your personal data"
     )
+    text += t._(
+        "\n\n<b>Events</b>\n"
+        "/events: upcoming Hub events; answer and get reminders\n"
+        "/myevents: the events you answered"
+    )
     if profile.is_verified_focal_point:
         assert profile.focal_point is not None
         text += t._(
             "\n\nYou are the verified focal point for {city}.",
             city=t.label(profile.focal_point.city),
+        )
+        text += t._(
+            "\n\n<b>Technical support</b>\n"
+            "/request: ask the Hub for technical support\n"
+            "/myrequests: your city's support requests and where they stand"
         )
     if profile.is_staff:
         text += t._(
@@ -40,6 +50,15 @@ async def show_help(update: Update, context: HubContext) -> None:
             "/staff: list hub staff\n"
             "/addstaff ID: add a staff member by Telegram id\n"
             "/removestaff ID: remove a staff member"
+        )
+        text += t._(
+            "\n/requests: support requests from cities, with filters\n"
+            "/exportrequests: all support requests and their history as a CSV file"
+        )
+        text += t._("\n/newevent: create an event; change or cancel it from /events")
+        text += t._(
+            "\n/broadcast: send an announcement to focal points, now or later\n"
+            "/broadcasts: past and scheduled broadcasts, their reports; cancel one"
         )
     await reply(update, context, text)
 

@@ -90,6 +90,154 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "technical-support requests, their files, history and staff copies",
+        """
+        CREATE TABLE support_requests (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL UNIQUE,       -- TSR-2026-0042, shown to people
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,              -- counts from 1 each year
+            submission_key TEXT NOT NULL UNIQUE,  -- one per form: a repeated submit finds it
+            filed_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            country TEXT NOT NULL,
+            city TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            support_kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            time_frame TEXT NOT NULL,
+            contact TEXT NOT NULL CHECK (contact IN ('telegram', 'email', 'phone')),
+            contact_detail TEXT,                  -- the email address or phone number
+            status TEXT NOT NULL CHECK (status IN ('new', 'in_review', 'waiting_city',
+                'accepted', 'in_progress', 'completed', 'declined')),
+            assignee INTEGER,
+            decline_reason TEXT,
+            waiting_since TEXT,                   -- the city spoke last; NULL once staff answer
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (year, number)
+        );
+        CREATE INDEX support_requests_city ON support_requests(country, city);
+        CREATE INDEX support_requests_status ON support_requests(status);
+        CREATE TABLE support_request_files (
+            request_id INTEGER NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('document', 'photo')),
+            file_id TEXT NOT NULL,                -- Telegram's; the file is never downloaded
+            file_unique_id TEXT NOT NULL,
+            file_name TEXT,
+            PRIMARY KEY (request_id, position)
+        );
+        CREATE TABLE support_request_events (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('filed', 'status', 'assigned', 'note',
+                'question', 'answer')),
+            actor INTEGER,                        -- a Telegram user id; names are looked up
+            status TEXT,                          -- the new status ('status' events)
+            assignee INTEGER,                     -- who ('assigned' events; NULL: nobody)
+            text TEXT,                            -- note, question, answer or decline reason
+            at TEXT NOT NULL
+        );
+        CREATE INDEX support_request_events_request ON support_request_events(request_id);
+        CREATE TABLE support_request_copies (   -- staff messages showing a request's card
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            request_id INTEGER NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        """,
+    ),
+    (
+        4,
+        "events, RSVPs and the outbox of event notices (reminders, changes, invitations)",
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            titles TEXT NOT NULL,                 -- JSON {"ar"|"fr"|"en": title}, at least one
+            descriptions TEXT NOT NULL DEFAULT '{}', -- JSON, same languages or fewer
+            starts_at TEXT NOT NULL,              -- UTC
+            ends_at TEXT NOT NULL,                -- UTC
+            time_zone TEXT NOT NULL,              -- the event's own IANA zone (for .ics, staff)
+            place TEXT,                           -- a venue, or NULL when online only
+            link TEXT,                            -- an online link, or NULL
+            audience TEXT NOT NULL DEFAULT '',    -- comma-separated country codes; '' = everyone
+            reminder_offsets TEXT NOT NULL,       -- comma-separated seconds before the start
+            status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled')),
+            revision INTEGER NOT NULL DEFAULT 0,  -- bumped on every change (.ics SEQUENCE)
+            import_key TEXT UNIQUE,               -- the key of an imported entry: no duplicates
+            created_by INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX events_upcoming ON events(status, ends_at);
+        CREATE TABLE event_rsvps (
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            answer TEXT NOT NULL CHECK (answer IN ('going', 'maybe', 'no')),
+            reminders_on INTEGER NOT NULL DEFAULT 1,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (event_id, user_id)
+        );
+        CREATE INDEX event_rsvps_user ON event_rsvps(user_id);
+        CREATE TABLE event_notices (            -- the outbox: one row per message to one person
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('reminder', 'change', 'invitation')),
+            ref INTEGER NOT NULL,                 -- reminder: seconds before; change: revision
+            due_at TEXT NOT NULL,                 -- UTC
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'skipped')),
+            payload TEXT NOT NULL DEFAULT '{}',   -- JSON: what changed, for change notices
+            attempts INTEGER NOT NULL DEFAULT 0,
+            detail TEXT,                          -- why skipped, or 'unconfirmed'
+            updated_at TEXT NOT NULL,
+            UNIQUE (event_id, user_id, kind, ref)
+        );
+        CREATE INDEX event_notices_due ON event_notices(state, due_at);
+        """,
+    ),
+    (
+        5,
+        "staff broadcasts and the delivery state of every recipient",
+        """
+        CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            created_by INTEGER NOT NULL,          -- the staff member; gets progress and report
+            versions TEXT NOT NULL,               -- JSON {"ar"|"fr"|"en": Telegram HTML}
+            attachment_kind TEXT CHECK (attachment_kind IN ('photo', 'document')),
+            attachment_file_id TEXT,              -- Telegram's; sent again by file_id
+            audience TEXT NOT NULL,               -- JSON {"kind": ..., "values": [...]}
+            status TEXT NOT NULL CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+            scheduled_for TEXT NOT NULL,          -- UTC; "send now" is scheduled for now
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            cancelled_by INTEGER,
+            progress_chat_id INTEGER,             -- the message that shows progress, edited
+            progress_message_id INTEGER
+        );
+        CREATE INDEX broadcasts_status ON broadcasts(status, scheduled_for);
+        CREATE TABLE broadcast_recipients (     -- one row per person, written as it happens
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,            -- sending order
+            language TEXT NOT NULL,               -- the reader's language
+            version TEXT NOT NULL,                -- the version they get (theirs or a fallback)
+            country TEXT,                         -- the focal point's country, for the report
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed',
+                'blocked', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (broadcast_id, user_id)
+        );
+        CREATE INDEX broadcast_recipients_queue ON broadcast_recipients(broadcast_id, state,
+            position);
+        """,
+    ),
 )
 
 

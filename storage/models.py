@@ -180,3 +180,292 @@ class Question:
             forwarded_at=from_db_time(row["forwarded_at"]),
             answered_at=from_db_time(row["answered_at"]),
         )
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    """A city's request for the Hub's technical support, from filing to closing."""
+
+    id: int
+    reference: str
+    filed_by: int | None
+    filer_name: str
+    country: str
+    city: str
+    topic: str
+    support_kind: str
+    title: str
+    description: str
+    time_frame: str
+    contact: str
+    contact_detail: str | None
+    status: str
+    assignee: int | None
+    assignee_name: str
+    decline_reason: str | None
+    waiting_since: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SupportRequest:
+        return cls(
+            id=row["id"],
+            reference=row["reference"],
+            filed_by=row["filed_by"],
+            filer_name=row["filer_name"] or "",
+            country=row["country"],
+            city=row["city"],
+            topic=row["topic"],
+            support_kind=row["support_kind"],
+            title=row["title"],
+            description=row["description"],
+            time_frame=row["time_frame"],
+            contact=row["contact"],
+            contact_detail=row["contact_detail"],
+            status=row["status"],
+            assignee=row["assignee"],
+            assignee_name=row["assignee_name"] or "",
+            decline_reason=row["decline_reason"],
+            waiting_since=from_db_time(row["waiting_since"]),
+            created_at=_time(row["created_at"]),
+            updated_at=_time(row["updated_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class RequestAttachment:
+    """A file sent with a request: only Telegram's file id is kept, never the content."""
+
+    kind: str  # document | photo
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RequestAttachment:
+        return cls(
+            kind=row["kind"],
+            file_id=row["file_id"],
+            file_unique_id=row["file_unique_id"],
+            file_name=row["file_name"],
+        )
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """One line of a request's history: filed, status, assigned, note, question or answer."""
+
+    id: int
+    request_id: int
+    kind: str
+    actor: int | None
+    actor_name: str
+    status: str | None
+    assignee: int | None
+    assignee_name: str
+    text: str | None
+    at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RequestEvent:
+        return cls(
+            id=row["id"],
+            request_id=row["request_id"],
+            kind=row["kind"],
+            actor=row["actor"],
+            actor_name=row["actor_name"] or "",
+            status=row["status"],
+            assignee=row["assignee"],
+            assignee_name=row["assignee_name"] or "",
+            text=row["text"],
+            at=_time(row["at"]),
+        )
+
+    @property
+    def is_internal(self) -> bool:
+        """Notes and assignments are the Hub's business; the city sees the rest."""
+        return self.kind in ("note", "assigned")
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A Hub event: texts per language, times in UTC with the event's own zone, its audience."""
+
+    id: int
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str | None
+    link: str | None
+    audience: tuple[str, ...]  # country codes; empty means everyone
+    reminder_offsets_s: tuple[int, ...]  # seconds before the start, largest first
+    status: str
+    revision: int
+    import_key: str | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Event:
+        return cls(
+            id=row["id"],
+            titles=json.loads(row["titles"]),
+            descriptions=json.loads(row["descriptions"]),
+            starts_at=_time(row["starts_at"]),
+            ends_at=_time(row["ends_at"]),
+            time_zone=row["time_zone"],
+            place=row["place"],
+            link=row["link"],
+            audience=_codes(row["audience"]),
+            reminder_offsets_s=tuple(int(part) for part in _codes(row["reminder_offsets"])),
+            status=row["status"],
+            revision=row["revision"],
+            import_key=row["import_key"],
+            created_by=row["created_by"],
+            created_at=_time(row["created_at"]),
+            updated_at=_time(row["updated_at"]),
+        )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class Rsvp:
+    """One person's answer to one event."""
+
+    event_id: int
+    user_id: int
+    answer: str  # going | maybe | no
+    reminders_on: bool
+    answered_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Rsvp:
+        return cls(
+            event_id=row["event_id"],
+            user_id=row["user_id"],
+            answer=row["answer"],
+            reminders_on=bool(row["reminders_on"]),
+            answered_at=_time(row["answered_at"]),
+        )
+
+    @property
+    def is_attending(self) -> bool:
+        return self.answer in ("going", "maybe")
+
+
+@dataclass(frozen=True)
+class EventNotice:
+    """One message about an event to one person, in the outbox: a reminder, change or invitation."""
+
+    id: int
+    event_id: int
+    user_id: int
+    kind: str  # reminder | change | invitation
+    ref: int  # reminder: seconds before the start; change: the event's revision
+    due_at: datetime
+    state: str  # pending -> sending -> sent | skipped
+    payload: dict[str, Any]
+    attempts: int
+    detail: str | None
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> EventNotice:
+        return cls(
+            id=row["id"],
+            event_id=row["event_id"],
+            user_id=row["user_id"],
+            kind=row["kind"],
+            ref=row["ref"],
+            due_at=_time(row["due_at"]),
+            state=row["state"],
+            payload=json.loads(row["payload"]),
+            attempts=row["attempts"],
+            detail=row["detail"],
+            updated_at=_time(row["updated_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """A staff announcement: its versions per language, its audience, where it stands."""
+
+    id: int
+    created_by: int
+    versions: dict[str, str]
+    attachment_kind: str | None
+    attachment_file_id: str | None
+    audience: dict[str, Any]
+    status: str
+    scheduled_for: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    cancelled_by: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Broadcast:
+        return cls(
+            id=row["id"],
+            created_by=row["created_by"],
+            versions=json.loads(row["versions"]),
+            attachment_kind=row["attachment_kind"],
+            attachment_file_id=row["attachment_file_id"],
+            audience=json.loads(row["audience"]),
+            status=row["status"],
+            scheduled_for=_time(row["scheduled_for"]),
+            created_at=_time(row["created_at"]),
+            started_at=from_db_time(row["started_at"]),
+            finished_at=from_db_time(row["finished_at"]),
+            cancelled_by=row["cancelled_by"],
+            progress_chat_id=row["progress_chat_id"],
+            progress_message_id=row["progress_message_id"],
+        )
+
+
+@dataclass(frozen=True)
+class BroadcastRecipient:
+    """One person a broadcast goes to, and the version they get."""
+
+    broadcast_id: int
+    user_id: int
+    language: str
+    version: str
+    country: str | None
+    state: str
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> BroadcastRecipient:
+        return cls(
+            broadcast_id=row["broadcast_id"],
+            user_id=row["user_id"],
+            language=row["language"],
+            version=row["version"],
+            country=row["country"],
+            state=row["state"],
+            attempts=row["attempts"],
+        )
+
+
+@dataclass(frozen=True)
+class BroadcastTally:
+    """How many recipients of one language and country are in one delivery state."""
+
+    language: str
+    country: str | None
+    state: str
+    count: int

@@ -319,11 +319,20 @@ def content_word(raw: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(word: str, lang: Lang) -> str:
     """Snowball stem of one normalised word."""
+    return _STEMMERS[lang].stemWord(_before_stemming(word, lang))
+
+
+def _before_stemming(word: str, lang: Lang) -> str:
     if lang == "ar" and word.endswith("ات") and len(word) >= _AR_FEMININE_PLURAL_MIN_CHARS:
         # Snowball's Arabic stemmer leaves sound feminine plurals half-stripped (شبكات→شبكا while
         # شبكة→شبك); rewriting the suffix as the singular's ending makes them meet.
-        word = word[:-2] + "ه"
-    return _STEMMERS[lang].stemWord(word)
+        return word[:-2] + "ه"
+    return word
+
+
+def _stem_all(words: list[str], lang: Lang) -> list[str]:
+    """stem() of many words in one stemmer call (per-word calls cost more than the stemming)."""
+    return _STEMMERS[lang].stemWords([_before_stemming(w, lang) for w in words])
 
 
 @lru_cache(maxsize=200_000)
@@ -340,6 +349,35 @@ def term_variants(word: str) -> tuple[str, ...]:
     if is_arabic_word(word):
         return tuple(dict.fromkeys(stem(v, "ar") for v in arabic_clitic_variants(word)))
     return tuple(dict.fromkeys((stem(word, "en"), stem(word, "fr"))))
+
+
+def term_variants_of_all(words: list[str]) -> list[tuple[str, ...]]:
+    """term_variants() of each word, computed in bulk for building an index of many words."""
+    arabic: list[str] = []  # clitic readings of the Arabic words, to stem in one go
+    # Per word: None for a number, () for a Latin word, else its Arabic clitic readings.
+    readings: list[tuple[str, ...] | None] = []
+    for word in words:
+        if word.isdigit():
+            readings.append(None)
+        elif is_arabic_word(word):
+            variants = arabic_clitic_variants(word)
+            readings.append(variants)
+            arabic.extend(variants)
+        else:
+            readings.append(())
+    latin = [w for w, r in zip(words, readings, strict=True) if r == ()]
+    ar_stems = iter(_stem_all(arabic, "ar"))
+    en_stems = iter(_stem_all(latin, "en"))
+    fr_stems = iter(_stem_all(latin, "fr"))
+    out: list[tuple[str, ...]] = []
+    for word, variants in zip(words, readings, strict=True):
+        if variants is None:
+            out.append((word,))
+        elif variants:
+            out.append(tuple(dict.fromkeys([next(ar_stems) for _ in variants])))
+        else:
+            out.append(tuple(dict.fromkeys((next(en_stems), next(fr_stems)))))
+    return out
 
 
 # --- Language detection -------------------------------------------------------------------------

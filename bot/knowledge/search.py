@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain, pairwise
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ from bot.knowledge.normalize import (
     normalize,
     raw_words,
     term_variants,
+    term_variants_of_all,
     tokenize,
 )
 
@@ -59,7 +61,14 @@ ANSWER_ONLY_MATCH: Final = 0.6
 NON_TOPICAL_WORD_FACTOR: Final = 0.3
 BIGRAM_WEIGHT: Final = 0.5
 _BIGRAM_JOINER: Final = " "
-_DOC_SEPARATOR: Final = "\x00"
+# Stands for a line break among a field's chunks; never a word character.
+_LINE_MARK: Final = "\x00"
+_LINE_MARK_SPACED: Final = f" {_LINE_MARK} "
+# A pair of term ids packed in one int64 (term ids are int32).
+_PAIR_SHIFT: Final = 32
+_PAIR_MASK: Final = (1 << _PAIR_SHIFT) - 1
+# Usable bits of the int64 keys that pack a term, an entry and a field (the sign bit is not).
+_KEY_BITS: Final = 63
 _LINE_BREAK_ID: Final = -2
 _STOPWORD_ID: Final = -1
 
@@ -67,7 +76,9 @@ _STOPWORD_ID: Final = -1
 RELATIVE_MIN_SCORE: Final = 0.4
 
 FloatArray = npt.NDArray[np.float32]
+FloatArray64 = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
+Int64Array = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -312,15 +323,38 @@ class _Postings:
 class _Occurrences:
     """Term occurrences of one field over all entries (parallel arrays)."""
 
-    terms: npt.NDArray[np.int64]
-    docs: npt.NDArray[np.int64]
+    terms: IntArray
+    docs: IntArray
+    field: int
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One indexed part of every entry: its BM25 weight, its text, and whether it is a headline
+    (title or keywords: a term found there is topical, and line breaks delimit its bigrams)."""
+
     weight: float
     headline: bool
+    text: Callable[[Entry], str]
+
+
+class _ChunkIds(dict[str, int]):
+    """Dense ids of distinct strings in first-seen order; looking up a known string stays in C."""
+
+    def __missing__(self, chunk: str) -> int:
+        chunk_id = self[chunk] = len(self)
+        return chunk_id
 
 
 class _PostingsBuilder:
-    """Builds BM25 postings with numpy over whole fields at once: per-word Python work is done
-    once per distinct word, not once per occurrence, which keeps 10,000 entries under seconds."""
+    """Builds BM25 postings with numpy over whole fields at once.
+
+    A 10,000-entry base is ~30 MB of text, ~4 million words drawn from a few tens of thousands
+    of distinct strings. So each whitespace-separated chunk of text costs only a str.split and
+    a dict lookup (both in C); normalising, tokenising and stemming happen once per *distinct*
+    chunk and word; everything per occurrence is numpy on int32 arrays. Memory is kept low
+    too: touching fresh memory is a large part of the cost at this size.
+    """
 
     def __init__(self, entries: list[Entry]) -> None:
         self._entries = entries
@@ -330,7 +364,9 @@ class _PostingsBuilder:
         self._word_ids: dict[str, int] = {}
         self._word_term_ptr: list[int] = [0]
         self._word_term_flat: list[int] = []
-        self._raw_ids: dict[str, int] = {"\n": _LINE_BREAK_ID}
+        self._raw_ids: dict[str, int] = {}
+        self._chunk_ids = _ChunkIds()
+        self._chunk_ids[_LINE_MARK] = 0
 
     def _term_id(self, term: str) -> int:
         term_id = self.term_ids.get(term)
@@ -339,126 +375,299 @@ class _PostingsBuilder:
             self._terms.append(term)
         return term_id
 
-    def _raw_id(self, raw: str) -> int:
-        word = content_word(raw)
-        if not word:
-            return _STOPWORD_ID
-        word_id = self._word_ids.get(word)
-        if word_id is None:
-            word_id = self._word_ids[word] = len(self._words)
+    def _add_raw_words(self, raws: Iterable[str]) -> None:
+        """Give ids to the words (and their terms) behind new raw tokens, stemming in bulk."""
+        new_raws = [raw for raw in dict.fromkeys(raws) if raw not in self._raw_ids]
+        contents = [content_word(raw) for raw in new_raws]
+        new_words = [w for w in dict.fromkeys(contents) if w and w not in self._word_ids]
+        for word, terms in zip(new_words, term_variants_of_all(new_words), strict=True):
+            self._word_ids[word] = len(self._words)
             self._words.append(word)
-            self._word_term_flat.extend(self._term_id(t) for t in term_variants(word))
+            self._word_term_flat.extend(self._term_id(term) for term in terms)
             self._word_term_ptr.append(len(self._word_term_flat))
-        return word_id
+        for raw, word in zip(new_raws, contents, strict=True):
+            self._raw_ids[raw] = self._word_ids[word] if word else _STOPWORD_ID
 
-    def _field_words(
-        self, texts: list[str], *, lines: bool
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Word ids (or stopword/line-break markers) and entry numbers of a field's tokens."""
-        joined = _DOC_SEPARATOR.join(t.replace(_DOC_SEPARATOR, " ") for t in texts)
-        per_doc = [
-            raw_words(t, keep_line_breaks=lines) for t in normalize(joined).split(_DOC_SEPARATOR)
-        ]
-        flat = list(chain.from_iterable(per_doc))
-        for raw in set(flat).difference(self._raw_ids):
-            self._raw_ids[raw] = self._raw_id(raw)
-        word_ids = np.fromiter(map(self._raw_ids.__getitem__, flat), np.int64, len(flat))
-        docs = np.repeat(np.arange(len(per_doc), dtype=np.int64), [len(t) for t in per_doc])
-        return word_ids, docs
+    def _field_chunks(self, field: _Field) -> tuple[IntArray, Int64Array]:
+        """Chunk id of every chunk of a field, and the number of chunks of each entry."""
+        chunk_ids = array("i")
+        per_doc = array("q")
+        lookup = self._chunk_ids.__getitem__
+        for entry in self._entries:
+            # One entry at a time, so that the chunk strings never all exist at once.
+            chunks = _chunks(field.text(entry), lines=field.headline)
+            chunk_ids.extend(map(lookup, chunks))
+            per_doc.append(len(chunks))
+        return np.frombuffer(chunk_ids, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int64)
+
+    def _chunk_words(self) -> tuple[IntArray, IntArray]:
+        """Content-word ids of every distinct chunk as ragged rows (flat ids, row lengths).
+
+        Stopwords are left out: they neither count towards an entry's length nor break a bigram.
+        Normalisation only maps characters to characters (NFKC, case, accents, Arabic letter
+        forms) and leaves whitespace alone, so a chunk normalises and tokenises alone exactly as
+        it would inside its whole text; and all chunks can be normalised in one call, joined by
+        line breaks, which nothing normalises away (chunks have no whitespace in them).
+        """
+        chunks = list(self._chunk_ids)[1:]
+        normalized = normalize("\n".join(chunks)).split("\n")
+        if len(normalized) != len(chunks):
+            normalized = [normalize(chunk) for chunk in chunks]
+        # [^\W_]+ matches runs of str.isalnum() characters: most chunks are one such run.
+        raws_of = [(text,) if text.isalnum() else tuple(raw_words(text)) for text in normalized]
+        self._add_raw_words(chain.from_iterable(raws_of))
+        raw_counts = np.fromiter(map(len, raws_of), np.int64, len(raws_of))
+        ids = np.fromiter(
+            map(self._raw_ids.__getitem__, chain.from_iterable(raws_of)),
+            np.int32,
+            int(raw_counts.sum()),
+        )
+        # Row 0 is the line mark's; the chunks' rows follow.
+        owner = np.repeat(np.arange(1, len(raws_of) + 1), raw_counts)
+        is_word = ids >= 0
+        flat = np.concatenate([np.asarray([_LINE_BREAK_ID], dtype=np.int32), ids[is_word]])
+        lengths = np.bincount(owner[is_word], minlength=len(raws_of) + 1).astype(np.int32)
+        lengths[0] = 1
+        return flat, lengths
 
     def build(self) -> _Postings:
-        entries = self._entries
-        n_docs = len(entries)
+        n_docs = len(self._entries)
         fields = [
-            (
-                TITLE_WEIGHT,
-                True,
-                ["\n".join(e.title.get(lang) for lang in LANGUAGES) for e in entries],
-            ),
-            (
-                KEYWORD_WEIGHT,
-                True,
-                ["\n".join(k for lang in LANGUAGES for k in e.keywords.get(lang)) for e in entries],
-            ),
-            (
-                ANSWER_WEIGHT,
-                False,
-                ["\n".join(e.answer.get(lang) for lang in LANGUAGES) for e in entries],
-            ),
+            _Field(TITLE_WEIGHT, True, _title_text),
+            _Field(KEYWORD_WEIGHT, True, _keyword_text),
+            _Field(ANSWER_WEIGHT, False, _answer_text),
         ]
-        tokenized = [
-            (w, lines, *self._field_words(texts, lines=lines)) for w, lines, texts in fields
-        ]
-        ptr = np.asarray(self._word_term_ptr, dtype=np.int64)
-        flat = np.asarray(self._word_term_flat, dtype=np.int64)
+        chunked = [self._field_chunks(field) for field in fields]
+        chunked.reverse()  # popped in field order, so each field's arrays are freed after use
+        chunk_flat, chunk_len = self._chunk_words()
+        chunk_start = (np.cumsum(chunk_len, dtype=np.int64) - chunk_len).astype(np.int32)
+        ptr = np.asarray(self._word_term_ptr, dtype=np.int32)
+        term_flat = np.asarray(self._word_term_flat, dtype=np.int32)
+        term_start, term_len = ptr[:-1], np.diff(ptr)
+        doc_numbers = np.arange(n_docs, dtype=np.int32)
 
         occurrences: list[_Occurrences] = []
+        bigrams: list[tuple[Int64Array, IntArray, int]] = []
         doc_len = np.zeros(n_docs, dtype=np.float64)
-        for weight, lines, word_ids, docs in tokenized:
-            is_word = word_ids >= 0
-            words, word_docs = word_ids[is_word], docs[is_word]
-            doc_len += weight * np.bincount(word_docs, minlength=n_docs)
-            counts = ptr[words + 1] - ptr[words]
-            starts = np.repeat(ptr[words], counts)
-            offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-            occurrences.append(
-                _Occurrences(flat[starts + offsets], np.repeat(word_docs, counts), weight, lines)
-            )
-            if lines:
-                occurrences.append(self._bigram_occurrences(word_ids, docs, ptr, flat, weight))
+        for code, field in enumerate(fields):
+            chunk_ids, chunks_per_doc = chunked.pop()
+            chunk_docs = np.repeat(doc_numbers, chunks_per_doc)
+            if field.headline:
+                # Bigrams need the words in text order (these fields are short).
+                words, counts = _expand(chunk_flat, chunk_start, chunk_len, chunk_ids)
+                docs = np.repeat(chunk_docs, counts)
+                is_word = words >= 0
+                line = np.cumsum(words == _LINE_BREAK_ID, dtype=np.int32)[is_word]
+                words, docs = words[is_word], docs[is_word]
+                pairs, pair_docs = _adjacent_pairs(term_flat[term_start[words]], docs, line)
+                bigrams.append((pairs, pair_docs, code))
+                word_pieces = [(words, docs)]
+            else:
+                word_pieces = _expand_unordered(
+                    chunk_flat, chunk_start, chunk_len, chunk_ids, chunk_docs
+                )
+            del chunk_ids, chunk_docs
+            words_per_doc = np.zeros(n_docs, dtype=np.int64)
+            for _, docs in word_pieces:
+                words_per_doc += np.bincount(docs, minlength=n_docs)
+            doc_len += field.weight * words_per_doc
+            for words, docs in word_pieces:
+                occurrences.extend(
+                    _Occurrences(terms, term_docs, code)
+                    for terms, term_docs in _expand_unordered(
+                        term_flat, term_start, term_len, words, docs
+                    )
+                )
+            del word_pieces
+        occurrences.extend(self._bigram_occurrences(bigrams))
+        return self._postings(occurrences, fields, doc_len)
 
+    def _bigram_occurrences(
+        self, bigrams: list[tuple[Int64Array, IntArray, int]]
+    ) -> list[_Occurrences]:
+        """Bigram terms ("a b" for adjacent primary stems) of the headline fields."""
+        if not bigrams:
+            return []
+        all_pairs = np.concatenate([pairs for pairs, _, _ in bigrams])
+        pair_keys, inverse = np.unique(all_pairs, return_inverse=True)
+        # Word terms never contain the joiner, so a bigram's string is new and unique: ids are
+        # handed out in bulk instead of one _term_id call per bigram.
+        terms = self._terms
+        term_array = np.asarray(terms, dtype=object)
+        names: list[str] = list(
+            map(
+                _BIGRAM_JOINER.join,
+                zip(
+                    term_array[pair_keys >> _PAIR_SHIFT].tolist(),
+                    term_array[pair_keys & _PAIR_MASK].tolist(),
+                    strict=True,
+                ),
+            )
+        )
+        first_id = len(terms)
+        self.term_ids.update(zip(names, range(first_id, first_id + len(names)), strict=True))
+        terms.extend(names)
+        pair_ids = (inverse + first_id).astype(np.int32)
+        out: list[_Occurrences] = []
+        offset = 0
+        for pairs, pair_docs, code in bigrams:
+            out.append(_Occurrences(pair_ids[offset : offset + len(pairs)], pair_docs, code))
+            offset += len(pairs)
+        return out
+
+    def _postings(
+        self, occurrences: list[_Occurrences], fields: list[_Field], doc_len: FloatArray64
+    ) -> _Postings:
+        n_docs = len(self._entries)
         n_terms = len(self._terms)
-        keys = np.concatenate([o.terms * n_docs + o.docs for o in occurrences])
-        tf_weights = np.concatenate([np.full(len(o.terms), o.weight) for o in occurrences])
-        headline = np.concatenate([np.full(len(o.terms), float(o.headline)) for o in occurrences])
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        tf = np.bincount(inverse, weights=tf_weights).astype(np.float32)
-        salience = np.where(np.bincount(inverse, weights=headline) > 0, 1.0, ANSWER_ONLY_MATCH)
+        field_bits = max(len(fields) - 1, 1).bit_length()
+        doc_bits = max(n_docs - 1, 1).bit_length()
+        if max(n_terms, 1).bit_length() + doc_bits + field_bits > _KEY_BITS:
+            raise ValueError("knowledge base too large to index")
+        # One in-place sort of (term, entry, field) keys packed in an int64, no argsort: runs of
+        # equal (term, entry) are the postings, and each key's field gives the weight of that
+        # occurrence. Bit fields rather than products, so that unpacking needs no division.
+        keys = np.empty(sum(len(o.terms) for o in occurrences), dtype=np.int64)
+        offset = 0
+        for o in occurrences:
+            part = keys[offset : offset + len(o.terms)]
+            part[:] = o.terms
+            part <<= doc_bits
+            part |= o.docs
+            part <<= field_bits
+            part |= o.field
+            offset += len(o.terms)
+        occurrences.clear()  # the keys hold it all now; free the memory for what follows
+        keys.sort()
+        # Casting to int8 keeps the low byte, which holds the field.
+        field = keys.astype(np.int8)
+        field &= (1 << field_bits) - 1
+        keys >>= field_bits
+        starts = _run_starts(keys)
+        unique_keys = keys[starts]
+        del keys
+        # Term frequencies are sums of field weights. With weights in halves (3.0, 2.5, 1.0)
+        # every partial sum below 2**23 is exact in float32, so summing in float32 (half the
+        # memory, no casting) gives the float64 sum's float32 value exactly.
+        field_weights = [f.weight for f in fields]
+        exact_in_float32 = all((2.0 * w).is_integer() for w in field_weights) and (
+            max(field_weights, default=0.0) * len(field) < 2.0**23
+        )
+        field_weight = np.asarray(
+            field_weights, dtype=np.float32 if exact_in_float32 else np.float64
+        )
+        field_headline = np.asarray([f.headline for f in fields], dtype=bool)
+        tf = _reduce(np.add, field_weight[field], starts).astype(np.float32)
+        headline = _reduce(np.logical_or, field_headline[field], starts)
+        del field, starts
+        salience = np.where(headline, np.float32(1.0), np.float32(ANSWER_ONLY_MATCH))
         # Keys sort by term, then entry: the postings come out grouped per term already.
-        rows = unique_keys // max(n_docs, 1)
-        cols = (unique_keys % max(n_docs, 1)).astype(np.int32)
+        # The entry is in the low bits: casting keeps the low 32, the mask the entry's.
+        cols = unique_keys.astype(np.int32)
+        cols &= (1 << doc_bits) - 1
+        rows = unique_keys
+        rows >>= doc_bits
+        del unique_keys
         df = np.bincount(rows, minlength=n_terms).astype(np.float32)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg_len = float(doc_len.mean()) if n_docs else 1.0
-        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * doc_len[cols] / max(avg_len, 1e-9))
-        weights = (idf[rows] * tf * (BM25_K1 + 1.0) / (tf + norm)).astype(np.float32)
+        # BM25: idf * tf * (k1 + 1) / (tf + norm), computed per entry where it can be and in
+        # place elsewhere, with the same operations and precisions as the plain expression.
+        doc_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * doc_len / max(avg_len, 1e-9))
+        denominator = doc_norm[cols]
+        denominator += tf
+        numerator = idf[rows]
+        del rows
+        numerator *= tf
+        numerator *= BM25_K1 + 1.0
+        weights = np.divide(numerator, denominator, out=denominator).astype(np.float32)
         indptr = np.zeros(n_terms + 1, dtype=np.int32)
         np.cumsum(df.astype(np.int32), out=indptr[1:])
-        return _Postings(idf, indptr, cols, weights, salience.astype(np.float32))
-
-    def _bigram_occurrences(
-        self,
-        word_ids: npt.NDArray[np.int64],
-        docs: npt.NDArray[np.int64],
-        ptr: npt.NDArray[np.int64],
-        flat: npt.NDArray[np.int64],
-        weight: float,
-    ) -> _Occurrences:
-        """Adjacent content words of the same line (same rule as _bigrams at query time)."""
-        line = np.cumsum(word_ids == _LINE_BREAK_ID)
-        is_word = word_ids >= 0
-        primary = flat[ptr[word_ids[is_word]]]
-        word_line, word_docs = line[is_word], docs[is_word]
-        adjacent = (
-            (word_line[1:] == word_line[:-1])
-            & (word_docs[1:] == word_docs[:-1])
-            & (primary[1:] != primary[:-1])
-        )
-        first, second = primary[:-1][adjacent], primary[1:][adjacent]
-        pair_keys, inverse = np.unique(first * (len(self._terms) + 1) + second, return_inverse=True)
-        base = len(self._terms) + 1
-        pair_ids = np.asarray(
-            [
-                self._term_id(f"{self._terms[k // base]}{_BIGRAM_JOINER}{self._terms[k % base]}")
-                for k in pair_keys.tolist()
-            ],
-            dtype=np.int64,
-        )
-        return _Occurrences(pair_ids[inverse], word_docs[:-1][adjacent], weight, True)
+        return _Postings(idf, indptr, cols, weights, salience)
 
     def surface_words(self) -> dict[str, tuple[int, ...]]:
         ptr, flat = self._word_term_ptr, self._word_term_flat
         return {w: tuple(flat[ptr[i] : ptr[i + 1]]) for i, w in enumerate(self._words)}
+
+
+def _title_text(entry: Entry) -> str:
+    return "\n".join(entry.title.get(lang) for lang in LANGUAGES)
+
+
+def _keyword_text(entry: Entry) -> str:
+    return "\n".join(k for lang in LANGUAGES for k in entry.keywords.get(lang))
+
+
+def _answer_text(entry: Entry) -> str:
+    return " ".join(entry.answer.get(lang) for lang in LANGUAGES)
+
+
+def _chunks(text: str, *, lines: bool) -> list[str]:
+    """Whitespace-separated chunks of a text; with lines, each line break becomes a _LINE_MARK
+    chunk (a stray mark in the text is a non-word character, i.e. just a separator)."""
+    if _LINE_MARK in text:
+        text = text.replace(_LINE_MARK, " ")
+    if lines and "\n" in text:
+        text = text.replace("\n", _LINE_MARK_SPACED)
+    return text.split()
+
+
+def _expand(
+    flat: IntArray, starts: IntArray, lengths: IntArray, ids: IntArray
+) -> tuple[IntArray, IntArray]:
+    """The ragged rows `ids` (row i is flat[starts[i] : starts[i] + lengths[i]]) concatenated in
+    order, and the length of each."""
+    counts = lengths[ids]
+    before = np.cumsum(counts, dtype=np.int64) - counts
+    # Each value's source index is its row's start plus its position inside the row.
+    source = np.repeat(starts[ids] - before, counts)
+    source += np.arange(len(source), dtype=np.int64)
+    return flat[source], counts
+
+
+def _expand_unordered(
+    flat: IntArray, starts: IntArray, lengths: IntArray, ids: IntArray, docs: IntArray
+) -> list[tuple[IntArray, IntArray]]:
+    """The values of the ragged rows `ids`, each with its row's entry number from `docs`, in
+    pieces of no particular order: the i-th value of every row long enough, for each i.
+
+    Rows are short (a chunk is mostly one word, a word has one to three terms), so a few
+    passes of table lookups beat np.repeat, whose per-row loop is slow for millions of rows.
+    """
+    pieces: list[tuple[IntArray, IntArray]] = []
+    for position in range(int(lengths.max()) if len(lengths) else 0):
+        keep = (lengths > position)[ids]
+        if not keep.all():
+            ids, docs = ids[keep], docs[keep]
+        if not len(ids):
+            break
+        # The value at this position of every row (clipped for shorter rows, never looked up).
+        value_at = flat[np.minimum(starts + position, len(flat) - 1)]
+        pieces.append((value_at[ids], docs))
+    return pieces
+
+
+def _adjacent_pairs(
+    primary: IntArray, docs: IntArray, line: IntArray
+) -> tuple[Int64Array, IntArray]:
+    """Keys of the primary stems of adjacent content words on the same line of the same entry
+    (same rule as _bigrams at query time) and the entry of each pair."""
+    adjacent = (line[1:] == line[:-1]) & (docs[1:] == docs[:-1]) & (primary[1:] != primary[:-1])
+    first = primary[:-1][adjacent].astype(np.int64)
+    return (first << _PAIR_SHIFT) | primary[1:][adjacent], docs[:-1][adjacent]
+
+
+def _run_starts(values: Int64Array) -> npt.NDArray[np.intp]:
+    """Positions where a run of equal values begins in a sorted array."""
+    new = np.empty(len(values), dtype=bool)
+    new[:1] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _reduce(ufunc: np.ufunc, values: npt.NDArray[Any], starts: npt.NDArray[np.intp]) -> Any:
+    # reduceat rejects an empty index list; an empty base has nothing to reduce.
+    return ufunc.reduceat(values, starts) if len(starts) else values[:0]
 
 
 def _bigrams(words: list[str]) -> list[str]:

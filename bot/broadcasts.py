@@ -1,0 +1,784 @@
+"""Staff broadcasts: composing one, choosing its audience, scheduling, and running deliveries.
+
+A broadcast's recipients and each one's delivery state live in the database and are written as
+messages go out, so a broadcast interrupted by a crash or a restart resumes by itself: nobody
+who got the message gets it again (except messages in flight at the moment of the kill) and
+nobody is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_timedelta
+
+from bot.accounts import AccountService, language_from_telegram
+from bot.clock import Clock
+from bot.config import SUPPORTED_LANGUAGES
+from bot.delivery import DeliveryEngine, Outcome, Part
+from bot.geography import COUNTRIES_BY_CODE
+from bot.i18n import N_, Translator, right_to_left
+from storage.broadcasts import (
+    AudienceMember,
+    BroadcastRepository,
+    PlannedRecipient,
+    RecipientResult,
+)
+from storage.drafts import DraftRepository
+from storage.models import Broadcast, BroadcastTally, Draft
+
+logger = logging.getLogger(__name__)
+
+FLOW = "broadcast"
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+PROGRESS_INTERVAL_S = 3.0
+SCHEDULE_POLL_S = 30.0
+SHUTDOWN_GRACE_S = 5.0
+RECENT_BROADCASTS = 10
+
+LANGUAGE_NAMES = {"ar": N_("Arabic"), "fr": N_("French"), "en": N_("English")}
+# Which version a reader gets when theirs is missing.  Arabic readers in the Maghreb and
+# Lebanon more often read French than English.
+FALLBACK_ORDER = {"ar": ("en", "fr"), "fr": ("en", "ar"), "en": ("fr", "ar")}
+FRENCH_FIRST_COUNTRIES = frozenset({"MA", "TN", "DZ", "LB"})
+
+
+class AudienceKind(enum.Enum):
+    FOCAL_POINTS = "fp"  # all verified focal points
+    COUNTRIES = "cty"  # verified focal points of chosen countries
+    LANGUAGES = "lng"  # verified focal points reading chosen languages
+    EVENT = "evt"  # the attendees of an event
+    EVERYONE = "all"  # everyone who ever started the bot
+
+
+class Problem(enum.Enum):
+    WRONG_STEP = "wrong_step"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NOTHING_CHOSEN = "nothing_chosen"
+    NO_RECIPIENTS = "no_recipients"
+    BAD_TIME = "bad_time"
+    PAST_TIME = "past_time"
+    UNKNOWN_CHOICE = "unknown_choice"
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    draft: Draft | None
+    problem: Problem | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class LanguageShare:
+    """Recipients reading one language, and the version they will get."""
+
+    language: str
+    count: int
+    version: str
+
+
+@dataclass(frozen=True)
+class AudiencePreview:
+    total: int
+    shares: tuple[LanguageShare, ...]
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """Where a broadcast stands: counts by state, and by state per language and per country."""
+
+    total: int
+    states: dict[str, int]
+    by_language: dict[str, dict[str, int]]
+    by_country: dict[str | None, dict[str, int]]
+
+    @classmethod
+    def of(cls, tallies: Sequence[BroadcastTally]) -> DeliverySummary:
+        states: dict[str, int] = {}
+        by_language: dict[str, dict[str, int]] = {}
+        by_country: dict[str | None, dict[str, int]] = {}
+        for tally in tallies:
+            states[tally.state] = states.get(tally.state, 0) + tally.count
+            language = by_language.setdefault(tally.language, {})
+            language[tally.state] = language.get(tally.state, 0) + tally.count
+            country = by_country.setdefault(tally.country, {})
+            country[tally.state] = country.get(tally.state, 0) + tally.count
+        return cls(sum(states.values()), states, by_language, by_country)
+
+    def count(self, state: str) -> int:
+        return self.states.get(state, 0)
+
+    @property
+    def remaining(self) -> int:
+        return self.count("pending") + self.count("sending")
+
+    @property
+    def done(self) -> int:
+        return self.count("sent") + self.count("failed") + self.count("blocked")
+
+
+class ProgressReporter(Protocol):
+    """Shows staff how a broadcast goes; implemented where messages and buttons are built."""
+
+    async def progress(
+        self,
+        broadcast: Broadcast,
+        summary: DeliverySummary,
+        seconds_left: float | None,
+        message: tuple[int, int] | None,
+    ) -> tuple[int, int] | None:
+        """Show or update the progress message; returns (chat_id, message_id) if one exists."""
+        ...
+
+    async def finished(
+        self, broadcast: Broadcast, summary: DeliverySummary, message: tuple[int, int] | None
+    ) -> None: ...
+
+
+Attendees = Callable[[int], Awaitable[Sequence[int]]]
+Translators = Callable[[str | None, str | None], Translator]
+
+
+def version_for(language: str, country: str | None, versions: Sequence[str]) -> str:
+    if language in versions:
+        return language
+    order = (
+        ("fr", "en")
+        if language == "ar" and country in FRENCH_FIRST_COUNTRIES
+        else FALLBACK_ORDER.get(language, ("en", "fr", "ar"))
+    )
+    for candidate in (*order, *SUPPORTED_LANGUAGES):
+        if candidate in versions:
+            return candidate
+    raise ValueError("a broadcast needs at least one version")
+
+
+# Typed dates: 2026-06-03 14:30, 03/06/2026 14:30 or 03.06.2026 14:30, in any digits.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ISO_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:h.](\d{2})$")
+_DAY_FIRST_TIME = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}) (\d{1,2})[:h.](\d{2})$")
+
+
+def parse_local_time(text: str, time_zone: str) -> datetime | None:
+    """A typed local date and time in the reader's zone; None if it is not one."""
+    value = " ".join(text.translate(_DIGITS).split())
+    if match := _ISO_TIME.match(value):
+        year, month, day, hour, minute = (int(part) for part in match.groups())
+    elif match := _DAY_FIRST_TIME.match(value):
+        day, month, year, hour, minute = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(time_zone))
+    except ValueError:
+        return None
+
+
+class ResultWriter:
+    """Records outcomes as they come, many per transaction when they come fast (group commit).
+
+    What a kill loses is only what was sent but not yet committed: messages in flight.
+    """
+
+    def __init__(self, write: Callable[[list[RecipientResult]], Awaitable[None]]) -> None:
+        self._write = write
+        self._queue: list[RecipientResult] = []
+        self._more = asyncio.Event()
+        self._closing = False
+        self._task = asyncio.create_task(self._loop())
+
+    def add(self, result: RecipientResult) -> None:
+        self._queue.append(result)
+        self._more.set()
+
+    async def _loop(self) -> None:
+        while True:
+            await self._more.wait()
+            self._more.clear()
+            batch, self._queue = self._queue, []
+            if batch:
+                await self._write(batch)
+            if self._closing and not self._queue:
+                return
+
+    async def close(self) -> None:
+        """Write everything queued, then stop."""
+        self._closing = True
+        self._more.set()
+        await self._task
+
+    def kill(self) -> None:
+        self._task.cancel()
+
+
+@dataclass
+class _Run:
+    task: asyncio.Task[None]
+    cancelled: bool = False
+    in_flight: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class BroadcastService:
+    def __init__(
+        self,
+        *,
+        broadcasts: BroadcastRepository,
+        drafts: DraftRepository,
+        accounts: AccountService,
+        engine: DeliveryEngine,
+        translators: Translators,
+        clock: Clock,
+        attendees: Attendees | None = None,
+    ) -> None:
+        self._broadcasts = broadcasts
+        self._drafts = drafts
+        self._accounts = accounts
+        self.engine = engine
+        self._translators = translators
+        self._clock = clock
+        self._attendees = attendees
+        self._reporter: ProgressReporter | None = None
+        self._runs: dict[int, _Run] = {}
+        self._wake = asyncio.Event()
+        self._scheduler: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def has_events(self) -> bool:
+        return self._attendees is not None
+
+    # -- composing -----------------------------------------------------------------------------
+
+    async def draft(self, user_id: int) -> Draft | None:
+        return await self._drafts.get(user_id, FLOW)
+
+    async def _save(self, user_id: int, step: str, data: dict[str, Any]) -> Draft:
+        return await self._drafts.save(
+            user_id=user_id, flow=FLOW, step=step, data=data, now=self._clock.now()
+        )
+
+    async def start(self, user_id: int) -> Draft:
+        return await self._save(user_id, "language", {"versions": {}, "attachment": None})
+
+    async def cancel_draft(self, user_id: int) -> None:
+        await self._drafts.delete(user_id, FLOW)
+
+    async def _at(self, user_id: int, *steps: str) -> Draft | StepOutcome:
+        draft = await self.draft(user_id)
+        if draft is None:
+            return StepOutcome(None, Problem.WRONG_STEP)
+        if draft.step not in steps:
+            return StepOutcome(draft, Problem.WRONG_STEP)
+        return draft
+
+    async def write_in(self, user_id: int, language: str) -> StepOutcome:
+        """Staff chose the language of the next version they type."""
+        draft = await self._at(user_id, "language", "versions")
+        if isinstance(draft, StepOutcome):
+            return draft
+        if language not in SUPPORTED_LANGUAGES:
+            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
+        return StepOutcome(await self._save(user_id, "text", {**draft.data, "writing": language}))
+
+    async def add_version(
+        self,
+        user_id: int,
+        html: str,
+        *,
+        attachment_kind: str | None = None,
+        file_id: str | None = None,
+    ) -> StepOutcome:
+        """The message in the chosen language (Telegram HTML), with an optional photo or file."""
+        draft = await self._at(user_id, "text")
+        if isinstance(draft, StepOutcome):
+            return draft
+        text = html.strip()
+        if not text and attachment_kind is None:
+            return StepOutcome(draft, Problem.EMPTY)
+        data = dict(draft.data)
+        attachment = data.get("attachment")
+        if attachment_kind is not None:
+            attachment = {"kind": attachment_kind, "file_id": file_id}
+        # The attachment goes with every version; a caption must fit Telegram's caption limit.
+        limit = CAPTION_LIMIT if attachment and attachment_kind is not None else TEXT_LIMIT
+        if len(text) > limit:
+            return StepOutcome(draft, Problem.TOO_LONG, limit)
+        versions = {**data.get("versions", {}), data.get("writing", "en"): text}
+        data.update(versions=versions, attachment=attachment)
+        data.pop("writing", None)
+        return StepOutcome(await self._save(user_id, "versions", data))
+
+    async def remove_attachment(self, user_id: int) -> StepOutcome:
+        draft = await self._at(user_id, "versions")
+        if isinstance(draft, StepOutcome):
+            return draft
+        return StepOutcome(
+            await self._save(user_id, "versions", {**draft.data, "attachment": None})
+        )
+
+    async def to_audience(self, user_id: int) -> StepOutcome:
+        draft = await self._at(user_id, "versions", "countries", "languages", "event", "confirm")
+        if isinstance(draft, StepOutcome):
+            return draft
+        if not draft.data.get("versions"):
+            return StepOutcome(draft, Problem.EMPTY)
+        return StepOutcome(await self._save(user_id, "audience", draft.data))
+
+    async def back(self, user_id: int) -> Draft | None:
+        draft = await self.draft(user_id)
+        if draft is None:
+            return None
+        previous = {
+            "text": "versions" if draft.data.get("versions") else "language",
+            "versions": "language",
+            "audience": "versions",
+            "countries": "audience",
+            "languages": "audience",
+            "event": "audience",
+            "confirm": "audience",
+            "schedule": "confirm",
+        }.get(draft.step, draft.step)
+        return await self._save(user_id, previous, draft.data)
+
+    async def choose_audience(self, user_id: int, kind: str) -> StepOutcome:
+        draft = await self._at(user_id, "audience")
+        if isinstance(draft, StepOutcome):
+            return draft
+        try:
+            chosen = AudienceKind(kind)
+        except ValueError:
+            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
+        if chosen is AudienceKind.EVENT and not self.has_events:
+            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
+        audience = {"kind": chosen.value, "values": []}
+        data = {**draft.data, "audience": audience}
+        step = {
+            AudienceKind.COUNTRIES: "countries",
+            AudienceKind.LANGUAGES: "languages",
+            AudienceKind.EVENT: "event",
+        }.get(chosen)
+        if step is not None:
+            return StepOutcome(await self._save(user_id, step, data))
+        return await self._confirm(user_id, data)
+
+    async def toggle(self, user_id: int, value: str) -> StepOutcome:
+        """Add or remove a country or a language from the audience."""
+        draft = await self._at(user_id, "countries", "languages")
+        if isinstance(draft, StepOutcome):
+            return draft
+        allowed = COUNTRIES_BY_CODE if draft.step == "countries" else SUPPORTED_LANGUAGES
+        if value not in allowed:
+            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
+        audience = dict(draft.data["audience"])
+        values = list(audience.get("values", []))
+        values = [v for v in values if v != value] if value in values else [*values, value]
+        audience["values"] = values
+        return StepOutcome(
+            await self._save(user_id, draft.step, {**draft.data, "audience": audience})
+        )
+
+    async def choose_event(self, user_id: int, event_id: int) -> StepOutcome:
+        draft = await self._at(user_id, "event")
+        if isinstance(draft, StepOutcome):
+            return draft
+        audience = {"kind": AudienceKind.EVENT.value, "values": [event_id]}
+        return await self._confirm(user_id, {**draft.data, "audience": audience})
+
+    async def chosen(self, user_id: int) -> StepOutcome:
+        """Done choosing countries or languages."""
+        draft = await self._at(user_id, "countries", "languages")
+        if isinstance(draft, StepOutcome):
+            return draft
+        if not draft.data["audience"].get("values"):
+            return StepOutcome(draft, Problem.NOTHING_CHOSEN)
+        return await self._confirm(user_id, draft.data)
+
+    async def _confirm(self, user_id: int, data: dict[str, Any]) -> StepOutcome:
+        preview = await self.preview(data)
+        if preview.total == 0:
+            draft = await self._save(user_id, "audience", data)
+            return StepOutcome(draft, Problem.NO_RECIPIENTS)
+        return StepOutcome(await self._save(user_id, "confirm", data))
+
+    async def ask_time(self, user_id: int) -> StepOutcome:
+        draft = await self._at(user_id, "confirm")
+        if isinstance(draft, StepOutcome):
+            return draft
+        return StepOutcome(await self._save(user_id, "schedule", draft.data))
+
+    # -- audiences -----------------------------------------------------------------------------
+
+    async def _members(self, audience: dict[str, Any]) -> list[AudienceMember]:
+        kind = AudienceKind(audience["kind"])
+        values = list(audience.get("values", []))
+        if kind is AudienceKind.EVERYONE:
+            return await self._broadcasts.members(focal_points_only=False)
+        if kind is AudienceKind.COUNTRIES:
+            return await self._broadcasts.members(focal_points_only=True, countries=values)
+        if kind is AudienceKind.EVENT:
+            if self._attendees is None or not values:
+                return []
+            user_ids = list(await self._attendees(int(values[0])))
+            if not user_ids:
+                return []
+            return await self._broadcasts.members(focal_points_only=False, user_ids=user_ids)
+        members = await self._broadcasts.members(focal_points_only=True)
+        if kind is AudienceKind.LANGUAGES:
+            return [m for m in members if _language_of(m) in values]
+        return members
+
+    async def plan(
+        self, audience: dict[str, Any], versions: Sequence[str]
+    ) -> list[PlannedRecipient]:
+        return [
+            PlannedRecipient(
+                user_id=member.user_id,
+                language=_language_of(member),
+                version=version_for(_language_of(member), member.country, versions),
+                country=member.country,
+            )
+            for member in await self._members(audience)
+        ]
+
+    async def preview(self, data: dict[str, Any]) -> AudiencePreview:
+        """How many people will get it, per language, and which version each language gets."""
+        versions = list(data.get("versions", {}))
+        if not versions or not data.get("audience"):
+            return AudiencePreview(0, ())
+        counts: dict[tuple[str, str], int] = {}
+        for recipient in await self.plan(data["audience"], versions):
+            key = (recipient.language, recipient.version)
+            counts[key] = counts.get(key, 0) + 1
+        shares = tuple(
+            LanguageShare(language, counts[language, version], version)
+            for language in SUPPORTED_LANGUAGES
+            for version in SUPPORTED_LANGUAGES
+            if (language, version) in counts
+        )
+        return AudiencePreview(sum(counts.values()), shares)
+
+    # -- what recipients get -------------------------------------------------------------------
+
+    def parts_for(
+        self,
+        versions: dict[str, str],
+        attachment_kind: str | None,
+        file_id: str | None,
+        *,
+        language: str,
+        version: str,
+        country: str | None,
+    ) -> list[Part]:
+        """The messages one reader gets: their version (or a fallback, with a note saying so)."""
+        body = versions[version]
+        text = body
+        note = ""
+        if version != language:
+            t = self._translators(language, country)
+            note = str(
+                t._(
+                    "<i>This announcement is not available in your language; here it is in "
+                    "{language}.</i>",
+                    language=t.label(LANGUAGE_NAMES[version]),
+                )
+            )
+            note = right_to_left(note) if t.is_rtl else note
+            text = f"{note}\n\n{body}" if body else note
+        if attachment_kind is not None:
+            if len(text) <= CAPTION_LIMIT:
+                return [Part(text or None, attachment_kind, file_id)]
+            return [Part(note or None, attachment_kind, file_id), Part(body)]
+        if len(text) <= TEXT_LIMIT:
+            return [Part(text)]
+        return [Part(note), Part(body)]
+
+    def preview_parts(self, data: dict[str, Any], version: str) -> list[Part]:
+        attachment = data.get("attachment") or {}
+        return self.parts_for(
+            data["versions"],
+            attachment.get("kind"),
+            attachment.get("file_id"),
+            language=version,
+            version=version,
+            country=None,
+        )
+
+    # -- sending, scheduling, cancelling ---------------------------------------------------------
+
+    async def submit(self, user_id: int, *, at: datetime | None = None) -> Broadcast | StepOutcome:
+        """Turn the confirmed draft into a broadcast, now or at ``at``; the draft goes."""
+        draft = await self._at(user_id, "confirm", "schedule")
+        if isinstance(draft, StepOutcome):
+            return draft
+        now = self._clock.now()
+        if at is not None and at <= now:
+            return StepOutcome(draft, Problem.PAST_TIME)
+        data = draft.data
+        attachment = data.get("attachment") or {}
+        broadcast = await self._broadcasts.create(
+            created_by=user_id,
+            versions=data["versions"],
+            attachment_kind=attachment.get("kind"),
+            attachment_file_id=attachment.get("file_id"),
+            audience=data["audience"],
+            scheduled_for=at or now,
+            now=now,
+        )
+        await self._drafts.delete(user_id, FLOW)
+        if at is None:
+            self._launch(broadcast.id)
+        else:
+            self._wake.set()
+        return broadcast
+
+    async def schedule(self, user_id: int, typed: str, time_zone: str) -> Broadcast | StepOutcome:
+        draft = await self._at(user_id, "schedule")
+        if isinstance(draft, StepOutcome):
+            return draft
+        moment = parse_local_time(typed, time_zone)
+        if moment is None:
+            return StepOutcome(draft, Problem.BAD_TIME)
+        return await self.submit(user_id, at=moment)
+
+    async def cancel(self, broadcast_id: int, *, by: int) -> Broadcast | None:
+        """Cancel a scheduled or running broadcast; None if it had already ended."""
+        cancelled = await self._broadcasts.cancel(broadcast_id, by=by, now=self._clock.now())
+        run = self._runs.get(broadcast_id)
+        if cancelled is not None and run is not None:
+            run.cancelled = True
+        return cancelled
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return await self._broadcasts.get(broadcast_id)
+
+    async def recent(self) -> list[tuple[Broadcast, DeliverySummary]]:
+        broadcasts = await self._broadcasts.recent(RECENT_BROADCASTS)
+        return [(b, await self.summary(b.id)) for b in broadcasts]
+
+    async def summary(self, broadcast_id: int) -> DeliverySummary:
+        return DeliverySummary.of(await self._broadcasts.tallies(broadcast_id))
+
+    def is_running(self, broadcast_id: int) -> bool:
+        return broadcast_id in self._runs
+
+    # -- the background work ---------------------------------------------------------------------
+
+    async def start_delivery(self, reporter: ProgressReporter) -> None:
+        """At start: resume interrupted broadcasts, then wait for scheduled ones."""
+        self._reporter = reporter
+        self._stopping = False
+        await self.engine.bot.initialize()
+        for broadcast in await self._broadcasts.sending():
+            logger.info("resuming broadcast %d", broadcast.id)
+            self._launch(broadcast.id)
+        self._scheduler = asyncio.create_task(self._schedule_loop(), name="broadcast-scheduler")
+
+    def wake(self) -> None:
+        """Look at scheduled broadcasts now (after a schedule change, or a clock change)."""
+        self._wake.set()
+
+    async def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
+        """Stop sending: in-flight messages get ``grace_s`` to finish and be recorded; what is
+        left resumes at the next start.  ``grace_s=0`` is as abrupt as a kill."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self._wake.set()
+        if self._scheduler is not None:
+            self._scheduler.cancel()
+            await asyncio.gather(self._scheduler, return_exceptions=True)
+            self._scheduler = None
+        runs = [run.task for run in self._runs.values()]
+        if runs and grace_s > 0:
+            await asyncio.wait(runs, timeout=grace_s)
+        for task in runs:
+            task.cancel()
+        await asyncio.gather(*runs, return_exceptions=True)
+        self._runs.clear()
+        if self.engine.has_bot:
+            await self.engine.bot.shutdown()
+
+    async def _schedule_loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            for broadcast in await self._broadcasts.due(self._clock.now()):
+                self._launch(broadcast.id)
+            timeout = SCHEDULE_POLL_S
+            upcoming = await self._broadcasts.next_scheduled()
+            if upcoming is not None:
+                seconds = (upcoming - self._clock.now()).total_seconds()
+                timeout = min(max(seconds, 0.05), SCHEDULE_POLL_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _launch(self, broadcast_id: int) -> None:
+        if broadcast_id in self._runs or self._stopping:
+            return
+        task = asyncio.create_task(self._run(broadcast_id), name=f"broadcast-{broadcast_id}")
+        self._runs[broadcast_id] = _Run(task)
+        task.add_done_callback(lambda _: self._runs.pop(broadcast_id, None))
+
+    async def _run(self, broadcast_id: int) -> None:
+        try:
+            await self._deliver_broadcast(broadcast_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Logged and left as it is in the database: the next start resumes it.
+            logger.exception("broadcast %d stopped by an error", broadcast_id)
+
+    async def _begin(self, broadcast_id: int) -> Broadcast | None:
+        broadcast = await self._broadcasts.get(broadcast_id)
+        if broadcast is None:
+            return None
+        if broadcast.status == "scheduled":
+            recipients = await self.plan(broadcast.audience, list(broadcast.versions))
+            if not await self._broadcasts.start(broadcast_id, recipients, self._clock.now()):
+                return None
+            broadcast = await self._broadcasts.get(broadcast_id)
+        elif broadcast.status == "sending":
+            requeued = await self._broadcasts.requeue_in_flight(broadcast_id)
+            if requeued:
+                logger.info(
+                    "broadcast %d: %d unconfirmed messages go again", broadcast_id, requeued
+                )
+        else:
+            return None
+        return broadcast
+
+    async def _deliver_broadcast(self, broadcast_id: int) -> None:
+        broadcast = await self._begin(broadcast_id)
+        if broadcast is None:
+            return
+        run = self._runs[broadcast_id]
+        message = (
+            (broadcast.progress_chat_id, broadcast.progress_message_id)
+            if broadcast.progress_chat_id is not None and broadcast.progress_message_id is not None
+            else None
+        )
+        message = await self._show_progress(broadcast, message, None)
+        writer = ResultWriter(self._record)
+        progress = asyncio.create_task(self._progress_loop(broadcast, message))
+        settings = self.engine.settings
+        slots = asyncio.Semaphore(settings.max_in_flight)
+        chunk = max(int(self.engine.limiter.messages_per_s), 10)
+        graceful = False
+        try:
+            while not (run.cancelled or self._stopping):
+                claimed = await self._broadcasts.claim(broadcast_id, chunk, self._clock.now())
+                if not claimed:
+                    break
+                for recipient in claimed:
+                    if run.cancelled or self._stopping:
+                        break
+                    await slots.acquire()
+                    await self.engine.limiter.acquire(recipient.user_id)
+                    parts = self.parts_for(
+                        broadcast.versions,
+                        broadcast.attachment_kind,
+                        broadcast.attachment_file_id,
+                        language=recipient.language,
+                        version=recipient.version,
+                        country=recipient.country,
+                    )
+                    task = asyncio.create_task(
+                        self._deliver_one(broadcast_id, recipient.user_id, parts, writer, slots)
+                    )
+                    run.in_flight.add(task)
+                    task.add_done_callback(run.in_flight.discard)
+            await asyncio.gather(*run.in_flight)
+            await writer.close()
+            graceful = True
+        finally:
+            progress.cancel()
+            if not graceful:
+                # Killed: whatever was in flight stays unconfirmed and goes again on resume.
+                for task in run.in_flight:
+                    task.cancel()
+                writer.kill()
+        if self._stopping and not run.cancelled:
+            return  # a restart resumes it
+        now = self._clock.now()
+        if run.cancelled:
+            await self._broadcasts.close_unsent(broadcast_id, now)
+            final = await self._broadcasts.get(broadcast_id)
+        else:
+            final = await self._broadcasts.finish(broadcast_id, now)
+        if final is not None and self._reporter is not None:
+            summary = await self.summary(broadcast_id)
+            await self._reporter.finished(final, summary, message)
+
+    async def _deliver_one(
+        self,
+        broadcast_id: int,
+        user_id: int,
+        parts: list[Part],
+        writer: ResultWriter,
+        slots: asyncio.Semaphore,
+    ) -> None:
+        try:
+            result = await self.engine.deliver(user_id, parts, slot_taken=True)
+            writer.add(
+                RecipientResult(
+                    broadcast_id=broadcast_id,
+                    user_id=user_id,
+                    state=result.outcome.value,
+                    attempts=result.attempts,
+                    error=result.error,
+                )
+            )
+        finally:
+            slots.release()
+
+    async def _record(self, results: list[RecipientResult]) -> None:
+        await self._broadcasts.record(results, self._clock.now())
+        for result in results:
+            if result.state == Outcome.BLOCKED.value:
+                # Skipped by later broadcasts until they write to the bot again.
+                await self._accounts.mark_unreachable(result.user_id)
+
+    async def _show_progress(
+        self, broadcast: Broadcast, message: tuple[int, int] | None, seconds_left: float | None
+    ) -> tuple[int, int] | None:
+        if self._reporter is None:
+            return message
+        summary = await self.summary(broadcast.id)
+        shown = await self._reporter.progress(broadcast, summary, seconds_left, message)
+        if shown is not None and shown != message:
+            await self._broadcasts.set_progress_message(broadcast.id, *shown)
+        return shown
+
+    async def _progress_loop(self, broadcast: Broadcast, message: tuple[int, int] | None) -> None:
+        timer = self.engine.timer
+        started_at = timer.monotonic()
+        done_at_start = (await self.summary(broadcast.id)).done
+        while True:
+            await timer.sleep(PROGRESS_INTERVAL_S)
+            summary = await self.summary(broadcast.id)
+            elapsed = timer.monotonic() - started_at
+            pace = (summary.done - done_at_start) / elapsed if elapsed > 0 else 0.0
+            pace = pace or self.engine.limiter.messages_per_s
+            seconds_left = summary.remaining / pace + self.engine.limiter.paused_for
+            message = await self._show_progress(broadcast, message, seconds_left)
+
+
+def _language_of(member: AudienceMember) -> str:
+    return member.language or language_from_telegram(member.telegram_language) or "en"
+
+
+def describe_delay(t: Translator, seconds: float) -> str:
+    """'about 2 minutes', in the reader's language."""
+    return format_timedelta(
+        timedelta(seconds=max(seconds, 1)), threshold=1.0, locale=t.locale, add_direction=False
+    )

@@ -1,0 +1,218 @@
+"""Importing events from a data file (YAML or JSON), checked entirely before anything is saved.
+
+The file is a list of entries, for example::
+
+    - key: rabat-workshop-2026          # optional; an entry with a known key is not imported again
+      title: {en: Regional workshop, fr: Atelier régional, ar: ورشة عمل إقليمية}
+      description: {en: Two days on local prevention networks.}   # optional
+      time_zone: Africa/Casablanca
+      start: 2026-06-16 10:00             # local time in time_zone
+      end: 2026-06-16 17:00               # or just 17:00 for the same day
+      place: Rabat City Hall              # place and/or link
+      link: https://meet.example.org/hub
+      audience: [MA, TN]                  # or "everyone" (the default)
+      reminders: 7d 1d 1h                 # the default; "none" for no reminders
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.clock import Clock
+from bot.config import SUPPORTED_LANGUAGES
+from bot.events import (
+    AUDIENCE_COUNTRIES,
+    DEFAULT_REMINDER_OFFSETS_S,
+    DESCRIPTION_MAX_CHARS,
+    LINK_PATTERN,
+    MAX_EVENT_LENGTH,
+    PLACE_CHARS,
+    TIME_PATTERN,
+    TITLE_CHARS,
+    EventService,
+    normalize_digits,
+    parse_local,
+    parse_offsets,
+    to_utc,
+)
+from bot.geography import valid_time_zone
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    key: str | None
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str | None
+    link: str | None
+    audience: tuple[str, ...]
+    reminder_offsets_s: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    already_there: int
+
+
+class EventFileError(Exception):
+    """The file cannot be imported; the message lists every problem, one per line."""
+
+
+def _texts(value: Any, name: str, problems: list[str], where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict) or not all(
+        language in SUPPORTED_LANGUAGES and isinstance(text, str)
+        for language, text in value.items()
+    ):
+        problems.append(f"{where}: {name} must map ar, fr or en to a text")
+        return {}
+    return {
+        language: " ".join(text.split()) if name == "title" else text.strip()
+        for language, text in value.items()
+        if text.strip()
+    }
+
+
+def _as_text(value: Any) -> str:
+    """YAML reads 17:00 as the base-60 number 1020 and 2026-06-16 10:00:00 as a datetime."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value // 60}:{value % 60:02d}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEntry | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: each entry must be a mapping")
+        return None
+    before = len(problems)
+    titles = _texts(raw.get("title"), "title", problems, where)
+    descriptions = _texts(raw.get("description"), "description", problems, where)
+    if not titles:
+        problems.append(f"{where}: a title in at least one language is required")
+    for language, title in titles.items():
+        if not TITLE_CHARS[0] <= len(title) <= TITLE_CHARS[1]:
+            problems.append(f"{where}: the {language} title must have {TITLE_CHARS} characters")
+    if any(len(text) > DESCRIPTION_MAX_CHARS for text in descriptions.values()):
+        problems.append(f"{where}: descriptions are limited to {DESCRIPTION_MAX_CHARS} characters")
+    zone = valid_time_zone(str(raw.get("time_zone", "")))
+    if zone is None:
+        problems.append(f"{where}: time_zone must be an IANA name such as Africa/Tunis")
+        return None
+    start_local = parse_local(_as_text(raw.get("start")))
+    end_text = normalize_digits(_as_text(raw.get("end"))).strip()
+    end_local = parse_local(end_text)
+    only_time = TIME_PATTERN.match(end_text)
+    if end_local is None and only_time and start_local is not None:
+        end_local = start_local.replace(
+            hour=int(only_time["h"]) % 24, minute=int(only_time["mi"]) % 60
+        )
+    starts_at = to_utc(start_local, zone) if start_local else None
+    ends_at = to_utc(end_local, zone) if end_local else None
+    if starts_at is None or ends_at is None:
+        problems.append(f"{where}: start and end must read like 2026-06-16 10:00 in {zone}")
+    elif starts_at <= now:
+        problems.append(f"{where}: the start has already passed")
+    elif not starts_at < ends_at <= starts_at + MAX_EVENT_LENGTH:
+        problems.append(f"{where}: the end must come after the start, within 14 days")
+    place = raw.get("place")
+    link = raw.get("link")
+    if place is not None and (
+        not isinstance(place, str)
+        or not PLACE_CHARS[0] <= len(" ".join(place.split())) <= PLACE_CHARS[1]
+    ):
+        problems.append(f"{where}: place must be a short text (2 to 200 characters)")
+    if link is not None and (not isinstance(link, str) or not LINK_PATTERN.match(link)):
+        problems.append(f"{where}: link must start with https://")
+    if place is None and link is None:
+        problems.append(f"{where}: give a place, a link, or both")
+    audience_value = raw.get("audience", "everyone")
+    audience: tuple[str, ...] = ()
+    if audience_value != "everyone":
+        codes = audience_value if isinstance(audience_value, list) else None
+        if not codes or not all(str(code).upper() in AUDIENCE_COUNTRIES for code in codes):
+            problems.append(f"{where}: audience is 'everyone' or a list of {AUDIENCE_COUNTRIES}")
+        else:
+            audience = tuple(c for c in AUDIENCE_COUNTRIES if c in {str(x).upper() for x in codes})
+    reminders = raw.get("reminders")
+    offsets = (
+        list(DEFAULT_REMINDER_OFFSETS_S) if reminders is None else parse_offsets(str(reminders))
+    )
+    if offsets is None:
+        problems.append(f"{where}: reminders must read like '7d 1d 1h' (or 'none')")
+    key = raw.get("key")
+    if len(problems) > before or starts_at is None or ends_at is None or offsets is None:
+        return None
+    return EventEntry(
+        key=str(key) if key is not None else None,
+        titles=titles,
+        descriptions=descriptions,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=zone,
+        place=" ".join(place.split()) if place else None,
+        link=link,
+        audience=audience,
+        reminder_offsets_s=tuple(offsets),
+    )
+
+
+def read_event_file(path: Path, clock: Clock) -> list[EventEntry]:
+    """Every entry of the file, or EventFileError listing every problem found."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise EventFileError(f"{path}: cannot read it ({error})") from error
+    if not isinstance(document, list) or not document:
+        raise EventFileError(f"{path}: expected a list of events")
+    problems: list[str] = []
+    now = clock.now()
+    entries = [
+        _entry(raw, f"{path} entry {index}", now, problems) for index, raw in enumerate(document, 1)
+    ]
+    keys = [entry.key for entry in entries if entry and entry.key]
+    if len(keys) != len(set(keys)):
+        problems.append(f"{path}: two entries share a key")
+    if problems:
+        raise EventFileError("\n".join(problems))
+    return [entry for entry in entries if entry is not None]
+
+
+async def import_events(
+    service: EventService, entries: list[EventEntry], *, by: int | None
+) -> ImportReport:
+    created = already = 0
+    for entry in entries:
+        event = await service.create(
+            titles=entry.titles,
+            descriptions=entry.descriptions,
+            starts_at=entry.starts_at,
+            ends_at=entry.ends_at,
+            time_zone=entry.time_zone,
+            place=entry.place,
+            link=entry.link,
+            audience=entry.audience,
+            reminder_offsets_s=entry.reminder_offsets_s,
+            created_by=by,
+            import_key=entry.key,
+        )
+        if event is None:
+            already += 1
+        else:
+            created += 1
+    return ImportReport(created=created, already_there=already)

@@ -1,0 +1,1 @@
+"""Technical-support requests: the filing form, the staff desk and the fixed vocabulary."""

@@ -1,0 +1,722 @@
+"""Staff broadcasts through Telegram: /broadcast to compose, progress and reports, /broadcasts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from markupsafe import Markup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.broadcasts import (
+    FLOW,
+    LANGUAGE_NAMES,
+    AudienceKind,
+    AudiencePreview,
+    DeliverySummary,
+    Problem,
+    StepOutcome,
+    describe_delay,
+)
+from bot.callbacks import arguments, pattern
+from bot.config import SUPPORTED_LANGUAGES
+from bot.context import HubContext
+from bot.delivery import ObservedRequest, Part, bulk_bot
+from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
+from bot.i18n import Translator, right_to_left
+from bot.services import Services
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    reply,
+    staff_only,
+)
+from handlers.preprocess import in_flow
+from storage.models import Broadcast, Draft
+
+logger = logging.getLogger(__name__)
+
+FEATURE = "bc"
+EXAMPLE_TIME = "2026-06-15 09:30"
+
+
+# -- the compose form ----------------------------------------------------------------------------
+
+
+def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [button(t.label("« Back"), FEATURE, "back")] if back else []
+    return [*row, button(t.label("✖ Cancel"), FEATURE, "cancel")]
+
+
+def _language(t: Translator, code: str) -> str:
+    return t.label(LANGUAGE_NAMES[code])
+
+
+def _versions_text(t: Translator, data: dict[str, Any]) -> Markup:
+    versions = data.get("versions", {})
+    names = ", ".join(_language(t, code) for code in SUPPORTED_LANGUAGES if code in versions)
+    attachment = data.get("attachment")
+    if attachment is None:
+        return t._("Versions written: {languages}. No photo or document.", languages=names)
+    if attachment["kind"] == "photo":
+        return t._("Versions written: {languages}. With a photo.", languages=names)
+    return t._("Versions written: {languages}. With a document.", languages=names)
+
+
+def _audience_buttons(t: Translator, has_events: bool) -> list[list[InlineKeyboardButton]]:
+    choices = [
+        (AudienceKind.FOCAL_POINTS, t.label("All verified focal points")),
+        (AudienceKind.COUNTRIES, t.label("Focal points in chosen countries")),
+        (AudienceKind.LANGUAGES, t.label("Focal points by language")),
+        (AudienceKind.EVENT, t.label("The attendees of an event")),
+        (AudienceKind.EVERYONE, t.label("Everyone who started the bot")),
+    ]
+    return [
+        [button(text, FEATURE, "a", kind.value)]
+        for kind, text in choices
+        if kind is not AudienceKind.EVENT or has_events
+    ]
+
+
+async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The question and buttons for the step the draft is at."""
+    t = context.t
+    data = draft.data
+    step = draft.step
+    if step == "language":
+        languages = [button(_language(t, code), FEATURE, "w", code) for code in SUPPORTED_LANGUAGES]
+        return t._(
+            "<b>New broadcast.</b> In which language will you write the first version? "
+            "You can add the other languages afterwards."
+        ), keyboard(languages, _navigation(t, back=False))
+    if step == "text":
+        return t._(
+            "Send the {language} version now: a text (bold, italics and links are kept), or one "
+            "photo or document with the text as its caption.",
+            language=_language(t, data.get("writing", "en")),
+        ), keyboard(_navigation(t))
+    if step == "versions":
+        versions = data.get("versions", {})
+        add = [
+            button(
+                t.label("Replace the {language} version", language=_language(t, code))
+                if code in versions
+                else t.label("Add the {language} version", language=_language(t, code)),
+                FEATURE,
+                "w",
+                code,
+            )
+            for code in SUPPORTED_LANGUAGES
+        ]
+        rows = [[choice] for choice in add]
+        if data.get("attachment"):
+            rows.append([button(t.label("Remove the photo or document"), FEATURE, "noatt")])
+        rows.append([button(t.label("Choose who gets it »"), FEATURE, "aud")])
+        return t._(
+            "{versions}\n\nPeople whose language has no version get another one, with a note "
+            "saying so. Add a language, or choose who gets it.",
+            versions=_versions_text(t, data),
+        ), keyboard(*rows, _navigation(t))
+    if step == "audience":
+        return t._("Who should get this broadcast?"), keyboard(
+            *_audience_buttons(t, context.services.broadcasts.has_events), _navigation(t)
+        )
+    if step in ("countries", "languages"):
+        chosen = data["audience"].get("values", [])
+        if step == "countries":
+            options = [(country.code, t.label(country.name)) for country in COUNTRIES]
+            question = t._("Choose one or more countries, then press Done.")
+        else:
+            options = [(code, _language(t, code)) for code in SUPPORTED_LANGUAGES]
+            question = t._(
+                "Choose one or more languages, then press Done. Focal points reading them get "
+                "the broadcast."
+            )
+        toggles = [
+            button(f"✔ {text}" if code in chosen else text, FEATURE, "t", code)
+            for code, text in options
+        ]
+        return question, keyboard(
+            *in_rows(toggles, 2), [button(t.label("Done"), FEATURE, "ok")], _navigation(t)
+        )
+    if step == "event":
+        upcoming = await context.services.events.upcoming_for(context.me)
+        events = [
+            button(_shorten(_event_title(t, event.titles)), FEATURE, "e", event.id)
+            for event, _ in upcoming
+        ]
+        if not events:
+            return t._("There is no upcoming event. Choose another audience."), keyboard(
+                _navigation(t)
+            )
+        return t._(
+            "Choose the event: the people who answered going or maybe get the broadcast."
+        ), keyboard(*in_rows(events, 1), _navigation(t))
+    if step == "schedule":
+        zone = context.me.time_zone
+        return t._(
+            "When should it go out? Type the date and time in your time zone ({zone}), for "
+            "example {example}.",
+            zone=zone,
+            example=EXAMPLE_TIME,
+        ), keyboard(_navigation(t))
+    preview = await context.services.broadcasts.preview(data)
+    return confirmation_text(t, preview), keyboard(
+        [
+            button(t.label("✔ Send now"), FEATURE, "send"),
+            button(t.label("🕒 Schedule"), FEATURE, "sch"),
+        ],
+        _navigation(t),
+    )
+
+
+def _event_title(t: Translator, titles: dict[str, str]) -> str:
+    return titles.get(t.language) or next(iter(titles.values()), "")
+
+
+def _shorten(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def confirmation_text(t: Translator, preview: AudiencePreview) -> Markup:
+    lines = []
+    for share in preview.shares:
+        values = {
+            "language": _language(t, share.language),
+            "version": _language(t, share.version),
+        }
+        if share.version == share.language:
+            lines.append(
+                t.ngettext(
+                    "{language}: {count} person",
+                    "{language}: {count} people",
+                    share.count,
+                    **values,
+                )
+            )
+        else:
+            lines.append(
+                t.ngettext(
+                    "{language}: {count} person, who gets the {version} version with a note",
+                    "{language}: {count} people, who get the {version} version with a note",
+                    share.count,
+                    **values,
+                )
+            )
+    return t.ngettext(
+        "<b>Ready to send to {count} person.</b>\n{shares}\n\nThe previews above show what each "
+        "version looks like. Send it now, or schedule it for later?",
+        "<b>Ready to send to {count} people.</b>\n{shares}\n\nThe previews above show what each "
+        "version looks like. Send it now, or schedule it for later?",
+        preview.total,
+        shares=Markup("\n").join(lines),
+    )
+
+
+async def send_parts(bot: Bot, chat_id: int, parts: list[Part]) -> Message | None:
+    """Send a broadcast's messages as its recipients will see them (previews)."""
+    sent: Message | None = None
+    for part in parts:
+        if part.attachment_kind == "photo":
+            sent = await bot.send_photo(
+                chat_id, part.file_id or "", caption=part.text, parse_mode=ParseMode.HTML
+            )
+        elif part.attachment_kind == "document":
+            sent = await bot.send_document(
+                chat_id, part.file_id or "", caption=part.text, parse_mode=ParseMode.HTML
+            )
+        else:
+            sent = await bot.send_message(chat_id, part.text or "", parse_mode=ParseMode.HTML)
+    return sent
+
+
+async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
+    if draft.step == "confirm":
+        # The previews come first, as new messages; the question and buttons after them.
+        t = context.t
+        chat_id = context.me.user.id
+        for code in SUPPORTED_LANGUAGES:
+            if code not in draft.data.get("versions", {}):
+                continue
+            await reply(
+                update,
+                context,
+                t._("Preview of the {language} version:", language=_language(t, code)),
+            )
+            await send_parts(
+                context.bot, chat_id, context.services.broadcasts.preview_parts(draft.data, code)
+            )
+        edit = False
+    text, markup = await prompt(context, draft)
+    if edit:
+        await edit_or_reply(update, context, text, markup)
+    else:
+        await reply(update, context, text, markup)
+
+
+def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
+    problem = outcome.problem
+    if problem is Problem.EMPTY:
+        return t._("Please send the text of the broadcast, or a photo or document with a caption.")
+    if problem is Problem.TOO_LONG:
+        return t.ngettext(
+            "That is too long: with a photo or document, the text can have at most {count} "
+            "character.",
+            "That is too long: with a photo or document, the text can have at most {count} "
+            "characters.",
+            outcome.limit or 0,
+        )
+    if problem is Problem.NOTHING_CHOSEN:
+        return t._("Choose at least one, then press Done.")
+    if problem is Problem.NO_RECIPIENTS:
+        return t._("Nobody matches this audience (people who blocked the bot are left out).")
+    if problem is Problem.BAD_TIME:
+        return t._(
+            "I could not read that date and time. Type it like this: {example}",
+            example=EXAMPLE_TIME,
+        )
+    if problem is Problem.PAST_TIME:
+        return t._("That time has already passed. Type a time in the future.")
+    return t._("Please use the buttons below.")
+
+
+async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
+    if outcome.draft is None:
+        await edit_or_reply(
+            update,
+            context,
+            context.t._("This broadcast form is closed. Use /broadcast to start again."),
+        )
+        return
+    if outcome.problem is not None:
+        await reply(update, context, problem_text(context.t, outcome))
+        await show_step(update, context, outcome.draft, edit=False)
+        return
+    await show_step(update, context, outcome.draft, edit=edit)
+
+
+@staff_only
+async def begin(update: Update, context: HubContext) -> None:
+    draft = await context.services.broadcasts.start(context.me.user.id)
+    await show_step(update, context, draft, edit=False)
+
+
+@staff_only
+async def on_message(update: Update, context: HubContext) -> None:
+    message = update.message
+    assert message is not None
+    service = context.services.broadcasts
+    user_id = context.me.user.id
+    draft = await service.draft(user_id)
+    if draft is None:
+        return
+    if draft.step == "schedule" and message.text is not None:
+        result = await service.schedule(user_id, message.text, context.me.time_zone)
+        if isinstance(result, StepOutcome):
+            await _after(update, context, result, edit=False)
+        else:
+            await reply(update, context, scheduled_text(context, result))
+        return
+    if draft.step != "text":
+        await _after(update, context, StepOutcome(draft, Problem.WRONG_STEP), edit=False)
+        return
+    if message.photo:
+        outcome = await service.add_version(
+            user_id,
+            message.caption_html if message.caption else "",
+            attachment_kind="photo",
+            file_id=message.photo[-1].file_id,
+        )
+    elif message.document is not None:
+        outcome = await service.add_version(
+            user_id,
+            message.caption_html if message.caption else "",
+            attachment_kind="document",
+            file_id=message.document.file_id,
+        )
+    elif message.text is not None:
+        outcome = await service.add_version(user_id, message.text_html)
+    else:
+        outcome = StepOutcome(draft, Problem.EMPTY)
+    await _after(update, context, outcome, edit=False)
+
+
+def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
+    t = context.t
+    return t._(
+        "Broadcast #{number} is scheduled for {when}. /broadcasts lists it; you can cancel it "
+        "there until it starts.",
+        number=str(broadcast.id),
+        when=t.datetime(broadcast.scheduled_for, context.me.time_zone),
+    )
+
+
+@staff_only
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    value = args[1] if len(args) > 1 else ""
+    if action in ("stop", "stopok", "keep", "rep"):
+        await on_broadcast_button(update, context, action, value)
+        return
+    service = context.services.broadcasts
+    user_id = context.me.user.id
+    t = context.t
+    if action == "cancel":
+        await answer_callback(update)
+        await service.cancel_draft(user_id)
+        await edit_or_reply(update, context, t._("Broadcast cancelled. Nothing was sent."))
+        return
+    if action == "send":
+        await answer_callback(update)
+        result = await service.submit(user_id)
+        if isinstance(result, StepOutcome):
+            await _after(update, context, result, edit=True)
+        else:
+            await edit_or_reply(
+                update,
+                context,
+                t._(
+                    "Broadcast #{number} is on its way. A progress message follows.",
+                    number=str(result.id),
+                ),
+            )
+        return
+    outcome: StepOutcome
+    if action == "back":
+        outcome = StepOutcome(await service.back(user_id))
+    elif action == "w":
+        outcome = await service.write_in(user_id, value)
+    elif action == "noatt":
+        outcome = await service.remove_attachment(user_id)
+    elif action == "aud":
+        outcome = await service.to_audience(user_id)
+    elif action == "a":
+        outcome = await service.choose_audience(user_id, value)
+    elif action == "t":
+        outcome = await service.toggle(user_id, value)
+    elif action == "ok":
+        outcome = await service.chosen(user_id)
+    elif action == "e" and value.isdigit():
+        outcome = await service.choose_event(user_id, int(value))
+    elif action == "sch":
+        outcome = await service.ask_time(user_id)
+    else:
+        await answer_callback(update)
+        await edit_or_reply(update, context, t._("This button is no longer active."))
+        return
+    await answer_callback(update)
+    await _after(update, context, outcome, edit=True)
+
+
+# -- running broadcasts: stop, reports, the list -------------------------------------------------
+
+
+async def on_broadcast_button(update: Update, context: HubContext, action: str, value: str) -> None:
+    t = context.t
+    service = context.services.broadcasts
+    broadcast = await service.get(int(value)) if value.isdigit() else None
+    if broadcast is None:
+        await answer_callback(update, t.label("This broadcast no longer exists."), alert=True)
+        return
+    number = str(broadcast.id)
+    if action == "rep":
+        await answer_callback(update)
+        summary = await service.summary(broadcast.id)
+        await reply(update, context, report_text(t, broadcast, summary, context.me.time_zone))
+        return
+    if action == "keep":
+        await answer_callback(update)
+        await edit_or_reply(update, context, t._("Broadcast #{number} goes on.", number=number))
+        return
+    if action == "stop":
+        await answer_callback(update)
+        if broadcast.status not in ("scheduled", "sending"):
+            await reply(update, context, already_ended(t, broadcast))
+            return
+        await reply(
+            update,
+            context,
+            t._(
+                "Stop broadcast #{number}? People who have not received it yet will not get it.",
+                number=number,
+            ),
+            keyboard(
+                [
+                    button(t.label("■ Yes, stop it"), FEATURE, "stopok", broadcast.id),
+                    button(t.label("No, go on"), FEATURE, "keep", broadcast.id),
+                ]
+            ),
+        )
+        return
+    cancelled = await service.cancel(broadcast.id, by=context.me.user.id)
+    await answer_callback(update)
+    if cancelled is None:
+        await edit_or_reply(update, context, already_ended(t, broadcast))
+        return
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Broadcast #{number} is cancelled: nothing more goes out. Its report follows when "
+            "the messages already on their way are done.",
+            number=number,
+        )
+        if service.is_running(broadcast.id)
+        else t._("Broadcast #{number} is cancelled. Nothing was sent.", number=number),
+    )
+
+
+def already_ended(t: Translator, broadcast: Broadcast) -> Markup:
+    return t._(
+        "Broadcast #{number} has already ended ({status}).",
+        number=str(broadcast.id),
+        status=status_label(t, broadcast.status),
+    )
+
+
+def status_label(t: Translator, status: str) -> str:
+    labels = {
+        "scheduled": t.plabel("broadcast status", "scheduled"),
+        "sending": t.plabel("broadcast status", "sending"),
+        "done": t.plabel("broadcast status", "finished"),
+        "cancelled": t.plabel("broadcast status", "cancelled"),
+    }
+    return labels.get(status, status)
+
+
+def audience_label(t: Translator, audience: dict[str, Any]) -> str:
+    kind = AudienceKind(audience["kind"])
+    values = audience.get("values", [])
+    if kind is AudienceKind.COUNTRIES:
+        names = ", ".join(
+            t.label(COUNTRIES_BY_CODE[code].name) for code in values if code in COUNTRIES_BY_CODE
+        )
+        return t.label("focal points in {countries}", countries=names)
+    if kind is AudienceKind.LANGUAGES:
+        names = ", ".join(_language(t, code) for code in values if code in LANGUAGE_NAMES)
+        return t.label("focal points reading {languages}", languages=names)
+    if kind is AudienceKind.EVENT:
+        return t.label("attendees of event #{number}", number=str(values[0] if values else "?"))
+    if kind is AudienceKind.EVERYONE:
+        return t.label("everyone who started the bot")
+    return t.label("all verified focal points")
+
+
+def _counts_line(t: Translator, name: str, counts: dict[str, int]) -> Markup:
+    return t._(
+        "{name}: sent {sent}, failed {failed}, blocked {blocked}, not sent {unsent}",
+        name=name,
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        blocked=counts.get("blocked", 0),
+        unsent=counts.get("cancelled", 0) + counts.get("pending", 0) + counts.get("sending", 0),
+    )
+
+
+def report_text(
+    t: Translator, broadcast: Broadcast, summary: DeliverySummary, time_zone: str
+) -> Markup:
+    languages = [
+        _counts_line(t, _language(t, code), summary.by_language[code])
+        for code in SUPPORTED_LANGUAGES
+        if code in summary.by_language
+    ]
+    countries = [
+        _counts_line(
+            t,
+            t.label(COUNTRIES_BY_CODE[code].name)
+            if code in COUNTRIES_BY_CODE
+            else t.label("Not a focal point"),
+            summary.by_country[code],
+        )
+        for code in sorted(summary.by_country, key=lambda code: code or "~")
+    ]
+    duration = (
+        describe_delay(t, (broadcast.finished_at - broadcast.started_at).total_seconds())
+        if broadcast.finished_at and broadcast.started_at
+        else "—"
+    )
+    return t._(
+        "<b>Report of broadcast #{number}</b> ({status}), to {audience}\n"
+        "Created {created}; sending took {duration}.\n"
+        "{total}\n\n<b>By language</b>\n{languages}\n\n<b>By country</b>\n{countries}",
+        number=str(broadcast.id),
+        status=status_label(t, broadcast.status),
+        audience=audience_label(t, broadcast.audience),
+        created=t.datetime(broadcast.created_at, time_zone),
+        duration=duration,
+        total=_counts_line(t, t.label("All"), summary.states),
+        languages=Markup("\n").join(languages) or "—",
+        countries=Markup("\n").join(countries) or "—",
+    )
+
+
+def progress_text(
+    t: Translator, broadcast: Broadcast, summary: DeliverySummary, seconds_left: float | None
+) -> Markup:
+    values = {
+        "number": str(broadcast.id),
+        "sent": summary.count("sent"),
+        "failed": summary.count("failed"),
+        "blocked": summary.count("blocked"),
+        "remaining": summary.remaining,
+        "total": summary.total,
+    }
+    if broadcast.status == "done":
+        return t._(
+            "<b>Broadcast #{number} finished.</b>\nSent {sent} · failed {failed} · "
+            "blocked {blocked} · of {total}",
+            **values,
+        )
+    if broadcast.status == "cancelled":
+        return t._(
+            "<b>Broadcast #{number} was cancelled.</b>\nSent {sent} · failed {failed} · "
+            "blocked {blocked} · of {total}",
+            **values,
+        )
+    if seconds_left is None or summary.remaining == 0:
+        return t._(
+            "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "
+            "blocked {blocked} · remaining {remaining} of {total}",
+            **values,
+        )
+    return t._(
+        "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "
+        "blocked {blocked} · remaining {remaining} of {total}\nTime left: {left}",
+        left=describe_delay(t, seconds_left),
+        **values,
+    )
+
+
+class StaffProgress:
+    """Shows the staff member who sent a broadcast its progress, then its report, in their
+    language; on the delivery engine's bot, paced with the bulk messages."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def _reader(self, broadcast: Broadcast) -> tuple[Translator, str]:
+        profile = await self._services.accounts.profile(broadcast.created_by)
+        if profile is None:
+            return self._services.translator(None), "UTC"
+        return self._services.translator(profile.language, profile.country), profile.time_zone
+
+    @staticmethod
+    def _html(t: Translator, text: Markup) -> str:
+        return right_to_left(str(text)) if t.is_rtl else str(text)
+
+    async def progress(
+        self,
+        broadcast: Broadcast,
+        summary: DeliverySummary,
+        seconds_left: float | None,
+        message: tuple[int, int] | None,
+    ) -> tuple[int, int] | None:
+        t, _ = await self._reader(broadcast)
+        text = self._html(t, progress_text(t, broadcast, summary, seconds_left))
+        stop = keyboard([button(t.label("■ Stop"), FEATURE, "stop", broadcast.id)])
+        engine = self._services.broadcasts.engine
+        if message is not None:
+            await engine.edit(*message, text, stop)
+            return message
+        posted = await engine.post(broadcast.created_by, text, stop)
+        return (posted.chat_id, posted.message_id) if posted is not None else None
+
+    async def finished(
+        self, broadcast: Broadcast, summary: DeliverySummary, message: tuple[int, int] | None
+    ) -> None:
+        t, time_zone = await self._reader(broadcast)
+        engine = self._services.broadcasts.engine
+        if message is not None:
+            await engine.edit(*message, self._html(t, progress_text(t, broadcast, summary, None)))
+        report = self._html(t, report_text(t, broadcast, summary, time_zone))
+        await engine.post(broadcast.created_by, report)
+
+
+@staff_only
+async def list_broadcasts(update: Update, context: HubContext) -> None:
+    t = context.t
+    recent = await context.services.broadcasts.recent()
+    if not recent:
+        await reply(update, context, t._("No broadcast yet. Use /broadcast to send one."))
+        return
+    lines = []
+    buttons = []
+    for broadcast, summary in recent:
+        when = broadcast.started_at or broadcast.scheduled_for
+        if broadcast.status == "scheduled":
+            lines.append(
+                t._(
+                    "#{number} · scheduled for {when} · {audience}",
+                    number=str(broadcast.id),
+                    when=t.datetime(when, context.me.time_zone),
+                    audience=audience_label(t, broadcast.audience),
+                )
+            )
+        else:
+            lines.append(
+                t._(
+                    "#{number} · {status} · {when} · {audience}: sent {sent} of {total}",
+                    number=str(broadcast.id),
+                    status=status_label(t, broadcast.status),
+                    when=t.datetime(when, context.me.time_zone),
+                    audience=audience_label(t, broadcast.audience),
+                    sent=summary.count("sent"),
+                    total=summary.total,
+                )
+            )
+        row = [
+            button(
+                t.label("Report #{number}", number=str(broadcast.id)), FEATURE, "rep", broadcast.id
+            )
+        ]
+        if broadcast.status in ("scheduled", "sending"):
+            row.append(
+                button(
+                    t.label("■ Stop #{number}", number=str(broadcast.id)),
+                    FEATURE,
+                    "stop",
+                    broadcast.id,
+                )
+            )
+        buttons.append(row)
+    await reply(
+        update,
+        context,
+        t._("<b>Recent broadcasts</b>\n{lines}", lines=Markup("\n").join(lines)),
+        keyboard(*buttons),
+    )
+
+
+async def start_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At start (post_init): give the engine its own bot, let it see the replies the bot sends,
+    resume interrupted broadcasts and wait for scheduled ones."""
+    services: Services = application.bot_data["services"]
+    config = services.config
+    engine = services.broadcasts.engine
+    engine.attach(
+        bulk_bot(config.require_token(), config.api_base_url, config.api_file_url, engine.settings)
+    )
+    request = application.bot.request
+    if isinstance(request, ObservedRequest):
+        request.observe(engine.limiter.note, engine.limiter.pause)
+    await services.broadcasts.start_delivery(StaffProgress(services))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    active = in_flow(application, FLOW)
+    application.add_handler(CommandHandler("broadcast", begin))
+    application.add_handler(CommandHandler("broadcasts", list_broadcasts))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    application.add_handler(
+        MessageHandler(active & ~filters.COMMAND & ~filters.UpdateType.EDITED, on_message)
+    )

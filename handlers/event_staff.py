@@ -1,0 +1,614 @@
+"""Events for hub staff: the /newevent form, changing time or place, cancelling, rosters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from babel.dates import format_timedelta
+from babel.lists import format_list
+from markupsafe import Markup
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.events import (
+    AUDIENCE_COUNTRIES,
+    EDIT_FLOW,
+    NEW_FLOW,
+    Problem,
+    Roster,
+    StepOutcome,
+    draft_times,
+    languages_given,
+)
+from bot.geography import COMMON_TIME_ZONES, COUNTRIES_BY_CODE
+from bot.i18n import Translator
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    reply,
+    staff_only,
+)
+from handlers.events import (
+    STAFF_FEATURE,
+    card,
+    language_name,
+    title_of,
+    when_text,
+    where_text,
+)
+from handlers.preprocess import in_flow
+from storage.models import Draft, Event
+
+FLOW_CODES = {"n": NEW_FLOW, "e": EDIT_FLOW}
+NEW_STEP_NUMBERS = {"zone": 4, "start": 5, "end": 6, "place": 7, "audience": 8, "reminders": 9}
+NEW_STEP_TOTAL = 9
+
+
+def offset_text(t: Translator, seconds: int) -> str:
+    """'7 days', '1 hour', '90 minutes': exact, in the reader's language."""
+    for unit_s in (86_400, 3_600, 60):
+        if seconds % unit_s == 0:
+            # Babel picks the largest unit reaching the threshold: ours, by construction.
+            return format_timedelta(
+                timedelta(seconds=seconds), threshold=seconds // unit_s, locale=t.locale
+            )
+    return format_timedelta(timedelta(seconds=seconds), locale=t.locale)
+
+
+def offsets_text(t: Translator, offsets: list[int] | tuple[int, ...]) -> str:
+    if not offsets:
+        return t.label("no reminders")
+    return format_list([offset_text(t, offset) for offset in offsets], locale=t.locale)
+
+
+def audience_text(t: Translator, audience: list[str] | tuple[str, ...]) -> str:
+    if not audience:
+        return t.label("everyone")
+    names = [t.label(COUNTRIES_BY_CODE[code].name) for code in audience]
+    return format_list(names, locale=t.locale)
+
+
+def _navigation(t: Translator, flow: str, *, back: bool = True) -> list[Any]:
+    row = [button(t.label("« Back"), STAFF_FEATURE, flow, "back")] if back else []
+    return [*row, button(t.label("✖ Cancel"), STAFF_FEATURE, flow, "cancel")]
+
+
+# -- the /newevent form ----------------------------------------------------------------------
+
+
+def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
+    step, data = draft.step, draft.data
+    if step.startswith("text_"):
+        number = ("text_ar", "text_fr", "text_en").index(step) + 1
+        return t._(
+            "New event ({step}/{total}). Type the event in {language}: the title on the first "
+            "line, the description (optional) below it. Or skip this language.",
+            step=number,
+            total=NEW_STEP_TOTAL,
+            language=language_name(step[5:], t),
+        ), keyboard(
+            [button(t.label("Skip"), STAFF_FEATURE, "n", "skip")],
+            _navigation(t, "n", back=number > 1),
+        )
+    number = NEW_STEP_NUMBERS.get(step, NEW_STEP_TOTAL)
+    if step == "zone":
+        zones = [
+            button(zone, STAFF_FEATURE, "n", "zone", index)
+            for index, zone in enumerate(COMMON_TIME_ZONES)
+        ]
+        return t._(
+            "New event ({step}/{total}). In which time zone will you give the times? Choose one, "
+            "or type its name (for example Africa/Tunis).",
+            step=number,
+            total=NEW_STEP_TOTAL,
+        ), keyboard(*in_rows(zones, 2), _navigation(t, "n"))
+    if step in ("start", "end", "place"):
+        return _time_or_place_prompt(t, draft, number), keyboard(_navigation(t, "n"))
+    if step == "audience":
+        chosen = data.get("audience", [])
+        everyone = t.label("✓ Everyone") if not chosen else t.label("Everyone")
+        countries = [
+            button(
+                t.label("✓ {country}", country=t.label(COUNTRIES_BY_CODE[code].name))
+                if code in chosen
+                else t.label(COUNTRIES_BY_CODE[code].name),
+                STAFF_FEATURE,
+                "n",
+                "aud",
+                code,
+            )
+            for code in AUDIENCE_COUNTRIES
+        ]
+        return t._(
+            "New event ({step}/{total}). Who is invited? Everyone, or choose one or more "
+            "countries; then Continue.\nInvited now: {audience}",
+            step=number,
+            total=NEW_STEP_TOTAL,
+            audience=audience_text(t, chosen),
+        ), keyboard(
+            [button(everyone, STAFF_FEATURE, "n", "aud", "all")],
+            *in_rows(countries, 2),
+            [button(t.label("Continue »"), STAFF_FEATURE, "n", "audok")],
+            _navigation(t, "n"),
+        )
+    if step == "reminders":
+        return t._(
+            "New event ({step}/{total}). Reminders go to those who answer going or maybe: by "
+            "default 7 days, 1 day and 1 hour before the start. Keep these, or type your own, "
+            "for example: 3d 2h 30m",
+            step=number,
+            total=NEW_STEP_TOTAL,
+        ), keyboard(
+            [
+                button(t.label("Keep the defaults"), STAFF_FEATURE, "n", "remdef"),
+                button(t.label("No reminders"), STAFF_FEATURE, "n", "remnone"),
+            ],
+            _navigation(t, "n"),
+        )
+    return t._(
+        "Please check the new event:\n\n{summary}\n\nCreate it?", summary=summary(t, data)
+    ), keyboard(
+        [button(t.label("✔ Create event"), STAFF_FEATURE, "n", "create")], _navigation(t, "n")
+    )
+
+
+def _time_or_place_prompt(t: Translator, draft: Draft, number: int) -> Markup:
+    zone = draft.data.get("zone", "UTC")
+    if draft.step == "start":
+        return t._(
+            "New event ({step}/{total}). When does it start? Type the date and time in {zone}, "
+            "for example 2026-06-16 10:00",
+            step=number,
+            total=NEW_STEP_TOTAL,
+            zone=zone,
+        )
+    if draft.step == "end":
+        return t._(
+            "New event ({step}/{total}). When does it end? Type the time (17:00) if it ends "
+            "the same day, or the date and time (2026-06-17 13:00).",
+            step=number,
+            total=NEW_STEP_TOTAL,
+        )
+    return t._(
+        "New event ({step}/{total}). Where? Type the place, an online link (https://...), or "
+        "both on two lines.",
+        step=number,
+        total=NEW_STEP_TOTAL,
+    )
+
+
+def summary(t: Translator, data: dict[str, Any]) -> Markup:
+    lines = []
+    for language in languages_given(data):
+        title, description = data["texts"][language]
+        lines.append(
+            t._(
+                "{language}: <b>{title}</b>\n{description}",
+                language=language_name(language, t),
+                title=title,
+                description=description or "—",
+            )
+        )
+    start, end = draft_times(data)
+    zone = data.get("zone", "UTC")
+    if start is not None and end is not None:
+        lines.append(
+            t._(
+                "🗓 {start} to {end} ({zone})",
+                start=t.datetime(start, zone),
+                end=t.datetime(end, zone),
+                zone=zone,
+            )
+        )
+    lines.append(t._("📍 {where}", where=where_text(t, data.get("place"), data.get("link"))))
+    lines.append(t._("Invited: {audience}", audience=audience_text(t, data.get("audience", []))))
+    lines.append(t._("Reminders: {offsets}", offsets=offsets_text(t, data.get("offsets", []))))
+    return Markup("\n\n").join(lines)
+
+
+def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
+    problem = outcome.problem
+    if problem is Problem.TOO_SHORT:
+        return t.ngettext(
+            "The title is too short: please use at least {count} character.",
+            "The title is too short: please use at least {count} characters.",
+            outcome.limit or 0,
+        )
+    if problem is Problem.TOO_LONG:
+        return t.ngettext(
+            "That is too long: please use at most {count} character.",
+            "That is too long: please use at most {count} characters.",
+            outcome.limit or 0,
+        )
+    if problem is Problem.NO_TITLE:
+        return t._("An event needs a title in at least one language. Let us start again.")
+    if problem is Problem.BAD_ZONE:
+        return t._("That is not a time zone I know. Type a name such as Africa/Tunis.")
+    if problem is Problem.BAD_DATE:
+        return t._("I cannot read that date. Write it like 2026-06-16 10:00.")
+    if problem is Problem.NO_SUCH_TIME:
+        return t._(
+            "That time does not exist in this time zone (the clocks skip it). Choose another."
+        )
+    if problem is Problem.IN_PAST:
+        return t._("That moment has already passed. Give a future date and time.")
+    if problem is Problem.END_BEFORE_START:
+        return t._("The end must be after the start.")
+    if problem is Problem.TOO_LONG_EVENT:
+        return t.ngettext(
+            "An event can last at most {count} day.",
+            "An event can last at most {count} days.",
+            outcome.limit or 0,
+        )
+    if problem is Problem.BAD_PLACE:
+        return t._(
+            "Please type a place (2 to 200 characters), an online link starting with "
+            "https://, or both on two lines."
+        )
+    if problem is Problem.BAD_REMINDERS:
+        return t._(
+            "I cannot read those reminders. Type up to five, between 5 minutes and 60 days "
+            "before the start, like: 7d 1d 1h 30m (or: none)."
+        )
+    return t._("Please use the buttons below, or type your answer.")
+
+
+# -- the edit form ---------------------------------------------------------------------------
+
+
+def edit_prompt(t: Translator, draft: Draft, event: Event) -> tuple[Markup, InlineKeyboardMarkup]:
+    title = title_of(event, t)
+    zone = draft.data["zone"]
+    if draft.step == "start":
+        return t._(
+            "Change the time of <b>{title}</b> (1/2). When does it start? Type the date and "
+            "time in {zone}, for example 2026-06-16 10:00",
+            title=title,
+            zone=zone,
+        ), keyboard(_navigation(t, "e", back=False))
+    if draft.step == "end":
+        return t._(
+            "Change the time of <b>{title}</b> (2/2). When does it end? Type the time (17:00) "
+            "if it ends the same day, or the date and time (2026-06-17 13:00).",
+            title=title,
+        ), keyboard(_navigation(t, "e"))
+    if draft.step == "place":
+        return t._(
+            "Change the place of <b>{title}</b>. Type the place, an online link "
+            "(https://...), or both on two lines.",
+            title=title,
+        ), keyboard(_navigation(t, "e", back=False))
+    if draft.data["what"] == "time":
+        start, end = draft_times(draft.data)
+        assert start is not None and end is not None
+        change = t._(
+            "New time: {start} to {end} ({zone})\nIt was: {old}",
+            start=t.datetime(start, zone),
+            end=t.datetime(end, zone),
+            zone=zone,
+            old=when_text(t, event, zone),
+        )
+    else:
+        change = t._(
+            "New place: {where}\nIt was: {old}",
+            where=where_text(t, draft.data.get("place"), draft.data.get("link")),
+            old=where_text(t, event.place, event.link),
+        )
+    return t._(
+        "Please check the change to <b>{title}</b>:\n\n{change}\n\nEveryone who answered "
+        "going or maybe will be told.",
+        title=title,
+        change=change,
+    ), keyboard(
+        [button(t.label("✔ Save and notify"), STAFF_FEATURE, "e", "save")], _navigation(t, "e")
+    )
+
+
+async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
+    t = context.t
+    if draft.flow == NEW_FLOW:
+        text, markup = new_prompt(t, draft)
+    else:
+        event = await context.services.events.get(draft.data["event"])
+        if event is None:
+            await context.services.events.cancel_form(context.me.user.id, EDIT_FLOW)
+            await edit_or_reply(update, context, t._("This event no longer exists."))
+            return
+        text, markup = edit_prompt(t, draft, event)
+    if edit:
+        await edit_or_reply(update, context, text, markup)
+    else:
+        await reply(update, context, text, markup)
+
+
+async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
+    if outcome.draft is None:
+        await edit_or_reply(update, context, context.t._("This form is closed."))
+        return
+    if outcome.problem is not None:
+        await reply(update, context, problem_text(context.t, outcome))
+        await show_step(update, context, outcome.draft, edit=False)
+        return
+    await show_step(update, context, outcome.draft, edit=edit)
+
+
+@staff_only
+async def begin(update: Update, context: HubContext) -> None:
+    draft = await context.services.events.start_new(context.me.user.id)
+    await show_step(update, context, draft, edit=False)
+
+
+@staff_only
+async def on_new_text(update: Update, context: HubContext) -> None:
+    await _on_text(update, context, NEW_FLOW)
+
+
+@staff_only
+async def on_edit_text(update: Update, context: HubContext) -> None:
+    await _on_text(update, context, EDIT_FLOW)
+
+
+async def _on_text(update: Update, context: HubContext, flow: str) -> None:
+    assert update.message is not None and update.message.text is not None
+    outcome = await context.services.events.answer_text(
+        context.me.user.id, flow, update.message.text
+    )
+    await _after(update, context, outcome, edit=False)
+
+
+async def on_other_message(update: Update, context: HubContext) -> None:
+    await reply(update, context, context.t._("Please answer with a text message."))
+
+
+@staff_only
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    if args and args[0] in FLOW_CODES:
+        await _form_button(update, context, FLOW_CODES[args[0]], args[1:])
+        return
+    if len(args) < 2 or not args[1].isdigit():
+        await answer_callback(update, context.t.label("This button is no longer active."), True)
+        return
+    action, event_id = args[0], int(args[1])
+    if action == "manage":
+        await answer_callback(update)
+        await show_roster(update, context, event_id)
+    elif action in ("time", "place"):
+        await answer_callback(update)
+        draft = await context.services.events.start_edit(context.me.user.id, event_id, action)
+        if draft is None:
+            await reply(update, context, context.t._("This event can no longer be changed."))
+            return
+        await show_step(update, context, draft, edit=False)
+    elif action == "cancel":
+        await answer_callback(update)
+        await confirm_cancel(update, context, event_id)
+    elif action == "cancelok":
+        await cancel_event(update, context, event_id)
+    elif action == "announce":
+        await announce(update, context, event_id)
+    else:
+        await answer_callback(update, context.t.label("This button is no longer active."), True)
+
+
+async def _form_button(update: Update, context: HubContext, flow: str, args: list[str]) -> None:
+    service = context.services.events
+    user_id = context.me.user.id
+    action = args[0] if args else ""
+    if action == "create":
+        await create(update, context)
+        return
+    if action == "save":
+        await save_edit(update, context)
+        return
+    await answer_callback(update)
+    if action == "cancel":
+        await service.cancel_form(user_id, flow)
+        await edit_or_reply(update, context, context.t._("Cancelled. Nothing was changed."))
+    elif action == "back":
+        await _after(update, context, StepOutcome(await service.back(user_id, flow)), edit=True)
+    elif action == "skip":
+        await _after(update, context, await service.skip_language(user_id), edit=True)
+    elif action == "zone" and len(args) == 2 and args[1].isdigit():
+        index = int(args[1])
+        zone = COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
+        await _after(update, context, await service.choose_zone(user_id, zone), edit=True)
+    elif action == "aud" and len(args) == 2:
+        await _after(update, context, await service.toggle_country(user_id, args[1]), edit=True)
+    elif action == "audok":
+        await _after(update, context, await service.confirm_audience(user_id), edit=True)
+    elif action in ("remdef", "remnone"):
+        outcome = await service.default_reminders(user_id, none=action == "remnone")
+        await _after(update, context, outcome, edit=True)
+    else:
+        await edit_or_reply(update, context, context.t._("This button is no longer active."))
+
+
+async def create(update: Update, context: HubContext) -> None:
+    t = context.t
+    event = await context.services.events.submit_new(context.me.user.id)
+    if event is None:
+        # A second tap: the message already says the event was created; leave it.
+        await answer_callback(update, t.label("This form is closed."), alert=True)
+        return
+    await answer_callback(update)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "The event is created. Focal points see it in /events. Announce it now to those "
+            "invited ({audience})?",
+            audience=audience_text(t, event.audience),
+        ),
+        keyboard(
+            [button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id)],
+            [button(t.label("⚙ Manage"), STAFF_FEATURE, "manage", event.id)],
+        ),
+    )
+
+
+async def save_edit(update: Update, context: HubContext) -> None:
+    t = context.t
+    event = await context.services.events.submit_edit(context.me.user.id)
+    if event is None:
+        await answer_callback(update, t.label("This event can no longer be changed."), alert=True)
+        return
+    await answer_callback(update)
+    attendees = await context.services.events.attendee_ids(event.id)
+    await edit_or_reply(
+        update,
+        context,
+        t.ngettext(
+            "Saved. {count} person who answered going or maybe is being told.",
+            "Saved. {count} people who answered going or maybe are being told.",
+            len(attendees),
+        ),
+    )
+    await show_roster(update, context, event.id)
+
+
+# -- managing one event ----------------------------------------------------------------------
+
+
+def roster_text(t: Translator, roster: Roster, time_zone: str) -> Markup:
+    event = roster.event
+    parts = [card(t, event, None, time_zone)]
+    for answer, heading in (
+        ("going", t._("<b>Going: {count}</b>", count=roster.count("going"))),
+        ("maybe", t._("<b>Maybe: {count}</b>", count=roster.count("maybe"))),
+        ("no", t._("<b>Not going: {count}</b>", count=roster.count("no"))),
+    ):
+        lines = [heading]
+        for entry in roster.entries:
+            if entry.rsvp.answer != answer:
+                continue
+            name = entry.user.display_name if entry.user else str(entry.rsvp.user_id)
+            if entry.focal_point is not None:
+                lines.append(
+                    t._(
+                        "• {name}, {city} ({country})",
+                        name=entry.focal_point.full_name,
+                        city=t.label(entry.focal_point.city),
+                        country=t.label(COUNTRIES_BY_CODE[entry.focal_point.country].name)
+                        if entry.focal_point.country in COUNTRIES_BY_CODE
+                        else entry.focal_point.country,
+                    )
+                )
+            else:
+                lines.append(t._("• {name}", name=name))
+        parts.append(Markup("\n").join(lines))
+    parts.append(
+        t._("Invited: {audience}", audience=audience_text(t, event.audience))
+        + Markup("\n")
+        + t._("Reminders: {offsets}", offsets=offsets_text(t, event.reminder_offsets_s))
+    )
+    return Markup("\n\n").join(parts)
+
+
+def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
+    if event.is_cancelled:
+        return None
+    return keyboard(
+        [
+            button(t.label("✏ Change time"), STAFF_FEATURE, "time", event.id),
+            button(t.label("✏ Change place"), STAFF_FEATURE, "place", event.id),
+        ],
+        [
+            button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id),
+            button(t.label("🚫 Cancel event"), STAFF_FEATURE, "cancel", event.id),
+        ],
+    )
+
+
+async def show_roster(update: Update, context: HubContext, event_id: int) -> None:
+    t = context.t
+    roster = await context.services.events.roster(event_id)
+    if roster is None:
+        await reply(update, context, t._("This event no longer exists."))
+        return
+    await reply(
+        update,
+        context,
+        roster_text(t, roster, roster.event.time_zone),
+        manage_keyboard(t, roster.event),
+    )
+
+
+async def confirm_cancel(update: Update, context: HubContext, event_id: int) -> None:
+    t = context.t
+    event = await context.services.events.get(event_id)
+    if event is None or event.is_cancelled:
+        await reply(update, context, t._("This event can no longer be changed."))
+        return
+    attendees = await context.services.events.attendee_ids(event_id)
+    await reply(
+        update,
+        context,
+        t.ngettext(
+            "Cancel <b>{title}</b>? {count} person who answered going or maybe will be told.",
+            "Cancel <b>{title}</b>? {count} people who answered going or maybe will be told.",
+            len(attendees),
+            title=title_of(event, t),
+        ),
+        keyboard([button(t.label("Yes, cancel the event"), STAFF_FEATURE, "cancelok", event_id)]),
+    )
+
+
+async def cancel_event(update: Update, context: HubContext, event_id: int) -> None:
+    t = context.t
+    event = await context.services.events.cancel(event_id)
+    if event is None:
+        await answer_callback(update, t.label("This event can no longer be changed."), True)
+        return
+    await answer_callback(update)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "<b>{title}</b> is cancelled; those who answered going or maybe are being told.",
+            title=title_of(event, t),
+        ),
+    )
+
+
+async def announce(update: Update, context: HubContext, event_id: int) -> None:
+    t = context.t
+    queued = await context.services.events.announce(event_id)
+    if queued is None:
+        await answer_callback(update, t.label("This event can no longer be announced."), True)
+        return
+    await answer_callback(update)
+    if queued == 0:
+        await reply(
+            update, context, t._("Everyone invited has already been told about this event.")
+        )
+        return
+    await reply(
+        update,
+        context,
+        t.ngettext(
+            "Invitations are on their way to {count} focal point.",
+            "Invitations are on their way to {count} focal points.",
+            queued,
+        ),
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    new_form = in_flow(application, NEW_FLOW)
+    edit_form = in_flow(application, EDIT_FLOW)
+    text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.COMMAND
+    application.add_handler(CommandHandler("newevent", begin))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(STAFF_FEATURE)))
+    application.add_handler(MessageHandler(new_form & text, on_new_text))
+    application.add_handler(MessageHandler(edit_form & text, on_edit_text))
+    application.add_handler(MessageHandler((new_form | edit_form) & other, on_other_message))

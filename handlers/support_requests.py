@@ -1,0 +1,546 @@
+"""Support requests from the city's side: the form, /myrequests, and answering staff questions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.i18n import Translator
+from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem
+from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, StepOutcome
+from bot.support.vocabulary import status_name
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    keyboard,
+    notify_staff,
+    reply,
+)
+from handlers.preprocess import in_flow
+from handlers.support_text import (
+    city_view,
+    length_problem,
+    notify_city,
+    paging_row,
+    request_buttons,
+    request_fields,
+    staff_card,
+)
+from handlers.support_triage import open_button, remember_cards, send_files, triage_keyboard
+from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
+
+logger = logging.getLogger(__name__)
+
+FEATURE = "req"
+REQUESTS_PER_PAGE = 5
+
+
+def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [button(t.label("« Back"), FEATURE, "back")] if back else []
+    return [*row, button(t.label("✖ Cancel"), FEATURE, "cancel")]
+
+
+def _choices(t: Translator, step: str) -> list[list[InlineKeyboardButton]]:
+    # One a row: topic names are long, in Arabic and French even more than in English.
+    return [[button(t.label(name), FEATURE, "c", step, key)] for key, name in CHOICES[step].items()]
+
+
+def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The question and buttons for the step the draft is at."""
+    step = draft.step
+    if step == "topic":
+        return t._("Support request (1/7). Which topic is it about?"), keyboard(
+            *_choices(t, step), _navigation(t, back=False)
+        )
+    if step == "kind":
+        return t._("Support request (2/7). What kind of support would help?"), keyboard(
+            *_choices(t, step), _navigation(t)
+        )
+    if step == "title":
+        return t._(
+            "Support request (3/7). Give it a short title, for example: Youth council framework."
+        ), keyboard(_navigation(t))
+    if step == "description":
+        return t._(
+            "Support request (4/7). Describe what you need: the situation, what you want to "
+            "achieve and who is involved."
+        ), keyboard(_navigation(t))
+    if step == "time_frame":
+        return t._("Support request (5/7). When do you need the support?"), keyboard(
+            *_choices(t, step), _navigation(t)
+        )
+    if step == "attachments":
+        files = len(draft.data.get("attachments", []))
+        if files:
+            return t.ngettext(
+                "Support request (6/7). {count} file received. Send more documents or photos, "
+                "or press Done.",
+                "Support request (6/7). {count} files received. Send more documents or photos, "
+                "or press Done.",
+                files,
+            ), keyboard(
+                [
+                    button(t.label("Done"), FEATURE, "done"),
+                    button(t.label("Remove the files"), FEATURE, "clear"),
+                ],
+                _navigation(t),
+            )
+        return t.ngettext(
+            "Support request (6/7). You can send up to {count} document or photo that helps "
+            "explain the request, or skip this step.",
+            "Support request (6/7). You can send up to {count} documents or photos that help "
+            "explain the request, or skip this step.",
+            MAX_ATTACHMENTS,
+        ), keyboard([button(t.label("Skip"), FEATURE, "done")], _navigation(t))
+    if step == "contact":
+        return t._(
+            "Support request (7/7). How would you like the Hub team to contact you?"
+        ), keyboard(*_choices(t, step), _navigation(t))
+    if step == "contact_detail":
+        if draft.data.get("contact") == "email":
+            return t._("Support request (7/7). Type the email address to write to."), keyboard(
+                _navigation(t)
+            )
+        return t._(
+            "Support request (7/7). Type the phone number, with the country code "
+            "(for example +212 600 000 000)."
+        ), keyboard(_navigation(t))
+    summary = t._(
+        "Please check your support request:\n\n<b>{title}</b>\n{description}\n\n{fields}\n\n"
+        "Send it to the Hub team?",
+        title=draft.data.get("title", ""),
+        description=draft.data.get("description", ""),
+        fields=request_fields(t, draft.data, len(draft.data.get("attachments", []))),
+    )
+    return summary, keyboard(
+        [button(t.label("✔ Submit"), FEATURE, "submit", draft.data["key"])], _navigation(t)
+    )
+
+
+def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
+    problem = outcome.problem
+    if problem in (Problem.TOO_SHORT, Problem.TOO_LONG):
+        return length_problem(t, too_short=problem is Problem.TOO_SHORT, limit=outcome.limit or 0)
+    if problem is Problem.BAD_EMAIL:
+        return t._("That does not look like an email address (name@example.org). Try again.")
+    if problem is Problem.BAD_PHONE:
+        return t._(
+            "That does not look like a phone number. Use digits, with the country code, "
+            "for example +216 71 000 000."
+        )
+    if problem is Problem.NEEDS_TEXT:
+        return t._("Please answer with a text message.")
+    if problem is Problem.NEEDS_FILE:
+        return t._("At this step, send a document or a photo, or use the buttons below.")
+    if problem is Problem.TOO_MANY_FILES:
+        return t.ngettext(
+            "You can send at most {count} file with a request; this one was not added.",
+            "You can send at most {count} files with a request; this one was not added.",
+            outcome.limit or 0,
+        )
+    return t._("Please choose one of the buttons below.")
+
+
+async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
+    text, markup = prompt(context.t, draft)
+    if edit:
+        await edit_or_reply(update, context, text, markup)
+    else:
+        await reply(update, context, text, markup)
+
+
+async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
+    if outcome.draft is None:
+        await edit_or_reply(update, context, _closed(context.t))
+        return
+    if outcome.problem is Problem.WRONG_STEP:
+        # A button from an earlier step: show where the form really is.
+        await show_step(update, context, outcome.draft, edit=False)
+        return
+    if outcome.problem is not None:
+        await reply(update, context, problem_text(context.t, outcome))
+        await show_step(update, context, outcome.draft, edit=False)
+        return
+    await show_step(update, context, outcome.draft, edit=edit)
+
+
+def _closed(t: Translator) -> Markup:
+    return t._("This support request form is closed. Use /request to start a new one.")
+
+
+async def refuse_unverified(update: Update, context: HubContext) -> bool:
+    """Support requests are for verified focal points; anyone else is told what to do."""
+    profile = context.me
+    if profile.is_verified_focal_point:
+        return False
+    t = context.t
+    focal_point = profile.focal_point
+    if focal_point is not None and focal_point.status == "pending":
+        text = t._(
+            "Your registration is still waiting for the Hub team's review. You can file "
+            "support requests once it is approved."
+        )
+    else:
+        text = t._(
+            "Support requests are for verified city focal points. Use /register to register "
+            "as your city's focal point first."
+        )
+    if update.callback_query is not None:
+        await answer_callback(update)
+    await reply(update, context, text)
+    return True
+
+
+async def begin(update: Update, context: HubContext) -> None:
+    if await refuse_unverified(update, context):
+        return
+    t = context.t
+    form = context.services.request_form
+    user_id = context.me.user.id
+    draft = await form.draft(user_id)
+    if draft is not None:
+        await reply(
+            update,
+            context,
+            t._(
+                "You have a support request you have not sent yet (last changed {when}). "
+                "Continue it, or start over?",
+                when=t.datetime(draft.updated_at, context.me.time_zone),
+            ),
+            keyboard(
+                [
+                    button(t.label("Continue"), FEATURE, "resume"),
+                    button(t.label("Start over"), FEATURE, "restart"),
+                ],
+                [button(t.label("✖ Cancel"), FEATURE, "cancel")],
+            ),
+        )
+        return
+    await show_step(update, context, await form.start(user_id), edit=False)
+
+
+async def on_text(update: Update, context: HubContext) -> None:
+    assert update.message is not None and update.message.text is not None
+    outcome = await context.services.request_form.answer_text(
+        context.me.user.id, update.message.text
+    )
+    await _after(update, context, outcome, edit=False)
+
+
+def attachment_of(message: Message) -> RequestAttachment | None:
+    """Telegram's ids for a document or the largest size of a photo; nothing is downloaded."""
+    if message.document is not None:
+        document = message.document
+        return RequestAttachment(
+            "document", document.file_id, document.file_unique_id, document.file_name
+        )
+    if message.photo:
+        largest = message.photo[-1]
+        return RequestAttachment("photo", largest.file_id, largest.file_unique_id, None)
+    return None
+
+
+async def on_file(update: Update, context: HubContext) -> None:
+    assert update.message is not None
+    attachment = attachment_of(update.message)
+    assert attachment is not None
+    outcome = await context.services.request_form.add_attachment(context.me.user.id, attachment)
+    await _after(update, context, outcome, edit=False)
+
+
+async def on_other_message(update: Update, context: HubContext) -> None:
+    outcome = await context.services.request_form.other_message(context.me.user.id)
+    if outcome.draft is not None:
+        await _after(update, context, outcome, edit=False)
+
+
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    if action == "view" and len(args) == 2 and args[1].isdigit():
+        await view_request(update, context, int(args[1]))
+        return
+    if action == "page" and len(args) == 2 and args[1].isdigit():
+        await answer_callback(update)
+        await list_requests(update, context, int(args[1]))
+        return
+    if action == "ans" and len(args) == 2 and args[1].isdigit():
+        await start_answer(update, context, int(args[1]))
+        return
+    if action == "ansx":
+        await answer_callback(update)
+        await context.services.support.cancel_city_answer(context.me.user.id)
+        await edit_or_reply(update, context, context.t._("All right, nothing was sent."))
+        return
+    if await refuse_unverified(update, context):
+        return
+    await answer_callback(update)
+    form = context.services.request_form
+    user_id = context.me.user.id
+    t = context.t
+    if action == "cancel":
+        await form.cancel(user_id)
+        await edit_or_reply(update, context, t._("Support request cancelled. Nothing was sent."))
+    elif action == "restart":
+        await show_step(update, context, await form.start(user_id), edit=True)
+    elif action == "resume":
+        await _after(update, context, StepOutcome(await form.resume(user_id)), edit=True)
+    elif action == "back":
+        await _after(update, context, StepOutcome(await form.back(user_id)), edit=True)
+    elif action == "c" and len(args) == 3:
+        await _after(update, context, await form.choose(user_id, args[1], args[2]), edit=True)
+    elif action == "done":
+        await _after(update, context, await form.finish_attachments(user_id), edit=True)
+    elif action == "clear":
+        await _after(update, context, await form.clear_attachments(user_id), edit=True)
+    elif action == "submit" and len(args) == 2:
+        await submit(update, context, args[1])
+    else:
+        await edit_or_reply(update, context, t._("This button is no longer active."))
+
+
+async def submit(update: Update, context: HubContext, key: str) -> None:
+    profile = context.me
+    focal_point = profile.focal_point
+    assert focal_point is not None
+    t = context.t
+    submission = await context.services.request_form.submit(profile.user.id, key, focal_point)
+    if submission is None:
+        await edit_or_reply(update, context, _closed(t))
+        return
+    request = submission.request
+    if not submission.created:
+        await edit_or_reply(
+            update,
+            context,
+            t._(
+                "This support request was already sent; its reference is {reference}.",
+                reference=request.reference,
+            ),
+        )
+        return
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Thank you. Your support request was sent to the Hub team with the reference "
+            "{reference}. Their answers and every change of status will reach you here; "
+            "/myrequests shows where it stands.",
+            reference=request.reference,
+        ),
+    )
+    await announce_new_request(context, request, focal_point)
+
+
+async def announce_new_request(
+    context: HubContext, request: SupportRequest, focal_point: FocalPoint
+) -> None:
+    """The staff get the card with its buttons and the files; the city's other focal point
+    learns that a request was filed for their city."""
+    services = context.services
+    files = await services.support.details(request.id)
+    assert files is not None
+    count = len(files.attachments)
+
+    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        text = staff_t._(
+            "<b>New support request</b>\n\n{card}", card=staff_card(staff_t, request, count)
+        )
+        return text, triage_keyboard(staff_t, request, count)
+
+    copies = await notify_staff(context, render)
+    await remember_cards(context, request, copies)
+    for copy in copies:
+        await send_files(context, copy.chat_id, request, files.attachments)
+
+    def tell_alternate(reader: Translator) -> tuple[Markup, None]:
+        return reader._(
+            "{name} sent a support request for {city}: {reference}, «{title}». "
+            "Use /myrequests to follow it.",
+            name=focal_point.full_name,
+            city=reader.label(request.city),
+            reference=request.reference,
+            title=request.title,
+        ), None
+
+    await notify_city(context.bot, services, request, tell_alternate, skip=focal_point.user_id)
+
+
+async def my_requests(update: Update, context: HubContext) -> None:
+    if await refuse_unverified(update, context):
+        return
+    await list_requests(update, context, 0)
+
+
+async def list_requests(update: Update, context: HubContext, page: int) -> None:
+    profile = context.me
+    if not profile.is_verified_focal_point or profile.focal_point is None:
+        await refuse_unverified(update, context)
+        return
+    t = context.t
+    support = context.services.support
+    found = await support.city_page(profile.focal_point, page=page, size=REQUESTS_PER_PAGE)
+    if found.total == 0:
+        await edit_or_reply(
+            update,
+            context,
+            t._(
+                "Your city has no support request yet. Use /request to ask the Hub for "
+                "technical support."
+            ),
+        )
+        return
+    pages = max(1, -(-found.total // REQUESTS_PER_PAGE))
+    lines = "\n".join(
+        t.label(
+            "{reference} · {status} · {title}",
+            reference=request.reference,
+            status=status_name(t, request.status),
+            title=request.title,
+        )
+        for request in found.requests
+    )
+    text = t.ngettext(
+        "<b>Support requests of {city}</b>: {count} request (page {page} of {pages}).\n\n{lines}",
+        "<b>Support requests of {city}</b>: {count} requests (page {page} of {pages}).\n\n{lines}",
+        found.total,
+        city=t.label(profile.focal_point.city),
+        page=page + 1,
+        pages=pages,
+        lines=lines,
+    )
+    rows = request_buttons(found.requests, FEATURE, "view")
+    paging = paging_row(t, page, pages, FEATURE, "page")
+    await edit_or_reply(update, context, text, keyboard(*rows, paging))
+
+
+async def view_request(update: Update, context: HubContext, request_id: int) -> None:
+    profile = context.me
+    t = context.t
+    details = (
+        await context.services.support.for_city(profile.focal_point, request_id)
+        if profile.focal_point is not None
+        else None
+    )
+    if details is None:
+        # The same answer for another city's request and for one that does not exist.
+        await answer_callback(update, t.label("This request is not available to you."), alert=True)
+        return
+    await answer_callback(update)
+    request = details.request
+    rows = []
+    if request.status == "waiting_city":
+        rows.append([button(t.label("✍ Answer the Hub team"), FEATURE, "ans", request.id)])
+    rows.append([button(t.label("« My requests"), FEATURE, "page", 0)])
+    await reply(
+        update,
+        context,
+        city_view(t, request, len(details.attachments), details.events, profile.time_zone),
+        keyboard(*rows),
+    )
+
+
+async def start_answer(update: Update, context: HubContext, request_id: int) -> None:
+    profile = context.me
+    t = context.t
+    draft = (
+        await context.services.support.await_city_answer(profile.focal_point, request_id)
+        if profile.focal_point is not None
+        else None
+    )
+    if draft is None:
+        await answer_callback(update, t.label("This request is not available to you."), alert=True)
+        return
+    await answer_callback(update)
+    request = await context.services.support.get(request_id)
+    assert request is not None
+    await reply(
+        update,
+        context,
+        t._(
+            "Type your answer to the Hub team about {reference}. It is attached to the request.",
+            reference=request.reference,
+        ),
+        keyboard([button(t.label("✖ Cancel"), FEATURE, "ansx")]),
+    )
+
+
+async def on_answer_text(update: Update, context: HubContext) -> None:
+    assert update.message is not None and update.message.text is not None
+    outcome = await context.services.support.city_answer(
+        context.me.focal_point, update.message.text
+    )
+    t = context.t
+    if await _input_problem(update, context, outcome):
+        return
+    request = outcome.request
+    assert request is not None
+    await reply(
+        update,
+        context,
+        t._(
+            "Thank you. Your answer was attached to {reference} and sent to the Hub team.",
+            reference=request.reference,
+        ),
+    )
+    await announce_answer(context, request, update.message.text.strip())
+
+
+async def _input_problem(update: Update, context: HubContext, outcome: InputOutcome) -> bool:
+    t = context.t
+    if outcome.problem is InputProblem.GONE:
+        await reply(update, context, t._("This request is not available to you."))
+        return True
+    if outcome.problem is not None:
+        too_short = outcome.problem is InputProblem.TOO_SHORT
+        await reply(
+            update, context, length_problem(t, too_short=too_short, limit=outcome.limit or 0)
+        )
+        return True
+    return False
+
+
+async def announce_answer(context: HubContext, request: SupportRequest, answer: str) -> None:
+    """The answer stays readable in the staff chat; Open brings the request's card."""
+    name = context.me.focal_point.full_name if context.me.focal_point else ""
+
+    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        return staff_t._(
+            "<b>{reference}</b>: {name} ({city}) answered:\n\n{answer}",
+            reference=request.reference,
+            name=name,
+            city=staff_t.label(request.city),
+            answer=answer,
+        ), keyboard([open_button(staff_t, request)])
+
+    await notify_staff(context, render)
+
+
+async def on_answer_other(update: Update, context: HubContext) -> None:
+    await reply(update, context, context.t._("Please answer with a text message."))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    filing = in_flow(application, FLOW)
+    answering = in_flow(application, CITY_ANSWER_FLOW)
+    text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
+    application.add_handler(CommandHandler("request", begin))
+    application.add_handler(CommandHandler("myrequests", my_requests))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    application.add_handler(MessageHandler(filing & text, on_text))
+    application.add_handler(
+        MessageHandler(filing & (filters.Document.ALL | filters.PHOTO) & other, on_file)
+    )
+    application.add_handler(MessageHandler(filing & other, on_other_message))
+    application.add_handler(MessageHandler(answering & text, on_answer_text))
+    application.add_handler(MessageHandler(answering & other, on_answer_other))

@@ -1,0 +1,200 @@
+"""How support requests read, for the city and for staff, and telling a city about one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot.geography import COUNTRIES_BY_CODE
+from bot.i18n import Translator
+from bot.services import Services
+from bot.support.desk import history_line
+from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS, status_name
+from handlers.common import button, send_to_person
+from storage.models import RequestEvent, SupportRequest
+
+logger = logging.getLogger(__name__)
+
+# Telegram shows about this much of a button on a phone; longer titles are cut with "…".
+BUTTON_TITLE_CHARS = 32
+
+
+def request_buttons(
+    requests: list[SupportRequest], feature: str, action: str
+) -> list[list[InlineKeyboardButton]]:
+    """One button a request, "TSR-2026-0042 · title", opening it."""
+    rows = []
+    for request in requests:
+        text = " ".join(f"{request.reference} · {request.title}".split())
+        if len(text) > BUTTON_TITLE_CHARS:
+            text = text[: BUTTON_TITLE_CHARS - 1] + "…"
+        rows.append([button(text, feature, action, request.id)])
+    return rows
+
+
+def paging_row(
+    t: Translator, page: int, pages: int, feature: str, *action: str
+) -> list[InlineKeyboardButton]:
+    """Previous and Next buttons; ``action`` comes before the page number in their data."""
+    row = []
+    if page > 0:
+        row.append(button(t.label("‹ Previous"), feature, *action, page - 1))
+    if page < pages - 1:
+        row.append(button(t.label("Next ›"), feature, *action, page + 1))
+    return row
+
+
+def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
+    if too_short:
+        return t.ngettext(
+            "That is too short: please use at least {count} character.",
+            "That is too short: please use at least {count} characters.",
+            limit,
+        )
+    return t.ngettext(
+        "That is too long: please use at most {count} character.",
+        "That is too long: please use at most {count} characters.",
+        limit,
+    )
+
+
+def choice_name(t: Translator, choices: dict[str, str], key: str | None) -> str:
+    return t.label(choices[key]) if key in choices else "—"
+
+
+def contact_text(t: Translator, channel: str | None, detail: str | None) -> str:
+    name = choice_name(t, CONTACT_CHANNELS, channel)
+    return t.label("{channel}: {detail}", channel=name, detail=detail) if detail else name
+
+
+def request_fields(t: Translator, values: dict[str, Any], files: int) -> Markup:
+    """The chosen options of a request or a draft, one per line."""
+    return t._(
+        "Topic: {topic}\nSupport wanted: {kind}\nTime frame: {time_frame}\n"
+        "Preferred contact: {contact}\nAttachments: {files}",
+        topic=choice_name(t, TOPICS, values.get("topic")),
+        kind=choice_name(t, SUPPORT_KINDS, values.get("kind")),
+        time_frame=choice_name(t, TIME_FRAMES, values.get("time_frame")),
+        contact=contact_text(t, values.get("contact"), values.get("contact_detail")),
+        files=t.ngettext("{count} file", "{count} files", files),
+    )
+
+
+def fields_of(request: SupportRequest) -> dict[str, Any]:
+    return {
+        "topic": request.topic,
+        "kind": request.support_kind,
+        "time_frame": request.time_frame,
+        "contact": request.contact,
+        "contact_detail": request.contact_detail,
+    }
+
+
+def place(t: Translator, request: SupportRequest) -> str:
+    country = COUNTRIES_BY_CODE.get(request.country)
+    return t.label(
+        "{city}, {country}",
+        city=t.label(request.city),
+        country=t.label(country.name) if country else request.country,
+    )
+
+
+def staff_card(t: Translator, request: SupportRequest, files: int) -> Markup:
+    """The request as staff see it in the staff chat; refreshed in place after each change."""
+    return t._(
+        "<b>{reference}</b>: {title}\nStatus: <b>{status}</b>\nCity: {place}\n"
+        "Focal point: {name}\nAssigned to: {assignee}\nFiled: {filed}\n\n{fields}\n\n{description}",
+        reference=request.reference,
+        title=request.title,
+        status=status_name(t, request.status),
+        place=place(t, request),
+        name=request.filer_name or "—",
+        assignee=request.assignee_name or t.label("nobody"),
+        filed=t.datetime(request.created_at, "UTC"),
+        fields=request_fields(t, fields_of(request), files),
+        description=request.description,
+    )
+
+
+def staff_history(t: Translator, request: SupportRequest, events: list[RequestEvent]) -> Markup:
+    return t._(
+        "<b>History of {reference}</b>\n{lines}",
+        reference=request.reference,
+        lines="\n".join(history_line(t, event) for event in events),
+    )
+
+
+def city_history_line(t: Translator, event: RequestEvent, time_zone: str) -> str:
+    when = t.datetime(event.at, time_zone)
+    if event.kind == "filed":
+        return t.label("{when}: request sent by {name}", when=when, name=event.actor_name or "—")
+    if event.kind == "status" and event.status == "declined" and event.text:
+        return t.label("{when}: declined. Reason: {reason}", when=when, reason=event.text)
+    if event.kind == "status":
+        return t.label(
+            "{when}: status changed to {status}",
+            when=when,
+            status=status_name(t, event.status or ""),
+        )
+    if event.kind == "question":
+        return t.label("{when}: the Hub team asked: {text}", when=when, text=event.text or "")
+    return t.label(
+        "{when}: {name} answered: {text}",
+        when=when,
+        name=event.actor_name or "—",
+        text=event.text or "",
+    )
+
+
+def city_view(
+    t: Translator, request: SupportRequest, files: int, events: list[RequestEvent], time_zone: str
+) -> Markup:
+    return t._(
+        "<b>{reference}</b>: {title}\nStatus: <b>{status}</b>\nFiled: {filed}\n\n{fields}\n\n"
+        "{description}\n\n<b>History</b>\n{history}",
+        reference=request.reference,
+        title=request.title,
+        status=status_name(t, request.status),
+        filed=t.datetime(request.created_at, time_zone),
+        fields=request_fields(t, fields_of(request), files),
+        description=request.description,
+        history="\n".join(city_history_line(t, event, time_zone) for event in events),
+    )
+
+
+async def notify_city(
+    bot: Bot,
+    services: Services,
+    request: SupportRequest,
+    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
+    *,
+    skip: int | None = None,
+) -> int:
+    """Tell every approved focal point of the request's city, each in their own language.
+
+    Returns how many were reached; ``skip`` is someone already told (the one who acted).
+    """
+    reached = 0
+    for user_id in await services.support.city_contacts(request):
+        if user_id == skip:
+            continue
+        profile = await services.accounts.profile(user_id)
+        if profile is None:
+            continue
+        reader = services.translator(profile.language, profile.country)
+        text, markup = render(reader)
+        try:
+            sent = await send_to_person(bot, user_id, text, reader, markup)
+        except TelegramError as error:
+            # One unreachable focal point must not keep the news from the other.
+            logger.warning(
+                "could not tell focal point %s about %s: %s", user_id, request.reference, error
+            )
+            continue
+        reached += sent is not None
+    return reached

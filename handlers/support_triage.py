@@ -1,0 +1,693 @@
+"""Support requests from the staff side: the card's buttons, /requests, digests and exports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import time
+from typing import Any
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import arguments, pattern
+from bot.context import HubContext
+from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
+from bot.i18n import Translator, right_to_left
+from bot.support.desk import STAFF_INPUT_FLOW, InputOutcome, InputProblem
+from bot.support.vocabulary import STATUSES, TOPICS, status_name
+from handlers.common import (
+    SentCopy,
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    notify_staff,
+    reply,
+    send_to_person,
+    staff_only,
+)
+from handlers.preprocess import in_flow
+from handlers.support_text import (
+    length_problem,
+    notify_city,
+    paging_row,
+    place,
+    request_buttons,
+    staff_card,
+    staff_history,
+)
+from storage.models import RequestAttachment, SupportRequest
+from storage.support_requests import RequestFilter
+
+logger = logging.getLogger(__name__)
+
+FEATURE = "tri"
+REQUESTS_PER_PAGE = 8
+DIGEST_TIME_UTC = time(6, 0)
+DIGEST_MAX_LISTED = 30
+ANY = "*"
+
+
+# -- the card and its buttons ----------------------------------------------------------------
+
+
+def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            button(t.label("Assign to me"), FEATURE, "me", request.id),
+            button(t.label("Assign…"), FEATURE, "as", request.id),
+        ],
+        [
+            button(t.label("Status…"), FEATURE, "st", request.id),
+            button(t.label("Note"), FEATURE, "n", request.id),
+        ],
+        [
+            button(t.label("Ask the city"), FEATURE, "q", request.id),
+            button(t.label("History"), FEATURE, "h", request.id),
+        ],
+    ]
+    if files:
+        rows.append([button(t.label("Files"), FEATURE, "f", request.id)])
+    return keyboard(*rows)
+
+
+def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:
+    """Posts a fresh card, so the message it sits on (an answer, a digest) stays as it is."""
+    return button(
+        t.label("Open {reference}", reference=request.reference), FEATURE, "o", request.id
+    )
+
+
+async def remember_cards(
+    context: HubContext, request: SupportRequest, copies: Sequence[SentCopy]
+) -> None:
+    """Where the request's card was posted, so every copy shows its current state."""
+    for copy in copies:
+        await context.services.support.add_copy(
+            request.id, chat_id=copy.chat_id, message_id=copy.message_id
+        )
+
+
+async def send_files(
+    context: HubContext, chat_id: int, request: SupportRequest, files: Sequence[RequestAttachment]
+) -> None:
+    """Send the request's files by Telegram file id (they were never downloaded)."""
+    for attachment in files:
+        try:
+            if attachment.kind == "photo":
+                await context.bot.send_photo(chat_id, attachment.file_id, caption=request.reference)
+            else:
+                await context.bot.send_document(
+                    chat_id, attachment.file_id, caption=request.reference
+                )
+        except TelegramError as error:
+            logger.warning("could not send a file of %s: %s", request.reference, error)
+
+
+def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
+    services = context.services
+    if chat_id == services.config.staff_chat_id:
+        return services.staff_translator()
+    return services.translator(language)
+
+
+async def refresh_cards(context: HubContext, request_id: int) -> None:
+    """Show the new state on every copy of the card; a copy that cannot be edited is left."""
+    services = context.services
+    details = await services.support.details(request_id)
+    if details is None:
+        return
+    for chat_id, message_id in await services.support.copies(request_id):
+        profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
+        reader = _reader_for(context, chat_id, profile.language if profile else None)
+        text = str(staff_card(reader, details.request, len(details.attachments)))
+        try:
+            await context.bot.edit_message_text(
+                right_to_left(text) if reader.is_rtl else text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=triage_keyboard(reader, details.request, len(details.attachments)),
+                disable_web_page_preview=True,
+            )
+        except TelegramError as error:
+            # Unchanged, deleted or too old: the other copies are still worth updating.
+            logger.debug("card %s/%s not refreshed: %s", chat_id, message_id, error)
+
+
+async def show_card(
+    update: Update, context: HubContext, request_id: int, *, edit: bool, answered: bool = False
+) -> None:
+    details = await context.services.support.details(request_id)
+    t = context.t
+    if details is None:
+        if not answered:
+            await answer_callback(update, t.label("This request no longer exists."), alert=True)
+        return
+    if not answered:
+        await answer_callback(update)
+    count = len(details.attachments)
+    text = staff_card(t, details.request, count)
+    markup = triage_keyboard(t, details.request, count)
+    if edit:
+        await edit_or_reply(update, context, text, markup)
+        return
+    sent = await reply(update, context, text, markup)
+    await context.services.support.add_copy(
+        request_id, chat_id=sent.chat_id, message_id=sent.message_id
+    )
+
+
+# -- the buttons ---------------------------------------------------------------------------
+
+
+@staff_only
+async def on_button(update: Update, context: HubContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = arguments(query.data)
+    action = args[0] if args else ""
+    numbers = [int(arg) for arg in args[1:] if arg.lstrip("-").isdigit()]
+    if action == "ls" and len(args) == 3 and args[2].isdigit():
+        await answer_callback(update)
+        await show_list(update, context, parse_filter(args[1]), int(args[2]), edit=True)
+    elif action == "lf" and len(args) == 3:
+        await answer_callback(update)
+        await show_filter_choices(update, context, args[1], parse_filter(args[2]))
+    elif action == "x":
+        await answer_callback(update)
+        await context.services.support.cancel_staff_input(context.me.user.id)
+        await edit_or_reply(update, context, context.t._("All right, nothing was recorded."))
+    elif not numbers:
+        await answer_callback(update, context.t.label("This button is no longer active."))
+    elif action in ("o", "k"):
+        await show_card(update, context, numbers[0], edit=action == "k")
+    elif action == "me":
+        await assign(update, context, numbers[0], context.me.user.id)
+    elif action == "as" and len(args) == 3:
+        await assign(update, context, numbers[0], numbers[1] if len(numbers) > 1 else None)
+    elif action == "as":
+        await show_assignees(update, context, numbers[0])
+    elif action == "st" and len(args) == 3:
+        await set_status(update, context, numbers[0], args[2])
+    elif action == "st":
+        await show_statuses(update, context, numbers[0])
+    elif action in ("n", "q"):
+        await ask_for_input(update, context, numbers[0], "note" if action == "n" else "question")
+    elif action == "h":
+        await show_history(update, context, numbers[0])
+    elif action == "f":
+        await resend_files(update, context, numbers[0])
+    else:
+        await answer_callback(update, context.t.label("This button is no longer active."))
+
+
+async def assign(
+    update: Update, context: HubContext, request_id: int, assignee: int | None
+) -> None:
+    services = context.services
+    t = context.t
+    if assignee == 0:
+        assignee = None
+    if assignee is not None and not await services.accounts.is_staff(assignee):
+        await answer_callback(update, t.label("Only hub staff can be assigned."), alert=True)
+        return
+    updated = await services.support.assign(request_id, assignee, staff_id=context.me.user.id)
+    if updated is None:
+        await answer_callback(update, t.label("Nothing changed."))
+        await show_card(update, context, request_id, edit=True, answered=True)
+        return
+    await answer_callback(update, t.label("Assigned."))
+    await show_card(update, context, request_id, edit=True, answered=True)
+    await refresh_cards(context, request_id)
+    if assignee is not None and assignee != context.me.user.id:
+        await _tell_assignee(context, updated, assignee)
+
+
+async def _tell_assignee(context: HubContext, request: SupportRequest, assignee: int) -> None:
+    services = context.services
+    profile = await services.accounts.profile(assignee)
+    reader = services.translator(profile.language if profile else None)
+    try:
+        await send_to_person(
+            context.bot,
+            assignee,
+            reader._(
+                "{name} assigned the support request {reference} to you: «{title}» from {place}.",
+                name=context.me.user.display_name,
+                reference=request.reference,
+                title=request.title,
+                place=place(reader, request),
+            ),
+            reader,
+            keyboard([open_button(reader, request)]),
+        )
+    except TelegramError as error:
+        # A staff member who never opened the bot cannot be written to first.
+        logger.info("could not tell staff %s about an assignment: %s", assignee, error)
+
+
+async def show_assignees(update: Update, context: HubContext, request_id: int) -> None:
+    await answer_callback(update)
+    t = context.t
+    staff = await context.services.accounts.list_staff()
+    choices = [
+        button(
+            listing.user.display_name if listing.user else str(listing.member.user_id),
+            FEATURE,
+            "as",
+            request_id,
+            listing.member.user_id,
+        )
+        for listing in staff
+    ]
+    await edit_or_reply(
+        update,
+        context,
+        t._("Who should handle this request?"),
+        keyboard(
+            *in_rows(choices, 2),
+            [button(t.label("Nobody"), FEATURE, "as", request_id, 0)],
+            [button(t.label("« Back"), FEATURE, "k", request_id)],
+        ),
+    )
+
+
+async def show_statuses(update: Update, context: HubContext, request_id: int) -> None:
+    request = await context.services.support.get(request_id)
+    t = context.t
+    if request is None:
+        await answer_callback(update, t.label("This request no longer exists."), alert=True)
+        return
+    await answer_callback(update)
+    choices = [
+        button(status_name(t, status), FEATURE, "st", request_id, status)
+        for status in STATUSES
+        if status != request.status
+    ]
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "{reference} is <b>{status}</b>. Choose its new status; the city is told.",
+            reference=request.reference,
+            status=status_name(t, request.status),
+        ),
+        keyboard(*in_rows(choices, 2), [button(t.label("« Back"), FEATURE, "k", request_id)]),
+    )
+
+
+async def set_status(update: Update, context: HubContext, request_id: int, status: str) -> None:
+    t = context.t
+    if status not in STATUSES:
+        await answer_callback(update, t.label("This button is no longer active."))
+        return
+    if status == "declined":
+        await ask_for_input(update, context, request_id, "decline")
+        return
+    updated = await context.services.support.change_status(
+        request_id, status, staff_id=context.me.user.id
+    )
+    if updated is None:
+        await answer_callback(update, t.label("The request already has this status."))
+        await show_card(update, context, request_id, edit=True, answered=True)
+        return
+    await answer_callback(update, t.label("Status changed; the city was told."))
+    await show_card(update, context, request_id, edit=True, answered=True)
+    await refresh_cards(context, request_id)
+    await tell_city_status(context, updated)
+
+
+async def tell_city_status(context: HubContext, request: SupportRequest) -> int:
+    def render(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        if request.status == "declined":
+            text = reader._(
+                "The Hub team declined your support request {reference}, «{title}».\n"
+                "Reason: {reason}",
+                reference=request.reference,
+                title=request.title,
+                reason=request.decline_reason or "—",
+            )
+        else:
+            text = reader._(
+                "Your support request {reference}, «{title}», is now: <b>{status}</b>.",
+                reference=request.reference,
+                title=request.title,
+                status=status_name(reader, request.status),
+            )
+        return text, keyboard([button(reader.label("Details"), "req", "view", request.id)])
+
+    return await notify_city(context.bot, context.services, request, render)
+
+
+async def ask_for_input(update: Update, context: HubContext, request_id: int, action: str) -> None:
+    services = context.services
+    t = context.t
+    request = await services.support.get(request_id)
+    if request is None:
+        await answer_callback(update, t.label("This request no longer exists."), alert=True)
+        return
+    await answer_callback(update)
+    await services.support.await_staff_input(context.me.user.id, action, request_id)
+    if action == "note":
+        text = t._(
+            "Type an internal note for {reference}. The city does not see notes.",
+            reference=request.reference,
+        )
+    elif action == "question":
+        text = t._(
+            "Type your question for {place} about {reference}, replying to this message. "
+            "It reaches the city's focal points as you write it, with the reference.",
+            place=place(t, request),
+            reference=request.reference,
+        )
+    else:
+        text = t._(
+            "Type the reason for declining {reference}, replying to this message. "
+            "The city receives it.",
+            reference=request.reference,
+        )
+    await reply(update, context, text, keyboard([button(t.label("✖ Cancel"), FEATURE, "x")]))
+
+
+async def on_input_text(update: Update, context: HubContext) -> None:
+    """A note, question or decline reason typed after pressing its button."""
+    message = update.message
+    assert message is not None and message.text is not None
+    services = context.services
+    t = context.t
+    if not context.me.is_staff:
+        await services.support.cancel_staff_input(context.me.user.id)
+        await reply(update, context, t._("This is for hub staff only."))
+        return
+    outcome = await services.support.staff_input(context.me.user.id, message.text)
+    if await _input_problem(update, context, outcome):
+        return
+    request = outcome.request
+    assert request is not None
+    if outcome.action == "note":
+        await reply(update, context, t._("Note added to {reference}.", reference=request.reference))
+    elif outcome.action == "question":
+        reached = await tell_city_question(context, request, message.text.strip())
+        await reply(update, context, _delivery(t, request, reached))
+    elif outcome.changed:
+        reached = await tell_city_status(context, request)
+        await reply(update, context, _delivery(t, request, reached))
+    else:
+        await reply(
+            update, context, t._("{reference} was already declined.", reference=request.reference)
+        )
+    await refresh_cards(context, request.id)
+
+
+def _delivery(t: Translator, request: SupportRequest, reached: int) -> Markup:
+    if reached == 0:
+        return t._(
+            "Recorded for {reference}, but no focal point of {place} could be reached.",
+            reference=request.reference,
+            place=place(t, request),
+        )
+    return t.ngettext(
+        "Recorded for {reference} and sent to {count} focal point of {place}.",
+        "Recorded for {reference} and sent to {count} focal points of {place}.",
+        reached,
+        reference=request.reference,
+        place=place(t, request),
+    )
+
+
+async def _input_problem(update: Update, context: HubContext, outcome: InputOutcome) -> bool:
+    t = context.t
+    if outcome.problem is InputProblem.GONE:
+        await reply(update, context, t._("This request no longer exists."))
+        return True
+    if outcome.problem is None:
+        return False
+    too_short = outcome.problem is InputProblem.TOO_SHORT
+    await reply(
+        update,
+        context,
+        length_problem(t, too_short=too_short, limit=outcome.limit or 0),
+        keyboard([button(t.label("✖ Cancel"), FEATURE, "x")]),
+    )
+    return True
+
+
+async def tell_city_question(context: HubContext, request: SupportRequest, question: str) -> int:
+    def render(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        return reader._(
+            "<b>The Hub team has a question about your support request {reference}</b>, "
+            "«{title}»:\n\n{question}",
+            reference=request.reference,
+            title=request.title,
+            question=question,
+        ), keyboard([button(reader.label("✍ Answer the Hub team"), "req", "ans", request.id)])
+
+    return await notify_city(context.bot, context.services, request, render)
+
+
+async def on_input_other(update: Update, context: HubContext) -> None:
+    await reply(update, context, context.t._("Please answer with a text message."))
+
+
+async def show_history(update: Update, context: HubContext, request_id: int) -> None:
+    details = await context.services.support.details(request_id)
+    t = context.t
+    if details is None:
+        await answer_callback(update, t.label("This request no longer exists."), alert=True)
+        return
+    await answer_callback(update)
+    await reply(update, context, staff_history(t, details.request, details.events))
+
+
+async def resend_files(update: Update, context: HubContext, request_id: int) -> None:
+    details = await context.services.support.details(request_id)
+    if details is None:
+        await answer_callback(update, context.t.label("This request no longer exists."), alert=True)
+        return
+    await answer_callback(update)
+    chat = update.effective_chat
+    assert chat is not None
+    await send_files(context, chat.id, details.request, details.attachments)
+
+
+# -- /requests: the list with its filters -------------------------------------------------
+
+
+def parse_filter(state: str) -> RequestFilter:
+    """``status.country.topic.assignee`` with ``*`` for any; anything unknown reads as any."""
+    parts = [*state.split("."), ANY, ANY, ANY, ANY][:4]
+    status, country, topic, assignee = parts
+    return RequestFilter(
+        status=status if status in STATUSES else None,
+        country=country if country in COUNTRIES_BY_CODE else None,
+        topic=topic if topic in TOPICS else None,
+        assignee=int(assignee) if assignee.isdigit() else None,
+    )
+
+
+def encode_filter(where: RequestFilter) -> str:
+    assignee = str(where.assignee) if where.assignee is not None else ANY
+    return ".".join((where.status or ANY, where.country or ANY, where.topic or ANY, assignee))
+
+
+@staff_only
+async def list_command(update: Update, context: HubContext) -> None:
+    await show_list(update, context, RequestFilter(), 0, edit=False)
+
+
+async def show_list(
+    update: Update, context: HubContext, where: RequestFilter, page: int, *, edit: bool
+) -> None:
+    t = context.t
+    support = context.services.support
+    found = await support.search(where, page=page, size=REQUESTS_PER_PAGE)
+    pages = max(1, -(-found.total // REQUESTS_PER_PAGE))
+    if page >= pages and found.total:
+        page = pages - 1
+        found = await support.search(where, page=page, size=REQUESTS_PER_PAGE)
+    state = encode_filter(where)
+    description = await _describe_filter(context, where)
+    lines = "\n".join(
+        t.label(
+            "{reference} · {status} · {city} · {title}",
+            reference=request.reference,
+            status=status_name(t, request.status),
+            city=t.label(request.city),
+            title=request.title,
+        )
+        for request in found.requests
+    )
+    text = t.ngettext(
+        "<b>Support requests</b> ({filters}): {count} found, page {page} of {pages}.\n\n{lines}",
+        "<b>Support requests</b> ({filters}): {count} found, page {page} of {pages}.\n\n{lines}",
+        found.total,
+        filters=description,
+        page=page + 1,
+        pages=pages,
+        lines=lines,
+    )
+    rows = request_buttons(found.requests, FEATURE, "o")
+    rows.append(paging_row(t, page, pages, FEATURE, "ls", state))
+    rows.append(
+        [
+            button(t.label("Status"), FEATURE, "lf", "s", state),
+            button(t.label("Country"), FEATURE, "lf", "c", state),
+            button(t.label("Topic"), FEATURE, "lf", "t", state),
+            button(t.label("Assignee"), FEATURE, "lf", "a", state),
+        ]
+    )
+    if state != encode_filter(RequestFilter()):
+        rows.append(
+            [button(t.label("Clear the filters"), FEATURE, "ls", encode_filter(RequestFilter()), 0)]
+        )
+    if edit:
+        await edit_or_reply(update, context, text, keyboard(*rows))
+    else:
+        await reply(update, context, text, keyboard(*rows))
+
+
+async def _describe_filter(context: HubContext, where: RequestFilter) -> str:
+    t = context.t
+    anything = t.label("any")
+    country = COUNTRIES_BY_CODE.get(where.country or "")
+    if where.assignee is None:
+        assignee = anything
+    elif where.assignee == 0:
+        assignee = t.label("nobody")
+    else:
+        profile = await context.services.accounts.profile(where.assignee)
+        assignee = profile.user.display_name if profile else str(where.assignee)
+    return t.label(
+        "status: {status}; country: {country}; topic: {topic}; assigned to: {assignee}",
+        status=status_name(t, where.status) if where.status else anything,
+        country=t.label(country.name) if country else anything,
+        topic=t.label(TOPICS[where.topic]) if where.topic else anything,
+        assignee=assignee,
+    )
+
+
+async def show_filter_choices(
+    update: Update, context: HubContext, dimension: str, where: RequestFilter
+) -> None:
+    t = context.t
+    options: list[tuple[str, RequestFilter]] = []
+    if dimension == "s":
+        options = [(status_name(t, s), _with(where, status=s)) for s in STATUSES]
+        options.insert(0, (t.label("Any status"), _with(where, status=None)))
+    elif dimension == "c":
+        options = [(t.label(c.name), _with(where, country=c.code)) for c in COUNTRIES]
+        options.insert(0, (t.label("Any country"), _with(where, country=None)))
+    elif dimension == "t":
+        options = [(t.label(name), _with(where, topic=key)) for key, name in TOPICS.items()]
+        options.insert(0, (t.label("Any topic"), _with(where, topic=None)))
+    else:
+        staff = await context.services.accounts.list_staff()
+        options = [
+            (
+                listing.user.display_name if listing.user else str(listing.member.user_id),
+                _with(where, assignee=listing.member.user_id),
+            )
+            for listing in staff
+        ]
+        options[:0] = [
+            (t.label("Anyone"), _with(where, assignee=None)),
+            (t.label("Nobody"), _with(where, assignee=0)),
+        ]
+    buttons = [button(name, FEATURE, "ls", encode_filter(choice), 0) for name, choice in options]
+    await edit_or_reply(
+        update,
+        context,
+        t._("Show which requests?"),
+        keyboard(
+            *in_rows(buttons, 2),
+            [button(t.label("« Back"), FEATURE, "ls", encode_filter(where), 0)],
+        ),
+    )
+
+
+def _with(where: RequestFilter, **changes: Any) -> RequestFilter:
+    return replace(where, **changes)
+
+
+# -- the daily digest and the export ---------------------------------------------------------
+
+
+async def post_digest(context: HubContext) -> int:
+    """Tell staff which requests have waited more than three days; returns how many."""
+    overdue = await context.services.support.overdue()
+    if not overdue:
+        return 0
+    listed = overdue[:DIGEST_MAX_LISTED]
+
+    def render(t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        lines = "\n".join(
+            t.label(
+                "{reference} · {status} · {city} · since {since}",
+                reference=request.reference,
+                status=status_name(t, request.status),
+                city=t.label(request.city),
+                since=t.datetime(request.waiting_since or request.updated_at, "UTC"),
+            )
+            for request in listed
+        )
+        text = t.ngettext(
+            "<b>{count} support request has waited more than 3 days for an answer</b>\n\n{lines}",
+            "<b>{count} support requests have waited more than 3 days for an answer</b>\n\n{lines}",
+            len(overdue),
+            lines=lines,
+        )
+        return text, keyboard(*request_buttons(listed, FEATURE, "o"))
+
+    await notify_staff(context, render)
+    return len(overdue)
+
+
+async def daily_digest(context: HubContext) -> None:
+    await post_digest(context)
+
+
+@staff_only
+async def export_command(update: Update, context: HubContext) -> None:
+    services = context.services
+    t = context.t
+    # English for the donors' reports, whatever the language of the staff member.
+    content = await services.support.export_csv(services.translator("en"))
+    chat = update.effective_chat
+    assert chat is not None
+    day = services.clock.now().date().isoformat()
+    rows = content.count("\r\n") - 1
+    await context.bot.send_document(
+        chat.id,
+        # A byte-order mark, so spreadsheet programs read the Arabic as UTF-8.
+        ("\ufeff" + content).encode("utf-8"),
+        filename=f"support-requests-{day}.csv",
+        caption=t.ngettext(
+            "{count} support request with its history.",
+            "{count} support requests with their history.",
+            rows,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    typing = in_flow(application, STAFF_INPUT_FLOW)
+    application.add_handler(CommandHandler("requests", list_command))
+    application.add_handler(CommandHandler("exportrequests", export_command))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    application.add_handler(MessageHandler(typing & filters.TEXT & ~filters.COMMAND, on_input_text))
+    application.add_handler(
+        MessageHandler(
+            typing & ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL,
+            on_input_other,
+        )
+    )
+    if application.job_queue is not None:
+        application.job_queue.run_daily(daily_digest, DIGEST_TIME_UTC, name="support-digest")

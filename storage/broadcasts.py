@@ -1,0 +1,328 @@
+"""Broadcasts and their recipients' delivery states, written as each message goes out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database
+from storage.models import Broadcast, BroadcastRecipient, BroadcastTally, to_db_time
+
+# States a recipient can still move out of; the rest are final.
+OPEN_STATES = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class AudienceMember:
+    """A person an audience query found, with what decides their version and report line."""
+
+    user_id: int
+    language: str | None
+    telegram_language: str | None
+    country: str | None
+
+
+@dataclass(frozen=True)
+class PlannedRecipient:
+    user_id: int
+    language: str
+    version: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    broadcast_id: int
+    user_id: int
+    state: str  # sent | failed | blocked
+    attempts: int
+    error: str | None
+
+
+_MEMBER_COLUMNS = "u.id AS user_id, u.language, u.telegram_language, f.country"
+
+
+class BroadcastRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        created_by: int,
+        versions: dict[str, str],
+        attachment_kind: str | None,
+        attachment_file_id: str | None,
+        audience: dict[str, Any],
+        scheduled_for: datetime,
+        now: datetime,
+    ) -> Broadcast:
+        async with self._db.transaction() as tx:
+            broadcast_id = await tx.insert(
+                """
+                INSERT INTO broadcasts (created_by, versions, attachment_kind, attachment_file_id,
+                                        audience, status, scheduled_for, created_at)
+                VALUES (:by, :versions, :kind, :file_id, :audience, 'scheduled', :at, :now)
+                """,
+                {
+                    "by": created_by,
+                    "versions": json.dumps(versions, ensure_ascii=False),
+                    "kind": attachment_kind,
+                    "file_id": attachment_file_id,
+                    "audience": json.dumps(audience, ensure_ascii=False),
+                    "at": to_db_time(scheduled_for),
+                    "now": to_db_time(now),
+                },
+            )
+            row = await tx.fetchone("SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id})
+        assert row is not None
+        return Broadcast.from_row(row)
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id}
+        )
+        return Broadcast.from_row(row) if row else None
+
+    async def recent(self, limit: int) -> list[Broadcast]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts ORDER BY id DESC LIMIT :limit", {"limit": limit}
+        )
+        return [Broadcast.from_row(row) for row in rows]
+
+    async def due(self, now: datetime) -> list[Broadcast]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE status = 'scheduled' AND scheduled_for <= :now"
+            " ORDER BY scheduled_for, id",
+            {"now": to_db_time(now)},
+        )
+        return [Broadcast.from_row(row) for row in rows]
+
+    async def next_scheduled(self) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT MIN(scheduled_for) AS at FROM broadcasts WHERE status = 'scheduled'"
+        )
+        return datetime.fromisoformat(row["at"]) if row and row["at"] else None
+
+    async def sending(self) -> list[Broadcast]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        )
+        return [Broadcast.from_row(row) for row in rows]
+
+    async def members(
+        self,
+        *,
+        focal_points_only: bool,
+        countries: Sequence[str] = (),
+        user_ids: Sequence[int] = (),
+    ) -> list[AudienceMember]:
+        """Active users (not blocked), optionally verified focal points, of these countries."""
+        params: dict[str, Any] = {}
+        conditions = ["u.is_active = 1"]
+        if focal_points_only:
+            conditions.append("f.user_id IS NOT NULL")
+        if countries:
+            conditions.append(f"f.country IN ({_placeholders('c', countries, params)})")
+        if user_ids:
+            conditions.append(f"u.id IN ({_placeholders('u', user_ids, params)})")
+        rows = await self._db.fetchall(
+            f"""
+            SELECT {_MEMBER_COLUMNS}
+            FROM users u
+            LEFT JOIN focal_points f ON f.user_id = u.id AND f.status = 'approved'
+            WHERE {" AND ".join(conditions)}
+            ORDER BY u.id
+            """,
+            params,
+        )
+        return [
+            AudienceMember(
+                user_id=row["user_id"],
+                language=row["language"],
+                telegram_language=row["telegram_language"],
+                country=row["country"],
+            )
+            for row in rows
+        ]
+
+    async def start(
+        self, broadcast_id: int, recipients: Sequence[PlannedRecipient], now: datetime
+    ) -> bool:
+        """Fix the recipient list and mark the broadcast sending, at once; False if it was not
+        waiting to start (cancelled meanwhile, or already started)."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE broadcasts SET status = 'sending', started_at = :now"
+                " WHERE id = :id AND status = 'scheduled'",
+                {"id": broadcast_id, "now": to_db_time(now)},
+            )
+            if changed != 1:
+                return False
+            await tx.executemany(
+                """
+                INSERT INTO broadcast_recipients (broadcast_id, user_id, position, language,
+                                                  version, country, state, updated_at)
+                VALUES (:id, :user_id, :position, :language, :version, :country, 'pending', :now)
+                """,
+                [
+                    {
+                        "id": broadcast_id,
+                        "user_id": recipient.user_id,
+                        "position": position,
+                        "language": recipient.language,
+                        "version": recipient.version,
+                        "country": recipient.country,
+                        "now": to_db_time(now),
+                    }
+                    for position, recipient in enumerate(recipients)
+                ],
+            )
+        return True
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE broadcasts SET progress_chat_id = :chat, progress_message_id = :message"
+                " WHERE id = :id",
+                {"id": broadcast_id, "chat": chat_id, "message": message_id},
+            )
+
+    async def requeue_in_flight(self, broadcast_id: int) -> int:
+        """After a restart: messages whose outcome was never recorded are sent again."""
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE broadcast_recipients SET state = 'pending'"
+                " WHERE broadcast_id = :id AND state = 'sending'",
+                {"id": broadcast_id},
+            )
+
+    async def claim(self, broadcast_id: int, limit: int, now: datetime) -> list[BroadcastRecipient]:
+        """The next recipients in order, marked as being sent in the same transaction."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                """
+                SELECT * FROM broadcast_recipients
+                WHERE broadcast_id = :id AND state = 'pending'
+                ORDER BY position LIMIT :limit
+                """,
+                {"id": broadcast_id, "limit": limit},
+            )
+            await tx.executemany(
+                "UPDATE broadcast_recipients SET state = 'sending', updated_at = :now"
+                " WHERE broadcast_id = :id AND user_id = :user_id AND state = 'pending'",
+                [
+                    {"id": broadcast_id, "user_id": row["user_id"], "now": to_db_time(now)}
+                    for row in rows
+                ],
+            )
+        return [BroadcastRecipient.from_row(row) for row in rows]
+
+    async def record(self, results: Sequence[RecipientResult], now: datetime) -> None:
+        """Outcomes of messages that were being sent, many in one transaction."""
+        if not results:
+            return
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                """
+                UPDATE broadcast_recipients
+                SET state = :state, attempts = attempts + :attempts, error = :error,
+                    updated_at = :now
+                WHERE broadcast_id = :id AND user_id = :user_id AND state = 'sending'
+                """,
+                [
+                    {
+                        "id": result.broadcast_id,
+                        "user_id": result.user_id,
+                        "state": result.state,
+                        "attempts": result.attempts,
+                        "error": result.error,
+                        "now": to_db_time(now),
+                    }
+                    for result in results
+                ],
+            )
+
+    async def cancel(self, broadcast_id: int, *, by: int, now: datetime) -> Broadcast | None:
+        """Stop a scheduled or running broadcast; None if it had already ended."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE broadcasts SET status = 'cancelled', cancelled_by = :by, finished_at = :now"
+                " WHERE id = :id AND status IN ('scheduled', 'sending')",
+                {"id": broadcast_id, "by": by, "now": to_db_time(now)},
+            )
+            if changed != 1:
+                return None
+            # Messages being sent right now finish and are recorded; the rest never go.
+            await tx.execute(
+                "UPDATE broadcast_recipients SET state = 'cancelled', updated_at = :now"
+                " WHERE broadcast_id = :id AND state = 'pending'",
+                {"id": broadcast_id, "now": to_db_time(now)},
+            )
+            row = await tx.fetchone("SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id})
+        assert row is not None
+        return Broadcast.from_row(row)
+
+    async def close_unsent(self, broadcast_id: int, now: datetime) -> None:
+        """A cancelled broadcast's claimed but never sent recipients become cancelled."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE broadcast_recipients SET state = 'cancelled', updated_at = :now"
+                " WHERE broadcast_id = :id AND state IN ('pending', 'sending')",
+                {"id": broadcast_id, "now": to_db_time(now)},
+            )
+
+    async def finish(self, broadcast_id: int, now: datetime) -> Broadcast | None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = :now"
+                " WHERE id = :id AND status = 'sending'",
+                {"id": broadcast_id, "now": to_db_time(now)},
+            )
+            row = await tx.fetchone("SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id})
+        return Broadcast.from_row(row) if row else None
+
+    async def tallies(self, broadcast_id: int) -> list[BroadcastTally]:
+        rows = await self._db.fetchall(
+            """
+            SELECT language, country, state, COUNT(*) AS count
+            FROM broadcast_recipients WHERE broadcast_id = :id
+            GROUP BY language, country, state
+            """,
+            {"id": broadcast_id},
+        )
+        return [
+            BroadcastTally(
+                language=row["language"],
+                country=row["country"],
+                state=row["state"],
+                count=row["count"],
+            )
+            for row in rows
+        ]
+
+    async def state_counts(self, broadcast_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        if not broadcast_ids:
+            return {}
+        params: dict[str, Any] = {}
+        rows = await self._db.fetchall(
+            f"""
+            SELECT broadcast_id, state, COUNT(*) AS count FROM broadcast_recipients
+            WHERE broadcast_id IN ({_placeholders("b", broadcast_ids, params)})
+            GROUP BY broadcast_id, state
+            """,
+            params,
+        )
+        counts: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in broadcast_ids}
+        for row in rows:
+            counts[row["broadcast_id"]][row["state"]] = row["count"]
+        return counts
+
+
+def _placeholders(prefix: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+    names = [f"{prefix}{index}" for index in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(f":{name}" for name in names)

@@ -1,0 +1,490 @@
+"""Events, RSVPs and the outbox of event notices: each change and its notices in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage.db import Database, Transaction
+from storage.models import Event, EventNotice, Rsvp, from_db_time, to_db_time
+
+ATTENDING = ("going", "maybe")
+
+
+def _db(moment: datetime) -> str:
+    """UTC, one format: the outbox compares due times as text, which needs one offset."""
+    return to_db_time(moment.astimezone(UTC))
+
+
+def _csv(values: Iterable[object]) -> str:
+    return ",".join(str(value) for value in values)
+
+
+def rearm(offset_s: int, old_due: datetime | None, new_due: datetime) -> bool:
+    """Whether a reminder already sent should come again after its event moved."""
+    return old_due is not None and new_due - old_due >= timedelta(seconds=offset_s)
+
+
+class EventRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- events ------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        titles: dict[str, str],
+        descriptions: dict[str, str],
+        starts_at: datetime,
+        ends_at: datetime,
+        time_zone: str,
+        place: str | None,
+        link: str | None,
+        audience: Sequence[str],
+        reminder_offsets_s: Sequence[int],
+        created_by: int | None,
+        now: datetime,
+        import_key: str | None = None,
+    ) -> Event | None:
+        """The new event; None when an event with this import key already exists."""
+        async with self._db.transaction() as tx:
+            if import_key is not None:
+                existing = await tx.fetchone(
+                    "SELECT id FROM events WHERE import_key = :key", {"key": import_key}
+                )
+                if existing is not None:
+                    return None
+            event_id = await tx.insert(
+                """
+                INSERT INTO events (titles, descriptions, starts_at, ends_at, time_zone, place,
+                    link, audience, reminder_offsets, status, revision, import_key, created_by,
+                    created_at, updated_at)
+                VALUES (:titles, :descriptions, :starts_at, :ends_at, :time_zone, :place, :link,
+                    :audience, :offsets, 'scheduled', 0, :import_key, :created_by, :now, :now)
+                """,
+                {
+                    "titles": json.dumps(titles, ensure_ascii=False),
+                    "descriptions": json.dumps(descriptions, ensure_ascii=False),
+                    "starts_at": _db(starts_at),
+                    "ends_at": _db(ends_at),
+                    "time_zone": time_zone,
+                    "place": place,
+                    "link": link,
+                    "audience": _csv(audience),
+                    "offsets": _csv(sorted(set(reminder_offsets_s), reverse=True)),
+                    "import_key": import_key,
+                    "created_by": created_by,
+                    "now": _db(now),
+                },
+            )
+            row = await tx.fetchone("SELECT * FROM events WHERE id = :id", {"id": event_id})
+        assert row is not None
+        return Event.from_row(row)
+
+    async def get(self, event_id: int) -> Event | None:
+        row = await self._db.fetchone("SELECT * FROM events WHERE id = :id", {"id": event_id})
+        return Event.from_row(row) if row else None
+
+    async def upcoming(
+        self, now: datetime, *, country: str | None, everything: bool, limit: int
+    ) -> list[Event]:
+        """Scheduled events not yet over, soonest first: all of them, or those for this country."""
+        rows = await self._db.fetchall(
+            """
+            SELECT * FROM events
+            WHERE status = 'scheduled' AND ends_at > :now
+              AND (:everything OR audience = ''
+                   OR instr(',' || audience || ',', ',' || :country || ',') > 0)
+            ORDER BY starts_at, id LIMIT :limit
+            """,
+            {"now": _db(now), "country": country or "-", "everything": everything, "limit": limit},
+        )
+        return [Event.from_row(row) for row in rows]
+
+    async def reschedule(
+        self, event_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime
+    ) -> Event | None:
+        """New times; attendees get a change notice and their reminders follow the new start."""
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled:
+                return None
+            after = await self._update(
+                tx,
+                event_id,
+                "starts_at = :starts_at, ends_at = :ends_at",
+                {"starts_at": _db(starts_at), "ends_at": _db(ends_at)},
+                now,
+            )
+            payload = {"old_starts_at": _db(before.starts_at), "old_ends_at": _db(before.ends_at)}
+            await self._queue_changes(tx, after, payload, now)
+            await self._plan(tx, after, None, now, moved=True)
+        return after
+
+    async def relocate(
+        self, event_id: int, *, place: str | None, link: str | None, now: datetime
+    ) -> Event | None:
+        """A new place or link; attendees get a change notice."""
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled:
+                return None
+            after = await self._update(
+                tx, event_id, "place = :place, link = :link", {"place": place, "link": link}, now
+            )
+            payload = {"old_place": before.place, "old_link": before.link}
+            await self._queue_changes(tx, after, payload, now)
+        return after
+
+    async def cancel(self, event_id: int, *, now: datetime) -> Event | None:
+        """Cancelled once; attendees are told, and their pending reminders are dropped."""
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled:
+                return None
+            after = await self._update(tx, event_id, "status = 'cancelled'", {}, now)
+            await self._queue_changes(tx, after, {"cancelled": True}, now)
+            await self._plan(tx, after, None, now, moved=False)
+        return after
+
+    async def _event(self, tx: Transaction, event_id: int) -> Event | None:
+        row = await tx.fetchone("SELECT * FROM events WHERE id = :id", {"id": event_id})
+        return Event.from_row(row) if row else None
+
+    async def _update(
+        self,
+        tx: Transaction,
+        event_id: int,
+        assignments: str,
+        values: dict[str, Any],
+        now: datetime,
+    ) -> Event:
+        await tx.execute(
+            f"UPDATE events SET {assignments}, revision = revision + 1, updated_at = :now "
+            "WHERE id = :id",
+            {**values, "id": event_id, "now": _db(now)},
+        )
+        event = await self._event(tx, event_id)
+        assert event is not None
+        return event
+
+    async def _queue_changes(
+        self, tx: Transaction, event: Event, payload: dict[str, Any], now: datetime
+    ) -> None:
+        """One change notice per attendee, due now, keyed by the revision it announces."""
+        await tx.execute(
+            """
+            INSERT OR IGNORE INTO event_notices
+                (event_id, user_id, kind, ref, due_at, state, payload, updated_at)
+            SELECT event_id, user_id, 'change', :revision, :now, 'pending', :payload, :now
+            FROM event_rsvps WHERE event_id = :event AND answer IN ('going', 'maybe')
+            """,
+            {
+                "event": event.id,
+                "revision": event.revision,
+                "payload": json.dumps(payload),
+                "now": _db(now),
+            },
+        )
+
+    # -- answers -----------------------------------------------------------------------------
+
+    async def answer(self, event_id: int, user_id: int, answer: str, *, now: datetime) -> Rsvp:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO event_rsvps (event_id, user_id, answer, answered_at)
+                VALUES (:event, :user, :answer, :now)
+                ON CONFLICT (event_id, user_id) DO UPDATE SET
+                    answer = excluded.answer, answered_at = excluded.answered_at
+                """,
+                {"event": event_id, "user": user_id, "answer": answer, "now": _db(now)},
+            )
+            event = await self._event(tx, event_id)
+            assert event is not None
+            await self._plan(tx, event, user_id, now, moved=False)
+            rsvp = await self._rsvp(tx, event_id, user_id)
+        assert rsvp is not None
+        return rsvp
+
+    async def set_reminders(
+        self, event_id: int, user_id: int, *, on: bool, now: datetime
+    ) -> Rsvp | None:
+        """Turn one person's reminders for one event on or off; None without an answer."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE event_rsvps SET reminders_on = :on "
+                "WHERE event_id = :event AND user_id = :user",
+                {"on": on, "event": event_id, "user": user_id},
+            )
+            if not changed:
+                return None
+            event = await self._event(tx, event_id)
+            assert event is not None
+            await self._plan(tx, event, user_id, now, moved=False)
+            return await self._rsvp(tx, event_id, user_id)
+
+    async def _rsvp(self, tx: Transaction, event_id: int, user_id: int) -> Rsvp | None:
+        row = await tx.fetchone(
+            "SELECT * FROM event_rsvps WHERE event_id = :event AND user_id = :user",
+            {"event": event_id, "user": user_id},
+        )
+        return Rsvp.from_row(row) if row else None
+
+    async def rsvp(self, event_id: int, user_id: int) -> Rsvp | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM event_rsvps WHERE event_id = :event AND user_id = :user",
+            {"event": event_id, "user": user_id},
+        )
+        return Rsvp.from_row(row) if row else None
+
+    async def rsvps(self, event_id: int) -> list[Rsvp]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM event_rsvps WHERE event_id = :event ORDER BY answered_at, user_id",
+            {"event": event_id},
+        )
+        return [Rsvp.from_row(row) for row in rows]
+
+    async def answers_of(self, user_id: int, now: datetime) -> list[tuple[Event, Rsvp]]:
+        """The person's answers to events not yet over, soonest first."""
+        rows = await self._db.fetchall(
+            """
+            SELECT events.*, event_rsvps.user_id AS rsvp_user, event_rsvps.answer,
+                   event_rsvps.reminders_on, event_rsvps.answered_at
+            FROM event_rsvps JOIN events ON events.id = event_rsvps.event_id
+            WHERE event_rsvps.user_id = :user AND events.ends_at > :now
+            ORDER BY events.starts_at, events.id
+            """,
+            {"user": user_id, "now": _db(now)},
+        )
+        return [
+            (
+                Event.from_row(row),
+                Rsvp(
+                    event_id=row["id"],
+                    user_id=row["rsvp_user"],
+                    answer=row["answer"],
+                    reminders_on=bool(row["reminders_on"]),
+                    answered_at=datetime.fromisoformat(row["answered_at"]),
+                ),
+            )
+            for row in rows
+        ]
+
+    async def attendee_ids(self, event_id: int) -> list[int]:
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM event_rsvps WHERE event_id = :event "
+            "AND answer IN ('going', 'maybe') ORDER BY user_id",
+            {"event": event_id},
+        )
+        return [row["user_id"] for row in rows]
+
+    async def audience_ids(self, event: Event) -> list[int]:
+        """Verified focal points, still reachable, in the event's countries (or everywhere)."""
+        rows = await self._db.fetchall(
+            """
+            SELECT focal_points.user_id FROM focal_points
+            JOIN users ON users.id = focal_points.user_id
+            WHERE focal_points.status = 'approved' AND users.is_active = 1
+              AND (:audience = ''
+                   OR instr(',' || :audience || ',', ',' || focal_points.country || ',') > 0)
+            ORDER BY focal_points.user_id
+            """,
+            {"audience": _csv(event.audience)},
+        )
+        return [row["user_id"] for row in rows]
+
+    # -- reminder planning -------------------------------------------------------------------
+
+    async def _plan(
+        self, tx: Transaction, event: Event, user_id: int | None, now: datetime, *, moved: bool
+    ) -> None:
+        """Bring reminder rows in line with the event and the answers (of one person or all).
+
+        A wanted reminder whose time is still ahead is pending; one whose time passed before
+        the person answered is skipped, never sent late. A reminder already sent is sent again
+        only when the event moved later by at least that reminder's lead time (a week's
+        reminder after a move of a week or more): a smaller move is covered by the change
+        notice, and two reminders a day apart would say the same thing twice. Rows are never
+        deleted, so the unique key keeps a reminder from being sent twice however often
+        someone changes their answer.
+        """
+        only_user = "" if user_id is None else " AND user_id = :user"
+        params = {"event": event.id, "user": user_id}
+        answers = {
+            row["user_id"]: row["answer"] in ATTENDING and bool(row["reminders_on"])
+            for row in await tx.fetchall(
+                f"SELECT * FROM event_rsvps WHERE event_id = :event{only_user}", params
+            )
+        }
+        existing = {
+            (row["user_id"], row["ref"]): row
+            for row in await tx.fetchall(
+                "SELECT id, user_id, ref, state, due_at FROM event_notices "
+                f"WHERE event_id = :event AND kind = 'reminder'{only_user}",
+                params,
+            )
+        }
+        offsets = set(event.reminder_offsets_s) if not event.is_cancelled else set()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        stamp = _db(now)
+        for person in set(answers) | {person for person, _ in existing}:
+            refs = offsets | {ref for who, ref in existing if who == person}
+            for offset in refs:
+                due = event.starts_at - timedelta(seconds=offset)
+                row = existing.get((person, offset))
+                wanted = answers.get(person, False) and offset in offsets
+                ahead = due > now
+                if row is None:
+                    if wanted:
+                        inserts.append(
+                            {
+                                "event": event.id,
+                                "user": person,
+                                "ref": offset,
+                                "due": _db(due),
+                                "state": "pending" if ahead else "skipped",
+                                "detail": None if ahead else "too late when answered",
+                                "now": stamp,
+                            }
+                        )
+                    continue
+                state, detail = row["state"], None
+                old_due = from_db_time(row["due_at"])
+                if not wanted:
+                    if state != "pending":
+                        continue
+                    state, detail = "skipped", "withdrawn"
+                elif state == "pending":
+                    if old_due == due:
+                        continue
+                elif ahead and (
+                    state == "skipped"
+                    or (state == "sent" and moved and rearm(offset, old_due, due))
+                ):
+                    state = "pending"
+                else:
+                    continue
+                updates.append(
+                    {
+                        "id": row["id"],
+                        "state": state,
+                        "due": _db(due),
+                        "detail": detail,
+                        "now": stamp,
+                    }
+                )
+        if inserts:
+            await tx.executemany(
+                """
+                INSERT INTO event_notices
+                    (event_id, user_id, kind, ref, due_at, state, detail, updated_at)
+                VALUES (:event, :user, 'reminder', :ref, :due, :state, :detail, :now)
+                """,
+                inserts,
+            )
+        if updates:
+            await tx.executemany(
+                "UPDATE event_notices SET state = :state, due_at = :due, detail = :detail, "
+                "updated_at = :now WHERE id = :id",
+                updates,
+            )
+
+    async def queue_invitations(
+        self, event_id: int, user_ids: Sequence[int], *, now: datetime
+    ) -> int:
+        """Invitation notices, due now, at most one per person and event; returns how many new."""
+        async with self._db.transaction() as tx:
+            before = await tx.fetchone(
+                "SELECT count(*) AS n FROM event_notices WHERE event_id = :event "
+                "AND kind = 'invitation'",
+                {"event": event_id},
+            )
+            await tx.executemany(
+                """
+                INSERT OR IGNORE INTO event_notices
+                    (event_id, user_id, kind, ref, due_at, state, updated_at)
+                VALUES (:event, :user, 'invitation', 0, :now, 'pending', :now)
+                """,
+                [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids],
+            )
+            after = await tx.fetchone(
+                "SELECT count(*) AS n FROM event_notices WHERE event_id = :event "
+                "AND kind = 'invitation'",
+                {"event": event_id},
+            )
+        assert before is not None and after is not None
+        return int(after["n"]) - int(before["n"])
+
+    # -- the outbox --------------------------------------------------------------------------
+
+    async def next_due(self) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT min(due_at) AS due FROM event_notices WHERE state = 'pending'"
+        )
+        return from_db_time(row["due"]) if row else None
+
+    async def due(self, now: datetime, *, limit: int) -> list[EventNotice]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM event_notices WHERE state = 'pending' AND due_at <= :now "
+            "ORDER BY due_at, id LIMIT :limit",
+            {"now": _db(now), "limit": limit},
+        )
+        return [EventNotice.from_row(row) for row in rows]
+
+    async def claim(self, notice_id: int, *, now: datetime) -> bool:
+        """Mark a notice 'sending' and commit, before the message goes out; False if taken."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE event_notices SET state = 'sending', attempts = attempts + 1, "
+                "updated_at = :now WHERE id = :id AND state = 'pending'",
+                {"id": notice_id, "now": _db(now)},
+            )
+        return changed == 1
+
+    async def finish(
+        self, notice_id: int, *, state: str, detail: str | None, now: datetime
+    ) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE event_notices SET state = :state, detail = :detail, updated_at = :now "
+                "WHERE id = :id",
+                {"id": notice_id, "state": state, "detail": detail, "now": _db(now)},
+            )
+
+    async def skip(self, notice_ids: Sequence[int], *, detail: str, now: datetime) -> None:
+        """Skip notices still pending (a claimed one is left to its sender)."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE event_notices SET state = 'skipped', detail = :detail, updated_at = :now "
+                "WHERE id = :id AND state = 'pending'",
+                [{"id": notice, "detail": detail, "now": _db(now)} for notice in notice_ids],
+            )
+
+    async def retry_later(self, notice_id: int, *, due_at: datetime, now: datetime) -> None:
+        """The message certainly did not go out (no connection): pending again, later."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE event_notices SET state = 'pending', due_at = :due, updated_at = :now "
+                "WHERE id = :id AND state = 'sending'",
+                {"id": notice_id, "due": _db(due_at), "now": _db(now)},
+            )
+
+    async def settle_interrupted(self, *, now: datetime) -> int:
+        """Notices left 'sending' by a bot that stopped mid-send count as sent (unconfirmed)."""
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE event_notices SET state = 'sent', detail = 'unconfirmed', "
+                "updated_at = :now WHERE state = 'sending'",
+                {"now": _db(now)},
+            )
+
+    async def notices(self, event_id: int) -> list[EventNotice]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM event_notices WHERE event_id = :event ORDER BY id", {"event": event_id}
+        )
+        return [EventNotice.from_row(row) for row in rows]

@@ -1,0 +1,374 @@
+"""Technical-support requests: filing, the history of every change, and staff card copies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, Transaction
+from storage.models import RequestAttachment, RequestEvent, SupportRequest, to_db_time
+
+# Names are looked up rather than copied, so erasing a person (/deleteme) erases them here too.
+_REQUEST_SELECT = """
+SELECT r.*, fp.full_name AS filer_name,
+       TRIM(COALESCE(a.first_name, '') || ' ' || COALESCE(a.last_name, '')) AS assignee_name
+FROM support_requests r
+LEFT JOIN focal_points fp ON fp.user_id = r.filed_by
+LEFT JOIN users a ON a.id = r.assignee
+"""
+_EVENT_SELECT = """
+SELECT e.*,
+       TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) AS actor_name,
+       TRIM(COALESCE(a.first_name, '') || ' ' || COALESCE(a.last_name, '')) AS assignee_name
+FROM support_request_events e
+LEFT JOIN users u ON u.id = e.actor
+LEFT JOIN users a ON a.id = e.assignee
+"""
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Staff list filters; None means any. ``assignee`` 0 means nobody."""
+
+    status: str | None = None
+    country: str | None = None
+    topic: str | None = None
+    assignee: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    requests: list[SupportRequest]
+    total: int
+
+
+class SupportRequestRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def submit(
+        self,
+        *,
+        submission_key: str,
+        user_id: int,
+        country: str,
+        city: str,
+        fields: dict[str, Any],
+        attachments: Sequence[RequestAttachment],
+        draft_flow: str,
+        now: datetime,
+    ) -> tuple[SupportRequest, bool]:
+        """File a request once per form; returns it and whether this call created it.
+
+        The reference number is taken and the draft deleted in the same transaction, so two
+        submissions racing each other (a double tap, a retried update) give one request.
+        """
+        async with self._db.transaction() as tx:
+            existing = await tx.fetchone(
+                "SELECT id FROM support_requests WHERE submission_key = :key",
+                {"key": submission_key},
+            )
+            created = existing is None
+            if existing is not None:
+                request_id = int(existing["id"])
+            else:
+                request_id = await self._insert(
+                    tx,
+                    submission_key=submission_key,
+                    user_id=user_id,
+                    country=country,
+                    city=city,
+                    fields=fields,
+                    attachments=attachments,
+                    now=now,
+                )
+                await tx.execute(
+                    "DELETE FROM drafts WHERE user_id = :user AND flow = :flow",
+                    {"user": user_id, "flow": draft_flow},
+                )
+        request = await self.get(request_id)
+        assert request is not None
+        return request, created
+
+    @staticmethod
+    async def _insert(
+        tx: Transaction,
+        *,
+        submission_key: str,
+        user_id: int,
+        country: str,
+        city: str,
+        fields: dict[str, Any],
+        attachments: Sequence[RequestAttachment],
+        now: datetime,
+    ) -> int:
+        row = await tx.fetchone(
+            "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM support_requests WHERE year = :year",
+            {"year": now.year},
+        )
+        assert row is not None
+        number = int(row["next"])
+        stamp = to_db_time(now)
+        request_id = await tx.insert(
+            """
+            INSERT INTO support_requests (reference, year, number, submission_key, filed_by,
+                country, city, topic, support_kind, title, description, time_frame, contact,
+                contact_detail, status, waiting_since, created_at, updated_at)
+            VALUES (:reference, :year, :number, :key, :user, :country, :city, :topic, :kind,
+                :title, :description, :time_frame, :contact, :contact_detail, 'new', :now,
+                :now, :now)
+            """,
+            {
+                "reference": f"TSR-{now.year}-{number:04d}",
+                "year": now.year,
+                "number": number,
+                "key": submission_key,
+                "user": user_id,
+                "country": country,
+                "city": city,
+                "topic": fields["topic"],
+                "kind": fields["kind"],
+                "title": fields["title"],
+                "description": fields["description"],
+                "time_frame": fields["time_frame"],
+                "contact": fields["contact"],
+                "contact_detail": fields.get("contact_detail"),
+                "now": stamp,
+            },
+        )
+        await tx.executemany(
+            "INSERT INTO support_request_files"
+            " (request_id, position, kind, file_id, file_unique_id, file_name)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (request_id, position, a.kind, a.file_id, a.file_unique_id, a.file_name)
+                for position, a in enumerate(attachments)
+            ],
+        )
+        await _event(tx, request_id, "filed", actor=user_id, status="new", now=now)
+        return request_id
+
+    async def by_submission_key(self, submission_key: str) -> SupportRequest | None:
+        row = await self._db.fetchone(
+            f"{_REQUEST_SELECT} WHERE r.submission_key = :key", {"key": submission_key}
+        )
+        return SupportRequest.from_row(row) if row else None
+
+    async def get(self, request_id: int) -> SupportRequest | None:
+        row = await self._db.fetchone(f"{_REQUEST_SELECT} WHERE r.id = :id", {"id": request_id})
+        return SupportRequest.from_row(row) if row else None
+
+    async def attachments(self, request_id: int) -> list[RequestAttachment]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM support_request_files WHERE request_id = :id ORDER BY position",
+            {"id": request_id},
+        )
+        return [RequestAttachment.from_row(row) for row in rows]
+
+    async def events(self, request_id: int) -> list[RequestEvent]:
+        rows = await self._db.fetchall(
+            f"{_EVENT_SELECT} WHERE e.request_id = :id ORDER BY e.id", {"id": request_id}
+        )
+        return [RequestEvent.from_row(row) for row in rows]
+
+    async def events_of(self, request_ids: Sequence[int]) -> dict[int, list[RequestEvent]]:
+        found: dict[int, list[RequestEvent]] = {request_id: [] for request_id in request_ids}
+        if not request_ids:
+            return found
+        marks = ", ".join("?" for _ in request_ids)
+        rows = await self._db.fetchall(
+            f"{_EVENT_SELECT} WHERE e.request_id IN ({marks}) ORDER BY e.id", tuple(request_ids)
+        )
+        for row in rows:
+            found[row["request_id"]].append(RequestEvent.from_row(row))
+        return found
+
+    async def search(self, where: RequestFilter, *, limit: int, offset: int) -> RequestPage:
+        conditions = ["1 = 1"]
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if where.status is not None:
+            conditions.append("r.status = :status")
+            params["status"] = where.status
+        if where.country is not None:
+            conditions.append("r.country = :country")
+            params["country"] = where.country
+        if where.topic is not None:
+            conditions.append("r.topic = :topic")
+            params["topic"] = where.topic
+        if where.assignee == 0:
+            conditions.append("r.assignee IS NULL")
+        elif where.assignee is not None:
+            conditions.append("r.assignee = :assignee")
+            params["assignee"] = where.assignee
+        return await self._page(" AND ".join(conditions), params)
+
+    async def for_city(self, country: str, city: str, *, limit: int, offset: int) -> RequestPage:
+        return await self._page(
+            "r.country = :country AND r.city = :city",
+            {"country": country, "city": city, "limit": limit, "offset": offset},
+        )
+
+    async def _page(self, condition: str, params: dict[str, Any]) -> RequestPage:
+        total = await self._db.fetchone(
+            f"SELECT COUNT(*) AS n FROM support_requests r WHERE {condition}", params
+        )
+        rows = await self._db.fetchall(
+            f"{_REQUEST_SELECT} WHERE {condition} ORDER BY r.id DESC LIMIT :limit OFFSET :offset",
+            params,
+        )
+        return RequestPage(
+            [SupportRequest.from_row(row) for row in rows], int(total["n"]) if total else 0
+        )
+
+    async def all(self) -> list[SupportRequest]:
+        rows = await self._db.fetchall(f"{_REQUEST_SELECT} ORDER BY r.id")
+        return [SupportRequest.from_row(row) for row in rows]
+
+    async def change_status(
+        self, request_id: int, status: str, *, actor: int, reason: str | None, now: datetime
+    ) -> SupportRequest | None:
+        """Move to ``status``; None when the request is missing or already there."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                """
+                UPDATE support_requests SET status = :status, updated_at = :now,
+                    waiting_since = NULL,
+                    decline_reason = CASE WHEN :status = 'declined' THEN :reason ELSE NULL END
+                WHERE id = :id AND status != :status
+                """,
+                {"status": status, "now": to_db_time(now), "reason": reason, "id": request_id},
+            )
+            if changed == 0:
+                return None
+            await _event(tx, request_id, "status", actor=actor, status=status, text=reason, now=now)
+        return await self.get(request_id)
+
+    async def assign(
+        self, request_id: int, assignee: int | None, *, actor: int, now: datetime
+    ) -> SupportRequest | None:
+        """Give the request to a staff member (None: nobody); None when nothing changed."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE support_requests SET assignee = :assignee, updated_at = :now"
+                " WHERE id = :id AND assignee IS NOT :assignee",
+                {"assignee": assignee, "now": to_db_time(now), "id": request_id},
+            )
+            if changed == 0:
+                return None
+            await _event(tx, request_id, "assigned", actor=actor, assignee=assignee, now=now)
+        return await self.get(request_id)
+
+    async def add_note(self, request_id: int, *, actor: int, text: str, now: datetime) -> bool:
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE support_requests SET updated_at = :now WHERE id = :id",
+                {"now": to_db_time(now), "id": request_id},
+            )
+            if changed == 0:
+                return False
+            await _event(tx, request_id, "note", actor=actor, text=text, now=now)
+        return True
+
+    async def ask_city(
+        self, request_id: int, *, actor: int, question: str, now: datetime
+    ) -> SupportRequest | None:
+        """Record a staff question; the request then waits for the city."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT status FROM support_requests WHERE id = :id", {"id": request_id}
+            )
+            if row is None:
+                return None
+            await tx.execute(
+                "UPDATE support_requests SET status = 'waiting_city', waiting_since = NULL,"
+                " decline_reason = NULL, updated_at = :now WHERE id = :id",
+                {"now": to_db_time(now), "id": request_id},
+            )
+            await _event(tx, request_id, "question", actor=actor, text=question, now=now)
+            if row["status"] != "waiting_city":
+                await _event(tx, request_id, "status", actor=actor, status="waiting_city", now=now)
+        return await self.get(request_id)
+
+    async def answer_from_city(
+        self, request_id: int, *, actor: int, text: str, now: datetime
+    ) -> SupportRequest | None:
+        """Attach the city's reply; a request waiting for it goes back to review."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT status FROM support_requests WHERE id = :id", {"id": request_id}
+            )
+            if row is None:
+                return None
+            back_to_review = row["status"] == "waiting_city"
+            await tx.execute(
+                "UPDATE support_requests SET updated_at = :now,"
+                " waiting_since = COALESCE(waiting_since, :now),"
+                " status = CASE WHEN status = 'waiting_city' THEN 'in_review' ELSE status END"
+                " WHERE id = :id",
+                {"now": to_db_time(now), "id": request_id},
+            )
+            await _event(tx, request_id, "answer", actor=actor, text=text, now=now)
+            if back_to_review:
+                await _event(tx, request_id, "status", actor=actor, status="in_review", now=now)
+        return await self.get(request_id)
+
+    async def waiting_since_before(self, cutoff: datetime) -> list[SupportRequest]:
+        """Open requests where the city spoke last, before ``cutoff``, oldest first."""
+        rows = await self._db.fetchall(
+            f"{_REQUEST_SELECT} WHERE r.waiting_since IS NOT NULL AND r.waiting_since <= :cutoff"
+            " AND r.status NOT IN ('completed', 'declined') ORDER BY r.waiting_since",
+            {"cutoff": to_db_time(cutoff)},
+        )
+        return [SupportRequest.from_row(row) for row in rows]
+
+    async def city_focal_points(self, country: str, city: str) -> list[int]:
+        """The approved focal points of a city: the one who filed and any alternate."""
+        rows = await self._db.fetchall(
+            "SELECT user_id FROM focal_points WHERE status = 'approved'"
+            " AND country = :country AND city = :city ORDER BY user_id",
+            {"country": country, "city": city},
+        )
+        return [int(row["user_id"]) for row in rows]
+
+    async def add_copy(self, request_id: int, *, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT OR IGNORE INTO support_request_copies (chat_id, message_id, request_id)"
+                " VALUES (:chat, :message, :id)",
+                {"chat": chat_id, "message": message_id, "id": request_id},
+            )
+
+    async def copies(self, request_id: int) -> list[tuple[int, int]]:
+        rows = await self._db.fetchall(
+            "SELECT chat_id, message_id FROM support_request_copies WHERE request_id = :id",
+            {"id": request_id},
+        )
+        return [(int(row["chat_id"]), int(row["message_id"])) for row in rows]
+
+
+async def _event(
+    tx: Transaction,
+    request_id: int,
+    kind: str,
+    *,
+    actor: int | None,
+    now: datetime,
+    status: str | None = None,
+    assignee: int | None = None,
+    text: str | None = None,
+) -> None:
+    await tx.execute(
+        "INSERT INTO support_request_events (request_id, kind, actor, status, assignee, text, at)"
+        " VALUES (:id, :kind, :actor, :status, :assignee, :text, :at)",
+        {
+            "id": request_id,
+            "kind": kind,
+            "actor": actor,
+            "status": status,
+            "assignee": assignee,
+            "text": text,
+            "at": to_db_time(now),
+        },
+    )

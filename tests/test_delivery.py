@@ -1,0 +1,155 @@
+"""The delivery engine on virtual time: pacing, per-chat intervals, 429 pauses, retries."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.config import ConfigError
+from bot.delivery import (
+    HEADROOM,
+    DeliveryEngine,
+    DeliverySettings,
+    Outcome,
+    Part,
+    RateLimiter,
+)
+
+
+class VirtualTimer:
+    """Time that passes only when someone sleeps: pauses of minutes take no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+class ScriptedBot:
+    """Answers each send with the next scripted error, then succeeds."""
+
+    def __init__(self, timer: VirtualTimer, script: list[Exception]) -> None:
+        self._timer = timer
+        self._script = list(script)
+        self.sent_at: list[float] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> None:
+        if self._script:
+            raise self._script.pop(0)
+        self.sent_at.append(self._timer.now)
+
+
+def engine_with(script: list[Exception], **settings: Any) -> tuple[DeliveryEngine, ScriptedBot]:
+    timer = VirtualTimer()
+    bot = ScriptedBot(timer, script)
+    engine = DeliveryEngine(DeliverySettings(**settings), timer, bot=bot)  # type: ignore[arg-type]
+    return engine, bot
+
+
+async def test_overall_rate_is_paced_just_under_the_limit() -> None:
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)
+    moments = []
+    for chat in range(1, 91):
+        await limiter.acquire(chat)
+        moments.append(timer.now)
+    # 90 messages at 30/s less the headroom: never more than 30 in any second.
+    for index in range(len(moments) - 30):
+        assert moments[index + 30] - moments[index] >= 1.0
+    assert moments[-1] == pytest.approx(89 / (30 * (1 - HEADROOM)), rel=0.01)
+
+
+async def test_one_chat_gets_one_message_a_second_without_holding_up_others() -> None:
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)
+    await limiter.acquire(7)
+    await limiter.acquire(8)  # another chat: only the overall pace applies
+    assert timer.now < 0.1
+    await limiter.acquire(7)
+    assert timer.now >= 1.0
+    # Groups: about 20 messages a minute.
+    await limiter.acquire(-100)
+    start = timer.now
+    await limiter.acquire(-100)
+    assert timer.now - start >= 3.0
+
+
+async def test_a_429_pauses_everything_and_a_shorter_one_never_lifts_it_early() -> None:
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)
+    limiter.pause(5)
+    limiter.pause(2)  # python-telegram-bot issue 5338: this must not shorten the pause
+    await limiter.acquire(1)
+    assert timer.now >= 5.0
+    assert limiter.pauses == 1
+
+
+async def test_replies_sent_outside_the_engine_take_their_share_of_the_rate() -> None:
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=10), timer)
+    for _ in range(5):
+        limiter.note(99)  # five interactive replies, sent at once without waiting
+    await limiter.acquire(1)
+    assert timer.now >= 5 / 10 - 0.02
+
+
+async def test_retry_after_is_obeyed_and_the_message_still_goes() -> None:
+    engine, bot = engine_with([RetryAfter(3)])
+    result = await engine.deliver(5, [Part("hello")])
+    assert result.outcome is Outcome.SENT
+    assert result.attempts == 1
+    assert bot.sent_at[0] >= 3.0
+    assert engine.stats.retry_after_hits == 1
+
+
+async def test_network_errors_are_retried_with_backoff_then_reported_failed() -> None:
+    engine, bot = engine_with([TimedOut(), NetworkError("Bad Gateway")])
+    result = await engine.deliver(5, [Part("hello")])
+    assert result.outcome is Outcome.SENT
+    assert result.attempts == 3
+    assert bot.sent_at[0] >= 0.5 + 1.0  # two backoffs, with jitter of at most half
+
+    engine, bot = engine_with([TimedOut()] * 10, max_attempts=4)
+    result = await engine.deliver(5, [Part("hello")])
+    assert result.outcome is Outcome.FAILED
+    assert result.attempts == 4
+    assert bot.sent_at == []
+
+
+async def test_blocked_and_bad_requests_are_not_retried() -> None:
+    engine, _ = engine_with([Forbidden("Forbidden: bot was blocked by the user")])
+    result = await engine.deliver(5, [Part("hello")])
+    assert (result.outcome, result.attempts) == (Outcome.BLOCKED, 1)
+    engine, _ = engine_with([BadRequest("Chat not found")])
+    result = await engine.deliver(5, [Part("hello")])
+    assert (result.outcome, result.attempts) == (Outcome.FAILED, 1)
+    assert result.error == "Chat not found"
+
+
+async def test_two_parts_to_one_chat_respect_the_chat_interval() -> None:
+    engine, bot = engine_with([])
+    result = await engine.deliver(5, [Part("note"), Part("long text")])
+    assert result.outcome is Outcome.SENT
+    assert bot.sent_at[1] - bot.sent_at[0] >= 1.0
+
+
+def test_settings_from_the_environment() -> None:
+    assert DeliverySettings.from_environ({}).messages_per_s == 30
+    paid = DeliverySettings.from_environ(
+        {"HUBBOT_BROADCAST_RATE": "1000", "HUBBOT_BROADCAST_PAID": "1"}
+    )
+    assert (paid.messages_per_s, paid.paid) == (1000, True)
+    with pytest.raises(ConfigError, match="HUBBOT_BROADCAST_PAID=1"):
+        DeliverySettings.from_environ({"HUBBOT_BROADCAST_RATE": "100"})
+    with pytest.raises(ConfigError, match="HUBBOT_BROADCAST_RATE"):
+        DeliverySettings.from_environ({"HUBBOT_BROADCAST_RATE": "fast"})
+    quiet = DeliverySettings.from_environ({"HUBBOT_BROADCAST_CHAT_INTERVAL_MS": "1500"})
+    assert quiet.private_chat_interval_s == 1.5

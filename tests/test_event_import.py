@@ -1,0 +1,96 @@
+"""Importing events from a data file: the command line, every problem reported, no duplicates."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.event_import import import_events, read_event_file
+from tests.conftest import FRENCH_USER
+from tests.harness import ADMIN, Harness
+
+EVENTS_YAML = """\
+- key: rabat-workshop-2030
+  title: {en: Regional workshop, fr: Atelier régional, ar: ورشة عمل إقليمية}
+  description: {en: Two days on local prevention networks.}
+  time_zone: Africa/Casablanca
+  start: 2030-06-16 10:00
+  end: 17:00
+  place: Rabat City Hall
+  audience: [MA, TN]
+  reminders: 3d 2h
+- title: {fr: Webinaire sur la cohésion sociale}
+  time_zone: Africa/Tunis
+  start: 2030-07-01 15:00
+  end: 2030-07-01 16:30
+  link: https://meet.example.org/webinar
+"""
+
+BROKEN_YAML = """\
+- title: {de: Workshop}
+  time_zone: Mars/Olympus
+  start: tomorrow
+- title: {en: Roundtable}
+  time_zone: Asia/Amman
+  start: 2030-06-16 10:00
+  end: 2030-06-16 09:00
+  audience: [FR]
+  reminders: every day
+"""
+
+
+def test_cli_imports_once_and_reports_every_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "hub.sqlite3"
+    monkeypatch.setenv("HUBBOT_DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "events.yaml"
+    good.write_text(EVENTS_YAML, encoding="utf-8")
+    assert main(["events", "import", str(good), "--check"]) == 0
+    assert "2 event(s) ready" in capsys.readouterr().out
+    assert main(["events", "import", str(good)]) == 0
+    assert "2 event(s) imported, 0 already there" in capsys.readouterr().out
+    # The keyed entry is not imported twice (an unkeyed one cannot be recognised).
+    assert main(["events", "import", str(good)]) == 0
+    assert "1 event(s) imported, 1 already there" in capsys.readouterr().out
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT starts_at, ends_at, time_zone, audience, reminder_offsets FROM events "
+            "WHERE import_key = 'rabat-workshop-2030'"
+        ).fetchall()
+    assert rows == [
+        (
+            "2030-06-16T09:00:00+00:00",
+            "2030-06-16T16:00:00+00:00",
+            "Africa/Casablanca",
+            "MA,TN",
+            "259200,7200",
+        )
+    ]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN_YAML, encoding="utf-8")
+    assert main(["events", "import", str(broken)]) == 1
+    problems = capsys.readouterr().err
+    assert "entry 1: title must map ar, fr or en" in problems
+    assert "entry 1: time_zone" in problems
+    assert "entry 2: the end must come after the start" in problems
+    assert "entry 2: audience" in problems
+    assert "entry 2: reminders" in problems
+
+
+async def test_imported_events_reach_focal_points(bot: Harness, tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(EVENTS_YAML, encoding="utf-8")
+    report = await import_events(bot.services.events, read_event_file(path, bot.clock), by=ADMIN)
+    assert report.created == 2
+    registration = bot.services.registration
+    await bot.say(FRENCH_USER, "/help")
+    invite = await registration.create_invite(country="MA", city="Fes", created_by=ADMIN)
+    await registration.redeem(invite.code, user_id=FRENCH_USER, full_name="Karim Benali")
+    _, first, second = await bot.say(FRENCH_USER, "/events")
+    assert "Atelier régional" in (first.text or "")
+    assert "Webinaire sur la cohésion sociale" in (second.text or "")
