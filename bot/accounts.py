@@ -12,7 +12,6 @@ from storage.focal_points import FocalPointRepository
 from storage.models import FocalPoint, StaffMember, User
 from storage.users import StaffRepository, UserRepository
 
-
 TIME_ZONE_FLOW = "timezone"
 
 

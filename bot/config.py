@@ -17,6 +17,8 @@ DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SUPPORTED_LANGUAGES = ("ar", "fr", "en")
+TELEGRAM_MESSAGES_PER_S = 30
+PAID_BROADCAST_MESSAGES_PER_S = 1000
 
 
 class ConfigError(Exception):
@@ -38,6 +40,9 @@ class Config:
     webhook_url: str | None = None
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    broadcast_rate: float = TELEGRAM_MESSAGES_PER_S
+    broadcast_chat_interval_ms: int = 1000
+    broadcast_paid: bool = False
 
     def require_token(self) -> str:
         if self.token is None:
@@ -103,6 +108,17 @@ def load_config(
         if api_base_url == DEFAULT_API_BASE_URL
         else api_base_url.removesuffix("/bot") + "/file/bot"
     )
+    paid_text = (env.get("HUBBOT_BROADCAST_PAID") or "0").lower()
+    if paid_text not in ("0", "1", "true", "false", "yes", "no"):
+        raise ConfigError("HUBBOT_BROADCAST_PAID must be 1 or 0")
+    paid = paid_text in ("1", "true", "yes")
+    ceiling = PAID_BROADCAST_MESSAGES_PER_S if paid else TELEGRAM_MESSAGES_PER_S
+    rate_text = env.get("HUBBOT_BROADCAST_RATE") or str(TELEGRAM_MESSAGES_PER_S)
+    if not re.fullmatch(r"\d+(\.\d+)?", rate_text) or not 0 < float(rate_text) <= ceiling:
+        raise ConfigError(
+            f"HUBBOT_BROADCAST_RATE must be between 1 and {ceiling} messages a second"
+            + ("" if paid else " (up to 1000 with HUBBOT_BROADCAST_PAID=1)")
+        )
     staff_chat = env.get("HUBBOT_STAFF_CHAT_ID")
     webhook_url = env.get("HUBBOT_WEBHOOK_URL") or None
     return Config(
@@ -123,4 +139,11 @@ def load_config(
             "HUBBOT_WEBHOOK_PORT", env.get("HUBBOT_WEBHOOK_PORT") or "8443", minimum=1
         ),
         webhook_secret=env.get("HUBBOT_WEBHOOK_SECRET") or None,
+        broadcast_rate=float(rate_text),
+        broadcast_chat_interval_ms=_integer(
+            "HUBBOT_BROADCAST_CHAT_INTERVAL_MS",
+            env.get("HUBBOT_BROADCAST_CHAT_INTERVAL_MS") or "1000",
+            minimum=0,
+        ),
+        broadcast_paid=paid,
     )

@@ -14,11 +14,10 @@ import asyncio
 import enum
 import json
 import logging
-import os
 import random
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -29,12 +28,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import ConfigError
+from bot.config import TELEGRAM_MESSAGES_PER_S, Config
 
 logger = logging.getLogger(__name__)
 
-TELEGRAM_MESSAGES_PER_S = 30
-PAID_MESSAGES_PER_S_MAX = 1000
 PRIVATE_CHAT_INTERVAL_S = 1.0
 # Telegram allows about 20 messages a minute in a group.
 GROUP_CHAT_INTERVAL_S = 3.0
@@ -104,41 +101,15 @@ class DeliverySettings:
     backoff_base_s: float = BACKOFF_BASE_S
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DeliverySettings:
-        """HUBBOT_BROADCAST_RATE (messages a second), HUBBOT_BROADCAST_CHAT_INTERVAL_MS,
-        HUBBOT_BROADCAST_PAID; a malformed value stops the start with one line."""
-        env = os.environ if environ is None else environ
-        paid_text = (env.get("HUBBOT_BROADCAST_PAID") or "0").strip().lower()
-        if paid_text not in ("0", "1", "true", "false", "yes", "no"):
-            raise ConfigError("HUBBOT_BROADCAST_PAID must be 1 or 0")
-        paid = paid_text in ("1", "true", "yes")
-        ceiling = PAID_MESSAGES_PER_S_MAX if paid else TELEGRAM_MESSAGES_PER_S
-        rate = _number(env, "HUBBOT_BROADCAST_RATE", TELEGRAM_MESSAGES_PER_S)
-        if not 0 < rate <= ceiling:
-            raise ConfigError(
-                f"HUBBOT_BROADCAST_RATE must be between 1 and {ceiling} messages a second"
-                + ("" if paid else " (up to 1000 with HUBBOT_BROADCAST_PAID=1)")
-            )
-        interval_ms = _number(env, "HUBBOT_BROADCAST_CHAT_INTERVAL_MS", 1000)
-        if interval_ms < 0:
-            raise ConfigError("HUBBOT_BROADCAST_CHAT_INTERVAL_MS must not be negative")
+    def from_config(cls, config: Config) -> DeliverySettings:
+        rate = config.broadcast_rate
         in_flight = min(max(int(rate * IN_FLIGHT_WINDOW_S), MIN_IN_FLIGHT), MAX_IN_FLIGHT)
         return cls(
             messages_per_s=rate,
-            private_chat_interval_s=interval_ms / 1000,
-            paid=paid,
+            private_chat_interval_s=config.broadcast_chat_interval_ms / 1000,
+            paid=config.broadcast_paid,
             max_in_flight=in_flight,
         )
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
 class RateLimiter:

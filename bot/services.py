@@ -133,7 +133,7 @@ class Services:
                 broadcasts=BroadcastRepository(db),
                 drafts=drafts,
                 accounts=accounts,
-                engine=DeliveryEngine(DeliverySettings.from_environ()),
+                engine=DeliveryEngine(DeliverySettings.from_config(config)),
                 translators=catalogs.translator,
                 clock=clock,
                 attendees=events.attendee_ids,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.config import ConfigError
+from bot.config import ConfigError, load_config
 from bot.delivery import (
     HEADROOM,
     DeliveryEngine,
@@ -142,14 +142,17 @@ async def test_two_parts_to_one_chat_respect_the_chat_interval() -> None:
 
 
 def test_settings_from_the_environment() -> None:
-    assert DeliverySettings.from_environ({}).messages_per_s == 30
-    paid = DeliverySettings.from_environ(
-        {"HUBBOT_BROADCAST_RATE": "1000", "HUBBOT_BROADCAST_PAID": "1"}
+    token = {"HUBBOT_TOKEN": "123456789:TEST-token-for-the-stand-in-api"}
+    assert DeliverySettings.from_config(load_config(token)).messages_per_s == 30
+    paid = DeliverySettings.from_config(
+        load_config({**token, "HUBBOT_BROADCAST_RATE": "1000", "HUBBOT_BROADCAST_PAID": "1"})
     )
     assert (paid.messages_per_s, paid.paid) == (1000, True)
     with pytest.raises(ConfigError, match="HUBBOT_BROADCAST_PAID=1"):
-        DeliverySettings.from_environ({"HUBBOT_BROADCAST_RATE": "100"})
+        load_config({**token, "HUBBOT_BROADCAST_RATE": "100"})
     with pytest.raises(ConfigError, match="HUBBOT_BROADCAST_RATE"):
-        DeliverySettings.from_environ({"HUBBOT_BROADCAST_RATE": "fast"})
-    quiet = DeliverySettings.from_environ({"HUBBOT_BROADCAST_CHAT_INTERVAL_MS": "1500"})
+        load_config({**token, "HUBBOT_BROADCAST_RATE": "fast"})
+    quiet = DeliverySettings.from_config(
+        load_config({**token, "HUBBOT_BROADCAST_CHAT_INTERVAL_MS": "1500"})
+    )
     assert quiet.private_chat_interval_s == 1.5
