@@ -38,6 +38,8 @@ async def start(update: Update, context: HubContext) -> None:
         [button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES],
         [button(t.label("Browse topics"), "kb", "m")],
     ]
+    if profile.is_verified_focal_point:
+        rows.append([button(t.label("Request technical support"), "req", "begin")])
     if profile.focal_point is None:
         rows.append([button(t.label("I am a city focal point"), "reg", "start")])
     await reply(update, context, text, keyboard(*rows))

@@ -276,6 +276,11 @@ async def on_button(update: Update, context: HubContext) -> None:
     if action == "ans" and len(args) == 2 and args[1].isdigit():
         await start_answer(update, context, int(args[1]))
         return
+    if action == "begin":
+        # The "request support" button of /start: the same as typing /request.
+        await answer_callback(update)
+        await begin(update, context)
+        return
     if action == "ansx":
         await answer_callback(update)
         await context.services.support.cancel_city_answer(context.me.user.id)

@@ -175,3 +175,16 @@ async def test_invite_for_a_city_not_in_the_list(bot: Harness) -> None:
 async def test_staff_get_their_menu_at_start(bot: Harness) -> None:
     names = [command["command"] for command in bot.api.commands[(f"chat:{ADMIN}", "")]]
     assert "pending" in names
+
+
+async def test_start_offers_verified_focal_points_a_support_request(bot: Harness) -> None:
+    [before] = await bot.say(FRENCH_USER, "/start")
+    assert label("fr", "Request technical support") not in before.button_texts()
+    code = await make_invite(bot)
+    await bot.say(FRENCH_USER, f"/start {code}")
+    await bot.say(FRENCH_USER, "/start")
+    [form] = await bot.press(FRENCH_USER, label("fr", "Request technical support"))
+    draft = await bot.services.drafts.active(FRENCH_USER)
+    assert draft is not None
+    assert draft.flow == "request"
+    assert form.button_texts()
