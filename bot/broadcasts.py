@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
 from bot.geography import COUNTRIES_BY_CODE
-from bot.i18n import N_, Translator, right_to_left
+from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
     AudienceMember,
     BroadcastRepository,
@@ -46,7 +46,6 @@ SCHEDULE_POLL_S = 30.0
 SHUTDOWN_GRACE_S = 5.0
 RECENT_BROADCASTS = 10
 
-LANGUAGE_NAMES = {"ar": N_("Arabic"), "fr": N_("French"), "en": N_("English")}
 # Which version a reader gets when theirs is missing.  Arabic readers in the Maghreb and
 # Lebanon more often read French than English.
 FALLBACK_ORDER = {"ar": ("en", "fr"), "fr": ("en", "ar"), "en": ("fr", "ar")}
@@ -490,7 +489,7 @@ class BroadcastService:
                 t._(
                     "<i>This announcement is not available in your language; here it is in "
                     "{language}.</i>",
-                    language=t.label(LANGUAGE_NAMES[version]),
+                    language=t.language_name(version),
                 )
             )
             note = right_to_left(note) if t.is_rtl else note

@@ -176,6 +176,10 @@ class Translator:
             value = self.number(value)
         return isolate(str(value)) if self.is_rtl else str(value)
 
+    def language_name(self, code: str) -> str:
+        """A language's name in the reader's language, from CLDR: 'arabe', 'الفرنسية'."""
+        return Locale.parse(code).get_display_name(self.locale) or code
+
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 

@@ -12,7 +12,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.broadcasts import (
     FLOW,
-    LANGUAGE_NAMES,
     AudienceKind,
     AudiencePreview,
     DeliverySummary,
@@ -54,7 +53,7 @@ def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButto
 
 
 def _language(t: Translator, code: str) -> str:
-    return t.label(LANGUAGE_NAMES[code])
+    return t.language_name(code)
 
 
 def _versions_text(t: Translator, data: dict[str, Any]) -> Markup:
@@ -502,7 +501,7 @@ def audience_label(t: Translator, audience: dict[str, Any]) -> str:
         )
         return t.label("focal points in {countries}", countries=names)
     if kind is AudienceKind.LANGUAGES:
-        names = ", ".join(_language(t, code) for code in values if code in LANGUAGE_NAMES)
+        names = ", ".join(_language(t, code) for code in values if code in SUPPORTED_LANGUAGES)
         return t.label("focal points reading {languages}", languages=names)
     if kind is AudienceKind.EVENT:
         return t.label("attendees of event #{number}", number=str(values[0] if values else "?"))

@@ -37,7 +37,6 @@ from handlers.common import (
 from handlers.events import (
     STAFF_FEATURE,
     card,
-    language_name,
     title_of,
     when_text,
     where_text,
@@ -91,7 +90,7 @@ def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarku
             "line, the description (optional) below it. Or skip this language.",
             step=number,
             total=NEW_STEP_TOTAL,
-            language=language_name(step[5:], t),
+            language=t.language_name(step[5:]),
         ), keyboard(
             [button(t.label("Skip"), STAFF_FEATURE, "n", "skip")],
             _navigation(t, "n", back=number > 1),
@@ -190,7 +189,7 @@ def summary(t: Translator, data: dict[str, Any]) -> Markup:
         lines.append(
             t._(
                 "{language}: <b>{title}</b>\n{description}",
-                language=language_name(language, t),
+                language=t.language_name(language),
                 title=title,
                 description=description or "—",
             )

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_time, format_timedelta
 from markupsafe import Markup, escape
 from telegram import Bot, InlineKeyboardMarkup, Update
@@ -69,10 +68,6 @@ def where_text(t: Translator, place: str | None, link: str | None) -> Markup:
     return escape(place or "—")
 
 
-def language_name(code: str, t: Translator) -> str:
-    return Locale.parse(code).get_display_name(t.locale) or code
-
-
 def details(t: Translator, event: Event, time_zone: str) -> Markup:
     """Title, description (with a note when not in the reader's language), time and place."""
     title, title_language = localized(event.titles, t.language)
@@ -84,8 +79,8 @@ def details(t: Translator, event: Event, time_zone: str) -> Markup:
         lines.append(
             t._(
                 "<i>There is no {missing} version of this event; it is shown in {shown}.</i>",
-                missing=language_name(t.language, t),
-                shown=language_name(title_language, t),
+                missing=t.language_name(t.language),
+                shown=t.language_name(title_language),
             )
         )
     lines.append(t._("🗓 {when}", when=when_text(t, event, time_zone)))

@@ -26,7 +26,7 @@ async def show_privacy(update: Update, context: HubContext) -> None:
         user_id=str(user.id),
         name=user.display_name,
         username=f"@{user.username}" if user.username else "—",
-        language=t.label("English"),
+        language=t.language_name(t.language),
         time_zone=profile.time_zone,
         created=t.datetime(user.created_at, profile.time_zone),
         last_seen=t.datetime(user.last_seen_at, profile.time_zone),

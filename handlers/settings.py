@@ -24,7 +24,7 @@ def overview(context: HubContext) -> Markup:
     return t._(
         "<b>Your settings</b>\n\nLanguage: {language}\nTime zone: {time_zone} "
         "(your time now: {now})\n\nChoose what to change:",
-        language=t.label("English"),
+        language=t.language_name(t.language),
         time_zone=profile.time_zone,
         now=t.datetime(context.services.clock.now(), profile.time_zone),
     )

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from bot.broadcasts import StepOutcome
 from bot.i18n import right_to_left
 from bot.registration import RedeemStatus
 from bot.services import Services
 from bot.standin import SentMessage
 from tests.conftest import ARABIC_USER, ENGLISH_USER
-from tests.harness import ADMIN, Harness, catalogs, expected, plain
+from tests.harness import ADMIN, START, Harness, catalogs, expected, plain
 
 FALLBACK_NOTE = (
     "<i>This announcement is not available in your language; here it is in {language}.</i>"
@@ -71,8 +72,9 @@ async def compose(
 
 
 def fallback_note(reader: str, version: str) -> str:
+    """The note a reader gets above another language's version (``version``: a code)."""
     t = catalogs().translator(reader)
-    return plain(right_to_left(str(t._(FALLBACK_NOTE, language=t.label(version)))))
+    return plain(right_to_left(str(t._(FALLBACK_NOTE, language=t.language_name(version)))))
 
 
 def broadcast_messages(bot: Harness, chat_id: int, marker: str) -> list[SentMessage]:
@@ -91,7 +93,7 @@ async def test_composing_in_two_languages_with_previews_and_fallbacks(bot: Harne
     await add_focal_point(bot, 302, "fr", "TN", "Sousse")
     await add_focal_point(bot, ENGLISH_USER, "en", "IQ", "Mosul")
     [ask] = await bot.say(ADMIN, "/broadcast")
-    assert ask.button_texts()[:3] == ["Arabic", "French", "English"]
+    assert ask.button_texts()[:3] == ["Arabic", "French", "English"]  # CLDR's names
     [ask] = await bot.press(ADMIN, "English")
     assert "Send the English version now" in (ask.text or "")
     # Staff formatting (bold, a link) is kept.
@@ -131,11 +133,11 @@ async def test_composing_in_two_languages_with_previews_and_fallbacks(bot: Harne
     assert french.text == "Appel à candidatures : avant le 30 juin"
     # Arabic readers get a fallback with a note in Arabic: French in Morocco, English in Jordan.
     [jordan] = bot.api.messages(ARABIC_USER)
-    assert (jordan.text or "").startswith(fallback_note("ar", "English"))
+    assert (jordan.text or "").startswith(fallback_note("ar", "en"))
     assert "Call for applications" in (jordan.text or "")
     [morocco] = bot.api.messages(301)
     assert "Appel à candidatures" in (morocco.text or "")
-    assert (morocco.text or "").startswith(fallback_note("ar", "French"))
+    assert (morocco.text or "").startswith(fallback_note("ar", "fr"))
     # The staff member's progress message ends as "finished", and /broadcasts lists it.
     assert any("Broadcast #1 finished." in (m.text or "") for m in bot.api.messages(ADMIN))
     [listing] = await bot.say(ADMIN, "/broadcasts")
@@ -359,3 +361,24 @@ async def test_questions_are_answered_while_a_broadcast_goes_out(
         assert harness.services.broadcasts.is_running(1)
         await harness.services.broadcasts.cancel(1, by=ADMIN)
         await wait_for_report(harness)
+
+
+async def test_a_broadcast_scheduled_in_a_time_zone_east_of_utc_goes_out_on_time(
+    bot: Harness,
+) -> None:
+    await add_focal_point(bot, 301, "en", "JO", "Zarqa")
+    await compose(bot.services, {"en": "Amman time"})
+    assert await bot.services.accounts.set_time_zone(ADMIN, "Asia/Amman") == "Asia/Amman"
+    await bot.services.broadcasts.ask_time(ADMIN)
+    # 13:00 in Amman (UTC+3) is 10:00 UTC, an hour after the clock's 09:00 UTC.
+    broadcast = await bot.services.broadcasts.schedule(ADMIN, "2026-06-01 13:00", "Asia/Amman")
+    assert not isinstance(broadcast, StepOutcome)
+    assert broadcast.scheduled_for == START + timedelta(hours=1)
+    # Due at 10:00 UTC, not three hours later when "13:00" would be reached in UTC.
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    bot.services.broadcasts.wake()
+    report = await bot.api.wait_for_message(
+        ADMIN, lambda m: REPORT in (m.text or ""), timeout=5
+    )
+    assert "sent 1," in (report.text or "")
+    assert len(broadcast_messages(bot, 301, "Amman time")) == 1
