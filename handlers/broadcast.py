@@ -544,6 +544,8 @@ def report_text(
         if broadcast.finished_at and broadcast.started_at
         else "—"
     )
+    # Outside the t._() call below, where message extraction would not see it.
+    everyone = t.label("All")
     return t._(
         "<b>Report of broadcast #{number}</b> ({status}), to {audience}\n"
         "Created {created}; sending took {duration}.\n"
@@ -553,7 +555,7 @@ def report_text(
         audience=audience_label(t, broadcast.audience),
         created=t.datetime(broadcast.created_at, time_zone),
         duration=duration,
-        total=_counts_line(t, t.label("All"), summary.states),
+        total=_counts_line(t, everyone, summary.states),
         languages=Markup("\n").join(languages) or "—",
         countries=Markup("\n").join(countries) or "—",
     )
