@@ -23,6 +23,12 @@ def pattern(feature: str) -> re.Pattern[str]:
 
 
 def arguments(data: str | None) -> list[str]:
-    """The arguments after the version and feature; [] for data of another shape."""
-    parts = (data or "").split(SEPARATOR)
+    """The arguments after the version and feature; [] for data of another shape.
+
+    Everything the bot puts in buttons is ASCII; anything else is forged, and refusing it
+    here spares every handler from digits such as '²' that pass str.isdigit() but not int().
+    """
+    if data is None or not data.isascii():
+        return []
+    parts = data.split(SEPARATOR)
     return parts[2:] if len(parts) >= 2 and parts[0] == CALLBACK_VERSION else []

@@ -97,3 +97,10 @@ async def test_html_in_user_text_is_escaped(bot: Harness) -> None:
     bot.api.add_user(310, "<i>Nour</i> & <b", language_code="fr")
     [welcome] = await bot.say(310, "/start")
     assert "<i>Nour</i> & <b" in (welcome.text or "")
+
+
+async def test_forged_non_ascii_digits_in_button_data_are_refused(bot: Harness) -> None:
+    [welcome] = await bot.say(ENGLISH_USER, "/start")
+    await bot.press_data(ENGLISH_USER, welcome.message_id, "1:reg:city:²")
+    await bot.press_data(ENGLISH_USER, welcome.message_id, "1:kb:t:cases:٣")
+    assert not any("Sorry" in (m.text or "") for m in bot.api.messages(ENGLISH_USER))
