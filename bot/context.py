@@ -40,6 +40,10 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self.profile = profile
         self._translator = self.services.translator(profile.language, profile.country)
 
+    def use_translator(self, translator: Translator) -> None:
+        """Answer in another language than the sender's (the staff chat's, for one)."""
+        self._translator = translator
+
     @property
     def me(self) -> Profile:
         """The sender's profile; only handlers of updates with a user call this."""

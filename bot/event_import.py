@@ -29,13 +29,13 @@ from bot.events import (
     AUDIENCE_COUNTRIES,
     DEFAULT_REMINDER_OFFSETS_S,
     DESCRIPTION_MAX_CHARS,
+    LINK_MAX_CHARS,
     LINK_PATTERN,
     MAX_EVENT_LENGTH,
     PLACE_CHARS,
-    TIME_PATTERN,
     TITLE_CHARS,
     EventService,
-    normalize_digits,
+    parse_end,
     parse_local,
     parse_offsets,
     to_utc,
@@ -115,13 +115,8 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEnt
         problems.append(f"{where}: time_zone must be an IANA name such as Africa/Tunis")
         return None
     start_local = parse_local(_as_text(raw.get("start")))
-    end_text = normalize_digits(_as_text(raw.get("end"))).strip()
-    end_local = parse_local(end_text)
-    only_time = TIME_PATTERN.match(end_text)
-    if end_local is None and only_time and start_local is not None:
-        end_local = start_local.replace(
-            hour=int(only_time["h"]) % 24, minute=int(only_time["mi"]) % 60
-        )
+    end_text = _as_text(raw.get("end"))
+    end_local = parse_local(end_text) if start_local is None else parse_end(start_local, end_text)
     starts_at = to_utc(start_local, zone) if start_local else None
     ends_at = to_utc(end_local, zone) if end_local else None
     if starts_at is None or ends_at is None:
@@ -137,8 +132,12 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEnt
         or not PLACE_CHARS[0] <= len(" ".join(place.split())) <= PLACE_CHARS[1]
     ):
         problems.append(f"{where}: place must be a short text (2 to 200 characters)")
-    if link is not None and (not isinstance(link, str) or not LINK_PATTERN.match(link)):
-        problems.append(f"{where}: link must start with https://")
+    if link is not None and (
+        not isinstance(link, str) or not LINK_PATTERN.match(link) or len(link) > LINK_MAX_CHARS
+    ):
+        problems.append(
+            f"{where}: link must start with https:// and have at most {LINK_MAX_CHARS} characters"
+        )
     if place is None and link is None:
         problems.append(f"{where}: give a place, a link, or both")
     audience_value = raw.get("audience", "everyone")

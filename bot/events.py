@@ -144,6 +144,18 @@ def parse_local(text: str) -> datetime | None:
     return None
 
 
+def parse_end(start: datetime, text: str) -> datetime | None:
+    """The end as a naive local time: a time alone ('17:00') is on the start's day."""
+    value = normalize_digits(text).strip()
+    only_time = TIME_PATTERN.match(value)
+    if only_time is None:
+        return parse_local(value)
+    hour, minute = int(only_time["h"]), int(only_time["mi"])
+    if hour > 23 or minute > 59:
+        return None
+    return start.replace(hour=hour, minute=minute)
+
+
 def to_utc(local: datetime, zone: str) -> datetime | None:
     """A wall-clock time in the zone as UTC; None if the clocks skip it (a DST gap)."""
     aware = local.replace(tzinfo=ZoneInfo(zone))
@@ -197,8 +209,16 @@ def split_text(text: str) -> tuple[str, str]:
     return " ".join(title.split()), description.strip()
 
 
+def invited_country(profile: Profile) -> str | None:
+    """The country whose events a person may see: only once staff approved them for it."""
+    return profile.country if profile.is_verified_focal_point else None
+
+
 def is_invited(event: Event, profile: Profile) -> bool:
-    return profile.is_staff or not event.audience or profile.country in event.audience
+    if profile.is_staff or not event.audience:
+        return True
+    country = invited_country(profile)
+    return country is not None and country in event.audience
 
 
 class EventService:
@@ -237,7 +257,7 @@ class EventService:
         """Events not yet over that this person is invited to (staff: all), with their answer."""
         events = await self._events.upcoming(
             self._clock.now(),
-            country=profile.country,
+            country=invited_country(profile),
             everything=profile.is_staff,
             limit=MAX_EVENTS_LISTED,
         )
@@ -449,15 +469,7 @@ class EventService:
 
     async def _answer_end(self, draft: Draft, data: dict[str, Any], text: str) -> StepOutcome:
         start = datetime.fromisoformat(data["start"])
-        value = normalize_digits(text).strip()
-        only_time = TIME_PATTERN.match(value)
-        if only_time:
-            hour, minute = int(only_time["h"]), int(only_time["mi"])
-            if hour > 23 or minute > 59:
-                return StepOutcome(draft, Problem.BAD_DATE)
-            local: datetime | None = start.replace(hour=hour, minute=minute)
-        else:
-            local = parse_local(value)
+        local = parse_end(start, text)
         if local is None:
             return StepOutcome(draft, Problem.BAD_DATE)
         moment = to_utc(local, data["zone"])

@@ -145,8 +145,7 @@ class ReminderRunner:
                 await self._events.skip([notice.id], detail=reason, now=now)
                 report.skipped += 1
                 continue
-            assert event is not None
-            await self._deliver(notice, event, now, report)
+            await self._deliver(notice, now, nearest, report)
 
     @staticmethod
     def _skip_reason(
@@ -168,12 +167,24 @@ class ReminderRunner:
         return None
 
     async def _deliver(
-        self, notice: EventNotice, event: Event, now: datetime, report: RunReport
+        self,
+        notice: EventNotice,
+        now: datetime,
+        nearest: dict[tuple[int, int], int],
+        report: RunReport,
     ) -> None:
         if self._sender is None:
             raise RuntimeError("ReminderRunner.connect() was not called")
         if not await self._events.claim(notice.id, now=now):
-            return  # another run took it
+            return  # another run took it, or its event moved since the batch was read
+        # Staff may have changed the event while this batch was being sent: say what it is now.
+        event = await self._events.get(notice.event_id)
+        reason = self._skip_reason(notice, event, now, nearest)
+        if reason is not None:
+            await self._events.finish(notice.id, state="skipped", detail=reason, now=now)
+            report.skipped += 1
+            return
+        assert event is not None
         outcome = await self._sender(notice, event, now)
         waits = 0
         while outcome.retry_after_s is not None and waits < MAX_RETRY_AFTER_WAITS:

@@ -29,6 +29,11 @@ async def load_sender(update: Update, context: HubContext) -> None:
         telegram_language=user.language_code,
     )
     context.use_profile(profile)
+    chat = update.effective_chat
+    if chat is not None and chat.id == services.config.staff_chat_id:
+        # Everyone in the staff chat reads what the bot says there: its language, not the
+        # language of whoever pressed or typed.
+        context.use_translator(services.staff_translator())
     draft = await services.drafts.active(user.id)
     services.flows.set(user.id, draft.flow if draft else None)
 

@@ -199,8 +199,10 @@ async def refuse_unverified(update: Update, context: HubContext) -> bool:
 
 
 async def begin(update: Update, context: HubContext) -> None:
+    # A refusal answers the button itself; answering twice is an error at Telegram.
     if await refuse_unverified(update, context):
         return
+    await answer_callback(update)
     t = context.t
     form = context.services.request_form
     user_id = context.me.user.id
@@ -270,7 +272,6 @@ async def on_button(update: Update, context: HubContext) -> None:
         await view_request(update, context, int(args[1]))
         return
     if action == "page" and len(args) == 2 and args[1].isdigit():
-        await answer_callback(update)
         await list_requests(update, context, int(args[1]))
         return
     if action == "ans" and len(args) == 2 and args[1].isdigit():
@@ -278,7 +279,6 @@ async def on_button(update: Update, context: HubContext) -> None:
         return
     if action == "begin":
         # The "request support" button of /start: the same as typing /request.
-        await answer_callback(update)
         await begin(update, context)
         return
     if action == "ansx":
@@ -391,6 +391,7 @@ async def list_requests(update: Update, context: HubContext, page: int) -> None:
     if not profile.is_verified_focal_point or profile.focal_point is None:
         await refuse_unverified(update, context)
         return
+    await answer_callback(update)
     t = context.t
     support = context.services.support
     found = await support.city_page(profile.focal_point, page=page, size=REQUESTS_PER_PAGE)

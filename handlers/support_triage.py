@@ -9,12 +9,12 @@ from datetime import time
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
+from bot.callbacks import arguments, callback, pattern
 from bot.context import HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
@@ -677,8 +677,27 @@ async def export_command(update: Update, context: HubContext) -> None:
     )
 
 
+class NotReplyingElsewhere(filters.MessageFilter):
+    """A message that is not a reply to another of the bot's messages than the input prompt.
+
+    Staff waiting to type a note or a question may still answer a user's forwarded question
+    by replying to it; that reply belongs to the user, not to the request.
+    """
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+            return True
+        # The prompt, and the messages asking to type again, carry this Cancel button.
+        cancel = callback(FEATURE, "x")
+        markup = replied.reply_markup
+        return markup is not None and any(
+            key.callback_data == cancel for row in markup.inline_keyboard for key in row
+        )
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    typing = in_flow(application, STAFF_INPUT_FLOW)
+    typing = in_flow(application, STAFF_INPUT_FLOW) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))

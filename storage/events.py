@@ -437,11 +437,15 @@ class EventRepository:
         return [EventNotice.from_row(row) for row in rows]
 
     async def claim(self, notice_id: int, *, now: datetime) -> bool:
-        """Mark a notice 'sending' and commit, before the message goes out; False if taken."""
+        """Mark a notice 'sending' and commit, before the message goes out.
+
+        False if another run took it, or if it is no longer due (its event moved since the
+        batch was read).
+        """
         async with self._db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE event_notices SET state = 'sending', attempts = attempts + 1, "
-                "updated_at = :now WHERE id = :id AND state = 'pending'",
+                "updated_at = :now WHERE id = :id AND state = 'pending' AND due_at <= :now",
                 {"id": notice_id, "now": _db(now)},
             )
         return changed == 1
@@ -457,11 +461,12 @@ class EventRepository:
             )
 
     async def skip(self, notice_ids: Sequence[int], *, detail: str, now: datetime) -> None:
-        """Skip notices still pending (a claimed one is left to its sender)."""
+        """Skip notices still pending and due (a claimed one is left to its sender; one whose
+        event moved since the batch was read waits for its new time)."""
         async with self._db.transaction() as tx:
             await tx.executemany(
                 "UPDATE event_notices SET state = 'skipped', detail = :detail, updated_at = :now "
-                "WHERE id = :id AND state = 'pending'",
+                "WHERE id = :id AND state = 'pending' AND due_at <= :now",
                 [{"id": notice, "detail": detail, "now": _db(now)} for notice in notice_ids],
             )
 

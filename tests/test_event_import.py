@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.event_import import import_events, read_event_file
+from bot.clock import ManualClock
+from bot.event_import import EventFileError, import_events, read_event_file
 from tests.conftest import FRENCH_USER
-from tests.harness import ADMIN, Harness
+from tests.harness import ADMIN, START, Harness
 
 EVENTS_YAML = """\
 - key: rabat-workshop-2030
@@ -94,3 +95,24 @@ async def test_imported_events_reach_focal_points(bot: Harness, tmp_path: Path) 
     _, first, second = await bot.say(FRENCH_USER, "/events")
     assert "Atelier régional" in (first.text or "")
     assert "Webinaire sur la cohésion sociale" in (second.text or "")
+
+
+def test_an_impossible_end_time_is_a_problem_not_a_guess(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "- title: {en: Roundtable}\n"
+        "  time_zone: Asia/Amman\n"
+        "  start: 2030-06-16 10:00\n"
+        "  end: '17:75'\n"
+        "  place: Amman\n"
+        "- title: {en: Webinar}\n"
+        "  time_zone: Asia/Amman\n"
+        "  start: 2030-06-16 10:00\n"
+        "  end: 12:00\n"
+        f"  link: https://meet.example.org/{'x' * 400}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventFileError) as error:
+        read_event_file(path, ManualClock(START))
+    assert "entry 1: start and end must read like" in str(error.value)
+    assert "entry 2: link" in str(error.value)

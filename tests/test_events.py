@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from babel.dates import format_timedelta
@@ -430,3 +431,72 @@ async def test_calendar_file_parses_back(bot: Harness, language: str) -> None:
     [entry] = Calendar.from_ical(again.document["content"]).walk("VEVENT")
     assert int(entry["sequence"]) == 1
     assert entry.decoded("dtstart") == STARTS_AT + timedelta(days=1)
+
+
+async def test_country_events_are_for_verified_focal_points(bot: Harness) -> None:
+    # Someone who registered for Morocco but is not approved yet (or was refused) has only
+    # claimed the country: events for Moroccan cities, and their links, are not theirs yet.
+    user = USERS["fr"]
+    await bot.say(user, "/help")
+    await bot.services.registration._focal_points.save_pending(
+        user_id=user,
+        full_name="Not yet approved",
+        country="MA",
+        city="Fes",
+        position="Adviser",
+        email=None,
+        now=bot.clock.now(),
+    )
+    moroccan = await make_event(bot, audience=("MA",))
+    await make_event(bot, titles={"fr": "Webinaire ouvert"})
+    [_header, shown] = await bot.say(user, "/events")
+    assert "Webinaire ouvert" in (shown.text or "")
+    await bot.press_data(user, shown.message_id, callback("ev", "a", moroccan.id, "going"))
+    assert bot.api.callback_answers[-1]["text"] == label(
+        "fr", "This event is not open to your country."
+    )
+    await bot.press_data(user, shown.message_id, callback("ev", "ics", moroccan.id))
+    assert bot.api.callback_answers[-1]["text"] == label("fr", "This event no longer exists.")
+    assert await bot.services.events.attendee_ids(moroccan.id) == []
+
+
+async def test_a_reminder_moved_while_a_run_is_sending_waits_for_its_new_time(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await focal_point(bot, "en")
+    first = await make_event(bot)
+    moved = await make_event(bot, titles={"en": "Peer exchange"})
+    relocated = await make_event(bot, titles={"en": "National roundtable"})
+    for event in (first, moved, relocated):
+        await answer(bot, "en", event, "going")
+    runner = bot.services.reminders
+    repository = runner._events
+    send = runner._sender
+    assert send is not None
+    later = timedelta(days=7)
+
+    async def staff_change_during_the_run(*args: Any) -> Any:
+        outcome = await send(*args)
+        if len(reminders_in(bot, user)) == 1:
+            # While the run works through its batch, staff move one event and relocate another.
+            now = bot.clock.now()
+            await repository.reschedule(
+                moved.id, starts_at=STARTS_AT + later, ends_at=ENDS_AT + later, now=now
+            )
+            await repository.relocate(relocated.id, place="Tunis City Hall", link=None, now=now)
+        return outcome
+
+    monkeypatch.setattr(runner, "_sender", staff_change_during_the_run)
+    bot.clock.set(STARTS_AT - timedelta(days=1))
+    await runner.run_due()
+    reminders = [visible(m.text) for m in reminders_in(bot, user)]
+    # The moved event's reminders are neither sent early nor dropped; the others are sent,
+    # with the place as it is when they go out.
+    assert len(reminders) == 2
+    assert not any("Peer exchange" in text for text in reminders)
+    assert "Tunis City Hall" in next(text for text in reminders if "roundtable" in text)
+    states = {n.ref: n.state for n in await repository.notices(moved.id) if n.kind == "reminder"}
+    assert states == {7 * 86_400: "pending", 86_400: "pending", 3_600: "pending"}
+    bot.clock.set(STARTS_AT + later - timedelta(days=7))
+    await runner.run_due()
+    assert "Peer exchange" in visible(reminders_in(bot, user)[-1].text)

@@ -106,6 +106,11 @@ async def test_registration_rejected_in_the_staff_chat(harness: Harness, languag
         notice = harness.api.last_message(STAFF_CHAT)
         assert notice.button_texts() == [label("fr", "✔ Approve"), label("fr", "✖ Reject")]
         await harness.press(ADMIN, label("fr", "✖ Reject"), chat_id=STAFF_CHAT)
+        # The staff chat reads French, whatever the language of the staff member who pressed.
+        decision = expected(
+            "fr", "{details}\n\n<b>Rejected</b> by {reviewer}.", details="@", reviewer="Hala"
+        ).split("@")[-1]
+        assert (harness.api.last_message(STAFF_CHAT).text or "").endswith(decision.strip())
         assert harness.last_text(USERS[language]) == expected(
             language, REJECTED, email="info@strongcitiesnetwork.org"
         )

@@ -405,3 +405,25 @@ async def test_erasing_the_focal_point_keeps_the_citys_request_without_their_nam
     assert kept.request.filer_name == ""
     assert kept.request.title == TITLES["en"]
     assert [event.actor_name for event in kept.events] == [""]
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_old_buttons_of_a_focal_point_no_longer_verified_are_refused(
+    bot: Harness, language: str
+) -> None:
+    """The /start button and a /myrequests page button, pressed after the profile is gone."""
+    user = USERS[language]
+    country, city = CITIES[language]
+    await make_focal_point(bot, user, country, city)
+    [welcome] = await bot.say(user, "/start")
+    begin = welcome.callback_data_for(label(language, "Request technical support"))
+    await bot.services.accounts.erase(user)
+    refusal = expected(
+        language,
+        "Support requests are for verified city focal points. Use /register to register "
+        "as your city's focal point first.",
+    )
+    for data in (begin, callback("req", "page", 1)):
+        answers = await bot.press_data(user, welcome.message_id, data)
+        assert [answer.text for answer in answers] == [refusal]
+    assert await bot.services.request_form.draft(user) is None

@@ -325,3 +325,41 @@ def test_typed_text_never_becomes_a_spreadsheet_formula() -> None:
     assert spreadsheet_safe("@cmd") == "'@cmd"
     assert spreadsheet_safe("TSR-2026-0001") == "TSR-2026-0001"
     assert spreadsheet_safe("") == ""
+
+
+async def test_a_staff_reply_to_another_message_is_not_taken_for_the_awaited_question(
+    harness: Harness,
+) -> None:
+    """Staff press "Ask the city", then answer a user's forwarded question by replying to it:
+    that answer goes to the user who asked, not to the city as a question."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        bot = harness
+        await make_focal_point(bot, ENGLISH_USER, "JO", "Karak")
+        request_id = await file_one(bot, "en", attach=False)
+        await bot.say(FRENCH_USER, "Quel temps fera-t-il demain ?")
+        await bot.press(FRENCH_USER, label("fr", "Send it to the Hub team"))
+        forwarded = bot.api.last_message(STAFF_CHAT)
+        [prompt] = await bot.press(ADMIN, "Ask the city", chat_id=STAFF_CHAT)
+        city_messages = len(bot.api.messages(ENGLISH_USER))
+        await bot.say(
+            ADMIN,
+            "Nous ne suivons pas la météo.",
+            chat_id=STAFF_CHAT,
+            reply_to_message_id=forwarded.message_id,
+        )
+        assert "Nous ne suivons pas la météo." in bot.last_text(FRENCH_USER)
+        assert len(bot.api.messages(ENGLISH_USER)) == city_messages
+        # The question, replying to the prompt as it asks, still reaches the city.
+        await bot.say(
+            ADMIN,
+            "How many participants?",
+            chat_id=STAFF_CHAT,
+            reply_to_message_id=prompt.message_id,
+        )
+        assert "How many participants?" in bot.last_text(ENGLISH_USER)
+        details = await bot.services.support.details(request_id)
+        assert details is not None
+        assert [event.text for event in details.events if event.kind == "question"] == [
+            "How many participants?"
+        ]
