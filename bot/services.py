@@ -36,6 +36,9 @@ class FlowTracker:
     """
 
     active: dict[int, str] = field(default_factory=dict)
+    # One-answer prompts (a time zone, a note, an answer to staff) that a command abandons:
+    # the user has moved on, and their next text must not be taken for that answer.
+    abandoned_by_commands: set[str] = field(default_factory=set)
 
     def set(self, user_id: int, flow: str | None) -> None:
         if flow is None:

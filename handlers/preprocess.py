@@ -35,6 +35,15 @@ async def load_sender(update: Update, context: HubContext) -> None:
         # language of whoever pressed or typed.
         context.use_translator(services.staff_translator())
     draft = await services.drafts.active(user.id)
+    message = update.message
+    if (
+        draft is not None
+        and draft.flow in services.flows.abandoned_by_commands
+        and message is not None
+        and (message.text or "").startswith("/")
+    ):
+        await services.drafts.delete(user.id, draft.flow)
+        draft = await services.drafts.active(user.id)
     services.flows.set(user.id, draft.flow if draft else None)
 
 
@@ -51,8 +60,13 @@ class InFlow(filters.UpdateFilter):
         return user is not None and self._tracker.get(user.id) == self._flow
 
 
-def in_flow(application: Application[Any, Any, Any, Any, Any, Any], flow: str) -> InFlow:
+def in_flow(
+    application: Application[Any, Any, Any, Any, Any, Any], flow: str, *, one_answer: bool = False
+) -> InFlow:
+    """Updates of users in this form; a ``one_answer`` prompt is dropped by any command."""
     tracker: FlowTracker = application.bot_data["flows"]
+    if one_answer:
+        tracker.abandoned_by_commands.add(flow)
     return InFlow(tracker, flow)
 
 

@@ -152,7 +152,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("set")))
     application.add_handler(
         MessageHandler(
-            in_flow(application, TIME_ZONE_FLOW) & filters.TEXT & ~filters.COMMAND,
+            in_flow(application, TIME_ZONE_FLOW, one_answer=True) & filters.TEXT & ~filters.COMMAND,
             on_time_zone_text,
         )
     )

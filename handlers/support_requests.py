@@ -537,7 +537,7 @@ async def on_answer_other(update: Update, context: HubContext) -> None:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     filing = in_flow(application, FLOW)
-    answering = in_flow(application, CITY_ANSWER_FLOW)
+    answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     application.add_handler(CommandHandler("request", begin))

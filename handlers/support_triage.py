@@ -697,7 +697,7 @@ class NotReplyingElsewhere(filters.MessageFilter):
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    typing = in_flow(application, STAFF_INPUT_FLOW) & NotReplyingElsewhere()
+    typing = in_flow(application, STAFF_INPUT_FLOW, one_answer=True) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))

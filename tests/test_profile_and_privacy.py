@@ -133,3 +133,16 @@ async def test_restart_keeps_everyones_state(harness: Harness) -> None:
         assert await accounts.is_staff(ENGLISH_USER)
         [question] = await harness.say(ENGLISH_USER, "Sam Haddad")
         assert question.text == expected("en", "Registration (2/5). Which country is your city in?")
+
+
+async def test_a_command_abandons_a_one_answer_prompt(bot: Harness) -> None:
+    await bot.say(FRENCH_USER, "/settings")
+    await bot.press(FRENCH_USER, label("fr", "Time zone"))
+    await bot.say(FRENCH_USER, "/help")
+    assert await bot.services.drafts.active(FRENCH_USER) is None
+    # The next text is a question again, not a time zone.
+    [answer] = await bot.say(FRENCH_USER, "Qui dirige le Hub ?")
+    assert "Qui dirige" not in (answer.text or "")
+    profile = await bot.services.accounts.profile(FRENCH_USER)
+    assert profile is not None
+    assert profile.user.time_zone is None
