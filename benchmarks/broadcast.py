@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.standin import SentMessage, StandInBotApi  # noqa: E402
+from storage.models import Broadcast  # noqa: E402
 
 TOKEN = "123456789:BENCH-token-for-the-stand-in-api"
 STAFF = 1
@@ -34,9 +34,6 @@ MARKER = "Benchmark announcement"
 
 
 async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[str, float]:
-    os.environ["HUBBOT_BROADCAST_PAID"] = "1"
-    os.environ["HUBBOT_BROADCAST_RATE"] = str(rate)
-    os.environ["HUBBOT_BROADCAST_CHAT_INTERVAL_MS"] = "1000"
     api = StandInBotApi(messages_per_s=rate, chat_interval_s=1.0)
     await api.start()
     arrivals: dict[int, list[float]] = {}
@@ -62,6 +59,10 @@ async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[
             database_path=Path(directory) / "bench.sqlite3",
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
+            # The Config is built here, not read from the environment: the limits go in it.
+            broadcast_paid=True,
+            broadcast_rate=rate,
+            broadcast_chat_interval_ms=1000,
         )
         application = build_application(config)
         async with running(application, poll_timeout=2):
@@ -95,7 +96,7 @@ async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[
                 api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
             started = time.monotonic()
             broadcast = await broadcasts.submit(STAFF)
-            assert not isinstance(broadcast, tuple)
+            assert isinstance(broadcast, Broadcast), broadcast
             latencies: list[float] = []
             asking = asyncio.create_task(
                 ask_questions(api, broadcasts.is_running, latencies, question_interval_s)
@@ -106,7 +107,7 @@ async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[
             elapsed = time.monotonic() - started
             asking.cancel()
             await asyncio.gather(asking, return_exceptions=True)
-            summary = await broadcasts.summary(broadcast.id)  # type: ignore[union-attr]
+            summary = await broadcasts.summary(broadcast.id)
             planned = summary.total
             engine_429s = broadcasts.engine.stats.retry_after_hits
     await api.stop()

@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -161,6 +162,15 @@ def version_for(language: str, country: str | None, versions: Sequence[str]) -> 
         if candidate in versions:
             return candidate
     raise ValueError("a broadcast needs at least one version")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(html: str) -> int:
+    """How long Telegram counts a message or caption: the text shown (tags gone, entities
+    decoded), in UTF-16 code units, so an emoji counts twice and a link's address not at all."""
+    return len(unescape(_TAG.sub("", html)).encode("utf-16-le")) // 2
 
 
 # Typed dates: 2026-06-03 14:30, 03/06/2026 14:30 or 03.06.2026 14:30, in any digits.
@@ -311,7 +321,7 @@ class BroadcastService:
             attachment = {"kind": attachment_kind, "file_id": file_id}
         # The attachment goes with every version; a caption must fit Telegram's caption limit.
         limit = CAPTION_LIMIT if attachment and attachment_kind is not None else TEXT_LIMIT
-        if len(text) > limit:
+        if visible_length(text) > limit:
             return StepOutcome(draft, Problem.TOO_LONG, limit)
         versions = {**data.get("versions", {}), data.get("writing", "en"): text}
         data.update(versions=versions, attachment=attachment)
@@ -495,10 +505,10 @@ class BroadcastService:
             note = right_to_left(note) if t.is_rtl else note
             text = f"{note}\n\n{body}" if body else note
         if attachment_kind is not None:
-            if len(text) <= CAPTION_LIMIT:
+            if visible_length(text) <= CAPTION_LIMIT:
                 return [Part(text or None, attachment_kind, file_id)]
             return [Part(note or None, attachment_kind, file_id), Part(body)]
-        if len(text) <= TEXT_LIMIT:
+        if visible_length(text) <= TEXT_LIMIT:
             return [Part(text)]
         return [Part(note), Part(body)]
 

@@ -209,8 +209,6 @@ class EngineStats:
     messages: int = 0
     retry_after_hits: int = 0
     network_retries: int = 0
-    blocked: int = 0
-    failed: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
 
 

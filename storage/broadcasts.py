@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Database
@@ -73,7 +73,9 @@ class BroadcastRepository:
                     "kind": attachment_kind,
                     "file_id": attachment_file_id,
                     "audience": json.dumps(audience, ensure_ascii=False),
-                    "at": to_db_time(scheduled_for),
+                    # In UTC: due() compares these texts, and a staff member's local offset
+                    # would otherwise shift the moment by hours.
+                    "at": to_db_time(scheduled_for.astimezone(UTC)),
                     "now": to_db_time(now),
                 },
             )
@@ -97,7 +99,7 @@ class BroadcastRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM broadcasts WHERE status = 'scheduled' AND scheduled_for <= :now"
             " ORDER BY scheduled_for, id",
-            {"now": to_db_time(now)},
+            {"now": to_db_time(now.astimezone(UTC))},
         )
         return [Broadcast.from_row(row) for row in rows]
 
@@ -303,23 +305,6 @@ class BroadcastRepository:
             )
             for row in rows
         ]
-
-    async def state_counts(self, broadcast_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-        if not broadcast_ids:
-            return {}
-        params: dict[str, Any] = {}
-        rows = await self._db.fetchall(
-            f"""
-            SELECT broadcast_id, state, COUNT(*) AS count FROM broadcast_recipients
-            WHERE broadcast_id IN ({_placeholders("b", broadcast_ids, params)})
-            GROUP BY broadcast_id, state
-            """,
-            params,
-        )
-        counts: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in broadcast_ids}
-        for row in rows:
-            counts[row["broadcast_id"]][row["state"]] = row["count"]
-        return counts
 
 
 def _placeholders(prefix: str, values: Sequence[Any], params: dict[str, Any]) -> str:

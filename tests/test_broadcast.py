@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -23,11 +24,20 @@ REPORT = "Report of broadcast"
 
 
 @pytest.fixture(autouse=True)
-def fast_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Paid-broadcast speed, so a test of 40 recipients takes a fraction of a second."""
-    monkeypatch.setenv("HUBBOT_BROADCAST_PAID", "1")
-    monkeypatch.setenv("HUBBOT_BROADCAST_RATE", "200")
-    monkeypatch.setenv("HUBBOT_BROADCAST_CHAT_INTERVAL_MS", "0")
+def fast_delivery(harness: Harness) -> None:
+    """Paid-broadcast speed, so a test of 40 recipients takes a fraction of a second.
+
+    Through the Config the bot is built from: the harness does not read the environment."""
+    delivery_settings(harness, paid=True, rate=200, chat_interval_ms=0)
+
+
+def delivery_settings(harness: Harness, *, paid: bool, rate: float, chat_interval_ms: int) -> None:
+    harness.config = replace(
+        harness.config,
+        broadcast_paid=paid,
+        broadcast_rate=rate,
+        broadcast_chat_interval_ms=chat_interval_ms,
+    )
 
 
 async def add_focal_point(
@@ -245,14 +255,13 @@ async def test_a_429_pauses_sending_and_nothing_is_lost(bot: Harness) -> None:
         assert len(broadcast_messages(bot, user_id, "Invitation")) == 1
 
 
-async def test_the_stand_in_flood_control_is_respected(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_stand_in_flood_control_is_respected(harness: Harness) -> None:
     harness.api.messages_per_s = 50
     harness.api.chat_interval_s = 1.0
-    monkeypatch.setenv("HUBBOT_BROADCAST_RATE", "50")
-    monkeypatch.setenv("HUBBOT_BROADCAST_CHAT_INTERVAL_MS", "1000")
+    delivery_settings(harness, paid=True, rate=50, chat_interval_ms=1000)
     async with harness.running():
+        settings = harness.services.broadcasts.engine.settings
+        assert (settings.messages_per_s, settings.private_chat_interval_s) == (50, 1.0)
         for user_id in range(301, 361):
             await add_focal_point(harness, user_id, "en", "LY", "Sabha")
         await compose(harness.services, {"en": "Paced"})
@@ -263,11 +272,12 @@ async def test_the_stand_in_flood_control_is_respected(
 
 
 async def test_a_kill_mid_broadcast_resumes_without_duplicates_or_misses(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness,
 ) -> None:
-    monkeypatch.setenv("HUBBOT_BROADCAST_RATE", "40")
+    delivery_settings(harness, paid=True, rate=40, chat_interval_ms=0)
     people = range(301, 341)
     async with harness.running():
+        assert harness.services.broadcasts.engine.settings.messages_per_s == 40
         for user_id in people:
             await add_focal_point(harness, user_id, "en", "IQ", "Baghdad")
         await compose(harness.services, {"en": "Resume me"})
@@ -287,13 +297,11 @@ async def test_a_kill_mid_broadcast_resumes_without_duplicates_or_misses(
     assert sum(count - 1 for count in counts) <= 2
 
 
-async def test_staff_stop_a_running_broadcast(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HUBBOT_BROADCAST_PAID", "0")
-    monkeypatch.setenv("HUBBOT_BROADCAST_RATE", "10")
+async def test_staff_stop_a_running_broadcast(harness: Harness) -> None:
+    delivery_settings(harness, paid=False, rate=10, chat_interval_ms=0)
     people = range(301, 331)
     async with harness.running():
+        assert harness.services.broadcasts.engine.settings.messages_per_s == 10
         for user_id in people:
             await add_focal_point(harness, user_id, "en", "EG", "Alexandria")
         await compose(harness.services, {"en": "Stop me"})
@@ -345,12 +353,10 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     assert not broadcast_messages(bot, 301, "Never")
 
 
-async def test_questions_are_answered_while_a_broadcast_goes_out(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HUBBOT_BROADCAST_PAID", "0")
-    monkeypatch.setenv("HUBBOT_BROADCAST_RATE", "5")
+async def test_questions_are_answered_while_a_broadcast_goes_out(harness: Harness) -> None:
+    delivery_settings(harness, paid=False, rate=5, chat_interval_ms=0)
     async with harness.running():
+        assert harness.services.broadcasts.engine.settings.messages_per_s == 5
         for user_id in range(301, 321):
             await add_focal_point(harness, user_id, "en", "MA", "Oujda")
         await compose(harness.services, {"en": "Slow news"})
@@ -377,8 +383,45 @@ async def test_a_broadcast_scheduled_in_a_time_zone_east_of_utc_goes_out_on_time
     # Due at 10:00 UTC, not three hours later when "13:00" would be reached in UTC.
     bot.clock.advance(timedelta(hours=1, minutes=1))
     bot.services.broadcasts.wake()
-    report = await bot.api.wait_for_message(
-        ADMIN, lambda m: REPORT in (m.text or ""), timeout=5
-    )
+    report = await bot.api.wait_for_message(ADMIN, lambda m: REPORT in (m.text or ""), timeout=5)
     assert "sent 1," in (report.text or "")
     assert len(broadcast_messages(bot, 301, "Amman time")) == 1
+
+
+async def test_a_caption_is_measured_as_telegram_shows_it_not_by_its_html(bot: Harness) -> None:
+    """Links and bold lengthen the HTML, not the caption: a caption Telegram took is kept."""
+    await add_focal_point(bot, ENGLISH_USER, "en", "LB", "Tripoli")
+    url = "https://strongcitiesnetwork.org/resources/a-guide-with-a-long-address"
+    caption = "Guide " + "x" * 1000 + " read it"  # 1015 characters, under 1024
+    await bot.say(ADMIN, "/broadcast")
+    await bot.press(ADMIN, "English")
+    [menu] = await bot.send(
+        ADMIN,
+        photo=bot.api.make_photo(b"png"),
+        caption=caption,
+        caption_entities=[
+            {"type": "bold", "offset": 0, "length": 5},
+            {"type": "text_link", "offset": len(caption) - 7, "length": 7, "url": url},
+        ],
+    )
+    assert "Choose who gets it »" in menu.button_texts(), menu.text
+    await bot.press(ADMIN, "Choose who gets it »")
+    await bot.press(ADMIN, "All verified focal points")
+    await bot.press(ADMIN, "✔ Send now")
+    report = await wait_for_report(bot)
+    assert "sent 1, failed 0" in (report.text or "")
+    [photo] = bot.api.messages(ENGLISH_USER)
+    assert photo.caption == caption
+
+
+async def test_a_fallback_note_never_pushes_a_message_over_telegrams_limits(bot: Harness) -> None:
+    """Telegram counts UTF-16 units: emoji count twice, so the note may not fit beside them."""
+    await add_focal_point(bot, ARABIC_USER, "ar", "JO", "Madaba")
+    body = "📣" * 2040  # 4080 UTF-16 units: fits alone, not with the note before it
+    await compose(bot.services, {"en": body})
+    await bot.services.broadcasts.submit(ADMIN)
+    report = await wait_for_report(bot)
+    assert "sent 1, failed 0" in (report.text or "")
+    [note, announcement] = bot.api.messages(ARABIC_USER)
+    assert note.text == fallback_note("ar", "en")
+    assert announcement.text == body
