@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -10,15 +11,17 @@ from typing import Any
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.callbacks import callback
 from bot.context import HubContext
+from bot.delivery import retry_after_seconds
 from bot.i18n import Translator, right_to_left
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
+REPLY_ATTEMPTS = 3
 
 Handler = Callable[[Update, HubContext], Awaitable[Any]]
 
@@ -76,13 +79,22 @@ async def send(
     message: Message | None = None
     for index, part in enumerate(parts):
         body = right_to_left(part) if translator.is_rtl else part
-        message = await bot.send_message(
-            chat_id,
-            body,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply_markup if index == len(parts) - 1 else None,
-            disable_web_page_preview=True,
-        )
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                message = await bot.send_message(
+                    chat_id,
+                    body,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup if index == len(parts) - 1 else None,
+                    disable_web_page_preview=True,
+                )
+                break
+            except RetryAfter as error:
+                # Near the overall limit (a broadcast is going out) Telegram may refuse a
+                # reply for a moment; the person is waiting, so wait as told and send it.
+                if attempt == REPLY_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(retry_after_seconds(error))
     assert message is not None
     return message
 

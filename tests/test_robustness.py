@@ -104,3 +104,9 @@ async def test_forged_non_ascii_digits_in_button_data_are_refused(bot: Harness) 
     await bot.press_data(ENGLISH_USER, welcome.message_id, "1:reg:city:²")
     await bot.press_data(ENGLISH_USER, welcome.message_id, "1:kb:t:cases:٣")
     assert not any("Sorry" in (m.text or "") for m in bot.api.messages(ENGLISH_USER))
+
+
+async def test_a_reply_refused_with_429_is_sent_after_the_pause(bot: Harness) -> None:
+    bot.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    [answer] = await bot.say(FRENCH_USER, "/help")
+    assert "/topics" in (answer.text or "")
