@@ -26,6 +26,7 @@ from bot.accounts import AccountService, language_from_telegram
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
+from bot.forms import StepOutcome
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
@@ -70,13 +71,6 @@ class Problem(enum.Enum):
     BAD_TIME = "bad_time"
     PAST_TIME = "past_time"
     UNKNOWN_CHOICE = "unknown_choice"
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    draft: Draft | None
-    problem: Problem | None = None
-    limit: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.accounts import Profile
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
+from bot.forms import StepOutcome
 from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY, valid_time_zone
 from storage.drafts import DraftRepository
 from storage.events import EventRepository
@@ -78,13 +79,6 @@ class Problem(enum.Enum):
     BAD_REMINDERS = "bad_reminders"
     UNKNOWN_CHOICE = "unknown_choice"
     WRONG_STEP = "wrong_step"
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    draft: Draft | None
-    problem: Problem | None = None
-    limit: int | None = None
 
 
 class AnswerStatus(enum.Enum):

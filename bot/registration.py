@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.forms import StepOutcome
 from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
@@ -36,13 +37,6 @@ class Problem(enum.Enum):
     BAD_EMAIL = "bad_email"
     UNKNOWN_CHOICE = "unknown_choice"
     WRONG_STEP = "wrong_step"
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    draft: Draft | None
-    problem: Problem | None = None
-    limit: int | None = None
 
 
 class RedeemStatus(enum.Enum):

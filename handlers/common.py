@@ -150,6 +150,20 @@ async def answer_callback(update: Update, text: str | None = None, alert: bool =
         await update.callback_query.answer(text, show_alert=alert)
 
 
+def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
+    if too_short:
+        return t.ngettext(
+            "That is too short: please use at least {count} character.",
+            "That is too short: please use at least {count} characters.",
+            limit,
+        )
+    return t.ngettext(
+        "That is too long: please use at most {count} character.",
+        "That is too long: please use at most {count} characters.",
+        limit,
+    )
+
+
 def staff_only(handler: Handler) -> Handler:
     """Refuse a staff command or button to anyone else, in their language."""
 

@@ -31,6 +31,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    length_problem,
     reply,
     staff_only,
 )
@@ -220,11 +221,7 @@ def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
             outcome.limit or 0,
         )
     if problem is Problem.TOO_LONG:
-        return t.ngettext(
-            "That is too long: please use at most {count} character.",
-            "That is too long: please use at most {count} characters.",
-            outcome.limit or 0,
-        )
+        return length_problem(t, too_short=False, limit=outcome.limit or 0)
     if problem is Problem.NO_TITLE:
         return t._("An event needs a title in at least one language. Let us start again.")
     if problem is Problem.BAD_ZONE:

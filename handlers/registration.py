@@ -19,6 +19,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    length_problem,
     notify_staff,
     reply,
     send_to_person,
@@ -96,18 +97,9 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
 
 
 def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
-    if outcome.problem is Problem.TOO_SHORT:
-        return t.ngettext(
-            "That is too short: please use at least {count} character.",
-            "That is too short: please use at least {count} characters.",
-            outcome.limit or 0,
-        )
-    if outcome.problem is Problem.TOO_LONG:
-        return t.ngettext(
-            "That is too long: please use at most {count} character.",
-            "That is too long: please use at most {count} characters.",
-            outcome.limit or 0,
-        )
+    if outcome.problem in (Problem.TOO_SHORT, Problem.TOO_LONG):
+        too_short = outcome.problem is Problem.TOO_SHORT
+        return length_problem(t, too_short=too_short, limit=outcome.limit or 0)
     if outcome.problem is Problem.BAD_EMAIL:
         return t._("That does not look like an email address (name@example.org). Try again.")
     return t._("Please use the buttons below, or type your answer.")

@@ -20,13 +20,13 @@ from handlers.common import (
     button,
     edit_or_reply,
     keyboard,
+    length_problem,
     notify_staff,
     reply,
 )
 from handlers.preprocess import in_flow
 from handlers.support_text import (
     city_view,
-    length_problem,
     notify_city,
     paging_row,
     request_buttons,

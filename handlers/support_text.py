@@ -49,20 +49,6 @@ def paging_row(
     return row
 
 
-def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
-    if too_short:
-        return t.ngettext(
-            "That is too short: please use at least {count} character.",
-            "That is too short: please use at least {count} characters.",
-            limit,
-        )
-    return t.ngettext(
-        "That is too long: please use at most {count} character.",
-        "That is too long: please use at most {count} characters.",
-        limit,
-    )
-
-
 def choice_name(t: Translator, choices: dict[str, str], key: str | None) -> str:
     return t.label(choices[key]) if key in choices else "—"
 

@@ -27,6 +27,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    length_problem,
     notify_staff,
     reply,
     send_to_person,
@@ -34,7 +35,6 @@ from handlers.common import (
 )
 from handlers.preprocess import in_flow
 from handlers.support_text import (
-    length_problem,
     notify_city,
     paging_row,
     place,

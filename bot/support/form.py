@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
+from bot.forms import StepOutcome
 from bot.registration import EMAIL_PATTERN
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
@@ -58,13 +59,6 @@ class Problem(enum.Enum):
     NEEDS_FILE = "needs_file"
     TOO_MANY_FILES = "too_many_files"
     WRONG_STEP = "wrong_step"
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    draft: Draft | None
-    problem: Problem | None = None
-    limit: int | None = None
 
 
 @dataclass(frozen=True)
