@@ -37,6 +37,12 @@ async def show_privacy(update: Update, context: HubContext) -> None:
             details=describe(t, profile.focal_point),
         )
     stored += t._(
+        "\n\nThe bot also keeps the questions you sent to the Hub team, your answers to event "
+        "invitations and your reminder choices, and the support requests you filed for your "
+        "city. /deleteme erases all of it, except the requests, which stay in your city's file "
+        "without your name."
+    )
+    stored += t._(
         "\n\nThe Hub team uses this only to answer you and to work with your city. It is not "
         "shared outside the Hub. Use /deleteme to erase it; questions: {email}.",
         email=HUB_EMAIL,
