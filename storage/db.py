@@ -25,12 +25,21 @@ LOCKED_RETRY_BASE_S = 0.05
 Params = Mapping[str, Any] | tuple[Any, ...]
 
 
+async def _pragma(connection: aiosqlite.Connection, statement: str) -> None:
+    # Pragmas answer with a row; closing the cursor keeps no statement open on the connection.
+    async with connection.execute(statement):
+        pass
+
+
 async def _connect(path: Path) -> aiosqlite.Connection:
     connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await connection.execute("PRAGMA foreign_keys = ON")
-    await connection.execute("PRAGMA synchronous = NORMAL")
+    for statement in (
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = NORMAL",
+    ):
+        await _pragma(connection, statement)
     return connection
 
 
@@ -60,12 +69,12 @@ class Transaction:
         await self._connection.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        cursor = await self._connection.execute(sql, params)
-        return await cursor.fetchone()
+        async with self._connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        cursor = await self._connection.execute(sql, params)
-        return list(await cursor.fetchall())
+        async with self._connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
 
 
 class Database:
@@ -80,7 +89,7 @@ class Database:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
-        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await _pragma(self._writer, "PRAGMA journal_mode = WAL")
         await apply_migrations(self._writer)
         self._reader = await _connect(self.path)
 
@@ -124,14 +133,15 @@ class Database:
                 await asyncio.sleep(LOCKED_RETRY_BASE_S * 2**attempt)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        assert self._reader is not None, "Database is not open"
-        cursor = await self._reader.execute(sql, params)
-        return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         assert self._reader is not None, "Database is not open"
-        cursor = await self._reader.execute(sql, params)
-        return list(await cursor.fetchall())
+        # One call on the connection's thread: a cursor's execute and fetch as two calls let
+        # another coroutine's read run in between, inside the same (older) read snapshot, and
+        # miss what the writer has just committed.
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def backup(self, target: Path) -> None:
         """A consistent copy of the live database through SQLite's online backup API."""

@@ -100,3 +100,31 @@ async def test_erasing_a_user_removes_their_profile_and_drafts(tmp_path: Path) -
         assert row is not None
         assert row[0] == 0
     await db.close()
+
+
+async def test_reads_see_what_was_just_committed_while_others_read(tmp_path: Path) -> None:
+    """Concurrent readers share one connection; none may pin another's read to an old snapshot."""
+    db = Database(tmp_path / "hub.sqlite3")
+    await db.open()
+    reading = True
+
+    async def keep_reading() -> None:
+        while reading:
+            await db.fetchall("SELECT * FROM invites")
+            await db.fetchone("SELECT * FROM users")
+
+    readers = [asyncio.create_task(keep_reading()) for _ in range(3)]
+    missed = 0
+    for number in range(300):
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO invites (code, country, city, created_at, expires_at)"
+                " VALUES (:code, 'MA', 'Fes', 'now', 'later')",
+                {"code": str(number)},
+            )
+        found = await db.fetchone("SELECT * FROM invites WHERE code = :code", {"code": str(number)})
+        missed += found is None
+    reading = False
+    await asyncio.gather(*readers)
+    await db.close()
+    assert missed == 0
