@@ -10,8 +10,10 @@ the work per reminder is the same as in production. Ends with one key=value line
     .venv/bin/python benchmarks/event_reminders.py [--rsvps 10000] [--events 100]
         [--window-s 240] [--sends-per-s 0]
 
---sends-per-s 0 sends as fast as the machinery allows (the stand-in has no rate limit); the
-bot's production pace is bot.reminders.REMINDER_SENDS_PER_S, which bounds a burst instead.
+Reminders take their turn on the delivery engine's limiter, shared with broadcasts; here its
+rate is --sends-per-s (0: as fast as the machinery allows, the stand-in has no rate limit)
+with no per-chat interval. In production that shared limit is Telegram's 30 a second
+(bot.config.TELEGRAM_MESSAGES_PER_S), which bounds a burst instead.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_application, running  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.reminders import REMINDER_SENDS_PER_S, SendOutcome  # noqa: E402
+from bot.config import TELEGRAM_MESSAGES_PER_S, Config  # noqa: E402
+from bot.reminders import SendOutcome  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.standin import StandInBotApi  # noqa: E402
 from storage.models import Event, EventNotice  # noqa: E402
@@ -41,6 +43,7 @@ from storage.models import Event, EventNotice  # noqa: E402
 TOKEN = "123456789:BENCH-token-for-the-stand-in-api"
 FIRST_USER = 10_000_000
 LEAD_S = 20  # the first reminder is due this long after the restarted bot starts
+UNLIMITED_PER_S = 1_000_000.0
 
 
 class ShiftedClock:
@@ -126,7 +129,7 @@ async def measure_start_up(config: Config, clock: ShiftedClock) -> tuple[float, 
 
 
 async def deliver(
-    config: Config, clock: ShiftedClock, sends_per_s: float, timeout_s: float
+    config: Config, clock: ShiftedClock, timeout_s: float
 ) -> tuple[list[float], float, dict[str, int]]:
     """Run the real bot until no reminder is pending; lateness (s), start-up s, final states."""
     application = build_application(config, clock=clock)
@@ -136,7 +139,6 @@ async def deliver(
         start_up_s = time.perf_counter() - started
         services: Services = application.bot_data["services"]
         runner = services.reminders
-        runner.sends_per_s = sends_per_s
         sender = runner._sender
         assert sender is not None
 
@@ -173,6 +175,8 @@ async def main_async(args: argparse.Namespace) -> str:
                 database_path=Path(directory) / "bench.sqlite3",
                 api_base_url=api.base_url,
                 api_file_url=api.base_file_url,
+                broadcast_rate=args.sends_per_s or UNLIMITED_PER_S,
+                broadcast_chat_interval_ms=0,
             )
             clock = ShiftedClock()
             base = datetime.now(UTC) + timedelta(days=1)
@@ -192,7 +196,7 @@ async def main_async(args: argparse.Namespace) -> str:
             )
             clock.shift = base - datetime.now(UTC)
             lateness, start_up_s, states = await deliver(
-                config, clock, args.sends_per_s, timeout_s=LEAD_S + args.window_s + 1800
+                config, clock, timeout_s=LEAD_S + args.window_s + 1800
             )
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             p50, p99 = percentile(lateness, 0.5), percentile(lateness, 0.99)
@@ -205,9 +209,9 @@ async def main_async(args: argparse.Namespace) -> str:
                 f"max {max(lateness) * 1000:.0f} ms; mean {statistics.mean(lateness) * 1000:.0f} ms"
             )
             print(f"peak RSS {rss_mb:.0f} MB")
-            paced = reminders / REMINDER_SENDS_PER_S
+            paced = reminders / TELEGRAM_MESSAGES_PER_S
             print(
-                f"at the production pace of {REMINDER_SENDS_PER_S:.0f}/s, {reminders} reminders "
+                f"at Telegram's {TELEGRAM_MESSAGES_PER_S:.0f}/s, {reminders} reminders "
                 f"due at once would take {paced / 60:.0f} min to drain"
             )
             return (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.accounts import Profile
+from bot.accounts import AccountService, Profile
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.forms import StepOutcome
@@ -35,7 +35,14 @@ NEW_STEPS = (
     "reminders",
     "confirm",
 )
-EDIT_STEPS = {"time": ("start", "end", "confirm"), "place": ("place", "confirm")}
+TEXT_STEPS = ("text_ar", "text_fr", "text_en")
+EDIT_STEPS = {
+    "time": ("start", "end", "confirm"),
+    "place": ("place", "confirm"),
+    "texts": (*TEXT_STEPS, "confirm"),
+    "reminders": ("reminders", "confirm"),
+    "audience": ("audience", "confirm"),
+}
 ANSWERS = ("going", "maybe", "no")
 DEFAULT_REMINDER_OFFSETS_S = (7 * 86_400, 86_400, 3_600)
 MAX_REMINDERS = 5
@@ -69,6 +76,7 @@ class Problem(enum.Enum):
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
     NO_TITLE = "no_title"
+    LAST_TITLE = "last_title"
     BAD_ZONE = "bad_zone"
     BAD_DATE = "bad_date"
     NO_SUCH_TIME = "no_such_time"
@@ -110,6 +118,15 @@ class Roster:
 
     def count(self, answer: str) -> int:
         return sum(1 for entry in self.entries if entry.rsvp.answer == answer)
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """A saved change: the event as it is now, and how many answers the audience left out."""
+
+    event: Event
+    what: str
+    withdrawn: int = 0
 
 
 Announcer = Callable[[Event, list[int]], Awaitable[int]]
@@ -223,6 +240,7 @@ class EventService:
         drafts: DraftRepository,
         users: UserRepository,
         focal_points: FocalPointRepository,
+        accounts: AccountService,
         clock: Clock,
         on_change: Callable[[], Awaitable[None]] | None = None,
         announcer: Announcer | None = None,
@@ -231,6 +249,8 @@ class EventService:
         self._drafts = drafts
         self._users = users
         self._focal_points = focal_points
+        # Who is invited depends on staff membership and approval: the accounts service knows.
+        self._accounts = accounts
         self._clock = clock
         # The reminder runner re-plans its wake-up after every change that queues notices.
         self.on_change = on_change
@@ -272,6 +292,11 @@ class EventService:
             return AnswerOutcome(problem, event)
         assert event is not None
         rsvp = await self._events.answer(event_id, profile.user.id, answer, now=self._clock.now())
+        current = await self._events.get(event_id)
+        if current is not None and not is_invited(current, profile):
+            # Staff narrowed the audience between our check and the save: the answer goes.
+            await self._events.withdraw(event_id, [profile.user.id], now=self._clock.now())
+            return AnswerOutcome(AnswerStatus.NOT_INVITED, current)
         await self._changed()
         return AnswerOutcome(AnswerStatus.SAVED, event, rsvp)
 
@@ -319,6 +344,16 @@ class EventService:
         return Roster(event, tuple(entries))
 
     # -- staff: changes ----------------------------------------------------------------------
+
+    async def uninvited_ids(self, event: Event, audience: Sequence[str]) -> list[int]:
+        """Who answered the event, or has a notice about it to come, and would not be invited."""
+        narrowed = replace(event, audience=tuple(audience))
+        left_out = []
+        for user_id in await self._events.involved_ids(event.id):
+            profile = await self._accounts.profile(user_id)
+            if profile is None or not is_invited(narrowed, profile):
+                left_out.append(user_id)
+        return left_out
 
     async def cancel(self, event_id: int) -> Event | None:
         event = await self._events.cancel(event_id, now=self._clock.now())
@@ -382,7 +417,17 @@ class EventService:
         if event is None or event.is_cancelled or what not in EDIT_STEPS:
             return None
         await self._drafts.delete(user_id, NEW_FLOW)
-        data = {"event": event_id, "what": what, "zone": event.time_zone}
+        data: dict[str, Any] = {"event": event_id, "what": what, "zone": event.time_zone}
+        # The form starts from the event as it is: a step left alone keeps its value.
+        if what == "texts":
+            data["texts"] = {
+                language: [title, event.descriptions.get(language, "")]
+                for language, title in event.titles.items()
+            }
+        elif what == "reminders":
+            data["offsets"] = list(event.reminder_offsets_s)
+        elif what == "audience":
+            data["audience"] = list(event.audience)
         return await self._save(user_id, EDIT_FLOW, EDIT_STEPS[what][0], data)
 
     async def cancel_form(self, user_id: int, flow: str) -> None:
@@ -476,10 +521,13 @@ class EventService:
             return StepOutcome(draft, Problem.TOO_LONG_EVENT, MAX_EVENT_LENGTH.days)
         return StepOutcome(await self._advance(draft, {**data, "end": local.isoformat()}))
 
-    async def skip_language(self, user_id: int) -> StepOutcome:
-        draft = await self.draft(user_id, NEW_FLOW)
+    async def skip_language(self, user_id: int, flow: str = NEW_FLOW) -> StepOutcome:
+        """Leave this language out of a new event; keep it as it is when editing."""
+        draft = await self.draft(user_id, flow)
         if draft is None or not draft.step.startswith("text_"):
             return StepOutcome(draft, Problem.WRONG_STEP)
+        if flow == EDIT_FLOW:
+            return StepOutcome(await self._advance(draft, dict(draft.data)))
         texts = dict(draft.data.get("texts", {}))
         texts.pop(draft.step[5:], None)
         data = {**draft.data, "texts": texts}
@@ -490,6 +538,17 @@ class EventService:
             )
         return StepOutcome(await self._advance(draft, data))
 
+    async def remove_language(self, user_id: int) -> StepOutcome:
+        """Drop this language's title and description from an event being edited."""
+        draft = await self.draft(user_id, EDIT_FLOW)
+        if draft is None or not draft.step.startswith("text_"):
+            return StepOutcome(draft, Problem.WRONG_STEP)
+        texts = dict(draft.data.get("texts", {}))
+        texts.pop(draft.step[5:], None)
+        if not texts:
+            return StepOutcome(draft, Problem.LAST_TITLE)
+        return StepOutcome(await self._advance(draft, {**draft.data, "texts": texts}))
+
     async def choose_zone(self, user_id: int, zone: str) -> StepOutcome:
         draft = await self.draft(user_id, NEW_FLOW)
         if draft is None or draft.step != "zone":
@@ -498,9 +557,9 @@ class EventService:
             return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
         return StepOutcome(await self._advance(draft, {**draft.data, "zone": zone}))
 
-    async def toggle_country(self, user_id: int, code: str) -> StepOutcome:
+    async def toggle_country(self, user_id: int, code: str, flow: str = NEW_FLOW) -> StepOutcome:
         """Add or remove a country; 'all' empties the list, which means everyone."""
-        draft = await self.draft(user_id, NEW_FLOW)
+        draft = await self.draft(user_id, flow)
         if draft is None or draft.step != "audience":
             return StepOutcome(draft, Problem.WRONG_STEP)
         chosen = list(draft.data.get("audience", []))
@@ -512,18 +571,20 @@ class EventService:
             return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
         ordered = [c for c in AUDIENCE_COUNTRIES if c in chosen]
         return StepOutcome(
-            await self._save(user_id, NEW_FLOW, "audience", {**draft.data, "audience": ordered})
+            await self._save(user_id, flow, "audience", {**draft.data, "audience": ordered})
         )
 
-    async def confirm_audience(self, user_id: int) -> StepOutcome:
-        draft = await self.draft(user_id, NEW_FLOW)
+    async def confirm_audience(self, user_id: int, flow: str = NEW_FLOW) -> StepOutcome:
+        draft = await self.draft(user_id, flow)
         if draft is None or draft.step != "audience":
             return StepOutcome(draft, Problem.WRONG_STEP)
         data = {"audience": [], **draft.data}
         return StepOutcome(await self._advance(draft, data))
 
-    async def default_reminders(self, user_id: int, *, none: bool = False) -> StepOutcome:
-        draft = await self.draft(user_id, NEW_FLOW)
+    async def default_reminders(
+        self, user_id: int, *, none: bool = False, flow: str = NEW_FLOW
+    ) -> StepOutcome:
+        draft = await self.draft(user_id, flow)
         if draft is None or draft.step != "reminders":
             return StepOutcome(draft, Problem.WRONG_STEP)
         offsets = [] if none else list(DEFAULT_REMINDER_OFFSETS_S)
@@ -558,29 +619,54 @@ class EventService:
             created_by=user_id,
         )
 
-    async def submit_edit(self, user_id: int) -> Event | None:
-        """Apply a completed edit; attendees are told. None if the form or the event is gone."""
+    async def submit_edit(self, user_id: int) -> EditOutcome | None:
+        """Apply a completed edit; a new time or place is told to attendees.
+
+        None if the form or the event is gone.
+        """
         draft = await self.draft(user_id, EDIT_FLOW)
         if draft is None or draft.step != "confirm":
             return None
         await self._drafts.delete(user_id, EDIT_FLOW)
-        data = draft.data
+        data, what = draft.data, draft.data["what"]
+        event_id: int = data["event"]
         now = self._clock.now()
-        if data["what"] == "time":
+        withdrawn = 0
+        if what == "time":
             starts_at = to_utc(datetime.fromisoformat(data["start"]), data["zone"])
             ends_at = to_utc(datetime.fromisoformat(data["end"]), data["zone"])
             if starts_at is None or ends_at is None:
                 return None
             event = await self._events.reschedule(
-                data["event"], starts_at=starts_at, ends_at=ends_at, now=now
+                event_id, starts_at=starts_at, ends_at=ends_at, now=now
+            )
+        elif what == "place":
+            event = await self._events.relocate(
+                event_id, place=data.get("place"), link=data.get("link"), now=now
+            )
+        elif what == "texts":
+            texts: dict[str, list[str]] = data["texts"]
+            event = await self._events.retitle(
+                event_id,
+                titles={language: text[0] for language, text in texts.items()},
+                descriptions={language: text[1] for language, text in texts.items() if text[1]},
+                now=now,
+            )
+        elif what == "reminders":
+            event = await self._events.change_reminders(
+                event_id, reminder_offsets_s=data["offsets"], now=now
             )
         else:
-            event = await self._events.relocate(
-                data["event"], place=data.get("place"), link=data.get("link"), now=now
-            )
-        if event is not None:
-            await self._changed()
-        return event
+            event = await self._events.change_audience(event_id, audience=data["audience"], now=now)
+            if event is not None:
+                # After the audience is saved, so an answer racing with it is caught either
+                # here or by the check that follows every answer.
+                left_out = await self.uninvited_ids(event, event.audience)
+                withdrawn = await self._events.withdraw(event_id, left_out, now=now)
+        if event is None:
+            return None
+        await self._changed()
+        return EditOutcome(event, what, withdrawn)
 
 
 def draft_times(data: dict[str, Any]) -> tuple[datetime | None, datetime | None]:

@@ -27,7 +27,8 @@ from storage.models import Event, EventNotice
 
 logger = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages a second to different chats; stay well below.
+# Telegram allows about 30 messages a second to different chats; stay well below. Only used
+# when the sender does not pace itself (the bot's sender shares the delivery engine's limiter).
 REMINDER_SENDS_PER_S = 20.0
 DUE_BATCH = 200
 # A notice that certainly did not leave (no connection) is tried again this much later.
@@ -56,6 +57,8 @@ class SendOutcome:
 # The one function that sends a notice: the seam to the broadcast delivery engine.
 NoticeSender = Callable[[EventNotice, Event, datetime], Awaitable[SendOutcome]]
 Wake = Callable[[float], None]
+# Waits until one message to this chat may go out under Telegram's limits, and takes that slot.
+Turn = Callable[[int], Awaitable[None]]
 
 
 @dataclass
@@ -64,6 +67,9 @@ class RunReport:
     skipped: int = 0
     retried: int = 0
     details: list[str] = field(default_factory=list)
+    # Notices Telegram refused with 429 in this run: each is handed back (not counted as an
+    # attempt) a few times, then left for RETRY_DELAY_S like any notice that did not go out.
+    retry_after_hits: dict[int, int] = field(default_factory=dict)
 
 
 class ReminderRunner:
@@ -81,12 +87,20 @@ class ReminderRunner:
         self.sleep = sleep
         self._sender: NoticeSender | None = None
         self._wake: Wake | None = None
+        self._turn: Turn | None = None
         self._lock = asyncio.Lock()
 
-    def connect(self, sender: NoticeSender, wake: Wake) -> None:
-        """Called once the bot exists: how to send a notice and how to be woken later."""
+    def connect(self, sender: NoticeSender, wake: Wake, *, turn: Turn | None = None) -> None:
+        """Called once the bot exists: how to send a notice and how to be woken later.
+
+        ``turn``: a shared limiter (the delivery engine's) that paces every message the bot
+        sends and holds them all during a pause Telegram asked for. The runner waits for its
+        turn *before* claiming a notice, so a stop during a long wait loses nothing; without
+        one the runner paces itself at ``sends_per_s`` and sleeps out pauses on its own.
+        """
         self._sender = sender
         self._wake = wake
+        self._turn = turn
 
     @property
     def busy(self) -> bool:
@@ -175,6 +189,8 @@ class ReminderRunner:
     ) -> None:
         if self._sender is None:
             raise RuntimeError("ReminderRunner.connect() was not called")
+        if self._turn is not None:
+            await self._turn(notice.user_id)
         if not await self._events.claim(notice.id, now=now):
             return  # another run took it, or its event moved since the batch was read
         # Staff may have changed the event while this batch was being sent: say what it is now.
@@ -186,8 +202,21 @@ class ReminderRunner:
             return
         assert event is not None
         outcome = await self._sender(notice, event, now)
+        if outcome.retry_after_s is not None and self._turn is not None:
+            hits = report.retry_after_hits.get(notice.id, 0) + 1
+            report.retry_after_hits[notice.id] = hits
+            if hits <= MAX_RETRY_AFTER_WAITS:
+                # Telegram did not take it: pending again, unclaimed while the limiter waits
+                # out the pause, and sent in this run's next batch.
+                await self._events.release(notice.id, now=now)
+                report.retried += 1
+                return
         waits = 0
-        while outcome.retry_after_s is not None and waits < MAX_RETRY_AFTER_WAITS:
+        while (
+            outcome.retry_after_s is not None
+            and self._turn is None
+            and waits < MAX_RETRY_AFTER_WAITS
+        ):
             waits += 1
             logger.info("Telegram asked to wait %.1f s before sending more", outcome.retry_after_s)
             await self.sleep(outcome.retry_after_s)
@@ -209,5 +238,5 @@ class ReminderRunner:
             await self._events.finish(notice.id, state="skipped", detail=detail, now=now)
             report.skipped += 1
             report.details.append(detail)
-        if self.sends_per_s > 0:
+        if self.sends_per_s > 0 and self._turn is None:
             await self.sleep(1 / self.sends_per_s)

@@ -104,6 +104,7 @@ class Services:
             drafts=drafts,
             users=users,
             focal_points=focal_points,
+            accounts=accounts,
             clock=clock,
             on_change=reminders.replan,
         )

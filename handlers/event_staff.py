@@ -1,4 +1,4 @@
-"""Events for hub staff: the /newevent form, changing time or place, cancelling, rosters."""
+"""Events for hub staff: the /newevent form, the edit forms, cancelling, rosters."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from bot.context import HubContext
 from bot.events import (
     AUDIENCE_COUNTRIES,
     EDIT_FLOW,
+    EDIT_STEPS,
     NEW_FLOW,
+    TEXT_STEPS,
     Problem,
     Roster,
     StepOutcome,
@@ -112,31 +114,13 @@ def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarku
         return _time_or_place_prompt(t, draft, number), keyboard(_navigation(t, "n"))
     if step == "audience":
         chosen = data.get("audience", [])
-        everyone = t.label("✓ Everyone") if not chosen else t.label("Everyone")
-        countries = [
-            button(
-                t.label("✓ {country}", country=t.label(COUNTRIES_BY_CODE[code].name))
-                if code in chosen
-                else t.label(COUNTRIES_BY_CODE[code].name),
-                STAFF_FEATURE,
-                "n",
-                "aud",
-                code,
-            )
-            for code in AUDIENCE_COUNTRIES
-        ]
         return t._(
             "New event ({step}/{total}). Who is invited? Everyone, or choose one or more "
             "countries; then Continue.\nInvited now: {audience}",
             step=number,
             total=NEW_STEP_TOTAL,
             audience=audience_text(t, chosen),
-        ), keyboard(
-            [button(everyone, STAFF_FEATURE, "n", "aud", "all")],
-            *in_rows(countries, 2),
-            [button(t.label("Continue »"), STAFF_FEATURE, "n", "audok")],
-            _navigation(t, "n"),
-        )
+        ), audience_keyboard(t, "n", chosen)
     if step == "reminders":
         return t._(
             "New event ({step}/{total}). Reminders go to those who answer going or maybe: by "
@@ -155,6 +139,28 @@ def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarku
         "Please check the new event:\n\n{summary}\n\nCreate it?", summary=summary(t, data)
     ), keyboard(
         [button(t.label("✔ Create event"), STAFF_FEATURE, "n", "create")], _navigation(t, "n")
+    )
+
+
+def audience_keyboard(t: Translator, flow: str, chosen: list[str]) -> InlineKeyboardMarkup:
+    everyone = t.label("✓ Everyone") if not chosen else t.label("Everyone")
+    countries = [
+        button(
+            t.label("✓ {country}", country=t.label(COUNTRIES_BY_CODE[code].name))
+            if code in chosen
+            else t.label(COUNTRIES_BY_CODE[code].name),
+            STAFF_FEATURE,
+            flow,
+            "aud",
+            code,
+        )
+        for code in AUDIENCE_COUNTRIES
+    ]
+    return keyboard(
+        [button(everyone, STAFF_FEATURE, flow, "aud", "all")],
+        *in_rows(countries, 2),
+        [button(t.label("Continue »"), STAFF_FEATURE, flow, "audok")],
+        _navigation(t, flow, back=flow == "n"),
     )
 
 
@@ -184,17 +190,7 @@ def _time_or_place_prompt(t: Translator, draft: Draft, number: int) -> Markup:
 
 
 def summary(t: Translator, data: dict[str, Any]) -> Markup:
-    lines = []
-    for language in languages_given(data):
-        title, description = data["texts"][language]
-        lines.append(
-            t._(
-                "{language}: <b>{title}</b>\n{description}",
-                language=t.language_name(language),
-                title=title,
-                description=description or "—",
-            )
-        )
+    lines = texts_lines(t, data)
     start, end = draft_times(data)
     zone = data.get("zone", "UTC")
     if start is not None and end is not None:
@@ -212,6 +208,19 @@ def summary(t: Translator, data: dict[str, Any]) -> Markup:
     return Markup("\n\n").join(lines)
 
 
+def text_line(t: Translator, language: str, title: str, description: str) -> Markup:
+    return t._(
+        "{language}: <b>{title}</b>\n{description}",
+        language=t.language_name(language),
+        title=title,
+        description=description or "—",
+    )
+
+
+def texts_lines(t: Translator, data: dict[str, Any]) -> list[Markup]:
+    return [text_line(t, language, *data["texts"][language]) for language in languages_given(data)]
+
+
 def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
     problem = outcome.problem
     if problem is Problem.TOO_SHORT:
@@ -224,6 +233,10 @@ def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
         return length_problem(t, too_short=False, limit=outcome.limit or 0)
     if problem is Problem.NO_TITLE:
         return t._("An event needs a title in at least one language. Let us start again.")
+    if problem is Problem.LAST_TITLE:
+        return t._(
+            "An event needs a title in at least one language, so this one cannot be removed."
+        )
     if problem is Problem.BAD_ZONE:
         return t._("That is not a time zone I know. Type a name such as Africa/Tunis.")
     if problem is Problem.BAD_DATE:
@@ -258,9 +271,13 @@ def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
 # -- the edit form ---------------------------------------------------------------------------
 
 
-def edit_prompt(t: Translator, draft: Draft, event: Event) -> tuple[Markup, InlineKeyboardMarkup]:
+def edit_prompt(
+    t: Translator, draft: Draft, event: Event, *, left_out: int = 0
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The edit form's current step; left_out: how many a new audience would leave out."""
     title = title_of(event, t)
     zone = draft.data["zone"]
+    what = draft.data["what"]
     if draft.step == "start":
         return t._(
             "Change the time of <b>{title}</b> (1/2). When does it start? Type the date and "
@@ -280,6 +297,112 @@ def edit_prompt(t: Translator, draft: Draft, event: Event) -> tuple[Markup, Inli
             "(https://...), or both on two lines.",
             title=title,
         ), keyboard(_navigation(t, "e", back=False))
+    if draft.step in TEXT_STEPS:
+        return _edit_text_prompt(t, draft, title)
+    if draft.step == "reminders":
+        return t._(
+            "Change the reminders of <b>{title}</b>. Now: {offsets}.\nType the new ones, for "
+            "example: 3d 2h 30m, or choose below. Those who answered going or maybe get the "
+            "new ones; a reminder already sent is not sent again.",
+            title=title,
+            offsets=offsets_text(t, event.reminder_offsets_s),
+        ), keyboard(
+            [
+                button(t.label("Use the defaults"), STAFF_FEATURE, "e", "remdef"),
+                button(t.label("No reminders"), STAFF_FEATURE, "e", "remnone"),
+            ],
+            _navigation(t, "e", back=False),
+        )
+    if draft.step == "audience":
+        chosen = draft.data.get("audience", [])
+        return t._(
+            "Change who is invited to <b>{title}</b>: everyone, or choose one or more "
+            "countries; then Continue.\nInvited now: {audience}",
+            title=title,
+            audience=audience_text(t, chosen),
+        ), audience_keyboard(t, "e", chosen)
+    if what in ("time", "place"):
+        return _notified_change_prompt(t, draft, event, title)
+    if what == "texts":
+        text = t._(
+            "Please check the new text of <b>{title}</b>:\n\n{texts}\n\nSave it?",
+            title=title,
+            texts=Markup("\n\n").join(texts_lines(t, draft.data)),
+        )
+    elif what == "reminders":
+        text = t._(
+            "Please check the reminders of <b>{title}</b>:\n\nNew reminders: {offsets}\n"
+            "They were: {old}\n\nSave them?",
+            title=title,
+            offsets=offsets_text(t, draft.data.get("offsets", [])),
+            old=offsets_text(t, event.reminder_offsets_s),
+        )
+    else:
+        text = t._(
+            "Please check who is invited to <b>{title}</b>:\n\nInvited: {audience}\n"
+            "It was: {old}\n\nSave it?",
+            title=title,
+            audience=audience_text(t, draft.data.get("audience", [])),
+            old=audience_text(t, event.audience),
+        )
+        if left_out:
+            text = Markup("\n\n").join(
+                [
+                    text,
+                    t.ngettext(
+                        "{count} person who answered or was invited would no longer be "
+                        "invited: their answer is withdrawn and they get nothing more about "
+                        "this event.",
+                        "{count} people who answered or were invited would no longer be "
+                        "invited: their answers are withdrawn and they get nothing more about "
+                        "this event.",
+                        left_out,
+                    ),
+                ]
+            )
+    return text, keyboard(
+        [button(t.label("✔ Save"), STAFF_FEATURE, "e", "save")], _navigation(t, "e")
+    )
+
+
+def _edit_text_prompt(
+    t: Translator, draft: Draft, title: str
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    language = draft.step[5:]
+    number = TEXT_STEPS.index(draft.step) + 1
+    current = draft.data.get("texts", {}).get(language)
+    navigation = _navigation(t, "e", back=number > 1)
+    if current is None:
+        return t._(
+            "Change the text of <b>{title}</b> ({step}/{total}). There is no {language} "
+            "version. Type the title on the first line and the description (optional) below "
+            "it, or skip this language.",
+            title=title,
+            step=number,
+            total=len(TEXT_STEPS),
+            language=t.language_name(language),
+        ), keyboard([button(t.label("Skip"), STAFF_FEATURE, "e", "skip")], navigation)
+    return t._(
+        "Change the text of <b>{title}</b> ({step}/{total}). It is now:\n\n{current}\n\n"
+        "Type the new title on the first line and the description (optional) below it, keep "
+        "it as it is, or remove this language.",
+        title=title,
+        step=number,
+        total=len(TEXT_STEPS),
+        current=text_line(t, language, *current),
+    ), keyboard(
+        [
+            button(t.label("Keep as it is"), STAFF_FEATURE, "e", "skip"),
+            button(t.label("Remove this language"), STAFF_FEATURE, "e", "drop"),
+        ],
+        navigation,
+    )
+
+
+def _notified_change_prompt(
+    t: Translator, draft: Draft, event: Event, title: str
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    zone = draft.data["zone"]
     if draft.data["what"] == "time":
         start, end = draft_times(draft.data)
         assert start is not None and end is not None
@@ -316,7 +439,12 @@ async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: 
             await context.services.events.cancel_form(context.me.user.id, EDIT_FLOW)
             await edit_or_reply(update, context, t._("This event no longer exists."))
             return
-        text, markup = edit_prompt(t, draft, event)
+        left_out = 0
+        if draft.step == "confirm" and draft.data["what"] == "audience":
+            left_out = len(
+                await context.services.events.uninvited_ids(event, draft.data.get("audience", []))
+            )
+        text, markup = edit_prompt(t, draft, event, left_out=left_out)
     if edit:
         await edit_or_reply(update, context, text, markup)
     else:
@@ -377,7 +505,7 @@ async def on_button(update: Update, context: HubContext) -> None:
     if action == "manage":
         await answer_callback(update)
         await show_roster(update, context, event_id)
-    elif action in ("time", "place"):
+    elif action in EDIT_STEPS:
         await answer_callback(update)
         draft = await context.services.events.start_edit(context.me.user.id, event_id, action)
         if draft is None:
@@ -412,17 +540,20 @@ async def _form_button(update: Update, context: HubContext, flow: str, args: lis
     elif action == "back":
         await _after(update, context, StepOutcome(await service.back(user_id, flow)), edit=True)
     elif action == "skip":
-        await _after(update, context, await service.skip_language(user_id), edit=True)
+        await _after(update, context, await service.skip_language(user_id, flow), edit=True)
+    elif action == "drop":
+        await _after(update, context, await service.remove_language(user_id), edit=True)
     elif action == "zone" and len(args) == 2 and args[1].isdigit():
         index = int(args[1])
         zone = COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
         await _after(update, context, await service.choose_zone(user_id, zone), edit=True)
     elif action == "aud" and len(args) == 2:
-        await _after(update, context, await service.toggle_country(user_id, args[1]), edit=True)
+        outcome = await service.toggle_country(user_id, args[1], flow)
+        await _after(update, context, outcome, edit=True)
     elif action == "audok":
-        await _after(update, context, await service.confirm_audience(user_id), edit=True)
+        await _after(update, context, await service.confirm_audience(user_id, flow), edit=True)
     elif action in ("remdef", "remnone"):
-        outcome = await service.default_reminders(user_id, none=action == "remnone")
+        outcome = await service.default_reminders(user_id, none=action == "remnone", flow=flow)
         await _after(update, context, outcome, edit=True)
     else:
         await edit_or_reply(update, context, context.t._("This button is no longer active."))
@@ -453,21 +584,34 @@ async def create(update: Update, context: HubContext) -> None:
 
 async def save_edit(update: Update, context: HubContext) -> None:
     t = context.t
-    event = await context.services.events.submit_edit(context.me.user.id)
-    if event is None:
+    outcome = await context.services.events.submit_edit(context.me.user.id)
+    if outcome is None:
         await answer_callback(update, t.label("This event can no longer be changed."), alert=True)
         return
     await answer_callback(update)
-    attendees = await context.services.events.attendee_ids(event.id)
-    await edit_or_reply(
-        update,
-        context,
-        t.ngettext(
+    event = outcome.event
+    if outcome.what in ("time", "place"):
+        attendees = await context.services.events.attendee_ids(event.id)
+        text = t.ngettext(
             "Saved. {count} person who answered going or maybe is being told.",
             "Saved. {count} people who answered going or maybe are being told.",
             len(attendees),
-        ),
-    )
+        )
+    elif outcome.what == "audience" and outcome.withdrawn:
+        text = t.ngettext(
+            "Saved. {count} answer was withdrawn. Use 📣 Announce to tell those invited who "
+            "have not heard of the event yet.",
+            "Saved. {count} answers were withdrawn. Use 📣 Announce to tell those invited who "
+            "have not heard of the event yet.",
+            outcome.withdrawn,
+        )
+    elif outcome.what == "audience":
+        text = t._(
+            "Saved. Use 📣 Announce to tell those invited who have not heard of the event yet."
+        )
+    else:
+        text = t._("Saved. Nobody is notified of this change.")
+    await edit_or_reply(update, context, text)
     await show_roster(update, context, event.id)
 
 
@@ -518,9 +662,14 @@ def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
             button(t.label("✏ Change place"), STAFF_FEATURE, "place", event.id),
         ],
         [
-            button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id),
-            button(t.label("🚫 Cancel event"), STAFF_FEATURE, "cancel", event.id),
+            button(t.label("✏ Change text"), STAFF_FEATURE, "texts", event.id),
+            button(t.label("✏ Change reminders"), STAFF_FEATURE, "reminders", event.id),
         ],
+        [
+            button(t.label("✏ Change audience"), STAFF_FEATURE, "audience", event.id),
+            button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id),
+        ],
+        [button(t.label("🚫 Cancel event"), STAFF_FEATURE, "cancel", event.id)],
     )
 
 

@@ -22,7 +22,7 @@ from bot.context import HubContext
 from bot.event_calendar import calendar_file, localized
 from bot.events import ANSWERS, AnswerOutcome, AnswerStatus
 from bot.i18n import Translator, right_to_left
-from bot.reminders import SendOutcome, SendResult
+from bot.reminders import NoticeSender, SendOutcome, SendResult
 from bot.services import Services
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
 from storage.models import Event, EventNotice, Rsvp
@@ -399,6 +399,28 @@ async def send_notice(
     return SendOutcome(SendResult.SENT)
 
 
+def paced_sender(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> NoticeSender:
+    """Event notices under the same limiter as broadcasts, so together they stay within
+    Telegram's limits: the runner waits for the limiter's turn, this sends.
+
+    The notice goes out on the engine's bot, whose sends the limiter does not count a second
+    time; before the engine has its bot (never, once the bot runs) the application's bot is
+    used, whose sends are counted again: slower, never faster. A 429 pauses broadcasts too.
+    """
+    engine = services.broadcasts.engine
+
+    async def sender(notice: EventNotice, event: Event, now: datetime) -> SendOutcome:
+        bot = engine.bot if engine.has_bot else application.bot
+        outcome = await send_notice(bot, services, notice, event, now)
+        if outcome.retry_after_s is not None:
+            engine.limiter.pause(outcome.retry_after_s)
+        return outcome
+
+    return sender
+
+
 async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data["services"]
     if services.reminders.busy:
@@ -421,10 +443,12 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
             _wake, when=delay_s, name=WAKE_JOB, job_kwargs={"misfire_grace_time": None}
         )
 
-    async def sender(notice: EventNotice, event: Event, now: datetime) -> SendOutcome:
-        return await send_notice(application.bot, services, notice, event, now)
+    limiter = services.broadcasts.engine.limiter
 
-    services.reminders.connect(sender, wake)
+    async def turn(chat_id: int) -> None:
+        await limiter.acquire(chat_id)
+
+    services.reminders.connect(paced_sender(application, services), wake, turn=turn)
     await services.reminders.start()
 
 

@@ -11,6 +11,9 @@ from storage.db import Database, Transaction
 from storage.models import Event, EventNotice, Rsvp, from_db_time, to_db_time
 
 ATTENDING = ("going", "maybe")
+# The detail of notices dropped because their audience changed; an invitation dropped so
+# is queued again if the person is invited again.
+NO_LONGER_INVITED = "no longer invited"
 
 
 def _db(moment: datetime) -> str:
@@ -149,6 +152,106 @@ class EventRepository:
             await self._queue_changes(tx, after, {"cancelled": True}, now)
             await self._plan(tx, after, None, now, moved=False)
         return after
+
+    async def retitle(
+        self,
+        event_id: int,
+        *,
+        titles: dict[str, str],
+        descriptions: dict[str, str],
+        now: datetime,
+    ) -> Event | None:
+        """New titles and descriptions; no notice (calendars see the new revision)."""
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled or not titles:
+                return None
+            return await self._update(
+                tx,
+                event_id,
+                "titles = :titles, descriptions = :descriptions",
+                {
+                    "titles": json.dumps(titles, ensure_ascii=False),
+                    "descriptions": json.dumps(descriptions, ensure_ascii=False),
+                },
+                now,
+            )
+
+    async def change_reminders(
+        self, event_id: int, *, reminder_offsets_s: Sequence[int], now: datetime
+    ) -> Event | None:
+        """New reminder offsets, and every attendee's reminders re-planned in the same step.
+
+        New offsets are planned for those who want reminders; removed offsets' pending
+        reminders are skipped; reminders already sent stay sent (the event did not move).
+        """
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled:
+                return None
+            after = await self._update(
+                tx,
+                event_id,
+                "reminder_offsets = :offsets",
+                {"offsets": _csv(sorted(set(reminder_offsets_s), reverse=True))},
+                now,
+            )
+            await self._plan(tx, after, None, now, moved=False)
+        return after
+
+    async def change_audience(
+        self, event_id: int, *, audience: Sequence[str], now: datetime
+    ) -> Event | None:
+        """A new audience (empty: everyone). Who is no longer invited is settled by withdraw()."""
+        async with self._db.transaction() as tx:
+            before = await self._event(tx, event_id)
+            if before is None or before.is_cancelled:
+                return None
+            return await self._update(
+                tx, event_id, "audience = :audience", {"audience": _csv(audience)}, now
+            )
+
+    async def involved_ids(self, event_id: int) -> list[int]:
+        """Everyone with an answer to the event or a notice about it still to come."""
+        rows = await self._db.fetchall(
+            """
+            SELECT user_id FROM event_rsvps WHERE event_id = :event
+            UNION
+            SELECT user_id FROM event_notices WHERE event_id = :event AND state = 'pending'
+            ORDER BY user_id
+            """,
+            {"event": event_id},
+        )
+        return [row["user_id"] for row in rows]
+
+    async def withdraw(self, event_id: int, user_ids: Sequence[int], *, now: datetime) -> int:
+        """People no longer invited: their answers go and nothing pending is sent to them.
+
+        Notice rows stay (skipped), so the unique key still stops a second copy of anything
+        already sent if they are invited again. Returns how many answers were withdrawn.
+        """
+        if not user_ids:
+            return 0
+        people = [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids]
+        async with self._db.transaction() as tx:
+            before = await tx.fetchone(
+                "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
+            )
+            await tx.executemany(
+                "DELETE FROM event_rsvps WHERE event_id = :event AND user_id = :user", people
+            )
+            after = await tx.fetchone(
+                "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
+            )
+            await tx.executemany(
+                """
+                UPDATE event_notices SET state = 'skipped', detail = :withdrawn, updated_at = :now
+                WHERE event_id = :event AND user_id = :user AND state = 'pending'
+                """,
+                [{**person, "withdrawn": NO_LONGER_INVITED} for person in people],
+            )
+        assert before is not None and after is not None
+        return int(before["n"]) - int(after["n"])
 
     async def _event(self, tx: Transaction, event_id: int) -> Event | None:
         row = await tx.fetchone("SELECT * FROM events WHERE id = :id", {"id": event_id})
@@ -404,21 +507,35 @@ class EventRepository:
                 "AND kind = 'invitation'",
                 {"event": event_id},
             )
+            people = [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids]
             await tx.executemany(
                 """
                 INSERT OR IGNORE INTO event_notices
                     (event_id, user_id, kind, ref, due_at, state, updated_at)
                 VALUES (:event, :user, 'invitation', 0, :now, 'pending', :now)
                 """,
-                [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids],
+                people,
             )
             after = await tx.fetchone(
                 "SELECT count(*) AS n FROM event_notices WHERE event_id = :event "
                 "AND kind = 'invitation'",
                 {"event": event_id},
             )
+            # Someone invited again after the audience left them out gets the invitation
+            # that was never sent.
+            revived = 0
+            for person in people:
+                revived += await tx.execute(
+                    """
+                    UPDATE event_notices SET state = 'pending', detail = NULL, due_at = :now,
+                        updated_at = :now
+                    WHERE event_id = :event AND user_id = :user AND kind = 'invitation'
+                      AND state = 'skipped' AND detail = :withdrawn
+                    """,
+                    {**person, "withdrawn": NO_LONGER_INVITED},
+                )
         assert before is not None and after is not None
-        return int(after["n"]) - int(before["n"])
+        return int(after["n"]) - int(before["n"]) + revived
 
     # -- the outbox --------------------------------------------------------------------------
 
@@ -477,6 +594,15 @@ class EventRepository:
                 "UPDATE event_notices SET state = 'pending', due_at = :due, updated_at = :now "
                 "WHERE id = :id AND state = 'sending'",
                 {"id": notice_id, "due": _db(due_at), "now": _db(now)},
+            )
+
+    async def release(self, notice_id: int, *, now: datetime) -> None:
+        """Telegram refused to take the message (429): pending again, the attempt not counted."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE event_notices SET state = 'pending', attempts = attempts - 1, "
+                "updated_at = :now WHERE id = :id AND state = 'sending'",
+                {"id": notice_id, "now": _db(now)},
             )
 
     async def settle_interrupted(self, *, now: datetime) -> int:

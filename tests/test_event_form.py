@@ -8,7 +8,10 @@ from bot.callbacks import callback
 from bot.events import parse_offsets, split_place
 from tests.conftest import ARABIC_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected, label
-from tests.test_events import focal_point
+from tests.test_events import (
+    focal_point,
+    skipped_time,  # noqa: F401  (autouse: the limiter's waits take no real time)
+)
 
 ASK_ZONE = (
     "New event ({step}/{total}). In which time zone will you give the times? Choose one, "

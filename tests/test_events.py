@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ from babel.dates import format_timedelta
 from icalendar import Calendar
 
 from bot.callbacks import callback
+from bot.delivery import RealTimer
 from bot.standin import SentMessage
 from storage.models import Event
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
@@ -28,6 +31,32 @@ TITLES = {
 STARTS_AT = datetime(2026, 6, 16, 9, 0, tzinfo=UTC)
 ENDS_AT = datetime(2026, 6, 16, 16, 0, tzinfo=UTC)
 INVISIBLE = str.maketrans("", "", "\u2068\u2069\u200f")
+
+
+class SkippedTime:
+    """The delivery engine's clock, where a wait for a sending slot takes no real time.
+
+    Event notices share the broadcasts' limiter (one message a second per chat, among
+    others); the tests check what it decides without sitting through its waits.
+    """
+
+    def __init__(self) -> None:
+        self.skipped_s = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped_s
+
+    async def sleep(self, seconds: float) -> None:
+        self.skipped_s += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def skipped_time(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
+    timer = SkippedTime()
+    monkeypatch.setattr(RealTimer, "monotonic", lambda self: timer.monotonic())
+    monkeypatch.setattr(RealTimer, "sleep", lambda self, seconds: timer.sleep(seconds))
+    return timer
 
 
 def visible(text: str | None) -> str:
@@ -284,22 +313,73 @@ async def test_a_kill_between_sending_and_recording_never_doubles(
         assert len(reminders_in(harness, user)) == 2
 
 
-async def test_telegram_rate_limit_is_obeyed(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_telegram_rate_limit_is_obeyed(bot: Harness, skipped_time: SkippedTime) -> None:
     user = await focal_point(bot, "en")
     event = await make_event(bot)
     await answer(bot, "en", event, "going")
-    waits: list[float] = []
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(bot.services.reminders, "sleep", record)
+    limiter = bot.services.broadcasts.engine.limiter
     bot.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     bot.clock.set(STARTS_AT - timedelta(days=1))
+    before = skipped_time.skipped_s
     report = await bot.services.reminders.run_due()
     assert report.sent == 1
-    assert waits[0] == 7
+    # The pause is the delivery engine's: broadcasts wait it out too, and so did the retry.
+    assert limiter.pauses == 1
+    assert skipped_time.skipped_s - before >= 7
     assert len(reminders_in(bot, user)) == 1
+    day = next(n for n in await bot.services.reminders._events.notices(event.id) if n.ref == 86_400)
+    assert (day.state, day.attempts) == ("sent", 1)  # the refused try is not counted
+
+
+async def test_a_stop_while_waiting_for_a_sending_slot_loses_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with harness.running():
+        user = await focal_point(harness, "fr")
+        event = await make_event(harness)
+        await answer(harness, "fr", event, "going")
+        harness.clock.set(STARTS_AT - timedelta(days=1))
+        runner = harness.services.reminders
+
+        async def stopped(chat_id: int) -> None:
+            raise Killed  # the bot stops while the limiter holds this message back
+
+        monkeypatch.setattr(runner, "_turn", stopped)
+        with pytest.raises(Killed):
+            await runner.run_due()
+        monkeypatch.undo()
+        notices = await runner._events.notices(event.id)
+        assert {n.state for n in notices if n.ref == 86_400} == {"pending"}
+    async with harness.running():
+        await harness.services.reminders.run_due()
+        assert len(reminders_in(harness, user)) == 1
+
+
+async def test_notices_and_broadcasts_share_one_limit(
+    harness: Harness, skipped_time: SkippedTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with harness.running(broadcast_rate=2):
+        users = [await focal_point(harness, language) for language in ("ar", "fr", "en")]
+        event = await make_event(harness)
+        for language in ("ar", "fr", "en"):
+            await answer(harness, language, event, "going")
+        limiter = harness.services.broadcasts.engine.limiter
+        slots: list[int] = []
+        take = limiter.acquire
+
+        async def counted(chat_id: int) -> None:
+            slots.append(chat_id)
+            await take(chat_id)
+
+        monkeypatch.setattr(limiter, "acquire", counted)
+        harness.clock.set(STARTS_AT - timedelta(days=1))
+        before = skipped_time.skipped_s
+        assert (await harness.services.reminders.run_due()).sent == 3
+        # Each reminder took a slot of the engine's limit (2 a second here): three messages
+        # span at least a second, and each went once.
+        assert sorted(slots) == sorted(users)
+        assert skipped_time.skipped_s - before >= 2 / limiter.messages_per_s - 0.05
+        assert all(len(reminders_in(harness, user)) == 1 for user in users)
 
 
 async def test_a_blocked_user_is_skipped_and_marked(bot: Harness) -> None:
