@@ -30,6 +30,7 @@ from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
+    follow_step,
     in_rows,
     keyboard,
     reply,
@@ -286,18 +287,15 @@ def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
 
 
 async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    if outcome.draft is None:
-        await edit_or_reply(
-            update,
-            context,
-            context.t._("This broadcast form is closed. Use /broadcast to start again."),
-        )
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
+    await follow_step(
+        update,
+        context,
+        outcome,
+        edit=edit,
+        closed=context.t._("This broadcast form is closed. Use /broadcast to start again."),
+        problem_text=problem_text,
+        show_step=show_step,
+    )
 
 
 @staff_only

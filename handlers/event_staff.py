@@ -31,6 +31,7 @@ from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
+    follow_step,
     in_rows,
     keyboard,
     length_problem,
@@ -452,14 +453,15 @@ async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: 
 
 
 async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    if outcome.draft is None:
-        await edit_or_reply(update, context, context.t._("This form is closed."))
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
+    await follow_step(
+        update,
+        context,
+        outcome,
+        edit=edit,
+        closed=context.t._("This form is closed."),
+        problem_text=problem_text,
+        show_step=show_step,
+    )
 
 
 @staff_only

@@ -17,6 +17,7 @@ from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
+    follow_step,
     in_rows,
     keyboard,
     length_problem,
@@ -152,18 +153,15 @@ async def on_other_message(update: Update, context: HubContext) -> None:
 
 
 async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    if outcome.draft is None:
-        await edit_or_reply(
-            update,
-            context,
-            context.t._("This registration form is closed. Use /register to start again."),
-        )
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
+    await follow_step(
+        update,
+        context,
+        outcome,
+        edit=edit,
+        closed=context.t._("This registration form is closed. Use /register to start again."),
+        problem_text=problem_text,
+        show_step=show_step,
+    )
 
 
 async def on_button(update: Update, context: HubContext) -> None:

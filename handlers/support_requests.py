@@ -19,6 +19,7 @@ from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
+    follow_step,
     keyboard,
     length_problem,
     notify_staff,
@@ -157,18 +158,19 @@ async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: 
 
 
 async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    if outcome.draft is None:
-        await edit_or_reply(update, context, _closed(context.t))
-        return
-    if outcome.problem is Problem.WRONG_STEP:
+    if outcome.draft is not None and outcome.problem is Problem.WRONG_STEP:
         # A button from an earlier step: show where the form really is.
         await show_step(update, context, outcome.draft, edit=False)
         return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
+    await follow_step(
+        update,
+        context,
+        outcome,
+        edit=edit,
+        closed=_closed(context.t),
+        problem_text=problem_text,
+        show_step=show_step,
+    )
 
 
 def _closed(t: Translator) -> Markup:
