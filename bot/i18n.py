@@ -6,6 +6,7 @@ import gettext
 import io
 import logging
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -179,6 +181,10 @@ class Translator:
     def language_name(self, code: str) -> str:
         """A language's name in the reader's language, from CLDR: 'arabe', 'الفرنسية'."""
         return Locale.parse(code).get_display_name(self.locale) or code
+
+    def list(self, items: Iterable[str]) -> str:
+        """Items joined as the language does: 'a, b et c', 'أ وب وج'."""
+        return format_list(list(items), locale=self.locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

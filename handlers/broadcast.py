@@ -59,7 +59,7 @@ def _language(t: Translator, code: str) -> str:
 
 def _versions_text(t: Translator, data: dict[str, Any]) -> Markup:
     versions = data.get("versions", {})
-    names = ", ".join(_language(t, code) for code in SUPPORTED_LANGUAGES if code in versions)
+    names = t.list(_language(t, code) for code in SUPPORTED_LANGUAGES if code in versions)
     attachment = data.get("attachment")
     if attachment is None:
         return t._("Versions written: {languages}. No photo or document.", languages=names)
@@ -494,12 +494,12 @@ def audience_label(t: Translator, audience: dict[str, Any]) -> str:
     kind = AudienceKind(audience["kind"])
     values = audience.get("values", [])
     if kind is AudienceKind.COUNTRIES:
-        names = ", ".join(
+        names = t.list(
             t.label(COUNTRIES_BY_CODE[code].name) for code in values if code in COUNTRIES_BY_CODE
         )
         return t.label("focal points in {countries}", countries=names)
     if kind is AudienceKind.LANGUAGES:
-        names = ", ".join(_language(t, code) for code in values if code in SUPPORTED_LANGUAGES)
+        names = t.list(_language(t, code) for code in values if code in SUPPORTED_LANGUAGES)
         return t.label("focal points reading {languages}", languages=names)
     if kind is AudienceKind.EVENT:
         return t.label("attendees of event #{number}", number=str(values[0] if values else "?"))

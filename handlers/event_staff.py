@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from babel.dates import format_timedelta
-from babel.lists import format_list
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -67,14 +66,14 @@ def offset_text(t: Translator, seconds: int) -> str:
 def offsets_text(t: Translator, offsets: list[int] | tuple[int, ...]) -> str:
     if not offsets:
         return t.label("no reminders")
-    return format_list([offset_text(t, offset) for offset in offsets], locale=t.locale)
+    return t.list(offset_text(t, offset) for offset in offsets)
 
 
 def audience_text(t: Translator, audience: list[str] | tuple[str, ...]) -> str:
     if not audience:
         return t.label("everyone")
     names = [t.label(COUNTRIES_BY_CODE[code].name) for code in audience]
-    return format_list(names, locale=t.locale)
+    return t.list(names)
 
 
 def _navigation(t: Translator, flow: str, *, back: bool = True) -> list[Any]:
