@@ -615,15 +615,28 @@ class BroadcastService:
     async def _schedule_loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
-            for broadcast in await self._broadcasts.due(self._clock.now()):
-                self._launch(broadcast.id)
             timeout = SCHEDULE_POLL_S
-            upcoming = await self._broadcasts.next_scheduled()
-            if upcoming is not None:
-                seconds = (upcoming - self._clock.now()).total_seconds()
-                timeout = min(max(seconds, 0.05), SCHEDULE_POLL_S)
+            try:
+                timeout = await self._launch_due()
+            except Exception:
+                # A failed look (the database busy past its retries, say) must not end
+                # scheduling for good: log it and look again at the next poll.
+                logger.exception("broadcast scheduler: looking for due broadcasts failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _launch_due(self) -> float:
+        """Start what is due, and resume broadcasts a failed run left unfinished; returns how
+        long to wait before the next look."""
+        for broadcast in await self._broadcasts.due(self._clock.now()):
+            self._launch(broadcast.id)
+        for broadcast in await self._broadcasts.sending():
+            self._launch(broadcast.id)
+        upcoming = await self._broadcasts.next_scheduled()
+        if upcoming is None:
+            return SCHEDULE_POLL_S
+        seconds = (upcoming - self._clock.now()).total_seconds()
+        return min(max(seconds, 0.05), SCHEDULE_POLL_S)
 
     def _launch(self, broadcast_id: int) -> None:
         if broadcast_id in self._runs or self._stopping:
@@ -638,7 +651,8 @@ class BroadcastService:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # Logged and left as it is in the database: the next start resumes it.
+            # Logged and left as it is in the database: the scheduler resumes it at its next
+            # look (at most SCHEDULE_POLL_S later), and so does the next start.
             logger.exception("broadcast %d stopped by an error", broadcast_id)
 
     async def _begin(self, broadcast_id: int) -> Broadcast | None:

@@ -425,3 +425,30 @@ async def test_a_fallback_note_never_pushes_a_message_over_telegrams_limits(bot:
     [note, announcement] = bot.api.messages(ARABIC_USER)
     assert note.text == fallback_note("ar", "en")
     assert announcement.text == body
+
+
+async def test_a_run_stopped_by_an_error_is_resumed_by_the_scheduler(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_focal_point(bot, 301, "en", "JO", "Zarqa")
+    service = bot.services.broadcasts
+    original = service._deliver_broadcast
+    failures: list[int] = []
+
+    async def fail_once_started(broadcast_id: int) -> None:
+        if not failures:
+            failures.append(broadcast_id)
+            await service._begin(broadcast_id)  # recipients planned, the broadcast "sending"
+            raise RuntimeError("disk hiccup")
+        await original(broadcast_id)
+
+    monkeypatch.setattr(service, "_deliver_broadcast", fail_once_started)
+    await compose(bot.services, {"en": "Resumed after a hiccup"})
+    broadcast = await service.submit(ADMIN)
+    assert not isinstance(broadcast, StepOutcome)
+    await service._runs[broadcast.id].task  # the failing run ends (the error is logged)
+    assert failures == [broadcast.id]
+    service.wake()  # the scheduler's next look, without waiting for its poll
+    report = await bot.api.wait_for_message(ADMIN, lambda m: REPORT in (m.text or ""), timeout=10)
+    assert "sent 1," in (report.text or "")
+    assert len(broadcast_messages(bot, 301, "Resumed after a hiccup")) == 1
