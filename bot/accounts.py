@@ -131,6 +131,10 @@ class AccountService:
     async def mark_unreachable(self, user_id: int) -> None:
         await self._users.set_active(user_id, False)
 
+    async def set_reachable(self, user_id: int, *, reachable: bool) -> None:
+        """Telegram told us the person blocked (or unblocked) the bot."""
+        await self._users.set_active(user_id, reachable)
+
     async def erase(self, user_id: int) -> None:
         await self._users.delete(user_id)
 

@@ -6,7 +6,14 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, TypeHandler, filters
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.context import HubContext
 from bot.services import FlowTracker
@@ -21,6 +28,12 @@ async def load_sender(update: Update, context: HubContext) -> None:
     if user is None or user.is_bot:
         return
     services = context.services
+    membership = update.my_chat_member
+    if membership is not None and membership.chat.type == ChatType.PRIVATE:
+        # Blocking the bot is not writing to it: follow what the person did, and stop here.
+        blocked = membership.new_chat_member.status == ChatMemberStatus.BANNED
+        await services.accounts.set_reachable(user.id, reachable=not blocked)
+        raise ApplicationHandlerStop
     profile = await services.accounts.on_contact(
         user_id=user.id,
         first_name=user.first_name,

@@ -110,3 +110,35 @@ async def test_a_reply_refused_with_429_is_sent_after_the_pause(bot: Harness) ->
     bot.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     [answer] = await bot.say(FRENCH_USER, "/help")
     assert "/topics" in (answer.text or "")
+
+
+def membership_update(bot: Harness, user_id: int, old: str, new: str) -> dict[str, object]:
+    person = bot.api.users[user_id].to_dict()
+    me = {"id": bot.api.bot_id, "is_bot": True, "first_name": bot.api.bot_username}
+
+    def member(status: str) -> dict[str, object]:
+        return {"status": status, "user": me, **({"until_date": 0} if status == "kicked" else {})}
+
+    return {
+        "my_chat_member": {
+            "chat": {"id": user_id, "type": "private", "first_name": person["first_name"]},
+            "from": person,
+            "date": 0,
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+    }
+
+
+async def test_blocking_the_bot_marks_the_person_unreachable_until_they_return(
+    bot: Harness,
+) -> None:
+    await bot.say(FRENCH_USER, "/start")
+    await bot.settle(bot.api.queue_update(membership_update(bot, FRENCH_USER, "member", "kicked")))
+    profile = await bot.services.accounts.profile(FRENCH_USER)
+    assert profile is not None
+    assert not profile.user.is_active
+    await bot.settle(bot.api.queue_update(membership_update(bot, FRENCH_USER, "kicked", "member")))
+    profile = await bot.services.accounts.profile(FRENCH_USER)
+    assert profile is not None
+    assert profile.user.is_active
