@@ -42,7 +42,11 @@ class Config:
     webhook_secret: str | None = None
     broadcast_rate: float = TELEGRAM_MESSAGES_PER_S
     broadcast_chat_interval_ms: int = 1000
+    group_chat_interval_ms: int = 3000
     broadcast_paid: bool = False
+    # Flood control per person: this many updates at once, then this many a second.
+    flood_burst: int = 10
+    flood_per_s: float = 2.0
 
     def require_token(self) -> str:
         if self.token is None:

@@ -19,6 +19,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    SentCopy,
     notify_staff,
     reply,
     send_to_person,
@@ -241,10 +242,13 @@ async def forward_question(update: Update, context: HubContext, question_id: int
             question=question.text,
         ), None
 
-    for copy in await notify_staff(context, render):
-        await services.knowledge.remember_staff_copy(
-            question, chat_id=copy.chat_id, message_id=copy.message_id
-        )
+    async def remember(copies: list[SentCopy]) -> None:
+        for copy in copies:
+            await services.knowledge.remember_staff_copy(
+                question, chat_id=copy.chat_id, message_id=copy.message_id
+            )
+
+    await notify_staff(context, render, remember)
 
 
 async def on_private_text(update: Update, context: HubContext) -> None:

@@ -22,6 +22,7 @@ from handlers.common import (
     follow_step,
     keyboard,
     length_problem,
+    SentCopy,
     notify_staff,
     reply,
 )
@@ -364,10 +365,12 @@ async def announce_new_request(
         )
         return text, triage_keyboard(staff_t, request, count)
 
-    copies = await notify_staff(context, render)
-    await remember_cards(context, request, copies)
-    for copy in copies:
-        await send_files(context, copy.chat_id, request, files.attachments)
+    async def with_files(copies: list[SentCopy]) -> None:
+        await remember_cards(context, request, copies)
+        for copy in copies:
+            await send_files(context, copy.chat_id, request, files.attachments)
+
+    await notify_staff(context, render, with_files)
 
     def tell_alternate(reader: Translator) -> tuple[Markup, None]:
         return reader._(

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.callbacks import CALLBACK_DATA_MAX_BYTES, callback
-from handlers.common import MAX_MESSAGE_CHARS, split_message
+from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import Harness, expected, label
 
@@ -81,9 +81,9 @@ async def test_an_unhandled_error_is_logged_and_the_user_told(
 async def test_a_long_message_is_split_within_telegrams_limit() -> None:
     paragraph = "كلمة " * 300
     text = "\n\n".join([paragraph] * 5)
-    parts = split_message(text)
+    parts = split_html(text)
     assert len(parts) > 1
-    assert all(len(part) <= MAX_MESSAGE_CHARS for part in parts)
+    assert all(visible_length(part) <= MAX_MESSAGE_UTF16 for part in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
 
 
