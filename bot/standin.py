@@ -827,6 +827,7 @@ class StandInBotApi:
         self.group_burst = group_burst
         self.monotonic = monotonic
         self.rate_limited = 0  # 429s answered by that flood control
+        self.errors: list[str] = []  # every error answered to the bot, as Telegram words it
         self.rate_limited_chats: collections.Counter[int] = collections.Counter()
         self._recent_sends: collections.deque[float] = collections.deque()
         self._chat_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -1398,6 +1399,7 @@ class StandInBotApi:
         try:
             result = await handler(_Params(params))
         except BotApiError as exc:
+            self.errors.append(exc.description)
             return self._error(exc)
         return web.json_response({"ok": True, "result": result})
 
