@@ -33,6 +33,11 @@ def entry_data(slug: str, **changes: object) -> dict[str, object]:
         "title": {"en": f"Title {slug}", "fr": f"Titre {slug}", "ar": f"عنوان {slug}"},
         "answer": {"en": ANSWER_EN, "fr": ANSWER_FR, "ar": ANSWER_AR},
         "keywords": {"en": ["hub"], "fr": ["hub"], "ar": ["المركز"]},
+        "questions": {
+            "en": [f"What is {slug} number {n}?" for n in range(5)],
+            "fr": [f"Qu'est-ce que {slug} numéro {n} ?" for n in range(5)],
+            "ar": [f"ما هو {slug} رقم {n}؟" for n in range(5)],
+        },
     }
     data.update(changes)
     return data

@@ -161,6 +161,16 @@ _AR_STOPWORDS_RAW: Final = """
     عندكم عندك عندي يعني طيب اوكي صباح الخير مساء النور اخي أخي اختي أستاذ استاذ
     معكم معك معنا معاكم معاك معانا بيكم فيكم منكم عنكم ليكم الكم
     ويا وياكم ويانا وياهم احسن أحسن افضل أفضل وقت بالضبط فكره فكرة
+    هناك يوجد توجد أود اود نود يمكنني يمكننا يمكن استطيع أستطيع نستطيع اقدر أقدر نقدر
+    تقدر يقدر ينفع لازم يجب علي معلومات كيفيه كيفية اخبرني أخبرني حدثني احكي اشرح
+    تعرف تعرفني عرفوني احتاج أحتاج نحتاج محتاج محتاجين ابحث أبحث نبحث جدا حول
+    ازاي إزاي ازاى عاوزه عايزين كده كدا بتاعة بتاعت علشان عشان ياريت بقى طب
+    بدك بدكم بدكن بدو فيني فينا فيي منقدر بقدر هلق هلأ هلا منشان مشان لشو عم رح راح
+    هيدول هسا هسه زي اشي إشي
+    شنوة شنوا شنيا نجم نجمو نجموا باش برشا ياسر توا توة متاعكم متاعنا يعيشك بالله
+    اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
+    اشلون شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
+    شن شني شنهي نبو تبي هلبا باهي
     """
 
 
@@ -186,6 +196,12 @@ def _normalize_arabic_orthography(text: str) -> str:
 _AR_STOPWORDS: Final = frozenset(
     _normalize_arabic_orthography(w) for w in _AR_STOPWORDS_RAW.split()
 )
+# و ف ب ل glued to a question word or a particle (وكيف، فما، بشو، لوين) leave it one.
+_AR_STOPWORD_CLITICS: Final = frozenset("وفبل")
+# Accusative tanween (دعماً, typed دعما): the alef carries no meaning of its own.
+_AR_ACCUSATIVE_MIN_CHARS: Final = 4
+# Possessive endings (بلديتنا، مدينتي، برامجكم), longest first.
+_AR_POSSESSIVE_SUFFIXES: Final[tuple[str, ...]] = ("كم", "هم", "ها", "نا", "ي", "ك", "ه")
 
 _STEMMERS: Final = {
     lang: snowballstemmer.stemmer(name)
@@ -261,19 +277,76 @@ def arabic_clitic_variants(word: str) -> tuple[str, ...]:
 
 def arabic_verb_variants(word: str) -> tuple[str, ...]:
     """Readings of a word as a present-tense verb: without the continuous/future marker
-    (ب ح ه س, as in بتعمل، حنعمل) and the person prefix (ي ت ن ا), as in نطلب → طلب.
+    (ب ح ه س, as in بتعمل، حنعمل) and the person prefix (ي ت ن ا), as in نطلب → طلب; and
+    the verbal nouns of the verb left (ندرّب → تدريب, نشارك → مشاركة, نرسل → ارسال), which is
+    how the documents name the same action.
 
-    Too ambiguous for indexing (تطرف, تونس start the same way); the search tries them only
-    for words the knowledge base does not know.
+    Too ambiguous for indexing (تطرف, تونس start the same way); the search tries them for
+    words the knowledge base does not know as topics.
     """
-    variants: list[str] = []
+    bases: list[str] = []
     current = word
     if current[:1] in _AR_VERB_MARKERS and current[1:2] in _AR_PERSON_PREFIXES:
         current = current[1:]
-        variants.append(current)
+        bases.append(current)
     if current[:1] in _AR_PERSON_PREFIXES and len(current) - 1 >= _AR_MIN_STEM_CHARS:
-        variants.append(current[1:])
-    return tuple(v for v in variants if len(v) >= _AR_MIN_STEM_CHARS)
+        bases.append(current[1:])
+    variants: list[str] = []
+    for base in bases:
+        variants.append(base)
+        if len(bases) > 1 and base == bases[0]:
+            continue  # the marker alone left a person prefix on: no verbal noun of that
+        variants.extend(_verbal_nouns(base))
+    return tuple(dict.fromkeys(v for v in variants if len(v) >= _AR_MIN_STEM_CHARS))
+
+
+def _verbal_nouns(base: str) -> list[str]:
+    """Masdar patterns of a verb's bare form: تفعيل (form II), مفاعلة (III), إفعال (IV),
+    and تفعّل/تفاعل (V, VI), which are their own verbal nouns."""
+    if len(base) == 3:
+        c1, c2, c3 = base
+        return [f"ت{c1}{c2}ي{c3}", f"ا{c1}{c2}ا{c3}", f"م{c1}ا{c2}{c3}ه"]
+    if len(base) == 4 and base[1] == "ا":
+        return [f"م{base}ه"]
+    if len(base) == 4 and base[0] == "ت":
+        return [f"{base[:3]}ي{base[3]}"]
+    return []
+
+
+def arabic_suffix_variants(word: str) -> tuple[str, ...]:
+    """The word without a possessive ending (بلديتنا → بلديه, برامجكم → برامج): the
+    taa marbuta written ت before the ending is given back its own form."""
+    variants: list[str] = []
+    for suffix in _AR_POSSESSIVE_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _AR_MIN_STEM_CHARS:
+            base = word[: -len(suffix)]
+            variants.append(base[:-1] + "ه" if base.endswith("ت") else base)
+    return tuple(dict.fromkeys(variants))
+
+
+# Arabic in Latin letters: the digits stand for letters Latin lacks (3 ع, 7 ح, 9 ق, 5 خ, 8 غ,
+# 2 ء); pairs of letters and q are folded to the same marks, vowels are dropped.
+_ARABIZI_FOLDS: Final[tuple[tuple[str, str], ...]] = (
+    ("kh", "5"),
+    ("gh", "8"),
+    ("sh", "$"),
+    ("ch", "$"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ou", "u"),
+    ("q", "9"),
+    ("2", ""),
+)
+_ARABIZI_VOWELS_RE: Final = re.compile("[aeiouy]")
+_REPEATED_CHAR_RE: Final = re.compile(r"(.)\1+")
+
+
+def arabizi_skeleton(word: str) -> str:
+    """The consonants of an Arabic word written in Latin letters, so that its spellings meet
+    (baladiya, baladia, baladeya → bld; ta9ni, te9ni, taqni → t9n)."""
+    for pair, mark in _ARABIZI_FOLDS:
+        word = word.replace(pair, mark)
+    return _REPEATED_CHAR_RE.sub(r"\1", _ARABIZI_VOWELS_RE.sub("", word))
 
 
 def is_stopword(word: str) -> bool:
@@ -310,6 +383,8 @@ def content_word(raw: str) -> str:
     if is_stopword(raw):
         return ""
     if is_arabic_word(raw):
+        if raw[:1] in _AR_STOPWORD_CLITICS and raw[1:] in _AR_STOPWORDS:
+            return ""
         raw = strip_arabic_article(raw)
         if raw in _AR_STOPWORDS:
             return ""
@@ -323,10 +398,16 @@ def stem(word: str, lang: Lang) -> str:
 
 
 def _before_stemming(word: str, lang: Lang) -> str:
-    if lang == "ar" and word.endswith("ات") and len(word) >= _AR_FEMININE_PLURAL_MIN_CHARS:
+    if lang != "ar":
+        return word
+    if word.endswith("ات") and len(word) >= _AR_FEMININE_PLURAL_MIN_CHARS:
         # Snowball's Arabic stemmer leaves sound feminine plurals half-stripped (شبكات→شبكا while
         # شبكة→شبك); rewriting the suffix as the singular's ending makes them meet.
         return word[:-2] + "ه"
+    if word.endswith("ا") and len(word) >= _AR_ACCUSATIVE_MIN_CHARS:
+        # The stemmer keeps the accusative alef (فنيا→فني while فني→فن). Names ending in alef
+        # (ليبيا) lose it too, in the documents as in the questions, so they still meet.
+        return word[:-1]
     return word
 
 
