@@ -1,4 +1,4 @@
-"""Answer quality of the knowledge search on the evaluation questions, per language."""
+"""Answer quality of the knowledge search on the evaluation questions, per split and language."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from bot.knowledge import LANGUAGES, KnowledgeIndex, load_directory  # noqa: E40
 
 CONTENT_DIR = ROOT / "content" / "knowledge"
 EVAL_FILE = ROOT / "benchmarks" / "data" / "eval_questions.yaml"
+# Thresholds and weights are chosen on the tuning half; the held-out half is what we report.
+SPLITS = ("tune", "heldout")
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,12 @@ class EvalQuestion:
     q: str
     lang: str
     expected: tuple[str, ...]
+    split: str
+    dialect: bool
 
 
 @dataclass(frozen=True)
-class LanguageScore:
+class Score:
     answerable: int
     hit1: int
     hit3: int
@@ -40,7 +44,38 @@ class LanguageScore:
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [EvalQuestion(str(i["q"]), str(i["lang"]), tuple(i["expected"] or ())) for i in raw]
+    return [
+        EvalQuestion(
+            str(i["q"]),
+            str(i["lang"]),
+            tuple(i["expected"] or ()),
+            str(i["split"]),
+            bool(i.get("dialect", False)),
+        )
+        for i in raw
+    ]
+
+
+def evaluate(
+    index: KnowledgeIndex, questions: list[EvalQuestion], *, detect: bool, verbose: bool
+) -> Score:
+    answerable = hit1 = hit3 = unanswerable = declined = wrongly_declined = 0
+    for item in questions:
+        result = index.search(item.q, lang=None if detect else item.lang)
+        slugs = [h.slug for h in result.hits]
+        if item.expected:
+            answerable += 1
+            hit1 += bool(slugs) and slugs[0] in item.expected
+            hit3 += any(s in item.expected for s in slugs[:3])
+            wrongly_declined += not slugs
+            if verbose and (not slugs or slugs[0] not in item.expected):
+                print(f"  MISS [{item.lang}] {item.q!r}: got {slugs} want {list(item.expected)}")
+        else:
+            unanswerable += 1
+            declined += not slugs
+            if verbose and slugs:
+                print(f"  FALSE ANSWER [{item.lang}] {item.q!r}: got {slugs}")
+    return Score(answerable, hit1, hit3, unanswerable, declined, wrongly_declined)
 
 
 def main() -> int:
@@ -57,36 +92,28 @@ def main() -> int:
         print(f"warning: expected slugs not in content: {', '.join(sorted(unknown))}")
 
     figures: list[str] = []
-    detect_ok = 0
-    for lang in LANGUAGES:
-        subset = [q for q in questions if q.lang == lang]
-        answerable = hit1 = hit3 = unanswerable = declined = wrongly_declined = 0
-        for item in subset:
-            result = index.search(item.q, lang=None if args.detect else item.lang)
-            detect_ok += index.search(item.q).lang == item.lang
-            slugs = [h.slug for h in result.hits]
-            if item.expected:
-                answerable += 1
-                hit1 += bool(slugs) and slugs[0] in item.expected
-                hit3 += any(s in item.expected for s in slugs[:3])
-                wrongly_declined += not slugs
-                if args.verbose and (not slugs or slugs[0] not in item.expected):
-                    print(f"  MISS [{lang}] {item.q!r}: got {slugs} want {list(item.expected)}")
-            else:
-                unanswerable += 1
-                declined += not slugs
-                if args.verbose and slugs:
-                    print(f"  FALSE ANSWER [{lang}] {item.q!r}: got {slugs}")
-        score = LanguageScore(answerable, hit1, hit3, unanswerable, declined, wrongly_declined)
-        h1 = score.ratio(hit1, answerable)
-        h3 = score.ratio(hit3, answerable)
-        dec = score.ratio(declined, unanswerable)
-        print(
-            f"{lang}: {answerable} answerable, hit@1={h1:.2f} hit@3={h3:.2f} "
-            f"(declined by mistake: {wrongly_declined}); "
-            f"{unanswerable} unanswerable, declined={dec:.2f}"
-        )
-        figures += [f"{lang}_hit1={h1:.2f}", f"{lang}_hit3={h3:.2f}", f"{lang}_decline={dec:.2f}"]
+    for split in SPLITS:
+        in_split = [q for q in questions if q.split == split]
+        groups = [(lang, [q for q in in_split if q.lang == lang]) for lang in LANGUAGES]
+        groups.append(("dialect", [q for q in in_split if q.dialect]))
+        for name, subset in groups:
+            if args.verbose:
+                print(f"{split} {name}:")
+            score = evaluate(index, subset, detect=args.detect, verbose=args.verbose)
+            h1 = score.ratio(score.hit1, score.answerable)
+            h3 = score.ratio(score.hit3, score.answerable)
+            dec = score.ratio(score.declined, score.unanswerable)
+            print(
+                f"{split} {name}: {score.answerable} answerable, hit@1={h1:.2f} hit@3={h3:.2f} "
+                f"(declined by mistake: {score.wrongly_declined}); "
+                f"{score.unanswerable} unanswerable, declined={dec:.2f}"
+            )
+            figures += [
+                f"{split}_{name}_hit1={h1:.2f}",
+                f"{split}_{name}_hit3={h3:.2f}",
+                f"{split}_{name}_decline={dec:.2f}",
+            ]
+    detect_ok = sum(index.search(q.q).lang == q.lang for q in questions)
     print(f"language detection: {detect_ok}/{len(questions)} correct")
     figures.append(f"detect={detect_ok / max(len(questions), 1):.2f}")
     print(" ".join(figures))
