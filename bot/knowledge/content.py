@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TOPICS: Final[tuple[str, ...]] = ("hub", "themes", "resources", "cases", "events", "contact")
+ENTRY_FIELDS: Final = frozenset(
+    {"slug", "topic", "related", "source", "title", "answer", "keywords", "questions"}
+)
 ENTRY_FILE_SUFFIXES: Final[tuple[str, ...]] = (".yaml", ".yml")
 
 # Telegram refuses messages over 4096 characters; the bot adds the title, a source line and
@@ -66,6 +69,8 @@ class Entry:
     keywords: Translated[tuple[str, ...]]
     related: tuple[str, ...] = ()
     source: str | None = None
+    # Example questions ("people ask it like this"), searched beside the keywords.
+    questions: Translated[tuple[str, ...]] = Translated((), (), ())
 
 
 @dataclass(frozen=True)
@@ -123,23 +128,23 @@ def _translated_text(data: Mapping[str, Any], key: str) -> Translated[str]:
     return Translated(*(_as_text(value.get(lang)) for lang in LANGUAGES))
 
 
-def _keyword_list(value: Any) -> tuple[str, ...]:
+def _text_list(value: Any, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise _EntryFormatError("keywords must be lists")
+        raise _EntryFormatError(f"{key} must be lists")
     return tuple(k for k in (_as_text(v) for v in value) if k)
 
 
-def _translated_keywords(data: Mapping[str, Any]) -> Translated[tuple[str, ...]]:
-    value = data.get("keywords")
+def _translated_lists(data: Mapping[str, Any], key: str) -> Translated[tuple[str, ...]]:
+    value = data.get(key)
     if value is None:
         return Translated((), (), ())
     if not isinstance(value, Mapping):
-        raise _EntryFormatError("'keywords' must map languages (ar, fr, en) to lists")
-    return Translated(*(_keyword_list(value.get(lang)) for lang in LANGUAGES))
+        raise _EntryFormatError(f"'{key}' must map languages (ar, fr, en) to lists")
+    return Translated(*(_text_list(value.get(lang), key) for lang in LANGUAGES))
 
 
 def _related(value: Any) -> tuple[str, ...]:
@@ -160,11 +165,7 @@ def entry_from_mapping(data: Any) -> Entry:
     if not isinstance(data, Mapping):
         raise ValueError("the file must contain a YAML mapping (slug:, topic:, title:, ...)")
     try:
-        unknown = sorted(
-            str(k)
-            for k in data
-            if k not in {"slug", "topic", "related", "source", "title", "answer", "keywords"}
-        )
+        unknown = sorted(str(k) for k in data if k not in ENTRY_FIELDS)
         if unknown:
             raise _EntryFormatError(f"unknown field(s): {', '.join(unknown)}")
         source = _as_text(data.get("source")) or None
@@ -173,7 +174,8 @@ def entry_from_mapping(data: Any) -> Entry:
             topic=_as_text(data.get("topic")),
             title=_translated_text(data, "title"),
             answer=_translated_text(data, "answer"),
-            keywords=_translated_keywords(data),
+            keywords=_translated_lists(data, "keywords"),
+            questions=_translated_lists(data, "questions"),
             related=_related(data.get("related")),
             source=source,
         )
