@@ -96,6 +96,20 @@ def test_valid_directory_loads_without_problems(tmp_path: Path) -> None:
     assert loaded.entries["beta"].source is None
 
 
+def test_example_questions_load_per_language(tmp_path: Path) -> None:
+    questions = {"en": ["How do I ask for help?"], "fr": ["Comment demander de l'aide ?"]}
+    write(tmp_path, "alpha", entry_data("alpha", questions=questions))
+    write(tmp_path, "beta", entry_data("beta", questions={"en": "not a list"}))
+    write(tmp_path, "gamma", entry_data("gamma", questions=["no languages"]))
+    loaded = load_directory(tmp_path)
+    alpha = loaded.entries["alpha"]
+    assert alpha.questions.get("fr") == ("Comment demander de l'aide ?",)
+    assert alpha.questions.get("ar") == ()
+    assert loaded.entries["beta"].questions.get("en") == ("not a list",)
+    assert "gamma" not in loaded.entries
+    assert any("'questions' must map" in m for m in messages_for(loaded.problems, "gamma"))
+
+
 def test_broken_yaml_is_reported_and_others_still_load(tmp_path: Path) -> None:
     write(tmp_path, "good", entry_data("good"))
     (tmp_path / "broken.yaml").write_text("slug: broken\ntitle: [unclosed\n", encoding="utf-8")

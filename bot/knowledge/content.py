@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TOPICS: Final[tuple[str, ...]] = ("hub", "themes", "resources", "cases", "events", "contact")
+ENTRY_FIELDS: Final = frozenset(
+    {"slug", "topic", "related", "source", "title", "answer", "keywords", "questions"}
+)
 ENTRY_FILE_SUFFIXES: Final[tuple[str, ...]] = (".yaml", ".yml")
 
 # Telegram refuses messages over 4096 characters; the bot adds the title, a source line and
@@ -168,21 +171,7 @@ def entry_from_mapping(data: Any) -> Entry:
     if not isinstance(data, Mapping):
         raise ValueError("the file must contain a YAML mapping (slug:, topic:, title:, ...)")
     try:
-        unknown = sorted(
-            str(k)
-            for k in data
-            if k
-            not in {
-                "slug",
-                "topic",
-                "related",
-                "source",
-                "title",
-                "answer",
-                "keywords",
-                "questions",
-            }
-        )
+        unknown = sorted(str(k) for k in data if k not in ENTRY_FIELDS)
         if unknown:
             raise _EntryFormatError(f"unknown field(s): {', '.join(unknown)}")
         source = _as_text(data.get("source")) or None
