@@ -146,6 +146,23 @@ _FR_STOPWORDS: Final = _words(
     """
 )
 
+# Arabic question words, particles and auxiliaries written in Latin letters (Maghrebi,
+# Egyptian and Levantine spellings). Words that are also English or French (fin, win, men)
+# are left out.
+_ARABIZI_STOPWORDS: Final = _words(
+    """
+    chno chnou chnowa chnoua chnia chneya shno shnu shnou shou chou shu kifach kifech kifash
+    kifesh kif izay ezay ezzay izzay eh ih wach wech wayn mnin 3lach 3lech 3lash lech lesh leh
+    imta emta wa9tach waqtach 9adech 9adach 9ddach chhal ch7al bch bech bach bash nheb n7eb
+    n7ebb nhebb nhebbou bghit bghina nbghi baddi biddi bidi 3ayez 3ayz 3awez 3ayzin 3awzin
+    3andkom 3andek 3ndkom 3andi 3andna ya3ni mta3 mte3 dyal dial diyal dyalna dyalkom ta3 3la
+    3ala m3a ma3a howa huwa hiya hia heya ana ena e7na i7na a7na ehna 7na n9der n9dar na9der
+    n9dro nnajem najem ndir ndiro ndirou na3mel n3mel n3ml n3mlo ne3mel el di dah deh hadi hada
+    hadak hedha hedhi bezabt bzabt belzabt lyoum lyoma daba tawa barcha bzaf fi 3an bel fel
+    fil lil mel mn wesh chnahouma chkoun chkon meen min3ayez momken mumkin mumken
+    """
+)
+
 _AR_STOPWORDS_RAW: Final = """
     من في على الى إلى عن مع هل ما ماذا لماذا كيف اين أين متى كم هو هي هم هن انا أنا نحن انت أنت
     انتم أنتم هذا هذه ذلك تلك هؤلاء التي الذي الذين اللذين او أو ثم لا لم لن قد كان كانت يكون
@@ -171,6 +188,7 @@ _AR_STOPWORDS_RAW: Final = """
     اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
     اشلون شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
     شن شني شنهي نبو تبي هلبا باهي
+    احنا إحنا حنا نحنا نعمل نعملو اعمل نسوي اسوي ندير نديرو نديرها مال شصار صار شنو شكو
     """
 
 
@@ -353,7 +371,7 @@ def is_stopword(word: str) -> bool:
     """Whether a normalised word carries no topic in any of the three languages."""
     if is_arabic_word(word):
         return word in _AR_STOPWORDS
-    return word in _EN_STOPWORDS or word in _FR_STOPWORDS
+    return word in _EN_STOPWORDS or word in _FR_STOPWORDS or word in _ARABIZI_STOPWORDS
 
 
 def tokenize(text: str) -> list[str]:

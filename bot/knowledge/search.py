@@ -78,13 +78,18 @@ class SearchSettings:
     min_coverage: float = 0.6
     min_word_mass: float = 0.2
     unknown_word_mass: float = 0.7
-    # A word found only in an entry's answer is weaker evidence that the entry is about it.
+    # A word found only in an entry's example questions, or only in its answer, is weaker
+    # evidence that the entry is about it than one in its title or keywords.
+    question_match: float = 0.8
     answer_only_match: float = 0.6
     non_topical_word_factor: float = 0.3
     bigram_weight: float = 0.5
     # A word reached through content/synonyms.yaml, or through Arabic morphology (a verb's
     # noun, a word without its possessive ending), is less certain than the word as typed.
     synonym_weight: float = 0.8
+    # A question whose words are exactly those of an entry's example question: that entry
+    # covers it, and ranks this share of the best score higher.
+    example_question_boost: float = 1.0
     morphology_weight: float = 0.85
     # Ranking: BM25 times coverage to this power (0: BM25 alone).
     coverage_rank_power: float = 0.0
@@ -140,6 +145,7 @@ class KnowledgeIndex:
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
         self.settings = settings
+        self._example_questions = _example_question_owners(entries.values())
         self._slugs = list(entries)
         self._term_ids = term_ids
         self._idf = idf
@@ -278,7 +284,12 @@ class KnowledgeIndex:
 
         if total_mass <= 0.0:
             return None
-        return scores, np.minimum(matched_mass / total_mass, 1.0)
+        coverage = np.minimum(matched_mass / total_mass, 1.0)
+        owners = self._example_questions.get(_question_key(words))
+        if owners:
+            coverage[owners] = 1.0
+            scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
+        return scores, coverage
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
@@ -399,11 +410,13 @@ class _Occurrences:
 
 @dataclass(frozen=True)
 class _Field:
-    """One indexed part of every entry: its BM25 weight, its text, and whether it is a headline
-    (title or keywords: a term found there is topical, and line breaks delimit its bigrams)."""
+    """One indexed part of every entry: its BM25 weight; whether it is made of lines (titles,
+    keywords, questions: line breaks delimit bigrams); how surely a word found there says what
+    the entry is about (1.0: the word is a topic of the knowledge base); and its text."""
 
     weight: float
     headline: bool
+    salience: float
     text: Callable[[Entry], str]
 
 
@@ -594,10 +607,10 @@ class _PostingsBuilder:
         n_docs = len(self._entries)
         settings = self._settings
         fields = [
-            _Field(settings.title_weight, True, _title_text),
-            _Field(settings.keyword_weight, True, _keyword_text),
-            _Field(settings.question_weight, True, _question_text),
-            _Field(settings.answer_weight, False, _answer_text),
+            _Field(settings.title_weight, True, 1.0, _title_text),
+            _Field(settings.keyword_weight, True, 1.0, _keyword_text),
+            _Field(settings.question_weight, True, settings.question_match, _question_text),
+            _Field(settings.answer_weight, False, settings.answer_only_match, _answer_text),
         ]
         chunked = [self._field_chunks(field) for field in fields]
         chunked.reverse()  # popped in field order, so each field's arrays are freed after use
@@ -718,11 +731,10 @@ class _PostingsBuilder:
         field_weight = np.asarray(
             field_weights, dtype=np.float32 if exact_in_float32 else np.float64
         )
-        field_headline = np.asarray([f.headline for f in fields], dtype=bool)
+        field_salience = np.asarray([f.salience for f in fields], dtype=np.float32)
         tf = _reduce(np.add, field_weight[field], starts).astype(np.float32)
-        headline = _reduce(np.logical_or, field_headline[field], starts)
+        salience = _reduce(np.maximum, field_salience[field], starts)
         del field, starts
-        salience = np.where(headline, np.float32(1.0), np.float32(self._settings.answer_only_match))
         # Keys sort by term, then entry: the postings come out grouped per term already.
         # The entry is in the low bits: casting keeps the low 32, the mask the entry's.
         cols = unique_keys.astype(np.int32)
@@ -758,6 +770,24 @@ def _title_text(entry: Entry) -> str:
 
 def _keyword_text(entry: Entry) -> str:
     return "\n".join(k for lang in LANGUAGES for k in entry.keywords.get(lang))
+
+
+def _question_key(words: list[str]) -> frozenset[str]:
+    return frozenset(term_variants(word)[0] for word in words)
+
+
+def _example_question_owners(entries: Iterable[Entry]) -> dict[frozenset[str], list[int]]:
+    """The entries (by number) of each example question, keyed by its words' primary stems."""
+    owners: dict[frozenset[str], list[int]] = {}
+    for number, entry in enumerate(entries):
+        for lang in LANGUAGES:
+            for question in entry.questions.get(lang):
+                words = tokenize(question)
+                if words:
+                    numbers = owners.setdefault(_question_key(words), [])
+                    if number not in numbers:
+                        numbers.append(number)
+    return owners
 
 
 def _question_text(entry: Entry) -> str:
