@@ -72,7 +72,10 @@ async def show_languages(update: Update, context: HubContext) -> None:
 
 
 async def choose_language(update: Update, context: HubContext) -> None:
-    chosen = (arguments(update.callback_query.data if update.callback_query else None) or [""])[0]
+    args = arguments(update.callback_query.data if update.callback_query else None) or [""]
+    chosen = args[0]
+    # From under an answer ("keep"), the answer stays and the confirmation comes after it.
+    keep_message = args[1:] == ["keep"]
     if chosen not in SUPPORTED_LANGUAGES:
         await answer_callback(update)
         return
@@ -84,11 +87,11 @@ async def choose_language(update: Update, context: HubContext) -> None:
     context.use_profile(updated)
     t = context.t
     await answer_callback(update)
-    await edit_or_reply(
-        update,
-        context,
-        t._("Language set to English. Type a question at any time, or use /help."),
-    )
+    confirmation = t._("Language set to English. Type a question at any time, or use /help.")
+    if keep_message:
+        await reply(update, context, confirmation)
+    else:
+        await edit_or_reply(update, context, confirmation)
     await set_personal_menu(context.bot, profile.user.id, t, staff=updated.is_staff)
 
 

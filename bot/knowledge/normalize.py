@@ -504,17 +504,20 @@ _FR_SUFFIXES: Final = ("ique", "iques", "ienne", "iennes", "eux", "ees", "eurs")
 _EN_SUFFIXES: Final = ("ing", "ness", "ship", "ings")
 
 
-def detect_language(text: str) -> Lang:
-    """Guess the language of a short question: Arabic script → ar; else French or English by
-    accents, elisions and function words; English when there is no evidence."""
+# A Latin-script question is clearly French or English when its evidence adds up to this much
+# and to twice the other language's.
+CLEAR_LANGUAGE_MIN_EVIDENCE: Final = 1.0
+CLEAR_LANGUAGE_MIN_RATIO: Final = 2.0
+
+
+def _language_evidence(text: str) -> tuple[int, int, float, float]:
+    """Arabic words, Latin words, French evidence and English evidence of a text."""
     arabic_words = latin_words = 0
     for word in _TOKEN_RE.findall(text):
         if _ARABIC_LETTER_RE.search(word):
             arabic_words += 1
         elif _LATIN_LETTER_RE.search(word):
             latin_words += 1
-    if arabic_words and arabic_words >= latin_words:
-        return "ar"
     lowered = _APOSTROPHES_RE.sub("'", text.lower())
     fr_score = 2.0 * len(_FRENCH_ACCENTS_RE.findall(lowered))
     fr_score += 2.0 * len(_FR_ELISION_RE.findall(lowered))
@@ -523,8 +526,30 @@ def detect_language(text: str) -> Lang:
     fr_score += sum(0.5 for w in words if len(w) > 4 and w.endswith(_FR_SUFFIXES))
     en_score = sum(1.0 for w in words if w in _EN_EVIDENCE)
     en_score += sum(0.5 for w in words if len(w) > 4 and w.endswith(_EN_SUFFIXES))
+    return arabic_words, latin_words, fr_score, en_score
+
+
+def detect_language(text: str) -> Lang:
+    """Guess the language of a short question: Arabic script → ar; else French or English by
+    accents, elisions and function words; English when there is no evidence."""
+    arabic_words, latin_words, fr_score, en_score = _language_evidence(text)
+    if arabic_words and arabic_words >= latin_words:
+        return "ar"
     if fr_score > en_score:
         return "fr"
     if en_score == 0 and arabic_words:
         return "ar"
     return "en"
+
+
+def clear_language(text: str) -> Lang | None:
+    """The language of a question when there is no doubt about it, else None: mostly Arabic
+    script, or French or English words well ahead of the other language's. A name, a
+    number or Arabic written in Latin letters says nothing."""
+    arabic_words, latin_words, fr_score, en_score = _language_evidence(text)
+    if arabic_words:
+        return "ar" if arabic_words >= latin_words else None
+    for lang, score, other in (("fr", fr_score, en_score), ("en", en_score, fr_score)):
+        if score >= CLEAR_LANGUAGE_MIN_EVIDENCE and score >= CLEAR_LANGUAGE_MIN_RATIO * other:
+            return lang  # type: ignore[return-value]
+    return None

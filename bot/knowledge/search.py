@@ -238,6 +238,18 @@ class KnowledgeIndex:
         logger.debug("search %r (%s): %s", query, lang, hits)
         return SearchResult(query, lang, hits)
 
+    def rank(self, query: str, limit: int) -> list[Hit]:
+        """The entries that best match a question, best first, whether or not they answer it."""
+        scored = self._score(query) if limit > 0 else None
+        if scored is None:
+            return []
+        scores, _ = scored
+        return [
+            Hit(self._slugs[doc], round(float(scores[doc]), 4))
+            for doc in self._top(scores, limit)
+            if scores[doc] > 0.0
+        ]
+
     def _score(self, query: str) -> tuple[FloatArray, FloatArray] | None:
         """BM25 score and question coverage of every entry, or None if nothing can match."""
         n_docs = len(self._slugs)
