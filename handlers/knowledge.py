@@ -408,7 +408,7 @@ async def offer_entries(update: Update, context: HubContext, topic: str | None =
         extra = in_rows(topics, 2)
     else:
         entries = knowledge.topic_entries(topic, t.language)
-        extra = [[button(t.label("‹ Back"), "kb", "ql")]]
+        extra = [[button(t.label("« Back"), "kb", "ql")]]
     rows = [
         [button(_short(entry.title.get(t.language)), "kb", "qa", entry.slug)] for entry in entries
     ]
