@@ -78,6 +78,7 @@ _AR_FEMININE_PLURAL_MIN_CHARS: Final = 5
 # --- Latin orthography --------------------------------------------------------------------------
 
 _APOSTROPHES_RE: Final = re.compile("[\u2019\u2018\u02bc`\u00b4]")
+_AMPERSAND_INITIALS_RE: Final = re.compile(r"\b([^\W\d_])&([^\W\d_])\b")
 _FR_ELISION_RE: Final = re.compile(r"\b(l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 
 
@@ -187,7 +188,7 @@ _AR_STOPWORDS_RAW: Final = """
     شنوة شنوا شنيا نجم نجمو نجموا باش برشا ياسر توا توة متاعكم متاعنا يعيشك بالله
     اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
     اشلون شكد اشكد شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
-    شن شني شنهي نبو تبي هلبا باهي
+    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا
     احنا إحنا حنا نحنا نعمل نعملو اعمل نسوي اسوي ندير نديرو نديرها مال شصار صار شنو شكو
     """
 
@@ -259,8 +260,11 @@ def normalize(text: str) -> str:
     """Normalise a whole text in any of the three languages (script-aware, language-agnostic).
 
     Elided French articles need no special step: words are split at apostrophes, so "l'atelier"
-    gives "l" (dropped) and "atelier".
+    gives "l" (dropped) and "atelier". Initials joined by "&" (R&R, M&E) become one word, or
+    they would be one-letter words, which are dropped.
     """
+    if "&" in text:
+        text = _AMPERSAND_INITIALS_RE.sub(r"\1\2", text)
     return fold_latin(normalize_arabic(text))
 
 
