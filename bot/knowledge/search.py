@@ -142,10 +142,11 @@ class KnowledgeIndex:
         surface_words: dict[str, tuple[int, ...]],
         settings: SearchSettings = DEFAULT_SETTINGS,
         synonyms: Synonyms | None = None,
+        example_questions: dict[frozenset[str], list[int]] | None = None,
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
         self.settings = settings
-        self._example_questions = _example_question_owners(entries.values())
+        self._example_questions = example_questions or {}
         self._slugs = list(entries)
         self._term_ids = term_ids
         self._idf = idf
@@ -204,6 +205,7 @@ class KnowledgeIndex:
             surface_words=builder.surface_words(),
             settings=settings,
             synonyms=synonyms,
+            example_questions=builder.example_question_owners(),
         )
         logger.info("knowledge index: %d entries, %d terms", len(by_slug), len(builder.term_ids))
         return index
@@ -297,7 +299,7 @@ class KnowledgeIndex:
         if total_mass <= 0.0:
             return None
         coverage = np.minimum(matched_mass / total_mass, 1.0)
-        owners = self._example_questions.get(_question_key(words))
+        owners = self._example_questions.get(frozenset(words))
         if owners:
             coverage[owners] = 1.0
             scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
@@ -430,6 +432,7 @@ class _Field:
     headline: bool
     salience: float
     text: Callable[[Entry], str]
+    examples: bool = False  # the example questions, each line one question
 
 
 class _ChunkIds(dict[str, int]):
@@ -552,6 +555,8 @@ class _PostingsBuilder:
         self._raw_ids: dict[str, int] = {}
         self._chunk_ids = _ChunkIds()
         self._chunk_ids[_LINE_MARK] = 0
+        # Content-word ids, entry and line number of every word of the example questions.
+        self._example_lines: tuple[IntArray, IntArray, IntArray] | None = None
 
     def _term_id(self, term: str) -> int:
         term_id = self.term_ids.get(term)
@@ -621,7 +626,13 @@ class _PostingsBuilder:
         fields = [
             _Field(settings.title_weight, True, 1.0, _title_text),
             _Field(settings.keyword_weight, True, 1.0, _keyword_text),
-            _Field(settings.question_weight, True, settings.question_match, _question_text),
+            _Field(
+                settings.question_weight,
+                True,
+                settings.question_match,
+                _question_text,
+                examples=True,
+            ),
             _Field(settings.answer_weight, False, settings.answer_only_match, _answer_text),
         ]
         chunked = [self._field_chunks(field) for field in fields]
@@ -647,6 +658,8 @@ class _PostingsBuilder:
                 line = np.cumsum(words == _LINE_BREAK_ID, dtype=np.int32)[is_word]
                 words, docs = words[is_word], docs[is_word]
                 pairs, pair_docs = _adjacent_pairs(term_flat[term_start[words]], docs, line)
+                if field.examples:
+                    self._example_lines = (words, docs, line)
                 bigrams.append((pairs, pair_docs, code))
                 word_pieces = [(words, docs)]
             else:
@@ -771,6 +784,23 @@ class _PostingsBuilder:
         np.cumsum(df.astype(np.int32), out=indptr[1:])
         return _Postings(idf, indptr, cols, weights, salience)
 
+    def example_question_owners(self) -> dict[frozenset[str], list[int]]:
+        """The entries (by number) of each example question, keyed by its set of content words:
+        asked again in another order, or with other stopwords, it is the same question."""
+        if self._example_lines is None or not len(self._example_lines[0]):
+            return {}
+        words, docs, line = self._example_lines
+        breaks = np.flatnonzero((docs[1:] != docs[:-1]) | (line[1:] != line[:-1])) + 1
+        bounds = [0, *breaks.tolist(), len(words)]
+        names = self._words
+        word_list, doc_list = words.tolist(), docs.tolist()
+        owners: dict[frozenset[str], list[int]] = {}
+        for start, end in pairwise(bounds):
+            found = owners.setdefault(frozenset(names[w] for w in word_list[start:end]), [])
+            if doc_list[start] not in found:
+                found.append(doc_list[start])
+        return owners
+
     def surface_words(self) -> dict[str, tuple[int, ...]]:
         ptr, flat = self._word_term_ptr, self._word_term_flat
         return {w: tuple(flat[ptr[i] : ptr[i + 1]]) for i, w in enumerate(self._words)}
@@ -782,24 +812,6 @@ def _title_text(entry: Entry) -> str:
 
 def _keyword_text(entry: Entry) -> str:
     return "\n".join(k for lang in LANGUAGES for k in entry.keywords.get(lang))
-
-
-def _question_key(words: list[str]) -> frozenset[str]:
-    return frozenset(term_variants(word)[0] for word in words)
-
-
-def _example_question_owners(entries: Iterable[Entry]) -> dict[frozenset[str], list[int]]:
-    """The entries (by number) of each example question, keyed by its words' primary stems."""
-    owners: dict[frozenset[str], list[int]] = {}
-    for number, entry in enumerate(entries):
-        for lang in LANGUAGES:
-            for question in entry.questions.get(lang):
-                words = tokenize(question)
-                if words:
-                    numbers = owners.setdefault(_question_key(words), [])
-                    if number not in numbers:
-                        numbers.append(number)
-    return owners
 
 
 def _question_text(entry: Entry) -> str:
