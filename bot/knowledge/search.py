@@ -71,22 +71,22 @@ class SearchSettings:
     title_weight: float = 3.0
     keyword_weight: float = 1.5
     question_weight: float = 2.0
-    answer_weight: float = 1.5
+    answer_weight: float = 1.0
     # Answering at all: some entry must account for this share of the question's information,
     # each content word weighing its idf (floored) and each word unknown to the knowledge base
     # a fixed share of the largest idf (shares, so they scale with the size of the base).
     min_coverage: float = 0.6
     min_word_mass: float = 0.2
-    unknown_word_mass: float = 0.4
+    unknown_word_mass: float = 0.7
     # A word found only in an entry's example questions, or only in its answer, is weaker
     # evidence that the entry is about it than one in its title or keywords.
-    question_match: float = 0.6
+    question_match: float = 0.8
     answer_only_match: float = 0.3
     non_topical_word_factor: float = 0.5
     bigram_weight: float = 1.0
     # A word reached through content/synonyms.yaml, or through Arabic morphology (a verb's
     # noun, a word without its possessive ending), is less certain than the word as typed.
-    synonym_weight: float = 0.6
+    synonym_weight: float = 0.8
     # A question whose words are exactly those of an entry's example question: that entry
     # covers it, and ranks this share of the best score higher.
     example_question_boost: float = 1.0
