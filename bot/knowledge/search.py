@@ -228,9 +228,7 @@ class KnowledgeIndex:
         matching = scores > 0.0
         if not matching.any() or float(coverage[matching].max()) < settings.min_coverage:
             return SearchResult(query, lang, [])
-        ranking = scores
-        if settings.coverage_rank_power:
-            ranking = scores * np.power(coverage, settings.coverage_rank_power)
+        ranking = self._ranking(scores, coverage)
         hits: list[Hit] = []
         for doc in self._top(ranking, limit):
             score = float(ranking[doc])
@@ -245,12 +243,16 @@ class KnowledgeIndex:
         scored = self._score(query) if limit > 0 else None
         if scored is None:
             return []
-        scores, _ = scored
+        ranking = self._ranking(*scored)
         return [
-            Hit(self._slugs[doc], round(float(scores[doc]), 4))
-            for doc in self._top(scores, limit)
-            if scores[doc] > 0.0
+            Hit(self._slugs[doc], round(float(ranking[doc]), 4))
+            for doc in self._top(ranking, limit)
+            if ranking[doc] > 0.0
         ]
+
+    def _ranking(self, scores: FloatArray, coverage: FloatArray) -> FloatArray:
+        power = self.settings.coverage_rank_power
+        return scores * np.power(coverage, power) if power else scores
 
     def _score(self, query: str) -> tuple[FloatArray, FloatArray] | None:
         """BM25 score and question coverage of every entry, or None if nothing can match."""
