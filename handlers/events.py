@@ -136,8 +136,8 @@ def card_keyboard(
 
 def reminder_button(t: Translator, event: Event, rsvp: Rsvp) -> Any:
     if rsvp.reminders_on:
-        return button(t.label("🔕 Reminders off"), FEATURE, "rem", event.id, "off")
-    return button(t.label("🔔 Reminders on"), FEATURE, "rem", event.id, "on")
+        return button(t.label("🔕 Turn reminders off"), FEATURE, "rem", event.id, "off")
+    return button(t.label("🔔 Turn reminders on"), FEATURE, "rem", event.id, "on")
 
 
 # -- /events and /myevents -------------------------------------------------------------------
