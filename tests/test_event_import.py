@@ -47,13 +47,15 @@ BROKEN_YAML = """\
 def test_cli_imports_once_and_reports_every_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "hub.sqlite3"
+    database = tmp_path / "data" / "hub.sqlite3"
     monkeypatch.setenv("HUBBOT_DATABASE", str(database))
     monkeypatch.chdir(tmp_path)
     good = tmp_path / "events.yaml"
     good.write_text(EVENTS_YAML, encoding="utf-8")
     assert main(["events", "import", str(good), "--check"]) == 0
     assert "2 event(s) ready" in capsys.readouterr().out
+    # A check never writes: no database is created, let alone migrated.
+    assert not database.parent.exists()
     assert main(["events", "import", str(good)]) == 0
     assert "2 event(s) imported, 0 already there" in capsys.readouterr().out
     # The keyed entry is not imported twice (an unkeyed one cannot be recognised).
@@ -132,20 +134,6 @@ def test_a_plain_http_link_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EventFileError) as error:
         read_event_file(path, ManualClock(START))
     assert "entry 1: link must start with https://" in str(error.value)
-
-
-def test_a_check_never_creates_or_migrates_a_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    database = tmp_path / "nowhere" / "hub.sqlite3"
-    monkeypatch.setenv("HUBBOT_DATABASE", str(database))
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "events.yaml"
-    path.write_text(EVENTS_YAML, encoding="utf-8")
-    assert main(["events", "import", str(path), "--check"]) == 0
-    assert "2 event(s) ready" in capsys.readouterr().out
-    assert not database.exists()
-    assert not database.parent.exists()
 
 
 def test_a_file_error_is_one_line_without_log_lines_around_it(

@@ -43,16 +43,21 @@ async def file_one(bot: Harness, language: str = "en", **options: object) -> int
     return page.requests[0].id
 
 
+async def file_for_two_focal_points(bot: Harness, *, attach: bool = True) -> int:
+    """Amman's focal points read English (who files) and Arabic (the alternate)."""
+    city = "Greater Amman Municipality"
+    await make_focal_point(bot, ENGLISH_USER, "JO", city)
+    await make_focal_point(bot, ALTERNATE, "JO", city)
+    return await file_one(bot, "en", attach=attach)
+
+
 async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None:
     """Staff read French; the city's two focal points read English and Arabic."""
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     harness.api.add_user(ALTERNATE, "Rania", language_code="ar")
     async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
         bot = harness
-        city = "Greater Amman Municipality"
-        await make_focal_point(bot, ENGLISH_USER, "JO", city)
-        await make_focal_point(bot, ALTERNATE, "JO", city)
-        request_id = await file_one(bot, "en")
+        request_id = await file_for_two_focal_points(bot)
         title = TITLES["en"]
         reference = "TSR-2026-0001"
         # The alternate focal point hears of it in Arabic.
@@ -165,10 +170,7 @@ async def test_the_city_answer_refreshes_every_card_and_tells_the_other_focal_po
     harness.api.add_user(ALTERNATE, "Rania", language_code="ar")
     async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
         bot = harness
-        city = "Greater Amman Municipality"
-        await make_focal_point(bot, ENGLISH_USER, "JO", city)
-        await make_focal_point(bot, ALTERNATE, "JO", city)
-        request_id = await file_one(bot, "en", attach=False)
+        request_id = await file_for_two_focal_points(bot, attach=False)
         reference = "TSR-2026-0001"
         group_card = bot.api.messages(STAFF_CHAT)[-1]
         # A second copy, in a staff member's private chat, from /requests.
