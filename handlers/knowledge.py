@@ -7,9 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
@@ -21,9 +20,22 @@ from handlers.common import (
     in_rows,
     keyboard,
     notify_staff,
+    register_routes,
     reply,
     send_to_person,
     staff_only,
+)
+from handlers.routes import (
+    ADOPT_LANGUAGE,
+    KB_DISMISS,
+    KB_ENTRY,
+    KB_FILE,
+    KB_FILE_IN,
+    KB_FILE_TOPIC,
+    KB_FORWARD,
+    KB_TOPIC,
+    KB_TOPICS,
+    KNOWLEDGE,
 )
 from storage.models import Question
 
@@ -33,8 +45,6 @@ ENTRIES_PER_PAGE = 8
 # Telegram shows about this much of a button on a phone; longer titles are cut with "…".
 BUTTON_LABEL_CHARS = 48
 MAX_QUESTION_CHARS = 1000
-# Buttons under a staff answer: list entries, list a topic's entries, add to an entry.
-FILING_ACTIONS = frozenset({"ql", "qt", "qa"})
 TOPIC_NAMES = {
     "hub": N_("The Hub and the network"),
     "themes": N_("Themes"),
@@ -51,14 +61,14 @@ def _short(text: str) -> str:
 
 
 def entry_button(t: Translator, entry: Entry) -> InlineKeyboardButton:
-    return button(_short(entry.title.get(t.language)), "kb", "e", entry.slug)
+    return button(_short(entry.title.get(t.language)), KB_ENTRY, entry.slug)
 
 
 def topics_keyboard(context: HubContext) -> InlineKeyboardMarkup:
     t = context.t
     topics = context.services.knowledge.topics()
     return keyboard(
-        *in_rows([button(t.label(TOPIC_NAMES[name]), "kb", "t", name, 0) for name in topics], 2)
+        *in_rows([button(t.label(TOPIC_NAMES[name]), KB_TOPIC, name, 0) for name in topics], 2)
     )
 
 
@@ -94,12 +104,11 @@ def entry_keyboard(
         [
             button(
                 t.label("« {topic}", topic=t.label(TOPIC_NAMES[entry.topic])),
-                "kb",
-                "t",
+                KB_TOPIC,
                 entry.topic,
                 0,
             ),
-            button(t.label("All topics"), "kb", "m"),
+            button(t.label("All topics"), KB_TOPICS),
         ]
     )
     return keyboard(*rows)
@@ -116,32 +125,11 @@ async def show_topics(update: Update, context: HubContext) -> None:
         await reply(update, context, text, topics_keyboard(context))
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    if action == "m":
-        await show_topics(update, context)
-    elif action == "t" and len(args) == 3 and args[1] in TOPIC_NAMES and args[2].isdigit():
-        await show_topic(update, context, args[1], int(args[2]))
-    elif action == "e" and len(args) == 2:
-        await show_entry(update, context, args[1])
-    elif action == "f" and len(args) == 2 and args[1].isdigit():
-        await forward_question(update, context, int(args[1]))
-    elif action in FILING_ACTIONS:
-        await on_filing_button(update, context)
-    elif action == "x":
-        await answer_callback(update)
-        await edit_or_reply(
-            update, context, context.t._("All right. You can ask another question at any time.")
-        )
-    else:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+async def dismiss(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await edit_or_reply(
+        update, context, context.t._("All right. You can ask another question at any time.")
+    )
 
 
 async def show_topic(update: Update, context: HubContext, topic: str, page: int) -> None:
@@ -154,11 +142,11 @@ async def show_topic(update: Update, context: HubContext, topic: str, page: int)
     rows: list[list[InlineKeyboardButton]] = [[entry_button(t, entry)] for entry in shown]
     paging = []
     if page > 0:
-        paging.append(button(t.label("‹ Previous"), "kb", "t", topic, page - 1))
+        paging.append(button(t.label("‹ Previous"), KB_TOPIC, topic, page - 1))
     if page < pages - 1:
-        paging.append(button(t.label("Next ›"), "kb", "t", topic, page + 1))
+        paging.append(button(t.label("Next ›"), KB_TOPIC, topic, page + 1))
     rows.append(paging)
-    rows.append([button(t.label("All topics"), "kb", "m")])
+    rows.append([button(t.label("All topics"), KB_TOPICS)])
     text = t._(
         "<b>{topic}</b> (page {page} of {pages})",
         topic=t.label(TOPIC_NAMES[topic]),
@@ -226,10 +214,10 @@ async def ask(update: Update, context: HubContext) -> None:
         keyboard(
             [switch] if switch else [],
             [
-                button(t.label("Send it to the Hub team"), "kb", "f", kept.id),
-                button(t.label("No, thanks"), "kb", "x"),
+                button(t.label("Send it to the Hub team"), KB_FORWARD, kept.id),
+                button(t.label("No, thanks"), KB_DISMISS),
             ],
-            [button(t.label("Browse topics"), "kb", "m")],
+            [button(t.label("Browse topics"), KB_TOPICS)],
         ),
     )
 
@@ -247,9 +235,8 @@ def answer_in_question_language(context: HubContext, question: str) -> InlineKey
         t.label(
             "Answer me in {language_name} from now on", language_name=t.language_name(language)
         ),
-        "lang",
+        ADOPT_LANGUAGE,
         language,
-        "keep",
     )
 
 
@@ -343,7 +330,7 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             update,
             context,
             t._("Answer sent to {name}.", name=asker.user.display_name),
-            keyboard([button(t.label("Add this question to an entry"), "kb", "ql")]),
+            keyboard([button(t.label("Add this question to an entry"), KB_FILE)]),
         )
         # Pressing the button must find the question again: the confirmation is one more
         # message that stands for it.
@@ -372,25 +359,6 @@ async def _question_of_pressed_message(update: Update, context: HubContext) -> Q
 
 
 @staff_only
-async def on_filing_button(update: Update, context: HubContext) -> None:
-    """Buttons that file an answered question under an entry: staff only."""
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    if args == ["ql"]:
-        await offer_entries(update, context)
-    elif len(args) == 2 and args[0] == "qt" and args[1] in TOPIC_NAMES:
-        await offer_entries(update, context, topic=args[1])
-    elif len(args) == 2 and args[0] == "qa":
-        await file_question(update, context, args[1])
-    else:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
-
-
 async def offer_entries(update: Update, context: HubContext, topic: str | None = None) -> None:
     """Staff file an answered question under an entry: the closest entries first, then any
     entry by topic."""
@@ -402,16 +370,12 @@ async def offer_entries(update: Update, context: HubContext, topic: str | None =
     knowledge = context.services.knowledge
     if topic is None:
         entries = await knowledge.suggest(question.text)
-        topics = [
-            button(t.label(TOPIC_NAMES[name]), "kb", "qt", name) for name in knowledge.topics()
-        ]
-        extra = in_rows(topics, 2)
+        topics = knowledge.topics()
+        extra = in_rows([button(t.label(TOPIC_NAMES[n]), KB_FILE_TOPIC, n) for n in topics], 2)
     else:
         entries = knowledge.topic_entries(topic, t.language)
-        extra = [[button(t.label("« Back"), "kb", "ql")]]
-    rows = [
-        [button(_short(entry.title.get(t.language)), "kb", "qa", entry.slug)] for entry in entries
-    ]
+        extra = [[button(t.label("« Back"), KB_FILE)]]
+    rows = [[button(_short(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
     text = t._(
         "Which entry answers this question?\n\n«{question}»\n\n"
         "The next person who asks it will get that entry at once.",
@@ -420,6 +384,7 @@ async def offer_entries(update: Update, context: HubContext, topic: str | None =
     await edit_or_reply(update, context, text, keyboard(*rows, *extra))
 
 
+@staff_only
 async def file_question(update: Update, context: HubContext, slug: str) -> None:
     question = await _question_of_pressed_message(update, context)
     if question is None:
@@ -475,7 +440,20 @@ async def reload_content(update: Update, context: HubContext) -> None:
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("kb")))
+    register_routes(
+        application,
+        KNOWLEDGE,
+        {
+            KB_TOPICS: show_topics,
+            KB_TOPIC: show_topic,
+            KB_ENTRY: show_entry,
+            KB_FORWARD: forward_question,
+            KB_DISMISS: dismiss,
+            KB_FILE: offer_entries,
+            KB_FILE_TOPIC: offer_entries,
+            KB_FILE_IN: file_question,
+        },
+    )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & text, on_group_reply)
