@@ -30,6 +30,7 @@ from handlers import (
     registration,
     settings,
     staff,
+    stats,
     support_requests,
     support_triage,
 )
@@ -48,6 +49,7 @@ FEATURES = (
     privacy,
     help_menu,
     staff,
+    stats,
     support_requests,
     support_triage,
     events,
