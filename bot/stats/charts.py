@@ -106,7 +106,10 @@ class _Drawing:
                 color=OKABE_ITO[index % len(OKABE_ITO)],
                 label=shown(t, label),
             )
-            ax.bar_label(bars, labels=[t.number(v) for v in values], padding=2, fontsize=8)
+            # A zero needs no label; in Arabic it would sit on the category names.
+            ax.bar_label(
+                bars, labels=[t.number(v) if v else "" for v in values], padding=2, fontsize=8
+            )
         ax.set_yticks(
             list(positions),
             [shown(t, _short(name(row.key), limit)) for row in rows],

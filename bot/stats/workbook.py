@@ -74,8 +74,11 @@ class _Book:
                     sheet.write_number(top + offset, left + column, value, self.decimal)
                 elif value is None:
                     sheet.write_blank(top + offset, left + column, None)
+                elif isinstance(value, str):
+                    # Never write(): it takes a question typed as "=..." for a formula.
+                    sheet.write_string(top + offset, left + column, value)
                 else:
-                    sheet.write(top + offset, left + column, value)
+                    sheet.write_number(top + offset, left + column, value)
         return top + len(rows) + 1
 
     def close(self) -> bytes:
@@ -120,7 +123,7 @@ def build_workbook(t: Translator, report: Report) -> bytes:
 
 def _headlines(book: _Book, sheet: Worksheet, report: Report) -> None:
     t = book.t
-    sheet.write(
+    sheet.write_string(
         0,
         0,
         t.label("Hub report, {period}.", period=labels.period_label(t, None, report.window)),
