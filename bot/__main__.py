@@ -20,6 +20,7 @@ logger = logging.getLogger("hubbot")
 
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
+CONSOLE_LOG = Path("data") / "console.log"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--output", type=Path, required=True, help="the .xlsx file to write")
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
+
+    doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
+    doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup, after checking it (stop the bot)"
+    )
+    restore.add_argument("path", type=Path)
     return parser
 
 
@@ -187,6 +195,31 @@ def _write_file(output: Path, content: bytes) -> None:
     output.write_bytes(content)
 
 
+async def _doctor(config: Config, args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+    from bot.i18n import Catalogs
+
+    translator = Catalogs.load().translator(args.language or config.staff_language)
+    checks = await run_checks(config, translator, SystemClock().now)
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.passed for check in checks) else 1
+
+
+def _restore(config: Config, path: Path) -> int:
+    from bot.backups import RestoreError, restore
+
+    try:
+        kept = restore(path, config.database_path, now=SystemClock().now())
+    except RestoreError as error:
+        print(f"hubbot restore: {error}; the database was not touched", file=sys.stderr)
+        return 1
+    print(f"database {config.database_path} restored from {path}")
+    if kept is not None:
+        print(f"the replaced database was kept as {kept}")
+    return 0
+
+
 async def _import_events(services: Services, args: argparse.Namespace) -> int:
     from bot.event_import import EventFileError, import_events, read_event_file
 
@@ -234,11 +267,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = load_config()
-        # In the console, log lines would interleave with the conversation.
-        quiet = args.command == "console" and config.log_level in ("INFO", "DEBUG")
+        console = args.command == "console" or (
+            args.command == "run" and config.token is None and args.console_if_no_token
+        )
+        if console:
+            # In the terminal, log lines would interleave with the conversation.
+            CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
         logging.basicConfig(
-            level="WARNING" if quiet else config.log_level,
+            level=config.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            filename=CONSOLE_LOG if console else None,
         )
         # httpx logs every Bot API request at INFO, which would drown everything else.
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -262,6 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
         if args.command == "events":
             return asyncio.run(_with_services(config, lambda s: _import_events(s, args)))
+        if args.command == "doctor":
+            return asyncio.run(_doctor(config, args))
+        if args.command == "restore":
+            return _restore(config, args.path)
         if args.command == "report":
             return asyncio.run(_with_services(config, lambda s: _report(s, args)))
         if args.command == "backup":

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
@@ -96,6 +97,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
     for feature in FEATURES:
         feature.register(application)
     application.add_error_handler(on_error)
+    schedule_backups(application, config.backup_dir)
     return application
 
 
