@@ -11,11 +11,11 @@ from typing import Any
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from bot.callbacks import arguments, pattern
+from bot.callbacks import Choice, Feature
 from bot.context import HubContext
-from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, OTHER_COUNTRY
+from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import N_, Translator
 from bot.stats import charts, labels
 from bot.stats.charts import Chart
@@ -28,6 +28,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    register_routes,
     reply,
     staff_only,
 )
@@ -35,8 +36,7 @@ from storage.stats import Window
 
 logger = logging.getLogger(__name__)
 
-FEATURE = "st"
-ALL_COUNTRIES = "-"
+ALL_COUNTRIES = "all"
 AREA_NAMES = {
     "fp": N_("Focal points"),
     "q": N_("Questions"),
@@ -45,6 +45,13 @@ AREA_NAMES = {
     "b": N_("Broadcasts"),
 }
 SELECTED_MARK = "• "
+
+STATS = Feature("stats")
+PERIOD = Choice(*Period)
+COUNTRY = Choice(ALL_COUNTRIES, *(place.code for place in COUNTRIES if place.code != OTHER_COUNTRY))
+CHOOSE = STATS.route("choose", PERIOD, COUNTRY)
+CHARTS = STATS.route("charts", Choice(*AREA_NAMES), PERIOD, COUNTRY)
+REPORT = STATS.route("report", PERIOD, COUNTRY)
 
 Drawing = Callable[[], list[Chart]]
 Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
@@ -82,25 +89,23 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
         return SELECTED_MARK + label if selected else label
 
     periods = [
-        button(marked(t.label(labels.PERIOD_NAMES[p]), p is period), FEATURE, "p", p, country)
+        button(marked(t.label(labels.PERIOD_NAMES[p]), p is period), CHOOSE, p, country)
         for p in Period
     ]
     places = [
         button(
             marked(t.label("All countries"), country == ALL_COUNTRIES),
-            FEATURE,
-            "p",
+            CHOOSE,
             period,
             ALL_COUNTRIES,
         )
     ] + [
-        button(marked(t.label(place.name), place.code == country), FEATURE, "p", period, place.code)
+        button(marked(t.label(place.name), place.code == country), CHOOSE, period, place.code)
         for place in COUNTRIES
         if place.code != OTHER_COUNTRY
     ]
     areas = [
-        button(t.label(name), FEATURE, "c", area, period, country)
-        for area, name in AREA_NAMES.items()
+        button(t.label(name), CHARTS, area, period, country) for area, name in AREA_NAMES.items()
     ]
     text = t._(
         "<b>Statistics</b>\nPeriod: {period}\nCountry: {country}\n\n"
@@ -115,7 +120,7 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
         *in_rows(periods, 2),
         *in_rows(places, 3),
         *in_rows(areas, 2),
-        [button(t.label("Report (Excel)"), FEATURE, "r", period, country)],
+        [button(t.label("Report (Excel)"), REPORT, period, country)],
     )
     return text, markup
 
@@ -228,47 +233,42 @@ async def report_command(update: Update, context: HubContext) -> None:
     await send_report(update, context, window, None)
 
 
+def _country(code: str) -> str | None:
+    return None if code == ALL_COUNTRIES else code
+
+
 @staff_only
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
+async def choose(update: Update, context: HubContext, period: str, country: str) -> None:
     if not _placed_well(update, context):
         await _refuse_place(update, context)
         return
-    args = arguments(query.data)
-    action, rest = (args[0], args[1:]) if args else ("", [])
-    if action == "c" and len(rest) == 3 and rest[0] in AREAS:
-        area, rest = rest[0], rest[1:]
-    else:
-        area = None
-    valid = (
-        len(rest) == 2
-        and rest[0] in set(Period)
-        and (rest[1] == ALL_COUNTRIES or rest[1] in COUNTRIES_BY_CODE)
-    )
-    if not valid or action not in ("p", "c", "r") or (action == "c" and area is None):
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
-        return
-    period, country = Period(rest[0]), rest[1]
     await answer_callback(update)
-    chosen_country = None if country == ALL_COUNTRIES else country
-    if action == "p":
-        text, markup = dashboard(context.t, period, country)
-        await edit_or_reply(update, context, text, markup)
-    elif action == "c":
-        assert area is not None
-        await send_charts(update, context, area, period, chosen_country)
-    else:
-        await send_report(
-            update, context, context.services.stats.window(period, chosen_country), period
-        )
+    text, markup = dashboard(context.t, Period(period), country)
+    await edit_or_reply(update, context, text, markup)
+
+
+@staff_only
+async def charts_of(
+    update: Update, context: HubContext, area: str, period: str, country: str
+) -> None:
+    if not _placed_well(update, context):
+        await _refuse_place(update, context)
+        return
+    await answer_callback(update)
+    await send_charts(update, context, area, Period(period), _country(country))
+
+
+@staff_only
+async def report_of(update: Update, context: HubContext, period: str, country: str) -> None:
+    if not _placed_well(update, context):
+        await _refuse_place(update, context)
+        return
+    await answer_callback(update)
+    window = context.services.stats.window(Period(period), _country(country))
+    await send_report(update, context, window, Period(period))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("stats", stats_command))
     application.add_handler(CommandHandler("report", report_command))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    register_routes(application, STATS, {CHOOSE: choose, CHARTS: charts_of, REPORT: report_of})

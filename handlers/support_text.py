@@ -10,6 +10,7 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.callbacks import Route
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
 from bot.services import Services
@@ -25,7 +26,7 @@ BUTTON_TITLE_CHARS = 32
 
 
 def request_buttons(
-    requests: list[SupportRequest], feature: str, action: str
+    requests: list[SupportRequest], route: Route
 ) -> list[list[InlineKeyboardButton]]:
     """One button a request, "TSR-2026-0042 · title", opening it."""
     rows = []
@@ -33,19 +34,19 @@ def request_buttons(
         text = " ".join(f"{request.reference} · {request.title}".split())
         if len(text) > BUTTON_TITLE_CHARS:
             text = text[: BUTTON_TITLE_CHARS - 1] + "…"
-        rows.append([button(text, feature, action, request.id)])
+        rows.append([button(text, route, request.id)])
     return rows
 
 
 def paging_row(
-    t: Translator, page: int, pages: int, feature: str, *action: str
+    t: Translator, page: int, pages: int, route: Route, *before: Any
 ) -> list[InlineKeyboardButton]:
-    """Previous and Next buttons; ``action`` comes before the page number in their data."""
+    """Previous and Next buttons; the route takes ``before``, then the page number."""
     row = []
     if page > 0:
-        row.append(button(t.label("‹ Previous"), feature, *action, page - 1))
+        row.append(button(t.label("‹ Previous"), route, *before, page - 1))
     if page < pages - 1:
-        row.append(button(t.label("Next ›"), feature, *action, page + 1))
+        row.append(button(t.label("Next ›"), route, *before, page + 1))
     return row
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.callbacks import callback
 from bot.standin import SentMessage
+from handlers.routes import EV_REMINDERS, EV_RSVP, EVS_ANNOUNCE, EVS_EDIT
 from storage.events import NO_LONGER_INVITED
 from storage.models import Event
 from tests.harness import ADMIN, Harness, catalogs, expected, label
@@ -35,7 +35,7 @@ def plural(language: str, singular: str, plural_form: str, count: int) -> str:
 async def open_edit(bot: Harness, staff: int, event: Event, what: str) -> list[SentMessage]:
     """Press the roster's edit button for this part of the event."""
     [start] = await bot.say(staff, "/start")
-    return await bot.press_data(staff, start.message_id, callback("evs", what, event.id))
+    return await bot.press_data(staff, start.message_id, EVS_EDIT.data(what, event.id))
 
 
 async def staff_member(bot: Harness, user: int, name: str, language: str) -> int:
@@ -120,7 +120,7 @@ async def test_changed_reminders_are_replanned_and_never_doubled(bot: Harness) -
     await answer(bot, "ar", event, "going")
     await answer(bot, "en", event, "maybe")
     cards = await answer(bot, "fr", event, "going")
-    await bot.press_data(french, cards[-1].message_id, callback("ev", "rem", event.id, "off"))
+    await bot.press_data(french, cards[-1].message_id, EV_REMINDERS.data(event.id, "off"))
     runner = bot.services.reminders
     bot.clock.set(STARTS_AT - 7 * DAY)
     assert (await runner.run_due()).sent == 2
@@ -193,7 +193,7 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
     # and staff narrow the audience before the invitations go out.
     async with runner._lock:
         [start] = await bot.say(ADMIN, "/start")
-        await bot.press_data(ADMIN, start.message_id, callback("evs", "announce", event.id))
+        await bot.press_data(ADMIN, start.message_id, EVS_ANNOUNCE.data(event.id))
         await answer(bot, "ar", event, "going")
         await answer(bot, "fr", event, "maybe")
         staff = await staff_member(bot, FRENCH_STAFF, "Nadia", "fr")
@@ -232,7 +232,7 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
     assert all("📣" not in visible(m.text) for m in bot.api.messages(iraqi))
     [nothing] = await bot.say(iraqi, "/events")
     assert nothing.text == expected("ar", "There are no upcoming events for you at the moment.")
-    await bot.press_data(iraqi, nothing.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(iraqi, nothing.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This event is not open to your country."
     )
@@ -282,7 +282,7 @@ async def test_an_answer_racing_a_narrower_audience_is_withdrawn(
         return saved
 
     monkeypatch.setattr(repository, "answer", staff_narrow_it_meanwhile)
-    await bot.press_data(iraqi, shown.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(iraqi, shown.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This event is not open to your country."
     )

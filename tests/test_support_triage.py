@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.callbacks import callback
 from bot.context import HubContext
 from bot.standin import SentMessage
 from bot.support.desk import spreadsheet_safe
+from handlers.routes import REQ_ANSWER, REQ_VIEW, TRI_STATUS
 from handlers.support_triage import post_digest
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
@@ -196,8 +196,8 @@ async def test_another_city_and_unverified_users_are_refused(bot: Harness) -> No
     # Another city's focal point forges every city-side button.
     last = bot.api.last_message(ARABIC_USER)
     for data in (
-        callback("req", "view", request_id),
-        callback("req", "ans", request_id),
+        REQ_VIEW.data(request_id),
+        REQ_ANSWER.data(request_id),
     ):
         await bot.press_data(ARABIC_USER, last.message_id, data)
         assert bot.api.callback_answers[-1]["text"] == label("ar", NOT_YOURS)
@@ -205,16 +205,14 @@ async def test_another_city_and_unverified_users_are_refused(bot: Harness) -> No
     [listing] = await bot.say(ARABIC_USER, "/myrequests")
     assert "TSR-2026-0001" not in (listing.text or "")
     # Nor can they answer, or act as staff.
-    await bot.press_data(
-        ARABIC_USER, last.message_id, callback("tri", "st", request_id, "completed")
-    )
+    await bot.press_data(ARABIC_USER, last.message_id, TRI_STATUS.data(request_id, "completed"))
     assert bot.api.callback_answers[-1]["text"] == label("ar", "This is for hub staff only.")
     [refused] = await bot.say(ARABIC_USER, "/requests")
     assert refused.text == expected("ar", "This is for hub staff only.")
     [refused] = await bot.say(ARABIC_USER, "/exportrequests")
     assert refused.text == expected("ar", "This is for hub staff only.")
     # A user who is not a focal point at all.
-    await bot.press_data(FRENCH_USER, 1, callback("req", "view", request_id))
+    await bot.press_data(FRENCH_USER, 1, REQ_VIEW.data(request_id))
     assert bot.api.callback_answers[-1]["text"] == label("fr", NOT_YOURS)
     request = await bot.services.support.get(request_id)
     assert request is not None and request.status == "waiting_city"
