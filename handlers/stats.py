@@ -23,6 +23,7 @@ from bot.stats.periods import Period, day_start
 from bot.stats.service import StatsService
 from bot.stats.workbook import build_workbook
 from handlers.common import (
+    Handler,
     answer_callback,
     button,
     edit_or_reply,
@@ -65,14 +66,24 @@ def _placed_well(update: Update, context: HubContext) -> bool:
     )
 
 
-async def _refuse_place(update: Update, context: HubContext) -> None:
-    text = context.t.label(
-        "Statistics are shown only in a private chat with the bot or in the staff chat."
-    )
-    if update.callback_query is not None:
-        await answer_callback(update, text, alert=True)
-    else:
-        await reply(update, context, Markup.escape(text))
+def staff_where_private(handler: Handler) -> Handler:
+    """For staff only, and only in a private chat or the staff chat."""
+
+    @staff_only
+    async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
+        if _placed_well(update, context):
+            return await handler(update, context, *arguments)
+        text = context.t.label(
+            "Statistics are shown only in a private chat with the bot or in the staff chat."
+        )
+        if update.callback_query is not None:
+            await answer_callback(update, text, alert=True)
+        else:
+            await reply(update, context, Markup.escape(text))
+        return None
+
+    guarded.__name__ = handler.__name__
+    return guarded
 
 
 def _scope(t: Translator, period: Period | None, window: Window) -> str:
@@ -125,11 +136,8 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
     return text, markup
 
 
-@staff_only
+@staff_where_private
 async def stats_command(update: Update, context: HubContext) -> None:
-    if not _placed_well(update, context):
-        await _refuse_place(update, context)
-        return
     text, markup = dashboard(context.t, Period.LAST_30_DAYS, ALL_COUNTRIES)
     await reply(update, context, text, markup)
 
@@ -203,12 +211,9 @@ async def send_report(
     )
 
 
-@staff_only
+@staff_where_private
 async def report_command(update: Update, context: HubContext) -> None:
     """/report FROM TO (dates, both included), or /report alone for this year so far."""
-    if not _placed_well(update, context):
-        await _refuse_place(update, context)
-        return
     t = context.t
     stats = context.services.stats
     args = context.args or []
@@ -237,32 +242,23 @@ def _country(code: str) -> str | None:
     return None if code == ALL_COUNTRIES else code
 
 
-@staff_only
+@staff_where_private
 async def choose(update: Update, context: HubContext, period: str, country: str) -> None:
-    if not _placed_well(update, context):
-        await _refuse_place(update, context)
-        return
     await answer_callback(update)
     text, markup = dashboard(context.t, Period(period), country)
     await edit_or_reply(update, context, text, markup)
 
 
-@staff_only
+@staff_where_private
 async def charts_of(
     update: Update, context: HubContext, area: str, period: str, country: str
 ) -> None:
-    if not _placed_well(update, context):
-        await _refuse_place(update, context)
-        return
     await answer_callback(update)
     await send_charts(update, context, area, Period(period), _country(country))
 
 
-@staff_only
+@staff_where_private
 async def report_of(update: Update, context: HubContext, period: str, country: str) -> None:
-    if not _placed_well(update, context):
-        await _refuse_place(update, context)
-        return
     await answer_callback(update)
     window = context.services.stats.window(Period(period), _country(country))
     await send_report(update, context, window, Period(period))
