@@ -220,20 +220,26 @@ def _restore(config: Config, path: Path) -> int:
     return 0
 
 
-async def _import_events(services: Services, args: argparse.Namespace) -> int:
+def _import_events(config: Config, args: argparse.Namespace) -> int:
+    """The file is read and checked before the database is opened: a check writes nothing,
+    and a file with problems gets its list of problems alone."""
     from bot.event_import import EventFileError, import_events, read_event_file
 
     try:
-        entries = read_event_file(args.path, services.clock)
+        entries = read_event_file(args.path, SystemClock())
     except EventFileError as error:
         print(error, file=sys.stderr)
         return 1
     if args.check:
         print(f"{len(entries)} event(s) ready to import")
         return 0
-    report = await import_events(services.events, entries, by=None)
-    print(f"{report.created} event(s) imported, {report.already_there} already there")
-    return 0
+
+    async def save(services: Services) -> int:
+        report = await import_events(services.events, entries, by=None)
+        print(f"{report.created} event(s) imported, {report.already_there} already there")
+        return 0
+
+    return asyncio.run(_with_services(config, save))
 
 
 async def _backup(services: Services, path: Path) -> int:
@@ -299,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
         if args.command == "events":
-            return asyncio.run(_with_services(config, lambda s: _import_events(s, args)))
+            return _import_events(config, args)
         if args.command == "doctor":
             return asyncio.run(_doctor(config, args))
         if args.command == "restore":
