@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.standin import StandInBotApi
+from standin import StandInBotApi
 from storage.db import Database
 from tests.harness import STAFF_CHAT, TOKEN, label
 
