@@ -9,17 +9,19 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
-from bot.errors import on_error
 from bot.i18n import Catalogs
+from bot.logs import hide_token
 from bot.services import FlowTracker, Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
     broadcast,
+    errors,
     event_staff,
     events,
     fallback,
@@ -32,6 +34,7 @@ from handlers import (
     registration,
     settings,
     staff,
+    stats,
     support_requests,
     support_triage,
 )
@@ -51,13 +54,16 @@ FEATURES = (
     privacy,
     help_menu,
     staff,
+    stats,
     support_requests,
     support_triage,
     events,
     event_staff,
     broadcast,
+    errors,
     knowledge,
     fallback,
+    errors,
 )
 
 
@@ -68,6 +74,7 @@ def build_application(
 
     ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
     catalogs = Catalogs.load()
+    hide_token(config.require_token())
     flows = FlowTracker()
     moment = clock or SystemClock()
     # Every message, edit and file the handlers send waits here for its slot.
@@ -98,7 +105,7 @@ def build_application(
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
         .request(request)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp()))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -106,7 +113,7 @@ def build_application(
     application.bot_data["flows"] = flows
     for feature in FEATURES:
         feature.register(application)
-    application.add_error_handler(on_error)
+    schedule_backups(application, config.backup_dir)
     return application
 
 

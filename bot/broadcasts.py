@@ -9,11 +9,11 @@ nobody is skipped.
 from __future__ import annotations
 
 import asyncio
-import time
 import contextlib
 import enum
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta

@@ -31,6 +31,7 @@ class Config:
     admin_ids: frozenset[int] = frozenset()
     staff_chat_id: int | None = None
     staff_language: str = "en"
+    staff_time_zone: str = "UTC"  # of the times on staff cards and digests
     database_path: Path = DEFAULT_DATABASE_PATH
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"
@@ -47,6 +48,8 @@ class Config:
     # Flood control per person: this many updates at once, then this many a second.
     flood_burst: int = 10
     flood_per_s: float = 2.0
+    backup_dir: Path | None = None  # a daily copy of the database goes here when set
+    backup_keep: int = 7  # how many daily copies are kept
 
     def require_token(self) -> str:
         if self.token is None:
@@ -75,6 +78,16 @@ def _integer(name: str, raw: str, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _time_zone(name: str, raw: str) -> str:
+    # Imported here: geography needs i18n, which needs this module.
+    from bot.geography import valid_time_zone
+
+    zone = valid_time_zone(raw)
+    if zone is None:
+        raise ConfigError(f"{name} must be an IANA time zone such as Africa/Tunis, got {raw!r}")
+    return zone
 
 
 def _url(name: str, raw: str) -> str:
@@ -130,6 +143,9 @@ def load_config(
         admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
         staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
         staff_language=staff_language,
+        staff_time_zone=_time_zone(
+            "HUBBOT_STAFF_TIME_ZONE", env.get("HUBBOT_STAFF_TIME_ZONE") or "UTC"
+        ),
         database_path=Path(env.get("HUBBOT_DATABASE") or DEFAULT_DATABASE_PATH),
         content_dir=Path(env.get("HUBBOT_CONTENT_DIR") or PROJECT_ROOT / "content"),
         log_level=log_level,
@@ -149,5 +165,16 @@ def load_config(
             env.get("HUBBOT_BROADCAST_CHAT_INTERVAL_MS") or "1000",
             minimum=0,
         ),
+        group_chat_interval_ms=_integer(
+            "HUBBOT_GROUP_CHAT_INTERVAL_MS",
+            env.get("HUBBOT_GROUP_CHAT_INTERVAL_MS") or "3000",
+            minimum=0,
+        ),
         broadcast_paid=paid,
+        flood_burst=_integer(
+            "HUBBOT_FLOOD_BURST", env.get("HUBBOT_FLOOD_BURST") or "10", minimum=1
+        ),
+        flood_per_s=_integer("HUBBOT_FLOOD_PER_S", env.get("HUBBOT_FLOOD_PER_S") or "2", minimum=1),
+        backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
+        backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
     )

@@ -9,14 +9,16 @@ from bot.accounts import AccountService
 from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
-from bot.delivery.background import BackgroundSends
 from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
+from bot.delivery.background import BackgroundSends
 from bot.events import EventService
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
+from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
 from bot.reminders import ReminderRunner
+from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
 from storage.broadcasts import BroadcastRepository
@@ -24,7 +26,8 @@ from storage.db import Database
 from storage.drafts import DraftRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
-from storage.questions import QuestionRepository
+from storage.questions import LearnedQuestionRepository, QuestionRepository
+from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
 from storage.users import StaffRepository, UserRepository
 
@@ -68,6 +71,7 @@ class Services:
     events: EventService
     reminders: ReminderRunner
     broadcasts: BroadcastService
+    stats: StatsService
     flood: FloodGuard
     background: BackgroundSends = field(default_factory=BackgroundSends)
 
@@ -129,7 +133,9 @@ class Services:
             ),
             knowledge=KnowledgeService(
                 directory=config.content_dir / "knowledge",
+                synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
                 questions=QuestionRepository(db),
+                learned=LearnedQuestionRepository(db),
                 clock=clock,
             ),
             drafts=drafts,
@@ -148,6 +154,7 @@ class Services:
                 clock=clock,
                 attendees=events.attendee_ids,
             ),
+            stats=StatsService(stats=StatsRepository(db), clock=clock),
         )
 
     async def close(self) -> None:

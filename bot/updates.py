@@ -4,7 +4,8 @@ the order they came."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine
+import contextvars
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -17,6 +18,11 @@ from bot.delivery import replying_to
 HANDLERS_AT_ONCE = 32
 # Updates accepted (waiting for their turn or running) before the fetching of updates waits.
 UPDATES_IN_PROCESS = 10_000
+
+
+# When the update being handled reached the bot (seconds, on the bot's clock): flood control
+# judges a person's pace by when they wrote, not by when their chat's turn came.
+arrived_at: contextvars.ContextVar[float] = contextvars.ContextVar("arrived_at", default=0.0)
 
 
 def ordering_keys(update: object) -> tuple[str, ...]:
@@ -34,9 +40,13 @@ def ordering_keys(update: object) -> tuple[str, ...]:
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(
-        self, handlers_at_once: int = HANDLERS_AT_ONCE, queued: int = UPDATES_IN_PROCESS
+        self,
+        now_s: Callable[[], float],
+        handlers_at_once: int = HANDLERS_AT_ONCE,
+        queued: int = UPDATES_IN_PROCESS,
     ) -> None:
         super().__init__(max_concurrent_updates=queued)
+        self._now_s = now_s
         self._running = asyncio.Semaphore(handlers_at_once)
         # For each key, the last update that holds it: the next one waits for it to finish.
         self._last: dict[str, asyncio.Future[None]] = {}
@@ -44,6 +54,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # Updates reach this method in the order they were fetched (python-telegram-bot starts
         # one task per update, in order); everything up to the first await keeps that order.
+        arrived_at.set(self._now_s())
         keys = ordering_keys(update)
         earlier = {self._last[key] for key in keys if key in self._last}
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +11,9 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler
 
-from bot.callbacks import callback
+from bot.callbacks import Feature, Route, RouteCallback
 from bot.context import HubContext
 from bot.delivery.request import is_not_modified
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
@@ -22,11 +23,33 @@ from bot.i18n import Translator, right_to_left
 logger = logging.getLogger(__name__)
 
 
-Handler = Callable[[Update, HubContext], Awaitable[Any]]
+Handler = Callable[..., Awaitable[Any]]
 
 
-def button(label: str, feature: str, *arguments: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callback(feature, *arguments))
+def button(label: str, route: Route, *arguments: Any) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=route.data(*arguments))
+
+
+async def stale_button(update: Update, context: HubContext) -> None:
+    """A button from an old keyboard (an earlier version of the bot, a finished form) or forged."""
+    await answer_callback(
+        update,
+        context.t.label("This button is no longer active. Use /help to start again."),
+        alert=True,
+    )
+
+
+def register_routes(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    feature: Feature,
+    routes: Mapping[Route, RouteCallback],
+) -> None:
+    """One handler per route of the feature, then its catch-all for anything else."""
+    for route, callback in routes.items():
+        if route.feature != feature.name:
+            raise ValueError(f"{route.feature}:{route.action} is not a route of {feature.name}")
+        application.add_handler(route.handler(callback))
+    application.add_handler(CallbackQueryHandler(stale_button, pattern=feature.catch_all))
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -95,7 +118,11 @@ async def edit_or_reply(
 ) -> None:
     """After a button press, replace the pressed message; after a typed message, answer it."""
     query = update.callback_query
-    if query is not None and query.message is not None and visible_length(str(text)) < MAX_MESSAGE_UTF16:
+    if (
+        query is not None
+        and query.message is not None
+        and visible_length(str(text)) < MAX_MESSAGE_UTF16
+    ):
         body = right_to_left(str(text)) if context.t.is_rtl else str(text)
         try:
             await query.edit_message_text(
@@ -157,9 +184,9 @@ async def follow_step(
 def staff_only(handler: Handler) -> Handler:
     """Refuse a staff command or button to anyone else, in their language."""
 
-    async def guarded(update: Update, context: HubContext) -> Any:
+    async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
         if context.profile is not None and context.profile.is_staff:
-            return await handler(update, context)
+            return await handler(update, context, *arguments)
         refusal = context.t.label("This is for hub staff only.")
         if update.callback_query is not None:
             await answer_callback(update, refusal, alert=True)
@@ -189,9 +216,7 @@ async def notify_staff(
     It goes out beside the handler (a busy staff group must not hold up the person's chat);
     ``then`` gets where the messages went, so staff replies can be traced back.
     """
-    context.services.background.start(
-        _notify_staff(context, render, then), "notifying staff"
-    )
+    context.services.background.start(_notify_staff(context, render, then), "notifying staff")
 
 
 async def _notify_staff(

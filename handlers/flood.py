@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 from bot.accounts import language_from_telegram
 from bot.context import HubContext
 from bot.flood import Verdict
+from bot.updates import arrived_at
 from handlers.common import reply
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ async def guard(update: Update, context: HubContext) -> None:
     if chat.type != ChatType.PRIVATE and update.callback_query is None:
         return
     services = context.services
-    verdict = services.flood.check(user.id, services.clock.now().timestamp())
+    verdict = services.flood.check(user.id, arrived_at.get())
     if verdict is Verdict.HANDLE:
         return
     logger.info("update %s from user %s set aside: too fast", update.update_id, user.id)
@@ -38,9 +39,7 @@ async def guard(update: Update, context: HubContext) -> None:
         if profile is not None:
             context.use_profile(profile)
         else:
-            context.use_translator(
-                services.translator(language_from_telegram(user.language_code))
-            )
+            context.use_translator(services.translator(language_from_telegram(user.language_code)))
         await reply(
             update,
             context,

@@ -7,24 +7,38 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
+from bot.knowledge.normalize import clear_language
 from handlers.common import (
+    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
     in_rows,
     keyboard,
-    SentCopy,
     notify_staff,
+    register_routes,
     reply,
     send_to_person,
     staff_only,
 )
+from handlers.routes import (
+    ADOPT_LANGUAGE,
+    KB_DISMISS,
+    KB_ENTRY,
+    KB_FILE,
+    KB_FILE_IN,
+    KB_FILE_TOPIC,
+    KB_FORWARD,
+    KB_TOPIC,
+    KB_TOPICS,
+    KNOWLEDGE,
+)
+from storage.models import Question
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +62,14 @@ def _short(text: str) -> str:
 
 
 def entry_button(t: Translator, entry: Entry) -> InlineKeyboardButton:
-    return button(_short(entry.title.get(t.language)), "kb", "e", entry.slug)
+    return button(_short(entry.title.get(t.language)), KB_ENTRY, entry.slug)
 
 
 def topics_keyboard(context: HubContext) -> InlineKeyboardMarkup:
     t = context.t
     topics = context.services.knowledge.topics()
     return keyboard(
-        *in_rows([button(t.label(TOPIC_NAMES[name]), "kb", "t", name, 0) for name in topics], 2)
+        *in_rows([button(t.label(TOPIC_NAMES[name]), KB_TOPIC, name, 0) for name in topics], 2)
     )
 
 
@@ -72,7 +86,11 @@ def entry_text(t: Translator, entry: Entry) -> Markup:
 
 
 def entry_keyboard(
-    context: HubContext, entry: Entry, *, also: list[Entry] | None = None
+    context: HubContext,
+    entry: Entry,
+    *,
+    also: list[Entry] | None = None,
+    switch: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
     t = context.t
     knowledge = context.services.knowledge
@@ -81,17 +99,17 @@ def entry_keyboard(
         if also is not None
         else [found for slug in entry.related if (found := knowledge.entry(slug)) is not None]
     )
-    rows = [[entry_button(t, other)] for other in related]
+    rows = [[switch]] if switch else []
+    rows += [[entry_button(t, other)] for other in related]
     rows.append(
         [
             button(
                 t.label("« {topic}", topic=t.label(TOPIC_NAMES[entry.topic])),
-                "kb",
-                "t",
+                KB_TOPIC,
                 entry.topic,
                 0,
             ),
-            button(t.label("All topics"), "kb", "m"),
+            button(t.label("All topics"), KB_TOPICS),
         ]
     )
     return keyboard(*rows)
@@ -108,30 +126,11 @@ async def show_topics(update: Update, context: HubContext) -> None:
         await reply(update, context, text, topics_keyboard(context))
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    if action == "m":
-        await show_topics(update, context)
-    elif action == "t" and len(args) == 3 and args[1] in TOPIC_NAMES and args[2].isdigit():
-        await show_topic(update, context, args[1], int(args[2]))
-    elif action == "e" and len(args) == 2:
-        await show_entry(update, context, args[1])
-    elif action == "f" and len(args) == 2 and args[1].isdigit():
-        await forward_question(update, context, int(args[1]))
-    elif action == "x":
-        await answer_callback(update)
-        await edit_or_reply(
-            update, context, context.t._("All right. You can ask another question at any time.")
-        )
-    else:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+async def dismiss(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await edit_or_reply(
+        update, context, context.t._("All right. You can ask another question at any time.")
+    )
 
 
 async def show_topic(update: Update, context: HubContext, topic: str, page: int) -> None:
@@ -144,11 +143,11 @@ async def show_topic(update: Update, context: HubContext, topic: str, page: int)
     rows: list[list[InlineKeyboardButton]] = [[entry_button(t, entry)] for entry in shown]
     paging = []
     if page > 0:
-        paging.append(button(t.label("‹ Previous"), "kb", "t", topic, page - 1))
+        paging.append(button(t.label("‹ Previous"), KB_TOPIC, topic, page - 1))
     if page < pages - 1:
-        paging.append(button(t.label("Next ›"), "kb", "t", topic, page + 1))
+        paging.append(button(t.label("Next ›"), KB_TOPIC, topic, page + 1))
     rows.append(paging)
-    rows.append([button(t.label("All topics"), "kb", "m")])
+    rows.append([button(t.label("All topics"), KB_TOPICS)])
     text = t._(
         "<b>{topic}</b> (page {page} of {pages})",
         topic=t.label(TOPIC_NAMES[topic]),
@@ -189,13 +188,21 @@ async def ask(update: Update, context: HubContext) -> None:
             ),
         )
         return
+    switch = answer_in_question_language(context, question)
+    t = context.t
     knowledge = context.services.knowledge
     result = await knowledge.ask(question)
     found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
+    await context.services.stats.record_question(
+        language=t.language, country=context.me.country, topic=found[0].topic if found else None
+    )
     if found:
         best, others = found[0], found[1:3]
         await reply(
-            update, context, entry_text(t, best), entry_keyboard(context, best, also=others)
+            update,
+            context,
+            entry_text(t, best),
+            entry_keyboard(context, best, also=others, switch=switch),
         )
         return
     kept = await knowledge.keep_unanswered(
@@ -209,12 +216,31 @@ async def ask(update: Update, context: HubContext) -> None:
             "question to the Hub team? They will answer you here."
         ),
         keyboard(
+            [switch] if switch else [],
             [
-                button(t.label("Send it to the Hub team"), "kb", "f", kept.id),
-                button(t.label("No, thanks"), "kb", "x"),
+                button(t.label("Send it to the Hub team"), KB_FORWARD, kept.id),
+                button(t.label("No, thanks"), KB_DISMISS),
             ],
-            [button(t.label("Browse topics"), "kb", "m")],
+            [button(t.label("Browse topics"), KB_TOPICS)],
         ),
+    )
+
+
+def answer_in_question_language(context: HubContext, question: str) -> InlineKeyboardButton | None:
+    """Answer in the language the question is clearly written in, whatever the profile says;
+    then offer, in that language, to make it the person's language."""
+    language = clear_language(question)
+    if language is None or language == context.t.language:
+        return None
+    profile = context.me
+    context.use_translator(context.services.translator(language, profile.country))
+    t = context.t
+    return button(
+        t.label(
+            "Answer me in {language_name} from now on", language_name=t.language_name(language)
+        ),
+        ADOPT_LANGUAGE,
+        language,
     )
 
 
@@ -284,7 +310,8 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             context.t._("The person who asked has erased their data; the answer was not sent."),
         )
         return True
-    asker_t = services.translator(asker.language, asker.country)
+    # The answer goes to the asker in the language they asked in.
+    asker_t = services.translator(question.language, asker.country)
     delivered = await send_to_person(
         context.bot,
         question.user_id,
@@ -305,10 +332,90 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             ),
         )
     else:
-        await reply(
-            update, context, context.t._("Answer sent to {name}.", name=asker.user.display_name)
+        t = context.t
+        sent = await reply(
+            update,
+            context,
+            t._("Answer sent to {name}.", name=asker.user.display_name),
+            keyboard([button(t.label("Add this question to an entry"), KB_FILE)]),
+        )
+        # Pressing the button must find the question again: the confirmation is one more
+        # message that stands for it.
+        await services.knowledge.remember_staff_copy(
+            question, chat_id=sent.chat_id, message_id=sent.message_id
         )
     return True
+
+
+async def _question_of_pressed_message(update: Update, context: HubContext) -> Question | None:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    question = (
+        await context.services.knowledge.question_behind(message.chat.id, message.message_id)
+        if message is not None
+        else None
+    )
+    if question is None:
+        await answer_callback(
+            update,
+            context.t.label("This button is no longer active. Use /help to start again."),
+            alert=True,
+        )
+    return question
+
+
+@staff_only
+async def offer_entries(update: Update, context: HubContext, topic: str | None = None) -> None:
+    """Staff file an answered question under an entry: the closest entries first, then any
+    entry by topic."""
+    question = await _question_of_pressed_message(update, context)
+    if question is None:
+        return
+    await answer_callback(update)
+    t = context.t
+    knowledge = context.services.knowledge
+    if topic is None:
+        entries = await knowledge.suggest(question.text)
+        topics = knowledge.topics()
+        extra = in_rows([button(t.label(TOPIC_NAMES[n]), KB_FILE_TOPIC, n) for n in topics], 2)
+    else:
+        entries = knowledge.topic_entries(topic, t.language)
+        extra = [[button(t.label("« Back"), KB_FILE)]]
+    rows = [[button(_short(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
+    text = t._(
+        "Which entry answers this question?\n\n«{question}»\n\n"
+        "The next person who asks it will get that entry at once.",
+        question=question.text,
+    )
+    await edit_or_reply(update, context, text, keyboard(*rows, *extra))
+
+
+@staff_only
+async def file_question(update: Update, context: HubContext, slug: str) -> None:
+    question = await _question_of_pressed_message(update, context)
+    if question is None:
+        return
+    t = context.t
+    knowledge = context.services.knowledge
+    entry = knowledge.entry(slug)
+    if entry is None:
+        await answer_callback(
+            update, t.label("This entry no longer exists. Use /topics to browse."), alert=True
+        )
+        return
+    await answer_callback(update)
+    await knowledge.learn(question, slug=slug, staff_id=context.me.user.id)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "«{question}» is now an example question of «{title}»: the bot answers it with "
+            "that entry.",
+            question=question.text,
+            title=entry.title.get(t.language),
+        ),
+    )
 
 
 async def on_group_reply(update: Update, context: HubContext) -> None:
@@ -340,7 +447,20 @@ async def reload_content(update: Update, context: HubContext) -> None:
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("kb")))
+    register_routes(
+        application,
+        KNOWLEDGE,
+        {
+            KB_TOPICS: show_topics,
+            KB_TOPIC: show_topic,
+            KB_ENTRY: show_entry,
+            KB_FORWARD: forward_question,
+            KB_DISMISS: dismiss,
+            KB_FILE: offer_entries,
+            KB_FILE_TOPIC: offer_entries,
+            KB_FILE_IN: file_question,
+        },
+    )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & text, on_group_reply)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +12,8 @@ from bot.broadcasts import StepOutcome
 from bot.i18n import right_to_left
 from bot.registration import RedeemStatus
 from bot.services import Services
-from bot.standin import SentMessage
+from handlers.routes import BC_SCHEDULE
+from standin import SentMessage
 from tests.conftest import ARABIC_USER, ENGLISH_USER
 from tests.harness import ADMIN, START, Harness, catalogs, expected, plain
 
@@ -326,7 +326,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
 ) -> None:
     await add_focal_point(bot, 301, "en", "JO", "Irbid")
     await compose(bot.services, {"en": "Later"})
-    [ask] = await bot.press_data(ADMIN, 1, "1:bc:sch")
+    [ask] = await bot.press_data(ADMIN, 1, BC_SCHEDULE.data())
     assert "Type the date and time in your time zone (UTC)" in (ask.text or "")
     [problem, _] = await bot.say(ADMIN, "tomorrow at noon")
     assert (

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_config
@@ -27,6 +28,8 @@ VALID = {"HUBBOT_TOKEN": TOKEN}
         ({**VALID, "HUBBOT_API_BASE_URL": "ftp://x"}, "HUBBOT_API_BASE_URL"),
         ({**VALID, "HUBBOT_INVITE_TTL_HOURS": "0"}, "HUBBOT_INVITE_TTL_HOURS"),
         ({**VALID, "HUBBOT_STAFF_LANGUAGE": "de"}, "HUBBOT_STAFF_LANGUAGE"),
+        ({**VALID, "HUBBOT_STAFF_TIME_ZONE": "Mars/Olympus"}, "HUBBOT_STAFF_TIME_ZONE"),
+        ({**VALID, "HUBBOT_STAFF_TIME_ZONE": "../etc/passwd"}, "HUBBOT_STAFF_TIME_ZONE"),
     ],
 )
 def test_malformed_values_fail_with_one_clear_line(environ: dict[str, str], message: str) -> None:
@@ -43,8 +46,11 @@ def test_values_are_read() -> None:
             "HUBBOT_STAFF_CHAT_ID": "-1001",
             "HUBBOT_DATABASE": "/tmp/x.sqlite3",
             "HUBBOT_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "HUBBOT_STAFF_TIME_ZONE": "africa/casablanca",
         }
     )
+    assert config.staff_time_zone == "Africa/Casablanca"
+    assert load_config(VALID).staff_time_zone == "UTC"
     assert config.admin_ids == frozenset({11, 22})
     assert config.staff_chat_id == -1001
     assert config.database_path == Path("/tmp/x.sqlite3")
@@ -95,3 +101,34 @@ def test_cli_staff_invite_migrate_and_backup(
         assert copy.execute("SELECT city FROM invites").fetchall() == [("Tetouan",)]
         versions = copy.execute("SELECT version FROM schema_migrations").fetchall()
     assert versions == [(version,) for version, _, _ in MIGRATIONS]
+
+
+def test_cli_exports_learned_questions_as_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "hub.sqlite3"
+    monkeypatch.setenv("HUBBOT_DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)
+    assert main(["content", "questions", "--export"]) == 0
+    assert "no questions learned yet" in capsys.readouterr().out
+    with sqlite3.connect(database) as db:
+        db.executemany(
+            "INSERT INTO learned_questions (slug, language, text, added_by, added_at)"
+            " VALUES (?, ?, ?, 100, '2026-06-01T09:00:00+00:00')",
+            [
+                ("hub-team-contact", "en", "Is there parking near the venue?"),
+                ("hub-team-contact", "ar", "هل يوجد موقف سيارات؟"),
+                ("technical-support", "fr", "Qui paie les formations ?"),
+            ],
+        )
+    assert main(["content", "questions", "--export"]) == 0
+    exported = yaml.safe_load(capsys.readouterr().out)
+    assert exported == {
+        "hub-team-contact": {
+            "questions": {
+                "ar": ["هل يوجد موقف سيارات؟"],
+                "en": ["Is there parking near the venue?"],
+            }
+        },
+        "technical-support": {"questions": {"fr": ["Qui paie les formations ?"]}},
+    }

@@ -183,3 +183,7 @@ def test_settings_from_the_environment() -> None:
         load_config({**token, "HUBBOT_BROADCAST_CHAT_INTERVAL_MS": "1500"})
     )
     assert quiet.private_chat_interval_s == 1.5
+    group = load_config(
+        {**token, "HUBBOT_GROUP_CHAT_INTERVAL_MS": "4000", "HUBBOT_FLOOD_BURST": "5"}
+    )
+    assert (DeliverySettings.from_config(group).group_chat_interval_s, group.flood_burst) == (4, 5)

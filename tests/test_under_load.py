@@ -12,8 +12,9 @@ import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.delivery.text import split_html, visible_length
-from bot.standin import NOT_MODIFIED, parse_html, utf16_len
 from bot.updates import PerChatUpdateProcessor
+from standin import parse_html, utf16_len
+from standin.server import NOT_MODIFIED
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
 from tests.support_helpers import (
@@ -46,7 +47,7 @@ def message_update(update_id: int, chat_id: int, user_id: int) -> Update:
 
 
 async def test_two_chats_are_handled_at_once_and_one_chats_updates_in_order() -> None:
-    processor = PerChatUpdateProcessor(handlers_at_once=4)
+    processor = PerChatUpdateProcessor(lambda: 0.0, handlers_at_once=4)
     log: list[str] = []
     release_first = asyncio.Event()
 
@@ -101,8 +102,12 @@ async def test_all_ten_files_reach_staff_when_telegram_says_429(harness: Harness
     async with harness.running(staff_chat_id=STAFF_CHAT):
         await make_focal_point(harness, FRENCH_USER, "MA", "Fes")
         summary = await fill_request_with_files(harness, "fr", files=10)
-        harness.api.fail_next("sendDocument", 429, "Too Many Requests: retry after 2", retry_after=2)
-        harness.api.fail_next("sendDocument", 429, "Too Many Requests: retry after 1", retry_after=1)
+        harness.api.fail_next(
+            "sendDocument", 429, "Too Many Requests: retry after 2", retry_after=2
+        )
+        harness.api.fail_next(
+            "sendDocument", 429, "Too Many Requests: retry after 1", retry_after=1
+        )
         await harness.press_data(
             FRENCH_USER, summary.message_id, summary.callback_data_for(label("fr", "✔ Submit"))
         )
@@ -149,9 +154,7 @@ async def test_a_three_language_confirmation_arrives_whole_at_the_per_chat_limit
 
 
 @pytest.mark.parametrize("language", ["ar", "fr", "en"])
-async def test_a_description_full_of_ampersands_is_filed_whole(
-    bot: Harness, language: str
-) -> None:
+async def test_a_description_full_of_ampersands_is_filed_whole(bot: Harness, language: str) -> None:
     user = USERS[language]
     await make_focal_point(bot, user, "TN", "Sousse")
     description = "&" * 2000

@@ -232,5 +232,3 @@ def bulk_bot(token: str, base_url: str, base_file_url: str, settings: DeliverySe
         connect_timeout=10.0,
     )
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
-
-

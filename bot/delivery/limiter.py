@@ -189,7 +189,9 @@ class RateLimiter:
         self._chat_next[chat_id] = max(theoretical, turn) + interval
         if len(self._chat_next) > MAX_REMEMBERED_CHATS:
             self._forget_idle_chats(now)
-        while (wait := max(turn, self._chat_paused.get(chat_id, 0.0)) - self._timer.monotonic()) > 0:
+        while (
+            wait := max(turn, self._chat_paused.get(chat_id, 0.0)) - self._timer.monotonic()
+        ) > 0:
             await self._timer.sleep(wait)
 
     def _forget_idle_chats(self, now: float) -> None:

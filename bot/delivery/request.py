@@ -9,7 +9,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from telegram.error import BadRequest
-
 from telegram.request import HTTPXRequest, RequestData
 
 from bot.delivery.limiter import RateLimiter, priority_for
@@ -122,7 +121,6 @@ class PacedRequest(HTTPXRequest):
                 logger.error("gave up a message to chat %s after %d refusals", chat_id, hits)
                 return status, payload
 
-
     @staticmethod
     def _content_key(
         name: str, chat_id: int | None, parameters: dict[str, object]
@@ -135,7 +133,12 @@ class PacedRequest(HTTPXRequest):
     def _remember(
         self, name: str, chat_id: int | None, parameters: dict[str, object], payload: bytes
     ) -> None:
-        if chat_id is None or name not in ("sendmessage", "editmessagetext", "editmessagereplymarkup", "editmessagecaption"):
+        if chat_id is None or name not in (
+            "sendmessage",
+            "editmessagetext",
+            "editmessagereplymarkup",
+            "editmessagecaption",
+        ):
             return
         message_id = parameters.get("message_id")
         if name == "sendmessage":
