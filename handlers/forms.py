@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import Route, RouteCallback
 from bot.context import HubContext
-from bot.forms import FormProblem, StepOutcome, WrongStep
+from bot.forms import Form, FormProblem, StepOutcome, WrongStep
 from bot.i18n import Translator
 from handlers.common import (
     answer_callback,
@@ -62,6 +62,10 @@ class FormView:
     quiet_wrong_step: bool = False
     # Where the form's service is found: each button's action gets it first.
     service: Callable[[HubContext], Any] = field(default=lambda context: None)
+    # The form itself (back, cancel), when it is not the service.
+    form: Callable[[HubContext], Form[Any]] | None = None
+    # Steps shown as a new message even after a button (they follow messages of their own).
+    new_message_steps: frozenset[str] = frozenset()
 
     def navigation(self, t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
         row = [button(t.label("« Back"), self.back)] if back else []
@@ -77,7 +81,7 @@ class FormView:
         if screen is None:
             return
         text, markup = screen
-        if edit:
+        if edit and draft.step not in self.new_message_steps:
             await edit_or_reply(update, context, text, markup)
         else:
             await reply(update, context, text, markup)
@@ -127,14 +131,17 @@ class FormView:
         press.__name__ = act.__name__
         return press
 
+    def _form(self, context: HubContext) -> Form[Any]:
+        return self.form(context) if self.form is not None else self.service(context)
+
     async def on_cancel(self, update: Update, context: HubContext) -> None:
         await answer_callback(update)
-        await self.service(context).cancel(context.me.user.id)
+        await self._form(context).cancel(context.me.user.id)
         await edit_or_reply(update, context, context.t._(self.cancelled))
 
     async def on_back(self, update: Update, context: HubContext) -> None:
         await answer_callback(update)
-        await self.run(update, context, self.service(context).back(context.me.user.id), edit=True)
+        await self.run(update, context, self._form(context).back(context.me.user.id), edit=True)
 
     def navigation_routes(self) -> dict[Route, RouteCallback]:
         return {self.back: self.on_back, self.cancel: self.on_cancel}
