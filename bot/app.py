@@ -54,7 +54,6 @@ FEATURES = (
     events,
     event_staff,
     broadcast,
-    errors,
     knowledge,
     fallback,
     errors,

@@ -17,7 +17,6 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.callbacks import Feature, Route, RouteCallback
 from bot.context import HubContext
 from bot.delivery import retry_after_seconds
-from bot.forms import StepOutcome
 from bot.i18n import Translator, right_to_left
 
 logger = logging.getLogger(__name__)
@@ -186,28 +185,6 @@ def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
         "That is too long: please use at most {count} characters.",
         limit,
     )
-
-
-async def follow_step(
-    update: Update,
-    context: HubContext,
-    outcome: StepOutcome[Any],
-    *,
-    edit: bool,
-    closed: Markup,
-    problem_text: Callable[[Translator, StepOutcome[Any]], Markup],
-    show_step: Callable[..., Awaitable[None]],
-) -> None:
-    """After a step of a form: say it is closed, or explain the problem and ask again, or ask
-    the next question (in place of the pressed message when ``edit``)."""
-    if outcome.draft is None:
-        await edit_or_reply(update, context, closed)
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
 
 
 def staff_only(handler: Handler) -> Handler:

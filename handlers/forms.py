@@ -46,13 +46,12 @@ COMMON_PROBLEMS: Mapping[enum.Enum, ProblemText] = {
 class FormView:
     """How one form looks: its screen for the current step, its problems, its navigation.
 
-    ``screen`` renders the step the draft is at; None when the form cannot go on (the event it
-    edits was deleted), in which case it has already said so.
+    ``screen`` renders the step the draft is at.
     """
 
     back: Route
     cancel: Route
-    screen: Callable[[HubContext, Draft], Awaitable[Screen | None]]
+    screen: Callable[[HubContext, Draft], Awaitable[Screen]]
     closed: str
     cancelled: str
     # What any other problem, or a button of another step, gets.
@@ -77,10 +76,7 @@ class FormView:
         return t._(text) if isinstance(text, str) else text(t, outcome)
 
     async def show(self, update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
-        screen = await self.screen(context, draft)
-        if screen is None:
-            return
-        text, markup = screen
+        text, markup = await self.screen(context, draft)
         if edit and draft.step not in self.new_message_steps:
             await edit_or_reply(update, context, text, markup)
         else:
