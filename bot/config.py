@@ -31,6 +31,7 @@ class Config:
     admin_ids: frozenset[int] = frozenset()
     staff_chat_id: int | None = None
     staff_language: str = "en"
+    staff_time_zone: str = "UTC"  # of the times on staff cards and digests
     database_path: Path = DEFAULT_DATABASE_PATH
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"
@@ -71,6 +72,16 @@ def _integer(name: str, raw: str, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _time_zone(name: str, raw: str) -> str:
+    # Imported here: geography needs i18n, which needs this module.
+    from bot.geography import valid_time_zone
+
+    zone = valid_time_zone(raw)
+    if zone is None:
+        raise ConfigError(f"{name} must be an IANA time zone such as Africa/Tunis, got {raw!r}")
+    return zone
 
 
 def _url(name: str, raw: str) -> str:
@@ -126,6 +137,9 @@ def load_config(
         admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
         staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
         staff_language=staff_language,
+        staff_time_zone=_time_zone(
+            "HUBBOT_STAFF_TIME_ZONE", env.get("HUBBOT_STAFF_TIME_ZONE") or "UTC"
+        ),
         database_path=Path(env.get("HUBBOT_DATABASE") or DEFAULT_DATABASE_PATH),
         content_dir=Path(env.get("HUBBOT_CONTENT_DIR") or PROJECT_ROOT / "content"),
         log_level=log_level,

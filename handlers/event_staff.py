@@ -42,6 +42,7 @@ from handlers.common import (
 )
 from handlers.events import (
     card,
+    period_text,
     title_of,
     when_text,
     where_text,
@@ -266,14 +267,7 @@ def summary(t: Translator, data: dict[str, Any]) -> Markup:
     start, end = draft_times(data)
     zone = data.get("zone", "UTC")
     if start is not None and end is not None:
-        lines.append(
-            t._(
-                "🗓 {start} to {end} ({zone})",
-                start=t.datetime(start, zone),
-                end=t.datetime(end, zone),
-                zone=zone,
-            )
-        )
+        lines.append(t._("🗓 {when}", when=period_text(t, start, end, zone)))
     lines.append(t._("📍 {where}", where=where_text(t, data.get("place"), data.get("link"))))
     lines.append(t._("Invited: {audience}", audience=audience_text(t, data.get("audience", []))))
     lines.append(t._("Reminders: {offsets}", offsets=offsets_text(t, data.get("offsets", []))))
@@ -476,10 +470,8 @@ def _confirm_notified_change(t: Translator, draft: Draft, event: Event, left_out
         start, end = draft_times(draft.data)
         assert start is not None and end is not None
         change = t._(
-            "New time: {start} to {end} ({zone})\nIt was: {old}",
-            start=t.datetime(start, zone),
-            end=t.datetime(end, zone),
-            zone=zone,
+            "New time: {when}\nIt was: {old}",
+            when=period_text(t, start, end, zone),
             old=when_text(t, event, zone),
         )
     else:

@@ -48,19 +48,18 @@ def title_of(event: Event, t: Translator) -> str:
 
 def when_text(t: Translator, event: Event, time_zone: str) -> Markup:
     """Start and end in the reader's zone and language, with the zone's name."""
+    return period_text(t, event.starts_at, event.ends_at, time_zone)
+
+
+def period_text(t: Translator, starts_at: datetime, ends_at: datetime, time_zone: str) -> Markup:
+    """'4 December 2026, 14:17 to 16:17 (Morocco Time)': a same-day end is a time alone."""
     zone = ZoneInfo(time_zone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return t._(
-            "{start} to {end} ({zone})",
-            start=t.datetime(event.starts_at, time_zone),
-            end=format_time(end, "short", locale=t.locale),
-            zone=t.time_zone_name(time_zone),
-        )
+    end = ends_at.astimezone(zone)
+    same_day = starts_at.astimezone(zone).date() == end.date()
     return t._(
         "{start} to {end} ({zone})",
-        start=t.datetime(event.starts_at, time_zone),
-        end=t.datetime(event.ends_at, time_zone),
+        start=t.datetime(starts_at, time_zone),
+        end=format_time(end, "short", locale=t.locale) if same_day else t.datetime(end, time_zone),
         zone=t.time_zone_name(time_zone),
     )
 
@@ -141,8 +140,8 @@ def card_keyboard(
 
 def reminder_button(t: Translator, event: Event, rsvp: Rsvp) -> Any:
     if rsvp.reminders_on:
-        return button(t.label("🔕 Reminders off"), EV_REMINDERS, event.id, "off")
-    return button(t.label("🔔 Reminders on"), EV_REMINDERS, event.id, "on")
+        return button(t.label("🔕 Turn reminders off"), EV_REMINDERS, event.id, "off")
+    return button(t.label("🔔 Turn reminders on"), EV_REMINDERS, event.id, "on")
 
 
 # -- /events and /myevents -------------------------------------------------------------------

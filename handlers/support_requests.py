@@ -53,7 +53,13 @@ from handlers.support_text import (
     request_fields,
     staff_card,
 )
-from handlers.support_triage import open_button, remember_cards, send_files, triage_keyboard
+from handlers.support_triage import (
+    open_button,
+    refresh_cards,
+    remember_cards,
+    send_files,
+    triage_keyboard,
+)
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
 
 logger = logging.getLogger(__name__)
@@ -364,7 +370,8 @@ async def announce_new_request(
 
     def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         text = staff_t._(
-            "<b>New support request</b>\n\n{card}", card=staff_card(staff_t, request, count)
+            "<b>New support request</b>\n\n{card}",
+            card=staff_card(staff_t, request, count, services.config.staff_time_zone),
         )
         return text, triage_keyboard(staff_t, request, count)
 
@@ -525,7 +532,8 @@ async def _input_problem(update: Update, context: HubContext, outcome: InputOutc
 
 
 async def announce_answer(context: HubContext, request: SupportRequest, answer: str) -> None:
-    """The answer stays readable in the staff chat; Open brings the request's card."""
+    """The answer stays readable in the staff chat; Open brings the request's card. Every
+    copy of the card shows the new status, and the city's other focal points hear of it."""
     name = context.me.focal_point.full_name if context.me.focal_point else ""
 
     def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -538,6 +546,22 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
         ), keyboard([open_button(staff_t, request)])
 
     await notify_staff(context, render)
+    await refresh_cards(context, request.id)
+
+    def tell_colleague(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        return reader._(
+            "{name} answered the Hub team about {reference}, «{title}»:\n\n{answer}\n\n"
+            "Status: <b>{status}</b>",
+            name=name,
+            reference=request.reference,
+            title=request.title,
+            answer=answer,
+            status=status_name(reader, request.status),
+        ), keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
+
+    await notify_city(
+        context.bot, context.services, request, tell_colleague, skip=context.me.user.id
+    )
 
 
 async def on_answer_other(update: Update, context: HubContext) -> None:

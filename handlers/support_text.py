@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -91,7 +92,16 @@ def place(t: Translator, request: SupportRequest) -> str:
     )
 
 
-def staff_card(t: Translator, request: SupportRequest, files: int) -> Markup:
+def staff_time(t: Translator, moment: datetime, time_zone: str) -> str:
+    """A moment shown to staff, in the staff's time zone (HUBBOT_STAFF_TIME_ZONE), named."""
+    return t.label(
+        "{moment} ({zone})",
+        moment=t.datetime(moment, time_zone),
+        zone=t.time_zone_name(time_zone),
+    )
+
+
+def staff_card(t: Translator, request: SupportRequest, files: int, time_zone: str) -> Markup:
     """The request as staff see it in the staff chat; refreshed in place after each change."""
     return t._(
         "<b>{reference}</b>: {title}\nStatus: <b>{status}</b>\nCity: {place}\n"
@@ -102,7 +112,7 @@ def staff_card(t: Translator, request: SupportRequest, files: int) -> Markup:
         place=place(t, request),
         name=request.filer_name or "—",
         assignee=request.assignee_name or t.label("nobody"),
-        filed=t.datetime(request.created_at, "UTC"),
+        filed=staff_time(t, request.created_at, time_zone),
         fields=request_fields(t, fields_of(request), files),
         description=request.description,
     )

@@ -60,6 +60,7 @@ from handlers.support_text import (
     request_buttons,
     staff_card,
     staff_history,
+    staff_time,
 )
 from storage.models import RequestAttachment, SupportRequest
 from storage.support_requests import RequestFilter
@@ -142,7 +143,11 @@ async def refresh_cards(context: HubContext, request_id: int) -> None:
     for chat_id, message_id in await services.support.copies(request_id):
         profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
         reader = _reader_for(context, chat_id, profile.language if profile else None)
-        text = str(staff_card(reader, details.request, len(details.attachments)))
+        text = str(
+            staff_card(
+                reader, details.request, len(details.attachments), services.config.staff_time_zone
+            )
+        )
         try:
             await context.bot.edit_message_text(
                 right_to_left(text) if reader.is_rtl else text,
@@ -169,7 +174,7 @@ async def show_card(
     if not answered:
         await answer_callback(update)
     count = len(details.attachments)
-    text = staff_card(t, details.request, count)
+    text = staff_card(t, details.request, count, context.services.config.staff_time_zone)
     markup = triage_keyboard(t, details.request, count)
     if edit:
         await edit_or_reply(update, context, text, markup)
@@ -650,6 +655,7 @@ async def post_digest(context: HubContext) -> int:
     if not overdue:
         return 0
     listed = overdue[:DIGEST_MAX_LISTED]
+    time_zone = context.services.config.staff_time_zone
 
     def render(t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         lines = "\n".join(
@@ -658,7 +664,7 @@ async def post_digest(context: HubContext) -> int:
                 reference=request.reference,
                 status=status_name(t, request.status),
                 city=t.label(request.city),
-                since=t.datetime(request.waiting_since or request.updated_at, "UTC"),
+                since=staff_time(t, request.waiting_since or request.updated_at, time_zone),
             )
             for request in listed
         )

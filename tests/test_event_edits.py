@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 
-from bot.standin import SentMessage
 from handlers.routes import EV_REMINDERS, EV_RSVP, EVS_ANNOUNCE, EVS_EDIT
+from standin import SentMessage
 from storage.events import NO_LONGER_INVITED
 from storage.models import Event
 from tests.harness import ADMIN, Harness, catalogs, expected, label
@@ -24,6 +25,7 @@ from tests.test_events import (
 
 FRENCH_STAFF = 204
 ARABIC_STAFF = 205
+ENGLISH_STAFF = 206
 DAY = timedelta(days=1)
 
 
@@ -288,3 +290,19 @@ async def test_an_answer_racing_a_narrower_audience_is_withdrawn(
     )
     assert await bot.services.events.attendee_ids(event.id) == []
     assert all(n.state != "pending" for n in await repository.notices(event.id))
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_a_new_time_reads_like_the_old_one(bot: Harness, language: str) -> None:
+    """The zone by its name on both lines; a same-day range gives its date once."""
+    staff_ids = {"ar": ARABIC_STAFF, "fr": FRENCH_STAFF, "en": ENGLISH_STAFF}
+    staff = await staff_member(bot, staff_ids[language], "Hala", language)
+    event = await make_event(bot)  # Africa/Casablanca
+    await open_edit(bot, staff, event, "time")
+    await bot.say(staff, "2026-12-04 14:17")
+    [check] = await bot.say(staff, "16:17")
+    t = catalogs().translator(language)
+    shown = visible(check.text)
+    assert shown.count(f"({t.time_zone_name('Africa/Casablanca')})") == 2
+    assert "Africa/Casablanca" not in shown
+    assert shown.count(format_date(date(2026, 12, 4), "long", locale=t.locale)) == 1

@@ -12,11 +12,12 @@ from babel.dates import format_timedelta
 from icalendar import Calendar
 
 from bot.delivery import RealTimer
-from bot.standin import SentMessage
 from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
+from standin import SentMessage
 from storage.models import Event
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, catalogs, expected, label
+from tests.test_i18n import paragraph_direction
 
 USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
 # Each user is a verified focal point: Iraq (UTC+3), Morocco (UTC+1), Tunisia (UTC+1).
@@ -205,6 +206,61 @@ async def test_reminders_at_each_offset(bot: Harness, language: str) -> None:
     assert len(reminders_in(bot, user)) == 3
 
 
+async def test_an_arabic_event_card_reads_right_to_left_line_by_line(bot: Harness) -> None:
+    """Each line is a paragraph for the bidi algorithm; isolated values do not decide it."""
+    user = await focal_point(bot, "ar")
+    await make_event(bot)
+    _, event_card = await bot.say(user, "/events")
+    lines = (event_card.text or "").split("\n")
+    when = next(line for line in lines if "🗓" in line)
+    where = next(line for line in lines if "📍" in line)
+    assert [paragraph_direction(line) for line in (lines[0], when, where)] == ["rtl"] * 3
+
+
+# CLDR's own name of UTC in each language, where Babel would say "Unknown Region (UTC) Time".
+UTC_NAMES = {
+    "ar": "التوقيت العالمي المنسق",
+    "fr": "temps universel coordonné",
+    "en": "Coordinated Universal Time",
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_a_reader_in_utc_sees_utc_named(bot: Harness, language: str) -> None:
+    """Someone who has not registered a country reads times in UTC, and is told so plainly."""
+    await make_event(bot)
+    _, event_card = await bot.say(USERS[language], "/events")
+    assert f"({UTC_NAMES[language]})" in visible(event_card.text)
+    assert "(UTC)" not in visible(event_card.text)
+
+
+# The switch says what pressing it does, in every language.
+REMINDER_SWITCH = {
+    "ar": ("🔕 إيقاف التذكيرات", "🔔 تشغيل التذكيرات"),
+    "fr": ("🔕 Désactiver les rappels", "🔔 Activer les rappels"),
+    "en": ("🔕 Turn reminders off", "🔔 Turn reminders on"),
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_the_reminder_switch_names_its_action(bot: Harness, language: str) -> None:
+    user = await focal_point(bot, language)
+    event = await make_event(bot)
+    [going] = await answer(bot, language, event, "going")
+    turn_off, turn_on = REMINDER_SWITCH[language]
+    assert turn_off in going.button_texts()
+    [off] = await bot.press(user, turn_off)
+    assert turn_on in off.button_texts()
+    assert bot.api.callback_answers[-1]["text"] == label(
+        language, "Reminders for this event are off."
+    )
+    [on] = await bot.press(user, turn_on)
+    assert turn_off in on.button_texts()
+    assert bot.api.callback_answers[-1]["text"] == label(
+        language, "Reminders for this event are on."
+    )
+
+
 async def test_reminders_can_be_turned_off_per_event(bot: Harness) -> None:
     user = await focal_point(bot, "fr")
     event = await make_event(bot)
@@ -213,7 +269,7 @@ async def test_reminders_can_be_turned_off_per_event(bot: Harness) -> None:
     _, first, second = await bot.say(user, "/events")
     await bot.press_data(user, second.message_id, EV_RSVP.data(other.id, "maybe"))
     [edited] = await bot.press_data(user, first.message_id, EV_REMINDERS.data(event.id, "off"))
-    assert label("fr", "🔔 Reminders on") in edited.button_texts()
+    assert REMINDER_SWITCH["fr"][1] in edited.button_texts()
     bot.clock.set(STARTS_AT - timedelta(days=1))
     await bot.services.reminders.run_due()
     reminders = reminders_in(bot, user)
