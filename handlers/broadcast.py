@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.broadcasts import (
     FLOW,
@@ -24,7 +24,7 @@ from bot.broadcasts import (
     describe_delay,
 )
 from bot.config import SUPPORTED_LANGUAGES
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery import ObservedRequest, Part, bulk_bot
 from bot.forms import FormProblem
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
@@ -208,13 +208,11 @@ async def _confirm(context: HubContext, draft: Draft) -> Screen:
             continue
         await send(
             context.bot,
-            context.me.user.id,
+            context.user_id,
             t._("Preview of the {language} version:", language=_language(t, code)),
             t,
         )
-        await send_parts(
-            context.bot, context.me.user.id, broadcasts.preview_parts(draft.data, code)
-        )
+        await send_parts(context.bot, context.user_id, broadcasts.preview_parts(draft.data, code))
     preview = await broadcasts.preview(draft.data)
     return confirmation_text(t, preview), keyboard(
         [
@@ -346,7 +344,7 @@ async def send_parts(bot: Bot, chat_id: int, parts: list[Part]) -> Message | Non
 
 @staff_only
 async def begin(update: Update, context: HubContext) -> None:
-    draft = await context.services.broadcasts.start(context.me.user.id)
+    draft = await context.services.broadcasts.start(context.user_id)
     await FORM.show(update, context, draft, edit=False)
 
 
@@ -355,7 +353,7 @@ async def on_message(update: Update, context: HubContext) -> None:
     message = update.message
     assert message is not None
     service = context.services.broadcasts
-    user_id = context.me.user.id
+    user_id = context.user_id
     draft = await service.draft(user_id)
     if draft is None:
         return
@@ -403,7 +401,7 @@ def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
 @staff_only
 async def send_now(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    result = await context.services.broadcasts.submit(context.me.user.id)
+    result = await context.services.broadcasts.submit(context.user_id)
     if isinstance(result, StepOutcome):
         await FORM.after(update, context, result, edit=True)
         return
@@ -483,7 +481,7 @@ async def stop(update: Update, context: HubContext, broadcast_id: int) -> None:
     t = context.t
     number = str(broadcast.id)
     service = context.services.broadcasts
-    cancelled = await service.cancel(broadcast.id, by=context.me.user.id)
+    cancelled = await service.cancel(broadcast.id, by=context.user_id)
     if cancelled is None:
         await edit_or_reply(update, context, already_ended(t, broadcast))
         return
@@ -633,9 +631,8 @@ class StaffProgress:
 
     async def _reader(self, broadcast: Broadcast) -> tuple[Translator, str]:
         profile = await self._services.accounts.profile(broadcast.created_by)
-        if profile is None:
-            return self._services.translator(None), "UTC"
-        return self._services.translator(profile.language, profile.country), profile.time_zone
+        time_zone = profile.time_zone if profile is not None else "UTC"
+        return self._services.translator_for(profile), time_zone
 
     @staticmethod
     def _html(t: Translator, text: Markup) -> str:
@@ -721,7 +718,7 @@ async def list_broadcasts(update: Update, context: HubContext) -> None:
     )
 
 
-async def start_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def start_delivery(application: HubApplication) -> None:
     """At start (post_init): give the engine its own bot, let it see the replies the bot sends,
     resume interrupted broadcasts and wait for scheduled ones."""
     services: Services = application.bot_data["services"]
@@ -736,7 +733,7 @@ async def start_delivery(application: Application[Any, Any, Any, Any, Any, Any])
     await services.broadcasts.start_delivery(StaffProgress(services))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("broadcast", begin))
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))

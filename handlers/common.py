@@ -12,10 +12,10 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Feature, Route, RouteCallback
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery import retry_after_seconds
 from bot.i18n import Translator, right_to_left
 
@@ -41,7 +41,7 @@ async def stale_button(update: Update, context: HubContext) -> None:
 
 
 def register_routes(
-    application: Application[Any, Any, Any, Any, Any, Any],
+    application: HubApplication,
     feature: Feature,
     routes: Mapping[Route, RouteCallback],
 ) -> None:
@@ -227,9 +227,7 @@ async def notify_staff(
         recipients = []
         for staff_id in await services.accounts.staff_ids():
             profile = await services.accounts.profile(staff_id)
-            recipients.append(
-                (staff_id, services.translator(profile.language if profile else None))
-            )
+            recipients.append((staff_id, services.translator_for(profile)))
     copies = []
     for chat_id, translator in recipients:
         text, markup = render(translator)

@@ -11,10 +11,10 @@ from typing import Any
 from babel.dates import format_timedelta
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Route, RouteCallback
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, Roster, draft_times, languages_given
 from bot.events.form import (
     NEW_STEPS,
@@ -518,7 +518,7 @@ async def _edit_screen(context: HubContext, draft: Draft) -> Screen:
     data = answers(draft)
     event = await events.get(data["event"])
     if event is None:
-        await events.edit_form.cancel(context.me.user.id)
+        await events.edit_form.cancel(context.user_id)
         return t._("This event no longer exists."), None
     if draft.step != Step.CONFIRM:
         return EDIT_SCREENS[Step(draft.step)](t, draft, event)
@@ -559,7 +559,7 @@ EDIT_FORM = _form_view(
 
 @staff_only
 async def begin(update: Update, context: HubContext) -> None:
-    draft = await context.services.events.start_new(context.me.user.id)
+    draft = await context.services.events.start_new(context.user_id)
     await NEW_FORM.show(update, context, draft, edit=False)
 
 
@@ -567,7 +567,7 @@ def _on_text(view: FormView) -> RouteCallback:
     @staff_only
     async def on_text(update: Update, context: HubContext) -> None:
         assert update.message is not None and update.message.text is not None
-        step = view.service(context).answer_text(context.me.user.id, update.message.text)
+        step = view.service(context).answer_text(context.user_id, update.message.text)
         await view.run(update, context, step, edit=False)
 
     return on_text
@@ -586,7 +586,7 @@ async def manage(update: Update, context: HubContext, event_id: int) -> None:
 @staff_only
 async def start_edit(update: Update, context: HubContext, what: str, event_id: int) -> None:
     await answer_callback(update)
-    draft = await context.services.events.start_edit(context.me.user.id, event_id, what)
+    draft = await context.services.events.start_edit(context.user_id, event_id, what)
     if draft is None:
         await reply(update, context, context.t._("This event can no longer be changed."))
         return
@@ -615,7 +615,7 @@ async def _choose_zone(form: NewEventForm, user_id: int, index: int) -> StepOutc
 @staff_only
 async def create(update: Update, context: HubContext) -> None:
     t = context.t
-    event = await context.services.events.submit_new(context.me.user.id)
+    event = await context.services.events.submit_new(context.user_id)
     if event is None:
         # A second tap: the message already says the event was created; leave it.
         await answer_callback(update, t.label("This form is closed."), alert=True)
@@ -639,7 +639,7 @@ async def create(update: Update, context: HubContext) -> None:
 @staff_only
 async def save_edit(update: Update, context: HubContext) -> None:
     t = context.t
-    outcome = await context.services.events.submit_edit(context.me.user.id)
+    outcome = await context.services.events.submit_edit(context.user_id)
     if outcome is None:
         await answer_callback(update, t.label("This event can no longer be changed."), alert=True)
         return
@@ -806,7 +806,7 @@ async def announce(update: Update, context: HubContext, event_id: int) -> None:
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     new_form = in_flow(application, NEW_FLOW)
     edit_form = in_flow(application, EDIT_FLOW)
     text = filters.TEXT & ~filters.COMMAND

@@ -14,10 +14,10 @@ from markupsafe import Markup, escape
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.event_calendar import calendar_file, localized
 from bot.events import AnswerOutcome, AnswerStatus
 from bot.i18n import Translator, right_to_left
@@ -358,7 +358,7 @@ async def send_notice(
     profile = await services.accounts.profile(notice.user_id)
     if profile is None:
         return SendOutcome(SendResult.UNREACHABLE, detail="erased")
-    t = services.translator(profile.language, profile.country)
+    t = services.translator_for(profile)
     rsvp = await services.events.rsvp(event.id, notice.user_id)
     text = notice_text(t, notice, event, profile.time_zone, now)
     body = right_to_left(str(text)) if t.is_rtl else str(text)
@@ -386,9 +386,7 @@ async def send_notice(
     return SendOutcome(SendResult.SENT)
 
 
-def paced_sender(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
-) -> NoticeSender:
+def paced_sender(application: HubApplication, services: Services) -> NoticeSender:
     """Event notices under the same limiter as broadcasts, so together they stay within
     Telegram's limits: the runner waits for the limiter's turn, this sends.
 
@@ -415,7 +413,7 @@ async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
     await services.reminders.run_due()
 
 
-async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def on_start(application: HubApplication) -> None:
     """After the services open: connect the runner to Telegram and plan from the database."""
     services: Services = application.bot_data["services"]
     job_queue = application.job_queue
@@ -439,7 +437,7 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     await services.reminders.start()
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("events", list_events))
     application.add_handler(CommandHandler("myevents", my_events))
     register_routes(

@@ -121,7 +121,7 @@ class FormView:
 
         async def press(update: Update, context: HubContext, *arguments: Any) -> None:
             await answer_callback(update)
-            step = act(view.service(context), context.me.user.id, *arguments)
+            step = act(view.service(context), context.user_id, *arguments)
             await view.run(update, context, step, edit=True)
 
         press.__name__ = act.__name__
@@ -132,12 +132,12 @@ class FormView:
 
     async def on_cancel(self, update: Update, context: HubContext) -> None:
         await answer_callback(update)
-        await self._form(context).cancel(context.me.user.id)
+        await self._form(context).cancel(context.user_id)
         await edit_or_reply(update, context, context.t._(self.cancelled))
 
     async def on_back(self, update: Update, context: HubContext) -> None:
         await answer_callback(update)
-        await self.run(update, context, self._form(context).back(context.me.user.id), edit=True)
+        await self.run(update, context, self._form(context).back(context.user_id), edit=True)
 
     def navigation_routes(self) -> dict[Route, RouteCallback]:
         return {self.back: self.on_back, self.cancel: self.on_cancel}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
 from handlers.common import (
@@ -182,7 +181,7 @@ async def ask(update: Update, context: HubContext) -> None:
         )
         return
     kept = await knowledge.keep_unanswered(
-        user_id=context.me.user.id, text=question, language=t.language
+        user_id=context.user_id, text=question, language=t.language
     )
     await reply(
         update,
@@ -255,7 +254,7 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
     question = await services.knowledge.question_behind(message.chat_id, replied.message_id)
     if question is None:
         return False
-    await services.knowledge.answer(question, text=message.text, staff_id=context.me.user.id)
+    await services.knowledge.answer(question, text=message.text, staff_id=context.user_id)
     asker = await services.accounts.profile(question.user_id)
     if asker is None:
         await reply(
@@ -264,7 +263,7 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             context.t._("The person who asked has erased their data; the answer was not sent."),
         )
         return True
-    asker_t = services.translator(asker.language, asker.country)
+    asker_t = services.translator_for(asker)
     delivered = await send_to_person(
         context.bot,
         question.user_id,
@@ -317,7 +316,7 @@ async def reload_content(update: Update, context: HubContext) -> None:
     await reply(update, context, text)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
     register_routes(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.commands import set_personal_menu
 from bot.config import SUPPORTED_LANGUAGES
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.registration import RedeemStatus, is_invite_code
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.routes import CHOOSE_LANGUAGE, KB_TOPICS, LANGUAGE, REG_START, REQ_BEGIN
@@ -90,7 +90,7 @@ async def choose_language(update: Update, context: HubContext, chosen: str) -> N
     await set_personal_menu(context.bot, profile.user.id, t, staff=updated.is_staff)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("language", show_languages))
     register_routes(application, LANGUAGE, {CHOOSE_LANGUAGE: choose_language})

@@ -7,9 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import N_, Translator
 from bot.registration import FLOW, Problem, RegistrationService, Step, answers
@@ -164,12 +164,12 @@ async def begin(update: Update, context: HubContext) -> None:
 
 async def on_text(update: Update, context: HubContext) -> None:
     assert update.message is not None and update.message.text is not None
-    step = context.services.registration.answer_text(context.me.user.id, update.message.text)
+    step = context.services.registration.answer_text(context.user_id, update.message.text)
     await FORM.run(update, context, step, edit=False)
 
 
 async def on_other_message(update: Update, context: HubContext) -> None:
-    draft = await context.services.registration.draft(context.me.user.id)
+    draft = await context.services.registration.draft(context.user_id)
     if draft is None:
         return
     await reply(update, context, context.t._("Please answer with a text message."))
@@ -178,7 +178,7 @@ async def on_other_message(update: Update, context: HubContext) -> None:
 
 async def submit(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    focal_point = await context.services.registration.submit(context.me.user.id)
+    focal_point = await context.services.registration.submit(context.user_id)
     t = context.t
     if focal_point is None:
         # Already submitted (a double tap) or the form was cancelled elsewhere.
@@ -228,9 +228,7 @@ async def reject(update: Update, context: HubContext, user_id: int) -> None:
 
 async def review(update: Update, context: HubContext, user_id: int, *, approve: bool) -> None:
     services = context.services
-    decided = await services.registration.review(
-        user_id, approve=approve, reviewer=context.me.user.id
-    )
+    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
     t = context.t
     if decided is None:
         await answer_callback(update, t.label("This registration was already decided."), alert=True)
@@ -245,7 +243,7 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
     )
     await edit_or_reply(update, context, outcome)
     applicant = await services.accounts.profile(decided.user_id)
-    applicant_t = services.translator(applicant.language if applicant else None, decided.country)
+    applicant_t = services.translator_for(applicant)
     message = (
         applicant_t._(
             "Good news: the Hub team approved your registration as the focal point for {city}.",
@@ -281,7 +279,7 @@ async def list_pending(update: Update, context: HubContext) -> None:
         )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("register", begin))
     application.add_handler(CommandHandler("pending", list_pending))

@@ -8,9 +8,9 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.forms import StepOutcome
 from bot.i18n import N_, Translator
 from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem
@@ -242,7 +242,7 @@ async def begin(update: Update, context: HubContext) -> None:
     await answer_callback(update)
     t = context.t
     form = context.services.request_form
-    user_id = context.me.user.id
+    user_id = context.user_id
     draft = await form.draft(user_id)
     if draft is not None:
         await reply(
@@ -267,7 +267,7 @@ async def begin(update: Update, context: HubContext) -> None:
 
 async def on_text(update: Update, context: HubContext) -> None:
     assert update.message is not None and update.message.text is not None
-    step = context.services.request_form.answer_text(context.me.user.id, update.message.text)
+    step = context.services.request_form.answer_text(context.user_id, update.message.text)
     await FORM.run(update, context, step, edit=False)
 
 
@@ -288,19 +288,19 @@ async def on_file(update: Update, context: HubContext) -> None:
     assert update.message is not None
     attachment = attachment_of(update.message)
     assert attachment is not None
-    step = context.services.request_form.add_attachment(context.me.user.id, attachment)
+    step = context.services.request_form.add_attachment(context.user_id, attachment)
     await FORM.run(update, context, step, edit=False)
 
 
 async def on_other_message(update: Update, context: HubContext) -> None:
     form = context.services.request_form
-    if await form.draft(context.me.user.id) is not None:
-        await FORM.run(update, context, form.other_message(context.me.user.id), edit=False)
+    if await form.draft(context.user_id) is not None:
+        await FORM.run(update, context, form.other_message(context.user_id), edit=False)
 
 
 async def cancel_answer(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.support.cancel_city_answer(context.me.user.id)
+    await context.services.support.cancel_city_answer(context.user_id)
     await edit_or_reply(update, context, context.t._("All right, nothing was sent."))
 
 
@@ -319,7 +319,7 @@ def for_focal_points(handler: Handler) -> Handler:
 @for_focal_points
 async def restart(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    draft = await context.services.request_form.start(context.me.user.id)
+    draft = await context.services.request_form.start(context.user_id)
     await FORM.show(update, context, draft, edit=True)
 
 
@@ -559,16 +559,14 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
             status=status_name(reader, request.status),
         ), keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
 
-    await notify_city(
-        context.bot, context.services, request, tell_colleague, skip=context.me.user.id
-    )
+    await notify_city(context.bot, context.services, request, tell_colleague, skip=context.user_id)
 
 
 async def on_answer_other(update: Update, context: HubContext) -> None:
     await reply(update, context, context.t._("Please answer with a text message."))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     filing = in_flow(application, FLOW)
     answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND

@@ -183,7 +183,7 @@ async def notify_city(
         profile = await services.accounts.profile(user_id)
         if profile is None:
             continue
-        reader = services.translator(profile.language, profile.country)
+        reader = services.translator_for(profile)
         text, markup = render(reader)
         try:
             sent = await send_to_person(bot, user_id, text, reader, markup)

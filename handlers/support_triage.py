@@ -12,9 +12,9 @@ from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from bot.support.desk import STAFF_INPUT_FLOW, InputOutcome, InputProblem
@@ -200,7 +200,7 @@ async def back_to_card(update: Update, context: HubContext, request_id: int) -> 
 
 @staff_only
 async def assign_to_me(update: Update, context: HubContext, request_id: int) -> None:
-    await assign(update, context, request_id, context.me.user.id)
+    await assign(update, context, request_id, context.user_id)
 
 
 @staff_only
@@ -221,7 +221,7 @@ async def ask_for_question(update: Update, context: HubContext, request_id: int)
 @staff_only
 async def cancel_input(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.support.cancel_staff_input(context.me.user.id)
+    await context.services.support.cancel_staff_input(context.user_id)
     await edit_or_reply(update, context, context.t._("All right, nothing was recorded."))
 
 
@@ -247,7 +247,7 @@ async def assign(
     if assignee is not None and not await services.accounts.is_staff(assignee):
         await answer_callback(update, t.label("Only hub staff can be assigned."), alert=True)
         return
-    updated = await services.support.assign(request_id, assignee, staff_id=context.me.user.id)
+    updated = await services.support.assign(request_id, assignee, staff_id=context.user_id)
     if updated is None:
         await answer_callback(update, t.label("Nothing changed."))
         await show_card(update, context, request_id, edit=True, answered=True)
@@ -255,14 +255,14 @@ async def assign(
     await answer_callback(update, t.label("Assigned."))
     await show_card(update, context, request_id, edit=True, answered=True)
     await refresh_cards(context, request_id)
-    if assignee is not None and assignee != context.me.user.id:
+    if assignee is not None and assignee != context.user_id:
         await _tell_assignee(context, updated, assignee)
 
 
 async def _tell_assignee(context: HubContext, request: SupportRequest, assignee: int) -> None:
     services = context.services
     profile = await services.accounts.profile(assignee)
-    reader = services.translator(profile.language if profile else None)
+    reader = services.translator_for(profile)
     try:
         await send_to_person(
             context.bot,
@@ -340,7 +340,7 @@ async def set_status(update: Update, context: HubContext, request_id: int, statu
         await ask_for_input(update, context, request_id, "decline")
         return
     updated = await context.services.support.change_status(
-        request_id, status, staff_id=context.me.user.id
+        request_id, status, staff_id=context.user_id
     )
     if updated is None:
         await answer_callback(update, t.label("The request already has this status."))
@@ -382,7 +382,7 @@ async def ask_for_input(update: Update, context: HubContext, request_id: int, ac
         await answer_callback(update, t.label("This request no longer exists."), alert=True)
         return
     await answer_callback(update)
-    await services.support.await_staff_input(context.me.user.id, action, request_id)
+    await services.support.await_staff_input(context.user_id, action, request_id)
     if action == "note":
         text = t._(
             "Type an internal note for {reference}. The city does not see notes.",
@@ -411,10 +411,10 @@ async def on_input_text(update: Update, context: HubContext) -> None:
     services = context.services
     t = context.t
     if not context.me.is_staff:
-        await services.support.cancel_staff_input(context.me.user.id)
+        await services.support.cancel_staff_input(context.user_id)
         await reply(update, context, t._("This is for hub staff only."))
         return
-    outcome = await services.support.staff_input(context.me.user.id, message.text)
+    outcome = await services.support.staff_input(context.user_id, message.text)
     if await _input_problem(update, context, outcome):
         return
     request = outcome.request
@@ -727,7 +727,7 @@ class NotReplyingElsewhere(filters.MessageFilter):
         )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     typing = in_flow(application, STAFF_INPUT_FLOW, one_answer=True) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))

@@ -365,6 +365,29 @@ class Rsvp:
 
 
 @dataclass(frozen=True)
+class ReminderState:
+    """A reminder already in the outbox: for whom, how long before the start, where it is."""
+
+    id: int
+    user_id: int
+    offset_s: int
+    state: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """A reminder to write to the outbox: a new one (``id`` None) or a change to one."""
+
+    id: int | None
+    user_id: int
+    offset_s: int
+    due_at: datetime
+    state: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class EventNotice:
     """One message about an event to one person, in the outbox: a reminder, change or invitation."""
 
