@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -115,7 +115,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
 
 
-async def _with_services(config: Config, action) -> int:  # type: ignore[no-untyped-def]
+async def _with_services(config: Config, action: Callable[[Services], Awaitable[int]]) -> int:
     services = await Services.open(config, SystemClock())
     try:
         return int(await action(services))

@@ -342,7 +342,7 @@ class BroadcastService:
         text = html.strip()
         if not text and attachment_kind is None:
             return StepOutcome(draft, Problem.EMPTY)
-        data = dict(answers(draft))
+        data: dict[str, Any] = dict(answers(draft))
         attachment = data.get("attachment")
         if attachment_kind is not None:
             attachment = {"kind": attachment_kind, "file_id": file_id}
@@ -350,7 +350,7 @@ class BroadcastService:
         limit = CAPTION_LIMIT if attachment and attachment_kind is not None else TEXT_LIMIT
         if visible_length(text) > limit:
             return StepOutcome(draft, Problem.TOO_LONG, limit)
-        versions = {**answers(draft).get("versions", {}), data.pop("writing", "en"): text}
+        versions: dict[str, str] = {**data.get("versions", {}), data.pop("writing", "en"): text}
         data.update(versions=versions, attachment=attachment)
         return StepOutcome(await self.form.save(user_id, Step.VERSIONS, data))
 
@@ -391,7 +391,7 @@ class BroadcastService:
         allowed = COUNTRIES_BY_CODE if draft.step == Step.COUNTRIES else SUPPORTED_LANGUAGES
         if value not in allowed:
             return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
-        audience = dict(answers(draft)["audience"])
+        audience: dict[str, Any] = dict(answers(draft)["audience"])
         values = list(audience.get("values", []))
         values = [v for v in values if v != value] if value in values else [*values, value]
         audience["values"] = values
@@ -537,7 +537,7 @@ class BroadcastService:
             versions=data["versions"],
             attachment_kind=attachment.get("kind"),
             attachment_file_id=attachment.get("file_id"),
-            audience=data["audience"],
+            audience=dict(data["audience"]),
             scheduled_for=at or now,
             now=now,
         )

@@ -101,7 +101,7 @@ class Form(Generic[StepT]):
 
     def order(self, draft: Draft) -> Sequence[StepT]:
         """The steps this draft goes through; a form whose path depends on answers overrides."""
-        return list(self.steps)  # type: ignore[arg-type]
+        return list(self.steps)
 
     def following(self, draft: Draft, data: Mapping[str, Any]) -> StepT:
         order = self.order(draft)

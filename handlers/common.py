@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4096
 REPLY_ATTEMPTS = 3
 
-Handler = Callable[..., Awaitable[Any]]
+Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
 def button(label: str, route: Route, *arguments: Any) -> InlineKeyboardButton:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from markupsafe import Markup
@@ -42,10 +42,10 @@ from handlers.routes import (
 from storage.models import Draft, FocalPoint
 
 
-def describe(t: Translator, data: dict[str, Any] | FocalPoint) -> Markup:
+def describe(t: Translator, data: Mapping[str, Any] | FocalPoint) -> Markup:
     values = (
         data
-        if isinstance(data, dict)
+        if not isinstance(data, FocalPoint)
         else {
             "name": data.full_name,
             "country": data.country,

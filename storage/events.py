@@ -429,7 +429,7 @@ class EventRepository:
                 user_id=row["user_id"],
                 offset_s=row["ref"],
                 state=row["state"],
-                due_at=from_db_time(row["due_at"]),
+                due_at=datetime.fromisoformat(row["due_at"]),
             )
             for row in await tx.fetchall(
                 "SELECT id, user_id, ref, state, due_at FROM event_notices "

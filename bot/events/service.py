@@ -80,7 +80,7 @@ class EventService:
         focal_points: FocalPointRepository,
         accounts: AccountService,
         clock: Clock,
-        on_change: Callable[[], Awaitable[None]] | None = None,
+        on_change: Callable[[], Awaitable[object]] | None = None,
         announcer: Announcer | None = None,
     ) -> None:
         self._events = events

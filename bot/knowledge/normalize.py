@@ -370,11 +370,11 @@ def term_variants_of_all(words: list[str]) -> list[tuple[str, ...]]:
     en_stems = iter(_stem_all(latin, "en"))
     fr_stems = iter(_stem_all(latin, "fr"))
     out: list[tuple[str, ...]] = []
-    for word, variants in zip(words, readings, strict=True):
-        if variants is None:
+    for word, reading in zip(words, readings, strict=True):
+        if reading is None:
             out.append((word,))
-        elif variants:
-            out.append(tuple(dict.fromkeys([next(ar_stems) for _ in variants])))
+        elif reading:
+            out.append(tuple(dict.fromkeys([next(ar_stems) for _ in reading])))
         else:
             out.append(tuple(dict.fromkeys((next(en_stems), next(fr_stems)))))
     return out

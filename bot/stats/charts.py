@@ -11,6 +11,7 @@ import io
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import arabic_reshaper
 from bidi import get_display
@@ -217,7 +218,7 @@ def requests_chart(t: Translator, period: str, figures: RequestStats) -> Chart:
         ),
         (drawing.axes[3], t.label("By country"), figures.by_country, labels.country_name),
     ):
-        drawing.bars(ax, title, rows, lambda key, name=name: name(t, key), filed)
+        drawing.bars(ax, title, rows, partial(name, t), filed)
     caption = t.label(
         "Support requests, {period}: {filed} filed; first staff response after {hours} h and "
         "completion after {days} days (medians).",

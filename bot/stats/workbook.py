@@ -339,7 +339,7 @@ def _events(book: _Book, report: Report) -> None:
                 (row.invited, row.going, row.maybe, row.not_going, row.reminders_sent),
             )
         )
-    lines = []
+    lines: list[list[Any]] = []
     for event_id, rows in per_event.items():
         event = details[event_id]
         title = event.titles.get(t.language) or next(iter(event.titles.values()), "")
