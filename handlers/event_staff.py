@@ -5,17 +5,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Route, RouteCallback
 from bot.context import HubApplication, HubContext
-from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, Roster, draft_times, languages_given
+from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, draft_times
 from bot.events.form import (
     NEW_STEPS,
     TEXT_LANGUAGES,
@@ -40,9 +38,15 @@ from handlers.common import (
     reply,
     staff_only,
 )
-from handlers.events import (
-    card,
+from handlers.events_views import (
+    audience_text,
+    manage_keyboard,
+    offsets_text,
     period_text,
+    roster_text,
+    summary,
+    text_line,
+    texts_lines,
     title_of,
     when_text,
     where_text,
@@ -106,30 +110,6 @@ EDIT_BUTTONS = EventFormButtons(
     EDIT_EVENT_NO_REMINDERS,
 )
 NEW_STEP_TOTAL = len(NEW_STEPS) - 1
-
-
-def offset_text(t: Translator, seconds: int) -> str:
-    """'7 days', '1 hour', '90 minutes': exact, in the reader's language."""
-    for unit_s in (86_400, 3_600, 60):
-        if seconds % unit_s == 0:
-            # Babel picks the largest unit reaching the threshold: ours, by construction.
-            return format_timedelta(
-                timedelta(seconds=seconds), threshold=seconds // unit_s, locale=t.locale
-            )
-    return format_timedelta(timedelta(seconds=seconds), locale=t.locale)
-
-
-def offsets_text(t: Translator, offsets: list[int] | tuple[int, ...]) -> str:
-    if not offsets:
-        return t.label("no reminders")
-    return t.list(offset_text(t, offset) for offset in offsets)
-
-
-def audience_text(t: Translator, audience: list[str] | tuple[str, ...]) -> str:
-    if not audience:
-        return t.label("everyone")
-    names = [t.label(COUNTRIES_BY_CODE[code].name) for code in audience]
-    return t.list(names)
 
 
 # -- the /newevent form ----------------------------------------------------------------------
@@ -260,31 +240,6 @@ def _time_or_place_prompt(t: Translator, draft: Draft, number: int) -> Markup:
         step=number,
         total=NEW_STEP_TOTAL,
     )
-
-
-def summary(t: Translator, data: dict[str, Any]) -> Markup:
-    lines = texts_lines(t, data)
-    start, end = draft_times(data)
-    zone = data.get("zone", "UTC")
-    if start is not None and end is not None:
-        lines.append(t._("🗓 {when}", when=period_text(t, start, end, zone)))
-    lines.append(t._("📍 {where}", where=where_text(t, data.get("place"), data.get("link"))))
-    lines.append(t._("Invited: {audience}", audience=audience_text(t, data.get("audience", []))))
-    lines.append(t._("Reminders: {offsets}", offsets=offsets_text(t, data.get("offsets", []))))
-    return Markup("\n\n").join(lines)
-
-
-def text_line(t: Translator, language: str, title: str, description: str) -> Markup:
-    return t._(
-        "{language}: <b>{title}</b>\n{description}",
-        language=t.language_name(language),
-        title=title,
-        description=description or "—",
-    )
-
-
-def texts_lines(t: Translator, data: dict[str, Any]) -> list[Markup]:
-    return [text_line(t, language, *data["texts"][language]) for language in languages_given(data)]
 
 
 def _title_too_short(t: Translator, outcome: StepOutcome) -> Markup:
@@ -671,61 +626,6 @@ async def save_edit(update: Update, context: HubContext) -> None:
 
 
 # -- managing one event ----------------------------------------------------------------------
-
-
-def roster_text(t: Translator, roster: Roster, time_zone: str) -> Markup:
-    event = roster.event
-    parts = [card(t, event, None, time_zone)]
-    for answer, heading in (
-        ("going", t._("<b>Going: {count}</b>", count=roster.count("going"))),
-        ("maybe", t._("<b>Maybe: {count}</b>", count=roster.count("maybe"))),
-        ("no", t._("<b>Not going: {count}</b>", count=roster.count("no"))),
-    ):
-        lines = [heading]
-        for entry in roster.entries:
-            if entry.rsvp.answer != answer:
-                continue
-            name = entry.user.display_name if entry.user else str(entry.rsvp.user_id)
-            if entry.focal_point is not None:
-                lines.append(
-                    t._(
-                        "• {name}, {city} ({country})",
-                        name=entry.focal_point.full_name,
-                        city=t.label(entry.focal_point.city),
-                        country=t.label(COUNTRIES_BY_CODE[entry.focal_point.country].name)
-                        if entry.focal_point.country in COUNTRIES_BY_CODE
-                        else entry.focal_point.country,
-                    )
-                )
-            else:
-                lines.append(t._("• {name}", name=name))
-        parts.append(Markup("\n").join(lines))
-    parts.append(
-        t._("Invited: {audience}", audience=audience_text(t, event.audience))
-        + Markup("\n")
-        + t._("Reminders: {offsets}", offsets=offsets_text(t, event.reminder_offsets_s))
-    )
-    return Markup("\n\n").join(parts)
-
-
-def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
-    if event.is_cancelled:
-        return None
-    return keyboard(
-        [
-            button(t.label("✏ Change time"), EVS_EDIT, "time", event.id),
-            button(t.label("✏ Change place"), EVS_EDIT, "place", event.id),
-        ],
-        [
-            button(t.label("✏ Change text"), EVS_EDIT, "texts", event.id),
-            button(t.label("✏ Change reminders"), EVS_EDIT, "reminders", event.id),
-        ],
-        [
-            button(t.label("✏ Change audience"), EVS_EDIT, "audience", event.id),
-            button(t.label("📣 Announce"), EVS_ANNOUNCE, event.id),
-        ],
-        [button(t.label("🚫 Cancel event"), EVS_CANCEL, event.id)],
-    )
 
 
 async def show_roster(update: Update, context: HubContext, event_id: int) -> None:

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
-from handlers.registration import describe
+from handlers.registration_views import describe
 from handlers.routes import ERASE, ERASURE, KEEP_DATA
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
@@ -27,6 +26,7 @@ from handlers.common import (
 )
 from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
+from handlers.registration_views import describe
 from handlers.routes import (
     REG_APPROVE,
     REG_BACK,
@@ -39,32 +39,7 @@ from handlers.routes import (
     REG_SUBMIT,
     REGISTRATION,
 )
-from storage.models import Draft, FocalPoint
-
-
-def describe(t: Translator, data: Mapping[str, Any] | FocalPoint) -> Markup:
-    values = (
-        data
-        if not isinstance(data, FocalPoint)
-        else {
-            "name": data.full_name,
-            "country": data.country,
-            "city": data.city,
-            "position": data.position,
-            "email": data.email,
-        }
-    )
-    country = COUNTRIES_BY_CODE.get(values.get("country") or "")
-    city = values.get("city")
-    return t._(
-        "Name: {name}\nCountry: {country}\nCity or governorate: {city}\n"
-        "Position: {position}\nEmail: {email}",
-        name=values.get("name") or "—",
-        country=t.label(country.name) if country else "—",
-        city=t.label(city) if city else "—",
-        position=values.get("position") or "—",
-        email=values.get("email") or t.label("not given"),
-    )
+from storage.models import Draft
 
 
 def _ask_name(t: Translator, draft: Draft) -> Screen:

@@ -20,9 +20,9 @@ from handlers.common import (
     register_routes,
     reply,
 )
-from handlers.language import language_keyboard
+from handlers.language_views import language_keyboard
 from handlers.preprocess import in_flow
-from handlers.registration import describe
+from handlers.registration_views import describe
 from handlers.routes import (
     REG_START,
     SETTINGS,

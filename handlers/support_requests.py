@@ -45,19 +45,14 @@ from handlers.routes import (
     REQ_VIEW,
     REQUESTS,
 )
-from handlers.support_text import (
+from handlers.support_notices import notify_city, refresh_cards, remember_cards, send_files
+from handlers.support_views import (
     city_view,
-    notify_city,
+    open_button,
     paging_row,
     request_buttons,
     request_fields,
     staff_card,
-)
-from handlers.support_triage import (
-    open_button,
-    refresh_cards,
-    remember_cards,
-    send_files,
     triage_keyboard,
 )
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import time
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
-from bot.i18n import Translator, right_to_left
+from bot.i18n import Translator
 from bot.support.desk import STAFF_INPUT_FLOW, InputOutcome, InputProblem
 from bot.support.vocabulary import STATUSES, TOPICS, status_name
 from handlers.common import (
-    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
@@ -53,16 +51,18 @@ from handlers.routes import (
     TRI_STATUSES,
     TRIAGE,
 )
-from handlers.support_text import (
-    notify_city,
+from handlers.support_notices import notify_city, refresh_cards, send_files
+from handlers.support_views import (
+    open_button,
     paging_row,
     place,
     request_buttons,
     staff_card,
     staff_history,
     staff_time,
+    triage_keyboard,
 )
-from storage.models import RequestAttachment, SupportRequest
+from storage.models import SupportRequest
 from storage.support_requests import RequestFilter
 
 logger = logging.getLogger(__name__)
@@ -74,92 +74,6 @@ ANY = "*"
 
 
 # -- the card and its buttons ----------------------------------------------------------------
-
-
-def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            button(t.label("Assign to me"), TRI_MINE, request.id),
-            button(t.label("Assign…"), TRI_ASSIGNEES, request.id),
-        ],
-        [
-            button(t.label("Status…"), TRI_STATUSES, request.id),
-            button(t.label("Note"), TRI_NOTE, request.id),
-        ],
-        [
-            button(t.label("Ask the city"), TRI_ASK, request.id),
-            button(t.label("History"), TRI_HISTORY, request.id),
-        ],
-    ]
-    if files:
-        rows.append([button(t.label("Files"), TRI_FILES, request.id)])
-    return keyboard(*rows)
-
-
-def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:
-    """Posts a fresh card, so the message it sits on (an answer, a digest) stays as it is."""
-    return button(t.label("Open {reference}", reference=request.reference), TRI_OPEN, request.id)
-
-
-async def remember_cards(
-    context: HubContext, request: SupportRequest, copies: Sequence[SentCopy]
-) -> None:
-    """Where the request's card was posted, so every copy shows its current state."""
-    for copy in copies:
-        await context.services.support.add_copy(
-            request.id, chat_id=copy.chat_id, message_id=copy.message_id
-        )
-
-
-async def send_files(
-    context: HubContext, chat_id: int, request: SupportRequest, files: Sequence[RequestAttachment]
-) -> None:
-    """Send the request's files by Telegram file id (they were never downloaded)."""
-    for attachment in files:
-        try:
-            if attachment.kind == "photo":
-                await context.bot.send_photo(chat_id, attachment.file_id, caption=request.reference)
-            else:
-                await context.bot.send_document(
-                    chat_id, attachment.file_id, caption=request.reference
-                )
-        except TelegramError as error:
-            logger.warning("could not send a file of %s: %s", request.reference, error)
-
-
-def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
-    services = context.services
-    if chat_id == services.config.staff_chat_id:
-        return services.staff_translator()
-    return services.translator(language)
-
-
-async def refresh_cards(context: HubContext, request_id: int) -> None:
-    """Show the new state on every copy of the card; a copy that cannot be edited is left."""
-    services = context.services
-    details = await services.support.details(request_id)
-    if details is None:
-        return
-    for chat_id, message_id in await services.support.copies(request_id):
-        profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
-        reader = _reader_for(context, chat_id, profile.language if profile else None)
-        text = str(
-            staff_card(
-                reader, details.request, len(details.attachments), services.config.staff_time_zone
-            )
-        )
-        try:
-            await context.bot.edit_message_text(
-                right_to_left(text) if reader.is_rtl else text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=triage_keyboard(reader, details.request, len(details.attachments)),
-                disable_web_page_preview=True,
-            )
-        except TelegramError as error:
-            # Unchanged, deleted or too old: the other copies are still worth updating.
-            logger.debug("card %s/%s not refreshed: %s", chat_id, message_id, error)
 
 
 async def show_card(

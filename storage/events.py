@@ -11,6 +11,7 @@ from storage.db import Database, Transaction
 from storage.models import (
     Event,
     EventNotice,
+    NewEvent,
     PlannedReminder,
     ReminderState,
     Rsvp,
@@ -44,27 +45,12 @@ class EventRepository:
 
     # -- events ------------------------------------------------------------------------------
 
-    async def create(
-        self,
-        *,
-        titles: dict[str, str],
-        descriptions: dict[str, str],
-        starts_at: datetime,
-        ends_at: datetime,
-        time_zone: str,
-        place: str | None,
-        link: str | None,
-        audience: Sequence[str],
-        reminder_offsets_s: Sequence[int],
-        created_by: int | None,
-        now: datetime,
-        import_key: str | None = None,
-    ) -> Event | None:
+    async def create(self, new: NewEvent, *, now: datetime) -> Event | None:
         """The new event; None when an event with this import key already exists."""
         async with self._db.transaction() as tx:
-            if import_key is not None:
+            if new.import_key is not None:
                 existing = await tx.fetchone(
-                    "SELECT id FROM events WHERE import_key = :key", {"key": import_key}
+                    "SELECT id FROM events WHERE import_key = :key", {"key": new.import_key}
                 )
                 if existing is not None:
                     return None
@@ -77,17 +63,17 @@ class EventRepository:
                     :audience, :offsets, 'scheduled', 0, :import_key, :created_by, :now, :now)
                 """,
                 {
-                    "titles": json.dumps(titles, ensure_ascii=False),
-                    "descriptions": json.dumps(descriptions, ensure_ascii=False),
-                    "starts_at": _db(starts_at),
-                    "ends_at": _db(ends_at),
-                    "time_zone": time_zone,
-                    "place": place,
-                    "link": link,
-                    "audience": _csv(audience),
-                    "offsets": _csv(sorted(set(reminder_offsets_s), reverse=True)),
-                    "import_key": import_key,
-                    "created_by": created_by,
+                    "titles": json.dumps(new.titles, ensure_ascii=False),
+                    "descriptions": json.dumps(new.descriptions, ensure_ascii=False),
+                    "starts_at": _db(new.starts_at),
+                    "ends_at": _db(new.ends_at),
+                    "time_zone": new.time_zone,
+                    "place": new.place,
+                    "link": new.link,
+                    "audience": _csv(new.audience),
+                    "offsets": _csv(sorted(set(new.reminder_offsets_s), reverse=True)),
+                    "import_key": new.import_key,
+                    "created_by": new.created_by,
                     "now": _db(now),
                 },
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -387,6 +388,24 @@ class Rsvp:
     @property
     def is_attending(self) -> bool:
         return self.answer in ("going", "maybe")
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to create: from the staff's form, an import file, or a test."""
+
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str | None
+    link: str | None
+    audience: Sequence[str]
+    reminder_offsets_s: Sequence[int]
+    created_by: int | None
+    # An imported event's key: importing the same file twice creates it once.
+    import_key: str | None = None
 
 
 @dataclass(frozen=True)

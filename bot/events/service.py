@@ -23,7 +23,7 @@ from bot.events.rules import (
 from storage.drafts import DraftRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository
-from storage.models import Draft, Event, FocalPoint, Rsvp, User
+from storage.models import Draft, Event, FocalPoint, NewEvent, Rsvp, User
 from storage.users import UserRepository
 
 
@@ -212,35 +212,9 @@ class EventService:
         await self._changed()
         return queued
 
-    async def create(
-        self,
-        *,
-        titles: dict[str, str],
-        descriptions: dict[str, str],
-        starts_at: datetime,
-        ends_at: datetime,
-        time_zone: str,
-        place: str | None,
-        link: str | None,
-        audience: Sequence[str],
-        reminder_offsets_s: Sequence[int],
-        created_by: int | None,
-        import_key: str | None = None,
-    ) -> Event | None:
-        return await self._events.create(
-            titles=titles,
-            descriptions=descriptions,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            time_zone=time_zone,
-            place=place,
-            link=link,
-            audience=audience,
-            reminder_offsets_s=reminder_offsets_s,
-            created_by=created_by,
-            import_key=import_key,
-            now=self._clock.now(),
-        )
+    async def create(self, new: NewEvent) -> Event | None:
+        """The new event; None when one with the same import key exists."""
+        return await self._events.create(new, now=self._clock.now())
 
     # -- staff: the forms --------------------------------------------------------------------
 
@@ -286,16 +260,18 @@ class EventService:
             return None
         texts: dict[str, list[str]] = data["texts"]
         return await self.create(
-            titles={language: text[0] for language, text in texts.items()},
-            descriptions={language: text[1] for language, text in texts.items() if text[1]},
-            starts_at=starts_at,
-            ends_at=ends_at,
-            time_zone=zone,
-            place=data.get("place"),
-            link=data.get("link"),
-            audience=data.get("audience", []),
-            reminder_offsets_s=data.get("offsets", DEFAULT_REMINDER_OFFSETS_S),
-            created_by=user_id,
+            NewEvent(
+                titles={language: text[0] for language, text in texts.items()},
+                descriptions={language: text[1] for language, text in texts.items() if text[1]},
+                starts_at=starts_at,
+                ends_at=ends_at,
+                time_zone=zone,
+                place=data.get("place"),
+                link=data.get("link"),
+                audience=data.get("audience", []),
+                reminder_offsets_s=data.get("offsets", DEFAULT_REMINDER_OFFSETS_S),
+                created_by=user_id,
+            )
         )
 
     async def submit_edit(self, user_id: int) -> EditOutcome | None:

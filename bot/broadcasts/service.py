@@ -1,4 +1,4 @@
-"""Staff broadcasts: composing one, choosing its audience, scheduling, and running deliveries.
+"""Staff broadcasts: choosing the audience, scheduling, and running deliveries.
 
 A broadcast's recipients and each one's delivery state live in the database and are written as
 messages go out, so a broadcast interrupted by a crash or a restart resumes by itself: nobody
@@ -17,16 +17,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import unescape
-from typing import Any, NotRequired, Protocol, TypedDict, cast
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 
 from bot.accounts import AccountService, language_from_telegram
+from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
-from bot.forms import Form, FormProblem, StepOutcome, WrongStep
+from bot.forms import FormProblem, StepOutcome, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
@@ -40,7 +41,6 @@ from storage.models import Broadcast, BroadcastTally, Draft
 
 logger = logging.getLogger(__name__)
 
-FLOW = "broadcast"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PROGRESS_INTERVAL_S = 3.0
@@ -60,69 +60,6 @@ class AudienceKind(enum.Enum):
     LANGUAGES = "lng"  # verified focal points reading chosen languages
     EVENT = "evt"  # the attendees of an event
     EVERYONE = "all"  # everyone who ever started the bot
-
-
-class Step(enum.StrEnum):
-    LANGUAGE = "language"
-    TEXT = "text"
-    VERSIONS = "versions"
-    AUDIENCE = "audience"
-    COUNTRIES = "countries"
-    LANGUAGES = "languages"
-    EVENT = "event"
-    CONFIRM = "confirm"
-    SCHEDULE = "schedule"
-
-
-class Audience(TypedDict):
-    kind: str
-    values: list[Any]
-
-
-class Answers(TypedDict):
-    """The broadcast being written: its versions by language, its attachment and audience."""
-
-    versions: dict[str, str]
-    attachment: dict[str, Any] | None
-    writing: NotRequired[str]
-    audience: NotRequired[Audience]
-
-
-def answers(draft: Draft) -> Answers:
-    return cast(Answers, draft.data)
-
-
-class Problem(enum.Enum):
-    EMPTY = "empty"
-    TOO_LONG = "too_long"
-    NOTHING_CHOSEN = "nothing_chosen"
-    NO_RECIPIENTS = "no_recipients"
-    BAD_TIME = "bad_time"
-    PAST_TIME = "past_time"
-
-
-# Where Back leads from each step (the path forks at the audience).
-PREVIOUS_STEP = {
-    Step.VERSIONS: Step.LANGUAGE,
-    Step.AUDIENCE: Step.VERSIONS,
-    Step.COUNTRIES: Step.AUDIENCE,
-    Step.LANGUAGES: Step.AUDIENCE,
-    Step.EVENT: Step.AUDIENCE,
-    Step.CONFIRM: Step.AUDIENCE,
-    Step.SCHEDULE: Step.CONFIRM,
-}
-
-
-class BroadcastForm(Form[Step]):
-    """The compose form's draft; the steps it goes through are the service's to decide."""
-
-    flow = FLOW
-    steps = Step
-
-    def previous(self, draft: Draft) -> Step:
-        if draft.step == Step.TEXT:
-            return Step.VERSIONS if answers(draft).get("versions") else Step.LANGUAGE
-        return PREVIOUS_STEP.get(self.step(draft), self.step(draft))
 
 
 @dataclass(frozen=True)
