@@ -29,7 +29,17 @@ CONSOLE_LOG = Path("data") / "console.log"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
+    _bot_commands(commands)
+    _admin_commands(commands)
+    _content_commands(commands)
+    _database_commands(commands)
+    _report_commands(commands)
+    _health_commands(commands)
+    return parser
 
+
+def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Running the bot, in Telegram or in this terminal."""
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
     run.add_argument(
         "--console-if-no-token",
@@ -45,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     console.set_defaults(command_function=_console)
 
+
+def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Staff and invites."""
     staff = commands.add_parser("staff", help="manage hub staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name in ("add", "remove"):
@@ -61,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
     invite.set_defaults(command_function=_with(_invite))
 
+
+def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The knowledge base and events."""
     ask = commands.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (or --batch)")
     ask.add_argument("--lang", choices=("ar", "fr", "en"), help="answer language (else detected)")
@@ -96,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     event_import.set_defaults(command_function=_import_events)
 
+
+def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The database: migrations and backups."""
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(command_function=_with(lambda services, _: _noop(services)))
     backup = commands.add_parser(
@@ -104,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
+
+def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Exports and reports."""
     export = commands.add_parser("export", help="export data for reporting")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     export_requests = export_commands.add_parser(
@@ -124,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
     report.set_defaults(command_function=_with(_report))
 
+
+def _health_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Checks and recovery."""
     doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
     doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")
     doctor.set_defaults(command_function=lambda config, a: asyncio.run(_doctor(config, a)))
@@ -132,7 +157,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("path", type=Path)
     restore.set_defaults(command_function=lambda config, a: _restore(config, a.path))
-    return parser
 
 
 def _day(text: str) -> date:

@@ -23,6 +23,7 @@ from handlers.common import (
     reply,
     send_to_person,
     staff_only,
+    stale_button,
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
@@ -352,11 +353,7 @@ async def _question_of_pressed_message(update: Update, context: HubContext) -> Q
         else None
     )
     if question is None:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+        await stale_button(update, context)
     return question
 
 
