@@ -121,7 +121,11 @@ class _Drawing:
             )
             # A zero needs no label; in Arabic it would sit on the category names.
             ax.bar_label(
-                bars, labels=[t.number(v) if v else "" for v in values], padding=2, fontsize=8
+                bars,
+                labels=[t.number(v) if v else "" for v in values],
+                padding=2,
+                fontsize=8,
+                family=CHART_FONT,
             )
         ax.set_yticks(
             list(positions),

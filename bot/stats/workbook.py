@@ -394,7 +394,7 @@ def _broadcasts(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
                 (reach.recipients, reach.delivered, reach.blocked, reach.failed),
             )
         )
-    lines = []
+    lines: list[list[Any]] = []
     for broadcast_id, rows in per_broadcast.items():
         for row in merge_small(rows):
             language, _, country = (
