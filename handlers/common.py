@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,19 +11,18 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Feature, Route, RouteCallback
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery.request import is_not_modified
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
-from bot.forms import StepOutcome
 from bot.i18n import Translator, right_to_left
 
 logger = logging.getLogger(__name__)
 
 
-Handler = Callable[..., Awaitable[Any]]
+Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
 def button(label: str, route: Route, *arguments: Any) -> InlineKeyboardButton:
@@ -40,7 +39,7 @@ async def stale_button(update: Update, context: HubContext) -> None:
 
 
 def register_routes(
-    application: Application[Any, Any, Any, Any, Any, Any],
+    application: HubApplication,
     feature: Feature,
     routes: Mapping[Route, RouteCallback],
 ) -> None:
@@ -159,28 +158,6 @@ def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
     )
 
 
-async def follow_step(
-    update: Update,
-    context: HubContext,
-    outcome: StepOutcome[Any],
-    *,
-    edit: bool,
-    closed: Markup,
-    problem_text: Callable[[Translator, StepOutcome[Any]], Markup],
-    show_step: Callable[..., Awaitable[None]],
-) -> None:
-    """After a step of a form: say it is closed, or explain the problem and ask again, or ask
-    the next question (in place of the pressed message when ``edit``)."""
-    if outcome.draft is None:
-        await edit_or_reply(update, context, closed)
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
-
-
 def staff_only(handler: Handler) -> Handler:
     """Refuse a staff command or button to anyone else, in their language."""
 
@@ -231,9 +208,7 @@ async def _notify_staff(
         recipients = []
         for staff_id in await services.accounts.staff_ids():
             profile = await services.accounts.profile(staff_id)
-            recipients.append(
-                (staff_id, services.translator(profile.language if profile else None))
-            )
+            recipients.append((staff_id, services.translator_for(profile)))
     copies = []
     for chat_id, translator in recipients:
         text, markup = render(translator)

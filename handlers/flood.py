@@ -4,14 +4,13 @@ language, and what they send above the limit is set aside before any work is don
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.accounts import language_from_telegram
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.flood import Verdict
 from bot.updates import arrived_at
 from handlers.common import reply
@@ -51,5 +50,5 @@ async def guard(update: Update, context: HubContext) -> None:
     raise ApplicationHandlerStop
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(TypeHandler(Update, guard), group=FLOOD_GROUP)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from telegram.error import BadRequest
@@ -123,7 +124,7 @@ class PacedRequest(HTTPXRequest):
 
     @staticmethod
     def _content_key(
-        name: str, chat_id: int | None, parameters: dict[str, object]
+        name: str, chat_id: int | None, parameters: Mapping[str, object]
     ) -> tuple[tuple[int, int], str] | None:
         message_id = parameters.get("message_id")
         if name != "editmessagetext" or chat_id is None or not isinstance(message_id, int):
@@ -131,7 +132,7 @@ class PacedRequest(HTTPXRequest):
         return (chat_id, message_id), _digest(parameters)
 
     def _remember(
-        self, name: str, chat_id: int | None, parameters: dict[str, object], payload: bytes
+        self, name: str, chat_id: int | None, parameters: Mapping[str, object], payload: bytes
     ) -> None:
         if chat_id is None or name not in (
             "sendmessage",
@@ -158,7 +159,7 @@ class PacedRequest(HTTPXRequest):
             self._shown.pop(key, None)  # the markup or caption changed on its own
 
 
-def _digest(parameters: dict[str, object]) -> str:
+def _digest(parameters: Mapping[str, object]) -> str:
     return json.dumps([str(parameters.get(field)) for field in _CONTENT_FIELDS])
 
 
