@@ -184,16 +184,20 @@ async def test_a_staff_answer_of_two_thousand_emoji_reaches_the_person(harness: 
         assert received.count("🙂") == 2000
 
 
+async def file_in_english(harness: Harness, city: str) -> None:
+    await make_focal_point(harness, ENGLISH_USER, "JO", city)
+    summary = await fill_request(harness, "en", attach=False)
+    await harness.press_data(
+        ENGLISH_USER, summary.message_id, summary.callback_data_for("✔ Submit")
+    )
+
+
 async def test_no_edit_to_identical_content_reaches_telegram_in_a_support_cycle(
     harness: Harness,
 ) -> None:
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     async with harness.running(staff_chat_id=STAFF_CHAT):
-        await make_focal_point(harness, ENGLISH_USER, "JO", "Irbid")
-        summary = await fill_request(harness, "en", attach=False)
-        await harness.press_data(
-            ENGLISH_USER, summary.message_id, summary.callback_data_for("✔ Submit")
-        )
+        await file_in_english(harness, "Irbid")
         # The card is edited where it was pressed, then every copy refreshed to the same text.
         await harness.press(ADMIN, "Assign to me", chat_id=STAFF_CHAT)
         await harness.press(ADMIN, "Assign to me", chat_id=STAFF_CHAT)  # twice: no change
@@ -238,11 +242,7 @@ async def test_the_export_arrives_while_the_staff_group_is_busy(harness: Harness
     telegram_limits(harness)
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     async with harness.running(staff_chat_id=STAFF_CHAT):
-        await make_focal_point(harness, ENGLISH_USER, "JO", "Madaba")
-        summary = await fill_request(harness, "en", attach=False)
-        await harness.press_data(
-            ENGLISH_USER, summary.message_id, summary.callback_data_for("✔ Submit")
-        )
+        await file_in_english(harness, "Madaba")
         # The group has just had its card; Telegram also refuses the first try of the file.
         harness.api.fail_next(
             "sendDocument", 429, "Too Many Requests: retry after 3", retry_after=3
