@@ -19,6 +19,7 @@ from bot.i18n import Catalogs
 from bot.services import FlowTracker, Services
 from handlers import (
     broadcast,
+    chat_scope,
     event_staff,
     events,
     fallback,
@@ -41,6 +42,7 @@ HubApplication = Application[Any, HubContext, Any, Any, Any, Any]
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
+    chat_scope,
     preprocess,
     language,
     registration,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import arguments, pattern
@@ -14,7 +15,26 @@ from handlers.common import answer_callback, button, edit_or_reply, keyboard, re
 from handlers.registration import describe
 
 
+async def in_private(update: Update, context: HubContext) -> bool:
+    """Personal data is shown and erased in the private chat only, never in the staff chat."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return True
+    await answer_callback(update)
+    await reply(
+        update,
+        context,
+        context.t._(
+            "For your privacy, use this in a private chat with me: @{bot}.",
+            bot=context.bot.username,
+        ),
+    )
+    return False
+
+
 async def show_privacy(update: Update, context: HubContext) -> None:
+    if not await in_private(update, context):
+        return
     profile = context.me
     t = context.t
     user = profile.user
@@ -51,6 +71,8 @@ async def show_privacy(update: Update, context: HubContext) -> None:
 
 
 async def ask_to_delete(update: Update, context: HubContext) -> None:
+    if not await in_private(update, context):
+        return
     t = context.t
     await reply(
         update,
@@ -71,6 +93,8 @@ async def ask_to_delete(update: Update, context: HubContext) -> None:
 async def on_button(update: Update, context: HubContext) -> None:
     query = update.callback_query
     assert query is not None
+    if not await in_private(update, context):
+        return
     await answer_callback(update)
     t = context.t
     if arguments(query.data) == ["yes"]:

@@ -63,7 +63,12 @@ async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None
             await bot.press(ADMIN, label("fr", text), chat_id=STAFF_CHAT)
 
         async def staff_say(text: str) -> list[SentMessage]:
-            return await bot.say(ADMIN, text, chat_id=STAFF_CHAT)
+            # With Telegram's privacy mode on in the staff chat, the bot sees only replies to
+            # its messages: staff answer the prompt by replying to it.
+            prompt = bot.api.last_message(STAFF_CHAT)
+            return await bot.say(
+                ADMIN, text, chat_id=STAFF_CHAT, reply_to_message_id=prompt.message_id
+            )
 
         # Assign to me: the card shows it, in place.
         await staff_press("Assign to me")
