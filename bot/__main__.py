@@ -177,12 +177,12 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
     application = build_application(config)
     if config.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=config.webhook_port,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-        )
+        from bot.webhook import run_webhook, webhook_secret
+
+        _, kept_in = webhook_secret(config)
+        if kept_in is not None:
+            print(f"webhook secret kept in {kept_in} (or set HUBBOT_WEBHOOK_SECRET)", file=sys.stderr)
+        run_webhook(application, config)
     else:
         application.run_polling()
     return 0

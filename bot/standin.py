@@ -801,6 +801,7 @@ class StandInBotApi:
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
         self.webhook_url = ""
+        self.webhook_secret_token: str | None = None
         self.files: dict[str, StoredFile] = {}
 
         self._chats: dict[int, _Chat] = {}
@@ -1840,7 +1841,11 @@ class StandInBotApi:
         url = params.get_str("url") or ""
         if url and not re.match(r"^https://\S+$", url):
             raise _bad("bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get_str("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("secret token contains unallowed characters")
         self.webhook_url = url
+        self.webhook_secret_token = secret
         if params.get_bool("drop_pending_updates"):
             self._updates.clear()
         return True
