@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cli_arguments import (
+    OneLineParser,
+    bot_username,
+    city_name,
+    readable_file,
+    telegram_user_id,
+    writable_file,
+)
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
-from bot.geography import COUNTRIES_BY_CODE
+from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from bot.i18n import CatalogError
 from bot.services import Services
 
@@ -19,7 +28,7 @@ logger = logging.getLogger("hubbot")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
+    parser = OneLineParser(prog="hubbot", description="MENA Hub Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
@@ -32,22 +41,30 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
     console.add_argument(
-        "--database", type=Path, default=Path("data") / "console.sqlite3", help="console database"
+        "--database",
+        type=writable_file,
+        default=Path("data") / "console.sqlite3",
+        help="console database",
     )
 
     staff = commands.add_parser("staff", help="manage hub staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name in ("add", "remove"):
         sub = staff_commands.add_parser(name)
-        sub.add_argument("user_id", type=int, help="numeric Telegram user id")
+        sub.add_argument("user_id", type=telegram_user_id, help="numeric Telegram user id")
     staff_commands.add_parser("list")
 
     invite = commands.add_parser("invite", help="create a one-time invite link for a city")
-    invite.add_argument("city")
+    invite.add_argument("city", type=city_name)
     invite.add_argument(
-        "--country", required=True, choices=sorted(COUNTRIES_BY_CODE), help="country code"
+        "--country",
+        required=True,
+        choices=sorted(set(COUNTRIES_BY_CODE) - {OTHER_COUNTRY}),
+        help="country code",
     )
-    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.add_argument(
+        "--bot-username", type=bot_username, help="the bot's @username, for the link"
+    )
 
     ask = commands.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (or --batch)")
@@ -59,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content files")
     check.add_argument(
-        "--topics", type=Path, help="a topics document whose slugs must all be present"
+        "--topics", type=readable_file, help="a topics document whose slugs must all be present"
     )
 
     events = commands.add_parser("events", help="Hub events")
@@ -67,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     event_import = event_commands.add_parser(
         "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
     )
-    event_import.add_argument("path", type=Path)
+    event_import.add_argument("path", type=readable_file)
     event_import.add_argument(
         "--check", action="store_true", help="only check the file; import nothing"
     )
@@ -76,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=writable_file)
 
     export = commands.add_parser("export", help="export data for reporting")
     export_commands = export.add_subparsers(dest="export_command", required=True)
@@ -85,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export_requests.add_argument("--format", choices=("csv",), default="csv")
     export_requests.add_argument(
-        "--output", type=Path, help="write to this file instead of standard output"
+        "--output", type=writable_file, help="write to this file instead of standard output"
     )
     return parser
 
@@ -134,7 +151,11 @@ async def _export_requests(services: Services, output: Path | None) -> int:
     if output is None:
         sys.stdout.write(content)
         return 0
-    await asyncio.to_thread(_write_csv, output, content)
+    try:
+        await asyncio.to_thread(_write_csv, output, content)
+    except OSError as error:
+        print(f"hubbot: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"support requests written to {output}", file=sys.stderr)
     return 0
 
@@ -162,7 +183,11 @@ async def _import_events(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _backup(services: Services, path: Path) -> int:
-    await services.db.backup(path)
+    try:
+        await services.db.backup(path)
+    except (OSError, sqlite3.Error) as error:
+        print(f"hubbot: cannot write the backup to {path}: {error}", file=sys.stderr)
+        return 1
     print(f"backup written to {path}")
     return 0
 
@@ -181,7 +206,9 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
         _, kept_in = webhook_secret(config)
         if kept_in is not None:
-            print(f"webhook secret kept in {kept_in} (or set HUBBOT_WEBHOOK_SECRET)", file=sys.stderr)
+            print(
+                f"webhook secret kept in {kept_in} (or set HUBBOT_WEBHOOK_SECRET)", file=sys.stderr
+            )
         run_webhook(application, config)
     else:
         application.run_polling()

@@ -13,6 +13,12 @@ from storage.models import FocalPoint, StaffMember, User
 from storage.users import StaffRepository, UserRepository
 
 TIME_ZONE_FLOW = "timezone"
+# Telegram user ids are positive and have at most 52 significant bits.
+MAX_TELEGRAM_USER_ID = 2**52
+
+
+def is_user_id(value: int) -> bool:
+    return 0 < value <= MAX_TELEGRAM_USER_ID
 
 
 def language_from_telegram(language_code: str | None) -> str | None:

@@ -169,9 +169,7 @@ def load_config(
             "HUBBOT_WEBHOOK_PORT", env.get("HUBBOT_WEBHOOK_PORT") or "8443", minimum=1
         ),
         webhook_secret=_webhook_secret(env.get("HUBBOT_WEBHOOK_SECRET")),
-        webhook_listen=_listen_address(
-            env.get("HUBBOT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
-        ),
+        webhook_listen=_listen_address(env.get("HUBBOT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN),
         broadcast_rate=float(rate_text),
         broadcast_chat_interval_ms=_integer(
             "HUBBOT_BROADCAST_CHAT_INTERVAL_MS",

@@ -168,8 +168,8 @@ class RegistrationService:
         return await self._focal_points.get(user_id)
 
     async def create_invite(self, *, country: str, city: str, created_by: int | None) -> Invite:
-        if country not in COUNTRIES_BY_CODE:
-            raise ValueError(f"unknown country code {country!r}")
+        if not is_invite_target(country, city):
+            raise ValueError(f"no invite for country {country!r} and city {city!r}")
         now = self._clock.now()
         return await self._invites.create(
             code=INVITE_PREFIX + secrets.token_urlsafe(INVITE_TOKEN_BYTES),
@@ -193,6 +193,16 @@ class RegistrationService:
         if invite.used_at is not None:
             return RedeemOutcome(RedeemStatus.USED)
         return RedeemOutcome(RedeemStatus.EXPIRED)
+
+
+def is_invite_target(country: str, city: str) -> bool:
+    """Invites are for a Hub country (not "other") and a city name of a sensible length."""
+    shortest, longest = LIMITS["city"]
+    return (
+        country in COUNTRIES_BY_CODE
+        and country != OTHER_COUNTRY
+        and shortest <= len(" ".join(city.split())) <= longest
+    )
 
 
 def is_invite_code(payload: str) -> bool:
