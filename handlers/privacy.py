@@ -59,8 +59,10 @@ async def show_privacy(update: Update, context: HubContext) -> None:
     stored += t._(
         "\n\nThe bot also keeps the questions you sent to the Hub team, your answers to event "
         "invitations and your reminder choices, and the support requests you filed for your "
-        "city. /deleteme erases all of it, except the requests, which stay in your city's file "
-        "without your name."
+        "city. /deleteme erases all of it. Only your city's support requests stay, because they "
+        "belong to your city: their author becomes «a former focal point», and your name, "
+        "username, email, phone number and Telegram id are removed from them and from their "
+        "history."
     )
     stored += t._(
         "\n\nThe Hub team uses this only to answer you and to work with your city. It is not "
