@@ -180,6 +180,23 @@ class RegistrationService:
             expires_at=now + self._invite_ttl,
         )
 
+    async def move_offered_by(self, code: str, *, user_id: int) -> Invite | None:
+        """The invite, when opening it would move an approved focal point to another city:
+        that needs their confirmation (and staff hear of it)."""
+        focal_point = await self._focal_points.get(user_id)
+        invite = await self._invites.get(code)
+        if (
+            focal_point is None
+            or not focal_point.is_verified
+            or invite is None
+            or invite.used_at is not None
+            or invite.expires_at <= self._clock.now()
+        ):
+            return None
+        if (invite.country, invite.city) == (focal_point.country, focal_point.city):
+            return None
+        return invite
+
     async def redeem(self, code: str, *, user_id: int, full_name: str) -> RedeemOutcome:
         registered = await self._invites.redeem(
             code=code, user_id=user_id, full_name=full_name, now=self._clock.now()

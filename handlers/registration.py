@@ -12,7 +12,7 @@ from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import Translator
-from bot.registration import FLOW, Problem, StepOutcome
+from bot.registration import FLOW, Problem, RedeemOutcome, RedeemStatus, StepOutcome
 from handlers.common import (
     answer_callback,
     button,
@@ -27,7 +27,7 @@ from handlers.common import (
     staff_only,
 )
 from handlers.preprocess import in_flow
-from storage.models import Draft, FocalPoint
+from storage.models import Draft, FocalPoint, Invite
 
 
 def _navigation(t: Translator, *, back: bool = True) -> list[Any]:
@@ -194,6 +194,10 @@ async def on_button(update: Update, context: HubContext) -> None:
         await _after(update, context, await service.skip_email(user_id), edit=True)
     elif action == "submit":
         await submit(update, context)
+    elif action == "move" and len(args) == 2:
+        await confirm_move(update, context, args[1])
+    elif action == "stay":
+        await edit_or_reply(update, context, _staying(context))
     else:
         await edit_or_reply(update, context, context.t._("This button is no longer active."))
 
@@ -224,6 +228,80 @@ async def submit(update: Update, context: HubContext) -> None:
             details=describe(staff_t, focal_point),
         )
         return text, review_keyboard(staff_t, user.id)
+
+    await notify_staff(context, render)
+
+
+def redeemed_text(t: Translator, outcome: RedeemOutcome) -> Markup:
+    """What opening an invite link did."""
+    if outcome.status is RedeemStatus.REGISTERED:
+        assert outcome.focal_point is not None
+        return t._(
+            "Welcome! You are now registered as the focal point for {city}. "
+            "Use /settings to check your profile and /help to see what the bot can do.",
+            city=t.label(outcome.focal_point.city),
+        )
+    if outcome.status is RedeemStatus.USED:
+        return t._("This invite link has already been used. Ask the Hub for a new one.")
+    if outcome.status is RedeemStatus.EXPIRED:
+        return t._("This invite link has expired. Ask the Hub for a new one.")
+    return t._("This invite link is not valid. Check that you copied all of it.")
+
+
+async def offer_move(update: Update, context: HubContext, invite: Invite) -> None:
+    """An approved focal point opened another city's invite: ask before moving them."""
+    t = context.t
+    current = context.me.focal_point
+    assert current is not None
+    moving = t.label("Move to {city}", city=t.label(invite.city))
+    await reply(
+        update,
+        context,
+        t._(
+            "You are the focal point for {current}. This invite is for {city}. "
+            "Do you want to become the focal point for {city} instead?",
+            current=t.label(current.city),
+            city=t.label(invite.city),
+        ),
+        keyboard(
+            [button(moving, "reg", "move", invite.code)],
+            [button(t.label("Stay with {city}", city=t.label(current.city)), "reg", "stay")],
+        ),
+    )
+
+
+def _staying(context: HubContext) -> Markup:
+    t = context.t
+    current = context.me.focal_point
+    if current is None or not current.is_verified:
+        return t._("Nothing was changed.")
+    return t._(
+        "Nothing was changed: you remain the focal point for {city}.", city=t.label(current.city)
+    )
+
+
+async def confirm_move(update: Update, context: HubContext, code: str) -> None:
+    services = context.services
+    profile = context.me
+    before = profile.focal_point
+    outcome = await services.registration.redeem(
+        code, user_id=profile.user.id, full_name=profile.user.display_name
+    )
+    await edit_or_reply(update, context, redeemed_text(context.t, outcome))
+    moved = outcome.focal_point
+    if moved is None:
+        return
+    user = profile.user
+
+    def render(staff_t: Translator) -> tuple[Markup, None]:
+        return staff_t._(
+            "<b>Focal point moved</b>: {name} (id {user_id}) opened an invite and is now the "
+            "focal point for {city}, no longer for {previous}.",
+            name=user.display_name,
+            user_id=str(user.id),
+            city=staff_t.label(moved.city),
+            previous=staff_t.label(before.city) if before else "—",
+        ), None
 
     await notify_staff(context, render)
 
