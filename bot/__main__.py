@@ -166,20 +166,26 @@ def _write_csv(output: Path, content: str) -> None:
     output.write_text("\ufeff" + content, encoding="utf-8", newline="")
 
 
-async def _import_events(services: Services, args: argparse.Namespace) -> int:
+def _import_events(config: Config, args: argparse.Namespace) -> int:
+    """The file is read and checked before the database is opened: a check writes nothing,
+    and a file with problems gets its list of problems alone."""
     from bot.event_import import EventFileError, import_events, read_event_file
 
     try:
-        entries = read_event_file(args.path, services.clock)
+        entries = read_event_file(args.path, SystemClock())
     except EventFileError as error:
         print(error, file=sys.stderr)
         return 1
     if args.check:
         print(f"{len(entries)} event(s) ready to import")
         return 0
-    report = await import_events(services.events, entries, by=None)
-    print(f"{report.created} event(s) imported, {report.already_there} already there")
-    return 0
+
+    async def save(services: Services) -> int:
+        report = await import_events(services.events, entries, by=None)
+        print(f"{report.created} event(s) imported, {report.already_there} already there")
+        return 0
+
+    return asyncio.run(_with_services(config, save))
 
 
 async def _backup(services: Services, path: Path) -> int:
@@ -246,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
         if args.command == "events":
-            return asyncio.run(_with_services(config, lambda s: _import_events(s, args)))
+            return _import_events(config, args)
         if args.command == "backup":
             return asyncio.run(_with_services(config, lambda s: _backup(s, args.path)))
     except (ConfigError, CatalogError) as error:

@@ -14,12 +14,13 @@ from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, ObservedRequest
-from bot.errors import on_error
 from bot.i18n import Catalogs
+from bot.logs import hide_token
 from bot.services import FlowTracker, Services
 from handlers import (
     broadcast,
     chat_scope,
+    errors,
     event_staff,
     events,
     fallback,
@@ -55,14 +56,17 @@ FEATURES = (
     events,
     event_staff,
     broadcast,
+    errors,
     knowledge,
     fallback,
+    errors,
 )
 
 
 def build_application(config: Config, *, clock: Clock | None = None) -> HubApplication:
     """The bot, ready to start; catalogs are loaded now so a broken one stops the start."""
     catalogs = Catalogs.load()
+    hide_token(config.require_token())
     flows = FlowTracker()
     moment = clock or SystemClock()
 
@@ -95,7 +99,6 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
     application.bot_data["flows"] = flows
     for feature in FEATURES:
         feature.register(application)
-    application.add_error_handler(on_error)
     return application
 
 

@@ -35,6 +35,7 @@ class Config:
     admin_ids: frozenset[int] = frozenset()
     staff_chat_id: int | None = None
     staff_language: str = "en"
+    staff_time_zone: str = "UTC"  # of the times on staff cards and digests
     database_path: Path = DEFAULT_DATABASE_PATH
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"
@@ -83,6 +84,16 @@ def _https_url(name: str, raw: str) -> str:
     if not re.fullmatch(r"https://[^\s/]+(/\S*)?", raw):
         raise ConfigError(f"{name} must be an https:// URL, got {raw!r}")
     return raw
+
+
+def _time_zone(name: str, raw: str) -> str:
+    # Imported here: geography needs i18n, which needs this module.
+    from bot.geography import valid_time_zone
+
+    zone = valid_time_zone(raw)
+    if zone is None:
+        raise ConfigError(f"{name} must be an IANA time zone such as Africa/Tunis, got {raw!r}")
+    return zone
 
 
 def _url(name: str, raw: str) -> str:
@@ -156,6 +167,9 @@ def load_config(
         admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
         staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
         staff_language=staff_language,
+        staff_time_zone=_time_zone(
+            "HUBBOT_STAFF_TIME_ZONE", env.get("HUBBOT_STAFF_TIME_ZONE") or "UTC"
+        ),
         database_path=Path(env.get("HUBBOT_DATABASE") or DEFAULT_DATABASE_PATH),
         content_dir=Path(env.get("HUBBOT_CONTENT_DIR") or PROJECT_ROOT / "content"),
         log_level=log_level,

@@ -133,7 +133,10 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEnt
     ):
         problems.append(f"{where}: place must be a short text (2 to 200 characters)")
     if link is not None and (
-        not isinstance(link, str) or not LINK_PATTERN.match(link) or len(link) > LINK_MAX_CHARS
+        not isinstance(link, str)
+        or not LINK_PATTERN.match(link)
+        or not link.lower().startswith("https://")
+        or len(link) > LINK_MAX_CHARS
     ):
         problems.append(
             f"{where}: link must start with https:// and have at most {LINK_MAX_CHARS} characters"

@@ -14,7 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+from babel.core import get_global
+from babel.dates import (
+    format_date,
+    format_time,
+    get_datetime_format,
+    get_timezone_gmt,
+    get_timezone_name,
+)
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -38,6 +45,7 @@ ARABIC_PLURAL_FORMS = (
 )
 
 FIRST_STRONG_ISOLATE = "\u2068"
+ISOLATE_INITIATORS = "\u2066\u2067\u2068"  # LRI, RLI, FSI
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 RIGHT_TO_LEFT_MARK = "\u200f"
 
@@ -56,28 +64,50 @@ def isolate(value: str) -> str:
     return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
 
 
-def starts_right_to_left(text: str) -> bool:
-    """Whether the first strongly directional character, outside HTML tags, is right-to-left."""
-    in_tag = False
+def first_strong_direction(text: str) -> str | None:
+    """'R' or 'L': the first strongly directional character as the bidi algorithm sees it.
+
+    Unicode's rules P2-P3 skip what lies inside an isolate (U+2066-2068 ... U+2069), so a
+    line made of isolated values has no direction of its own; HTML tags and entities are
+    not shown, so they do not count either. None if nothing decides.
+    """
+    depth = 0
+    skipping = ""  # the character that ends a tag (">") or an entity (";") being skipped
     for char in text:
-        if char == "<":
-            in_tag = True
-        elif char == ">" and in_tag:
-            in_tag = False
-        elif not in_tag:
+        if skipping:
+            skipping = "" if char == skipping else skipping
+        elif char in "<&":
+            skipping = ">" if char == "<" else ";"
+        elif char in ISOLATE_INITIATORS:
+            depth += 1
+        elif char == POP_DIRECTIONAL_ISOLATE:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
             direction = unicodedata.bidirectional(char)
             if direction in ("R", "AL"):
-                return True
+                return "R"
             if direction == "L":
-                return False
-    return False
+                return "L"
+    return None
+
+
+def starts_right_to_left(text: str) -> bool:
+    return first_strong_direction(text) == "R"
 
 
 def right_to_left(text: str) -> str:
-    """Telegram takes a paragraph's direction from its first strong character; force RTL."""
-    if starts_right_to_left(text):
-        return text
-    return RIGHT_TO_LEFT_MARK + text
+    """Lay an Arabic message out right to left, each line being a paragraph of its own.
+
+    The first line gets a right-to-left mark unless it starts right to left; a later line
+    gets one when nothing outside its isolated values gives it a direction (🗓 {when}).
+    A line typed in a left-to-right language keeps its direction.
+    """
+    lines = text.split("\n")
+    marked = [lines[0] if starts_right_to_left(lines[0]) else RIGHT_TO_LEFT_MARK + lines[0]]
+    for line in lines[1:]:
+        needs_mark = line.strip() and first_strong_direction(line) is None
+        marked.append(RIGHT_TO_LEFT_MARK + line if needs_mark else line)
+    return "\n".join(marked)
 
 
 def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
@@ -202,4 +232,11 @@ class Translator:
         )
 
     def time_zone_name(self, time_zone: str) -> str:
-        return get_timezone_name(ZoneInfo(time_zone), locale=self.locale)
+        """'Morocco Time', 'heure : Maroc'; for a zone of no country (UTC), its own name."""
+        canonical = get_global("zone_aliases").get(time_zone, time_zone)
+        if get_global("zone_territories").get(canonical, "ZZ") != "ZZ":
+            return get_timezone_name(ZoneInfo(time_zone), locale=self.locale)
+        # Babel would say "Unknown Region (UTC) Time": CLDR names UTC itself, and any other
+        # fixed offset reads best as one ("GMT+02:00").
+        own_name = self.locale.time_zones.get(canonical, {}).get("long", {}).get("standard")
+        return own_name or get_timezone_gmt(datetime.now(ZoneInfo(time_zone)), locale=self.locale)

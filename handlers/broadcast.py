@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.broadcasts import (
     FLOW,
     AudienceKind,
     AudiencePreview,
+    BroadcastService,
     DeliverySummary,
     Problem,
     StepOutcome,
     describe_delay,
 )
-from bot.callbacks import arguments, pattern
+from bot.callbacks import RouteCallback
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubContext
 from bot.delivery import ObservedRequest, Part, bulk_bot
@@ -33,15 +35,33 @@ from handlers.common import (
     follow_step,
     in_rows,
     keyboard,
+    register_routes,
     reply,
     staff_only,
 )
 from handlers.preprocess import in_flow
+from handlers.routes import (
+    BC_AUDIENCE,
+    BC_BACK,
+    BC_CANCEL,
+    BC_CHOSEN,
+    BC_EVENT,
+    BC_KEEP,
+    BC_REMOVE_ATTACHMENT,
+    BC_REPORT,
+    BC_SCHEDULE,
+    BC_SEND,
+    BC_STOP,
+    BC_STOP_YES,
+    BC_TO_AUDIENCE,
+    BC_TOGGLE,
+    BC_WRITE_IN,
+    BROADCASTS,
+)
 from storage.models import Broadcast, Draft
 
 logger = logging.getLogger(__name__)
 
-FEATURE = "bc"
 EXAMPLE_TIME = "2026-06-15 09:30"
 
 
@@ -49,8 +69,8 @@ EXAMPLE_TIME = "2026-06-15 09:30"
 
 
 def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(t.label("« Back"), FEATURE, "back")] if back else []
-    return [*row, button(t.label("✖ Cancel"), FEATURE, "cancel")]
+    row = [button(t.label("« Back"), BC_BACK)] if back else []
+    return [*row, button(t.label("✖ Cancel"), BC_CANCEL)]
 
 
 def _language(t: Translator, code: str) -> str:
@@ -77,7 +97,7 @@ def _audience_buttons(t: Translator, has_events: bool) -> list[list[InlineKeyboa
         (AudienceKind.EVERYONE, t.label("Everyone who started the bot")),
     ]
     return [
-        [button(text, FEATURE, "a", kind.value)]
+        [button(text, BC_AUDIENCE, kind.value)]
         for kind, text in choices
         if kind is not AudienceKind.EVENT or has_events
     ]
@@ -89,7 +109,7 @@ async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeybo
     data = draft.data
     step = draft.step
     if step == "language":
-        languages = [button(_language(t, code), FEATURE, "w", code) for code in SUPPORTED_LANGUAGES]
+        languages = [button(_language(t, code), BC_WRITE_IN, code) for code in SUPPORTED_LANGUAGES]
         return t._(
             "<b>New broadcast.</b> In which language will you write the first version? "
             "You can add the other languages afterwards."
@@ -107,16 +127,15 @@ async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeybo
                 t.label("Replace the {language} version", language=_language(t, code))
                 if code in versions
                 else t.label("Add the {language} version", language=_language(t, code)),
-                FEATURE,
-                "w",
+                BC_WRITE_IN,
                 code,
             )
             for code in SUPPORTED_LANGUAGES
         ]
         rows = [[choice] for choice in add]
         if data.get("attachment"):
-            rows.append([button(t.label("Remove the photo or document"), FEATURE, "noatt")])
-        rows.append([button(t.label("Choose who gets it »"), FEATURE, "aud")])
+            rows.append([button(t.label("Remove the photo or document"), BC_REMOVE_ATTACHMENT)])
+        rows.append([button(t.label("Choose who gets it »"), BC_TO_AUDIENCE)])
         return t._(
             "{versions}\n\nPeople whose language has no version get another one, with a note "
             "saying so. Add a language, or choose who gets it.",
@@ -138,16 +157,16 @@ async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeybo
                 "the broadcast."
             )
         toggles = [
-            button(f"✔ {text}" if code in chosen else text, FEATURE, "t", code)
+            button(f"✔ {text}" if code in chosen else text, BC_TOGGLE, code)
             for code, text in options
         ]
         return question, keyboard(
-            *in_rows(toggles, 2), [button(t.label("Done"), FEATURE, "ok")], _navigation(t)
+            *in_rows(toggles, 2), [button(t.label("Done"), BC_CHOSEN)], _navigation(t)
         )
     if step == "event":
         upcoming = await context.services.events.upcoming_for(context.me)
         events = [
-            button(_shorten(_event_title(t, event.titles)), FEATURE, "e", event.id)
+            button(_shorten(_event_title(t, event.titles)), BC_EVENT, event.id)
             for event, _ in upcoming
         ]
         if not events:
@@ -168,8 +187,8 @@ async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeybo
     preview = await context.services.broadcasts.preview(data)
     return confirmation_text(t, preview), keyboard(
         [
-            button(t.label("✔ Send now"), FEATURE, "send"),
-            button(t.label("🕒 Schedule"), FEATURE, "sch"),
+            button(t.label("✔ Send now"), BC_SEND),
+            button(t.label("🕒 Schedule"), BC_SCHEDULE),
         ],
         _navigation(t),
     )
@@ -355,107 +374,116 @@ def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
 
 
 @staff_only
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    value = args[1] if len(args) > 1 else ""
-    if action in ("stop", "stopok", "keep", "rep"):
-        await on_broadcast_button(update, context, action, value)
-        return
-    service = context.services.broadcasts
-    user_id = context.me.user.id
-    t = context.t
-    if action == "cancel":
-        await answer_callback(update)
-        await service.cancel_draft(user_id)
-        await edit_or_reply(update, context, t._("Broadcast cancelled. Nothing was sent."))
-        return
-    if action == "send":
-        await answer_callback(update)
-        result = await service.submit(user_id)
-        if isinstance(result, StepOutcome):
-            await _after(update, context, result, edit=True)
-        else:
-            await edit_or_reply(
-                update,
-                context,
-                t._(
-                    "Broadcast #{number} is on its way. A progress message follows.",
-                    number=str(result.id),
-                ),
-            )
-        return
-    outcome: StepOutcome
-    if action == "back":
-        outcome = StepOutcome(await service.back(user_id))
-    elif action == "w":
-        outcome = await service.write_in(user_id, value)
-    elif action == "noatt":
-        outcome = await service.remove_attachment(user_id)
-    elif action == "aud":
-        outcome = await service.to_audience(user_id)
-    elif action == "a":
-        outcome = await service.choose_audience(user_id, value)
-    elif action == "t":
-        outcome = await service.toggle(user_id, value)
-    elif action == "ok":
-        outcome = await service.chosen(user_id)
-    elif action == "e" and value.isdigit():
-        outcome = await service.choose_event(user_id, int(value))
-    elif action == "sch":
-        outcome = await service.ask_time(user_id)
-    else:
-        await answer_callback(update)
-        await edit_or_reply(update, context, t._("This button is no longer active."))
-        return
+async def cancel(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await _after(update, context, outcome, edit=True)
+    await context.services.broadcasts.cancel_draft(context.me.user.id)
+    await edit_or_reply(update, context, context.t._("Broadcast cancelled. Nothing was sent."))
+
+
+@staff_only
+async def back(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    draft = await context.services.broadcasts.back(context.me.user.id)
+    await _after(update, context, StepOutcome(draft), edit=True)
+
+
+@staff_only
+async def send_now(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    result = await context.services.broadcasts.submit(context.me.user.id)
+    if isinstance(result, StepOutcome):
+        await _after(update, context, result, edit=True)
+        return
+    await edit_or_reply(
+        update,
+        context,
+        context.t._(
+            "Broadcast #{number} is on its way. A progress message follows.",
+            number=str(result.id),
+        ),
+    )
+
+
+def _step(act: Callable[..., Awaitable[StepOutcome]]) -> RouteCallback:
+    """A button that answers the form's current step: ``act(service, user_id, *arguments)``."""
+
+    @staff_only
+    async def handle(update: Update, context: HubContext, *arguments: Any) -> None:
+        await answer_callback(update)
+        outcome = await act(context.services.broadcasts, context.me.user.id, *arguments)
+        await _after(update, context, outcome, edit=True)
+
+    handle.__name__ = act.__name__
+    return handle
 
 
 # -- running broadcasts: stop, reports, the list -------------------------------------------------
 
 
-async def on_broadcast_button(update: Update, context: HubContext, action: str, value: str) -> None:
-    t = context.t
-    service = context.services.broadcasts
-    broadcast = await service.get(int(value)) if value.isdigit() else None
+async def _broadcast(update: Update, context: HubContext, broadcast_id: int) -> Broadcast | None:
+    broadcast = await context.services.broadcasts.get(broadcast_id)
     if broadcast is None:
-        await answer_callback(update, t.label("This broadcast no longer exists."), alert=True)
-        return
-    number = str(broadcast.id)
-    if action == "rep":
-        await answer_callback(update)
-        summary = await service.summary(broadcast.id)
-        await reply(update, context, report_text(t, broadcast, summary, context.me.time_zone))
-        return
-    if action == "keep":
-        await answer_callback(update)
-        await edit_or_reply(update, context, t._("Broadcast #{number} goes on.", number=number))
-        return
-    if action == "stop":
-        await answer_callback(update)
-        if broadcast.status not in ("scheduled", "sending"):
-            await reply(update, context, already_ended(t, broadcast))
-            return
-        await reply(
-            update,
-            context,
-            t._(
-                "Stop broadcast #{number}? People who have not received it yet will not get it.",
-                number=number,
-            ),
-            keyboard(
-                [
-                    button(t.label("■ Yes, stop it"), FEATURE, "stopok", broadcast.id),
-                    button(t.label("No, go on"), FEATURE, "keep", broadcast.id),
-                ]
-            ),
+        await answer_callback(
+            update, context.t.label("This broadcast no longer exists."), alert=True
         )
-        return
-    cancelled = await service.cancel(broadcast.id, by=context.me.user.id)
+        return None
     await answer_callback(update)
+    return broadcast
+
+
+@staff_only
+async def show_report(update: Update, context: HubContext, broadcast_id: int) -> None:
+    broadcast = await _broadcast(update, context, broadcast_id)
+    if broadcast is None:
+        return
+    summary = await context.services.broadcasts.summary(broadcast.id)
+    await reply(update, context, report_text(context.t, broadcast, summary, context.me.time_zone))
+
+
+@staff_only
+async def keep_going(update: Update, context: HubContext, broadcast_id: int) -> None:
+    broadcast = await _broadcast(update, context, broadcast_id)
+    if broadcast is not None:
+        await edit_or_reply(
+            update, context, context.t._("Broadcast #{number} goes on.", number=str(broadcast.id))
+        )
+
+
+@staff_only
+async def ask_to_stop(update: Update, context: HubContext, broadcast_id: int) -> None:
+    broadcast = await _broadcast(update, context, broadcast_id)
+    if broadcast is None:
+        return
+    t = context.t
+    number = str(broadcast.id)
+    if broadcast.status not in ("scheduled", "sending"):
+        await reply(update, context, already_ended(t, broadcast))
+        return
+    await reply(
+        update,
+        context,
+        t._(
+            "Stop broadcast #{number}? People who have not received it yet will not get it.",
+            number=number,
+        ),
+        keyboard(
+            [
+                button(t.label("■ Yes, stop it"), BC_STOP_YES, broadcast.id),
+                button(t.label("No, go on"), BC_KEEP, broadcast.id),
+            ]
+        ),
+    )
+
+
+@staff_only
+async def stop(update: Update, context: HubContext, broadcast_id: int) -> None:
+    broadcast = await _broadcast(update, context, broadcast_id)
+    if broadcast is None:
+        return
+    t = context.t
+    number = str(broadcast.id)
+    service = context.services.broadcasts
+    cancelled = await service.cancel(broadcast.id, by=context.me.user.id)
     if cancelled is None:
         await edit_or_reply(update, context, already_ended(t, broadcast))
         return
@@ -622,7 +650,7 @@ class StaffProgress:
     ) -> tuple[int, int] | None:
         t, _ = await self._reader(broadcast)
         text = self._html(t, progress_text(t, broadcast, summary, seconds_left))
-        stop = keyboard([button(t.label("■ Stop"), FEATURE, "stop", broadcast.id)])
+        stop = keyboard([button(t.label("■ Stop"), BC_STOP, broadcast.id)])
         engine = self._services.broadcasts.engine
         if message is not None:
             await engine.edit(*message, text, stop)
@@ -674,16 +702,13 @@ async def list_broadcasts(update: Update, context: HubContext) -> None:
                 )
             )
         row = [
-            button(
-                t.label("Report #{number}", number=str(broadcast.id)), FEATURE, "rep", broadcast.id
-            )
+            button(t.label("Report #{number}", number=str(broadcast.id)), BC_REPORT, broadcast.id)
         ]
         if broadcast.status in ("scheduled", "sending"):
             row.append(
                 button(
                     t.label("■ Stop #{number}", number=str(broadcast.id)),
-                    FEATURE,
-                    "stop",
+                    BC_STOP,
                     broadcast.id,
                 )
             )
@@ -715,7 +740,27 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("broadcast", begin))
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    register_routes(
+        application,
+        BROADCASTS,
+        {
+            BC_BACK: back,
+            BC_CANCEL: cancel,
+            BC_WRITE_IN: _step(BroadcastService.write_in),
+            BC_REMOVE_ATTACHMENT: _step(BroadcastService.remove_attachment),
+            BC_TO_AUDIENCE: _step(BroadcastService.to_audience),
+            BC_AUDIENCE: _step(BroadcastService.choose_audience),
+            BC_TOGGLE: _step(BroadcastService.toggle),
+            BC_CHOSEN: _step(BroadcastService.chosen),
+            BC_EVENT: _step(BroadcastService.choose_event),
+            BC_SCHEDULE: _step(BroadcastService.ask_time),
+            BC_SEND: send_now,
+            BC_STOP: ask_to_stop,
+            BC_STOP_YES: stop,
+            BC_KEEP: keep_going,
+            BC_REPORT: show_report,
+        },
+    )
     application.add_handler(
         MessageHandler(active & ~filters.COMMAND & ~filters.UpdateType.EDITED, on_message)
     )

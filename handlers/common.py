@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +12,9 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler
 
-from bot.callbacks import callback
+from bot.callbacks import Feature, Route, RouteCallback
 from bot.context import HubContext
 from bot.delivery import retry_after_seconds
 from bot.forms import StepOutcome
@@ -24,11 +25,33 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4096
 REPLY_ATTEMPTS = 3
 
-Handler = Callable[[Update, HubContext], Awaitable[Any]]
+Handler = Callable[..., Awaitable[Any]]
 
 
-def button(label: str, feature: str, *arguments: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callback(feature, *arguments))
+def button(label: str, route: Route, *arguments: Any) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=route.data(*arguments))
+
+
+async def stale_button(update: Update, context: HubContext) -> None:
+    """A button from an old keyboard (an earlier version of the bot, a finished form) or forged."""
+    await answer_callback(
+        update,
+        context.t.label("This button is no longer active. Use /help to start again."),
+        alert=True,
+    )
+
+
+def register_routes(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    feature: Feature,
+    routes: Mapping[Route, RouteCallback],
+) -> None:
+    """One handler per route of the feature, then its catch-all for anything else."""
+    for route, callback in routes.items():
+        if route.feature != feature.name:
+            raise ValueError(f"{route.feature}:{route.action} is not a route of {feature.name}")
+        application.add_handler(route.handler(callback))
+    application.add_handler(CallbackQueryHandler(stale_button, pattern=feature.catch_all))
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -190,9 +213,9 @@ async def follow_step(
 def staff_only(handler: Handler) -> Handler:
     """Refuse a staff command or button to anyone else, in their language."""
 
-    async def guarded(update: Update, context: HubContext) -> Any:
+    async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
         if context.profile is not None and context.profile.is_staff:
-            return await handler(update, context)
+            return await handler(update, context, *arguments)
         refusal = context.t.label("This is for hub staff only.")
         if update.callback_query is not None:
             await answer_callback(update, refusal, alert=True)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from babel.dates import format_timedelta
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
+from bot.callbacks import Feature, Route, RouteCallback
 from bot.context import HubContext
 from bot.events import (
     AUDIENCE_COUNTRIES,
     EDIT_FLOW,
-    EDIT_STEPS,
     NEW_FLOW,
     TEXT_STEPS,
     Problem,
@@ -34,20 +34,88 @@ from handlers.common import (
     in_rows,
     keyboard,
     length_problem,
+    register_routes,
     reply,
     staff_only,
 )
 from handlers.events import (
-    STAFF_FEATURE,
     card,
+    period_text,
     title_of,
     when_text,
     where_text,
 )
 from handlers.preprocess import in_flow
+from handlers.routes import (
+    EDIT_EVENT,
+    EDIT_EVENT_AUDIENCE_DONE,
+    EDIT_EVENT_BACK,
+    EDIT_EVENT_CANCEL,
+    EDIT_EVENT_COUNTRY,
+    EDIT_EVENT_DEFAULTS,
+    EDIT_EVENT_DROP,
+    EDIT_EVENT_NO_REMINDERS,
+    EDIT_EVENT_SAVE,
+    EDIT_EVENT_SKIP,
+    EVENT_STAFF,
+    EVS_ANNOUNCE,
+    EVS_CANCEL,
+    EVS_CANCEL_YES,
+    EVS_EDIT,
+    EVS_MANAGE,
+    NEW_EVENT,
+    NEW_EVENT_AUDIENCE_DONE,
+    NEW_EVENT_BACK,
+    NEW_EVENT_CANCEL,
+    NEW_EVENT_COUNTRY,
+    NEW_EVENT_CREATE,
+    NEW_EVENT_DEFAULTS,
+    NEW_EVENT_NO_REMINDERS,
+    NEW_EVENT_SKIP,
+    NEW_EVENT_ZONE,
+)
 from storage.models import Draft, Event
 
-FLOW_CODES = {"n": NEW_FLOW, "e": EDIT_FLOW}
+
+@dataclass(frozen=True)
+class EventFormRoutes:
+    """The buttons both event forms share; each form is its own feature."""
+
+    flow: str
+    feature: Feature
+    back: Route
+    cancel: Route
+    skip: Route
+    country: Route
+    audience_done: Route
+    defaults: Route
+    no_reminders: Route
+
+
+FORMS = {
+    "n": EventFormRoutes(
+        NEW_FLOW,
+        NEW_EVENT,
+        NEW_EVENT_BACK,
+        NEW_EVENT_CANCEL,
+        NEW_EVENT_SKIP,
+        NEW_EVENT_COUNTRY,
+        NEW_EVENT_AUDIENCE_DONE,
+        NEW_EVENT_DEFAULTS,
+        NEW_EVENT_NO_REMINDERS,
+    ),
+    "e": EventFormRoutes(
+        EDIT_FLOW,
+        EDIT_EVENT,
+        EDIT_EVENT_BACK,
+        EDIT_EVENT_CANCEL,
+        EDIT_EVENT_SKIP,
+        EDIT_EVENT_COUNTRY,
+        EDIT_EVENT_AUDIENCE_DONE,
+        EDIT_EVENT_DEFAULTS,
+        EDIT_EVENT_NO_REMINDERS,
+    ),
+}
 NEW_STEP_NUMBERS = {"zone": 4, "start": 5, "end": 6, "place": 7, "audience": 8, "reminders": 9}
 NEW_STEP_TOTAL = 9
 
@@ -77,8 +145,9 @@ def audience_text(t: Translator, audience: list[str] | tuple[str, ...]) -> str:
 
 
 def _navigation(t: Translator, flow: str, *, back: bool = True) -> list[Any]:
-    row = [button(t.label("« Back"), STAFF_FEATURE, flow, "back")] if back else []
-    return [*row, button(t.label("✖ Cancel"), STAFF_FEATURE, flow, "cancel")]
+    form = FORMS[flow]
+    row = [button(t.label("« Back"), form.back)] if back else []
+    return [*row, button(t.label("✖ Cancel"), form.cancel)]
 
 
 # -- the /newevent form ----------------------------------------------------------------------
@@ -95,14 +164,13 @@ def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarku
             total=NEW_STEP_TOTAL,
             language=t.language_name(step[5:]),
         ), keyboard(
-            [button(t.label("Skip"), STAFF_FEATURE, "n", "skip")],
+            [button(t.label("Skip"), NEW_EVENT_SKIP)],
             _navigation(t, "n", back=number > 1),
         )
     number = NEW_STEP_NUMBERS.get(step, NEW_STEP_TOTAL)
     if step == "zone":
         zones = [
-            button(zone, STAFF_FEATURE, "n", "zone", index)
-            for index, zone in enumerate(COMMON_TIME_ZONES)
+            button(zone, NEW_EVENT_ZONE, index) for index, zone in enumerate(COMMON_TIME_ZONES)
         ]
         return t._(
             "New event ({step}/{total}). In which time zone will you give the times? Choose one, "
@@ -130,16 +198,14 @@ def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarku
             total=NEW_STEP_TOTAL,
         ), keyboard(
             [
-                button(t.label("Keep the defaults"), STAFF_FEATURE, "n", "remdef"),
-                button(t.label("No reminders"), STAFF_FEATURE, "n", "remnone"),
+                button(t.label("Keep the defaults"), NEW_EVENT_DEFAULTS),
+                button(t.label("No reminders"), NEW_EVENT_NO_REMINDERS),
             ],
             _navigation(t, "n"),
         )
     return t._(
         "Please check the new event:\n\n{summary}\n\nCreate it?", summary=summary(t, data)
-    ), keyboard(
-        [button(t.label("✔ Create event"), STAFF_FEATURE, "n", "create")], _navigation(t, "n")
-    )
+    ), keyboard([button(t.label("✔ Create event"), NEW_EVENT_CREATE)], _navigation(t, "n"))
 
 
 def audience_keyboard(t: Translator, flow: str, chosen: list[str]) -> InlineKeyboardMarkup:
@@ -149,17 +215,15 @@ def audience_keyboard(t: Translator, flow: str, chosen: list[str]) -> InlineKeyb
             t.label("✓ {country}", country=t.label(COUNTRIES_BY_CODE[code].name))
             if code in chosen
             else t.label(COUNTRIES_BY_CODE[code].name),
-            STAFF_FEATURE,
-            flow,
-            "aud",
+            FORMS[flow].country,
             code,
         )
         for code in AUDIENCE_COUNTRIES
     ]
     return keyboard(
-        [button(everyone, STAFF_FEATURE, flow, "aud", "all")],
+        [button(everyone, FORMS[flow].country, "all")],
         *in_rows(countries, 2),
-        [button(t.label("Continue »"), STAFF_FEATURE, flow, "audok")],
+        [button(t.label("Continue »"), FORMS[flow].audience_done)],
         _navigation(t, flow, back=flow == "n"),
     )
 
@@ -194,14 +258,7 @@ def summary(t: Translator, data: dict[str, Any]) -> Markup:
     start, end = draft_times(data)
     zone = data.get("zone", "UTC")
     if start is not None and end is not None:
-        lines.append(
-            t._(
-                "🗓 {start} to {end} ({zone})",
-                start=t.datetime(start, zone),
-                end=t.datetime(end, zone),
-                zone=zone,
-            )
-        )
+        lines.append(t._("🗓 {when}", when=period_text(t, start, end, zone)))
     lines.append(t._("📍 {where}", where=where_text(t, data.get("place"), data.get("link"))))
     lines.append(t._("Invited: {audience}", audience=audience_text(t, data.get("audience", []))))
     lines.append(t._("Reminders: {offsets}", offsets=offsets_text(t, data.get("offsets", []))))
@@ -308,8 +365,8 @@ def edit_prompt(
             offsets=offsets_text(t, event.reminder_offsets_s),
         ), keyboard(
             [
-                button(t.label("Use the defaults"), STAFF_FEATURE, "e", "remdef"),
-                button(t.label("No reminders"), STAFF_FEATURE, "e", "remnone"),
+                button(t.label("Use the defaults"), EDIT_EVENT_DEFAULTS),
+                button(t.label("No reminders"), EDIT_EVENT_NO_REMINDERS),
             ],
             _navigation(t, "e", back=False),
         )
@@ -360,9 +417,7 @@ def edit_prompt(
                     ),
                 ]
             )
-    return text, keyboard(
-        [button(t.label("✔ Save"), STAFF_FEATURE, "e", "save")], _navigation(t, "e")
-    )
+    return text, keyboard([button(t.label("✔ Save"), EDIT_EVENT_SAVE)], _navigation(t, "e"))
 
 
 def _edit_text_prompt(
@@ -381,7 +436,7 @@ def _edit_text_prompt(
             step=number,
             total=len(TEXT_STEPS),
             language=t.language_name(language),
-        ), keyboard([button(t.label("Skip"), STAFF_FEATURE, "e", "skip")], navigation)
+        ), keyboard([button(t.label("Skip"), EDIT_EVENT_SKIP)], navigation)
     return t._(
         "Change the text of <b>{title}</b> ({step}/{total}). It is now:\n\n{current}\n\n"
         "Type the new title on the first line and the description (optional) below it, keep "
@@ -392,8 +447,8 @@ def _edit_text_prompt(
         current=text_line(t, language, *current),
     ), keyboard(
         [
-            button(t.label("Keep as it is"), STAFF_FEATURE, "e", "skip"),
-            button(t.label("Remove this language"), STAFF_FEATURE, "e", "drop"),
+            button(t.label("Keep as it is"), EDIT_EVENT_SKIP),
+            button(t.label("Remove this language"), EDIT_EVENT_DROP),
         ],
         navigation,
     )
@@ -407,10 +462,8 @@ def _notified_change_prompt(
         start, end = draft_times(draft.data)
         assert start is not None and end is not None
         change = t._(
-            "New time: {start} to {end} ({zone})\nIt was: {old}",
-            start=t.datetime(start, zone),
-            end=t.datetime(end, zone),
-            zone=zone,
+            "New time: {when}\nIt was: {old}",
+            when=period_text(t, start, end, zone),
             old=when_text(t, event, zone),
         )
     else:
@@ -424,9 +477,7 @@ def _notified_change_prompt(
         "going or maybe will be told.",
         title=title,
         change=change,
-    ), keyboard(
-        [button(t.label("✔ Save and notify"), STAFF_FEATURE, "e", "save")], _navigation(t, "e")
-    )
+    ), keyboard([button(t.label("✔ Save and notify"), EDIT_EVENT_SAVE)], _navigation(t, "e"))
 
 
 async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
@@ -492,74 +543,97 @@ async def on_other_message(update: Update, context: HubContext) -> None:
 
 
 @staff_only
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    if args and args[0] in FLOW_CODES:
-        await _form_button(update, context, FLOW_CODES[args[0]], args[1:])
-        return
-    if len(args) < 2 or not args[1].isdigit():
-        await answer_callback(update, context.t.label("This button is no longer active."), True)
-        return
-    action, event_id = args[0], int(args[1])
-    if action == "manage":
-        await answer_callback(update)
-        await show_roster(update, context, event_id)
-    elif action in EDIT_STEPS:
-        await answer_callback(update)
-        draft = await context.services.events.start_edit(context.me.user.id, event_id, action)
-        if draft is None:
-            await reply(update, context, context.t._("This event can no longer be changed."))
-            return
-        await show_step(update, context, draft, edit=False)
-    elif action == "cancel":
-        await answer_callback(update)
-        await confirm_cancel(update, context, event_id)
-    elif action == "cancelok":
-        await cancel_event(update, context, event_id)
-    elif action == "announce":
-        await announce(update, context, event_id)
-    else:
-        await answer_callback(update, context.t.label("This button is no longer active."), True)
-
-
-async def _form_button(update: Update, context: HubContext, flow: str, args: list[str]) -> None:
-    service = context.services.events
-    user_id = context.me.user.id
-    action = args[0] if args else ""
-    if action == "create":
-        await create(update, context)
-        return
-    if action == "save":
-        await save_edit(update, context)
-        return
+async def manage(update: Update, context: HubContext, event_id: int) -> None:
     await answer_callback(update)
-    if action == "cancel":
-        await service.cancel_form(user_id, flow)
+    await show_roster(update, context, event_id)
+
+
+@staff_only
+async def start_edit(update: Update, context: HubContext, what: str, event_id: int) -> None:
+    await answer_callback(update)
+    draft = await context.services.events.start_edit(context.me.user.id, event_id, what)
+    if draft is None:
+        await reply(update, context, context.t._("This event can no longer be changed."))
+        return
+    await show_step(update, context, draft, edit=False)
+
+
+def _form_buttons(form: EventFormRoutes) -> dict[Route, RouteCallback]:
+    """The buttons both event forms share, each acting on its own form's draft."""
+    flow = form.flow
+
+    @staff_only
+    async def cancel(update: Update, context: HubContext) -> None:
+        await answer_callback(update)
+        await context.services.events.cancel_form(context.me.user.id, flow)
         await edit_or_reply(update, context, context.t._("Cancelled. Nothing was changed."))
-    elif action == "back":
-        await _after(update, context, StepOutcome(await service.back(user_id, flow)), edit=True)
-    elif action == "skip":
-        await _after(update, context, await service.skip_language(user_id, flow), edit=True)
-    elif action == "drop":
-        await _after(update, context, await service.remove_language(user_id), edit=True)
-    elif action == "zone" and len(args) == 2 and args[1].isdigit():
-        index = int(args[1])
-        zone = COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
-        await _after(update, context, await service.choose_zone(user_id, zone), edit=True)
-    elif action == "aud" and len(args) == 2:
-        outcome = await service.toggle_country(user_id, args[1], flow)
+
+    @staff_only
+    async def back(update: Update, context: HubContext) -> None:
+        await answer_callback(update)
+        draft = await context.services.events.back(context.me.user.id, flow)
+        await _after(update, context, StepOutcome(draft), edit=True)
+
+    @staff_only
+    async def skip(update: Update, context: HubContext) -> None:
+        await answer_callback(update)
+        outcome = await context.services.events.skip_language(context.me.user.id, flow)
         await _after(update, context, outcome, edit=True)
-    elif action == "audok":
-        await _after(update, context, await service.confirm_audience(user_id, flow), edit=True)
-    elif action in ("remdef", "remnone"):
-        outcome = await service.default_reminders(user_id, none=action == "remnone", flow=flow)
+
+    @staff_only
+    async def toggle_country(update: Update, context: HubContext, code: str) -> None:
+        await answer_callback(update)
+        outcome = await context.services.events.toggle_country(context.me.user.id, code, flow)
         await _after(update, context, outcome, edit=True)
-    else:
-        await edit_or_reply(update, context, context.t._("This button is no longer active."))
+
+    @staff_only
+    async def audience_done(update: Update, context: HubContext) -> None:
+        await answer_callback(update)
+        outcome = await context.services.events.confirm_audience(context.me.user.id, flow)
+        await _after(update, context, outcome, edit=True)
+
+    async def reminders(update: Update, context: HubContext, *, none: bool) -> None:
+        await answer_callback(update)
+        outcome = await context.services.events.default_reminders(
+            context.me.user.id, none=none, flow=flow
+        )
+        await _after(update, context, outcome, edit=True)
+
+    @staff_only
+    async def default_reminders(update: Update, context: HubContext) -> None:
+        await reminders(update, context, none=False)
+
+    @staff_only
+    async def no_reminders(update: Update, context: HubContext) -> None:
+        await reminders(update, context, none=True)
+
+    return {
+        form.back: back,
+        form.cancel: cancel,
+        form.skip: skip,
+        form.country: toggle_country,
+        form.audience_done: audience_done,
+        form.defaults: default_reminders,
+        form.no_reminders: no_reminders,
+    }
 
 
+@staff_only
+async def choose_zone(update: Update, context: HubContext, index: int) -> None:
+    await answer_callback(update)
+    zone = COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
+    outcome = await context.services.events.choose_zone(context.me.user.id, zone)
+    await _after(update, context, outcome, edit=True)
+
+
+@staff_only
+async def remove_language(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    outcome = await context.services.events.remove_language(context.me.user.id)
+    await _after(update, context, outcome, edit=True)
+
+
+@staff_only
 async def create(update: Update, context: HubContext) -> None:
     t = context.t
     event = await context.services.events.submit_new(context.me.user.id)
@@ -577,12 +651,13 @@ async def create(update: Update, context: HubContext) -> None:
             audience=audience_text(t, event.audience),
         ),
         keyboard(
-            [button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id)],
-            [button(t.label("⚙ Manage"), STAFF_FEATURE, "manage", event.id)],
+            [button(t.label("📣 Announce"), EVS_ANNOUNCE, event.id)],
+            [button(t.label("⚙ Manage"), EVS_MANAGE, event.id)],
         ),
     )
 
 
+@staff_only
 async def save_edit(update: Update, context: HubContext) -> None:
     t = context.t
     outcome = await context.services.events.submit_edit(context.me.user.id)
@@ -659,18 +734,18 @@ def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
         return None
     return keyboard(
         [
-            button(t.label("✏ Change time"), STAFF_FEATURE, "time", event.id),
-            button(t.label("✏ Change place"), STAFF_FEATURE, "place", event.id),
+            button(t.label("✏ Change time"), EVS_EDIT, "time", event.id),
+            button(t.label("✏ Change place"), EVS_EDIT, "place", event.id),
         ],
         [
-            button(t.label("✏ Change text"), STAFF_FEATURE, "texts", event.id),
-            button(t.label("✏ Change reminders"), STAFF_FEATURE, "reminders", event.id),
+            button(t.label("✏ Change text"), EVS_EDIT, "texts", event.id),
+            button(t.label("✏ Change reminders"), EVS_EDIT, "reminders", event.id),
         ],
         [
-            button(t.label("✏ Change audience"), STAFF_FEATURE, "audience", event.id),
-            button(t.label("📣 Announce"), STAFF_FEATURE, "announce", event.id),
+            button(t.label("✏ Change audience"), EVS_EDIT, "audience", event.id),
+            button(t.label("📣 Announce"), EVS_ANNOUNCE, event.id),
         ],
-        [button(t.label("🚫 Cancel event"), STAFF_FEATURE, "cancel", event.id)],
+        [button(t.label("🚫 Cancel event"), EVS_CANCEL, event.id)],
     )
 
 
@@ -688,7 +763,9 @@ async def show_roster(update: Update, context: HubContext, event_id: int) -> Non
     )
 
 
+@staff_only
 async def confirm_cancel(update: Update, context: HubContext, event_id: int) -> None:
+    await answer_callback(update)
     t = context.t
     event = await context.services.events.get(event_id)
     if event is None or event.is_cancelled:
@@ -704,10 +781,11 @@ async def confirm_cancel(update: Update, context: HubContext, event_id: int) -> 
             len(attendees),
             title=title_of(event, t),
         ),
-        keyboard([button(t.label("Yes, cancel the event"), STAFF_FEATURE, "cancelok", event_id)]),
+        keyboard([button(t.label("Yes, cancel the event"), EVS_CANCEL_YES, event_id)]),
     )
 
 
+@staff_only
 async def cancel_event(update: Update, context: HubContext, event_id: int) -> None:
     t = context.t
     event = await context.services.events.cancel(event_id)
@@ -725,6 +803,7 @@ async def cancel_event(update: Update, context: HubContext, event_id: int) -> No
     )
 
 
+@staff_only
 async def announce(update: Update, context: HubContext, event_id: int) -> None:
     t = context.t
     queued = await context.services.events.announce(event_id)
@@ -754,7 +833,27 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.COMMAND
     application.add_handler(CommandHandler("newevent", begin))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(STAFF_FEATURE)))
+    register_routes(
+        application,
+        EVENT_STAFF,
+        {
+            EVS_MANAGE: manage,
+            EVS_EDIT: start_edit,
+            EVS_CANCEL: confirm_cancel,
+            EVS_CANCEL_YES: cancel_event,
+            EVS_ANNOUNCE: announce,
+        },
+    )
+    register_routes(
+        application,
+        NEW_EVENT,
+        {**_form_buttons(FORMS["n"]), NEW_EVENT_ZONE: choose_zone, NEW_EVENT_CREATE: create},
+    )
+    register_routes(
+        application,
+        EDIT_EVENT,
+        {**_form_buttons(FORMS["e"]), EDIT_EVENT_DROP: remove_language, EDIT_EVENT_SAVE: save_edit},
+    )
     application.add_handler(MessageHandler(new_form & text, on_new_text))
     application.add_handler(MessageHandler(edit_form & text, on_edit_text))
     application.add_handler(MessageHandler((new_form | edit_form) & other, on_other_message))

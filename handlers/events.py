@@ -14,23 +14,28 @@ from markupsafe import Markup, escape
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.event_calendar import calendar_file, localized
-from bot.events import ANSWERS, AnswerOutcome, AnswerStatus
+from bot.events import AnswerOutcome, AnswerStatus
 from bot.i18n import Translator, right_to_left
 from bot.reminders import NoticeSender, SendOutcome, SendResult
 from bot.services import Services
-from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    keyboard,
+    register_routes,
+    reply,
+)
+from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVENTS, EVS_MANAGE
 from storage.models import Event, EventNotice, Rsvp
 
 logger = logging.getLogger(__name__)
 
-FEATURE = "ev"
-STAFF_FEATURE = "evs"
 WAKE_JOB = "event-notices"
 
 
@@ -43,19 +48,18 @@ def title_of(event: Event, t: Translator) -> str:
 
 def when_text(t: Translator, event: Event, time_zone: str) -> Markup:
     """Start and end in the reader's zone and language, with the zone's name."""
+    return period_text(t, event.starts_at, event.ends_at, time_zone)
+
+
+def period_text(t: Translator, starts_at: datetime, ends_at: datetime, time_zone: str) -> Markup:
+    """'4 December 2026, 14:17 to 16:17 (Morocco Time)': a same-day end is a time alone."""
     zone = ZoneInfo(time_zone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return t._(
-            "{start} to {end} ({zone})",
-            start=t.datetime(event.starts_at, time_zone),
-            end=format_time(end, "short", locale=t.locale),
-            zone=t.time_zone_name(time_zone),
-        )
+    end = ends_at.astimezone(zone)
+    same_day = starts_at.astimezone(zone).date() == end.date()
     return t._(
         "{start} to {end} ({zone})",
-        start=t.datetime(event.starts_at, time_zone),
-        end=t.datetime(event.ends_at, time_zone),
+        start=t.datetime(starts_at, time_zone),
+        end=format_time(end, "short", locale=t.locale) if same_day else t.datetime(end, time_zone),
         zone=t.time_zone_name(time_zone),
     )
 
@@ -120,24 +124,24 @@ def card_keyboard(
     if not event.is_cancelled:
         rows.append(
             [
-                button(t.label("✅ Going"), FEATURE, "a", event.id, "going"),
-                button(t.label("🤔 Maybe"), FEATURE, "a", event.id, "maybe"),
-                button(t.label("❌ Not going"), FEATURE, "a", event.id, "no"),
+                button(t.label("✅ Going"), EV_RSVP, event.id, "going"),
+                button(t.label("🤔 Maybe"), EV_RSVP, event.id, "maybe"),
+                button(t.label("❌ Not going"), EV_RSVP, event.id, "no"),
             ]
         )
-    second = [button(t.label("📅 Add to calendar"), FEATURE, "ics", event.id)]
+    second = [button(t.label("📅 Add to calendar"), EV_CALENDAR, event.id)]
     if rsvp is not None and rsvp.is_attending and not event.is_cancelled:
         second.append(reminder_button(t, event, rsvp))
     rows.append(second)
     if staff:
-        rows.append([button(t.label("⚙ Manage"), STAFF_FEATURE, "manage", event.id)])
+        rows.append([button(t.label("⚙ Manage"), EVS_MANAGE, event.id)])
     return keyboard(*rows)
 
 
 def reminder_button(t: Translator, event: Event, rsvp: Rsvp) -> Any:
     if rsvp.reminders_on:
-        return button(t.label("🔕 Reminders off"), FEATURE, "rem", event.id, "off")
-    return button(t.label("🔔 Reminders on"), FEATURE, "rem", event.id, "on")
+        return button(t.label("🔕 Turn reminders off"), EV_REMINDERS, event.id, "off")
+    return button(t.label("🔔 Turn reminders on"), EV_REMINDERS, event.id, "on")
 
 
 # -- /events and /myevents -------------------------------------------------------------------
@@ -211,25 +215,7 @@ def saved_text(t: Translator, rsvp: Rsvp) -> str:
     return t.label("Saved: you are not going.")
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    if len(args) < 2 or not args[1].isdigit():
-        await answer_callback(update, context.t.label("This button is no longer active."), True)
-        return
-    action, event_id = args[0], int(args[1])
-    if action == "a" and len(args) == 3 and args[2] in ANSWERS:
-        await _answer(update, context, event_id, args[2])
-    elif action == "rem" and len(args) == 3 and args[2] in ("on", "off"):
-        await _reminders(update, context, event_id, on=args[2] == "on")
-    elif action == "ics":
-        await send_calendar(update, context, event_id)
-    else:
-        await answer_callback(update, context.t.label("This button is no longer active."), True)
-
-
-async def _answer(update: Update, context: HubContext, event_id: int, answer: str) -> None:
+async def answer(update: Update, context: HubContext, event_id: int, answer: str) -> None:
     profile = context.me
     t = context.t
     outcome = await context.services.events.answer(event_id, profile, answer)
@@ -241,8 +227,9 @@ async def _answer(update: Update, context: HubContext, event_id: int, answer: st
     await _refresh_card(update, context, outcome.event, outcome.rsvp)
 
 
-async def _reminders(update: Update, context: HubContext, event_id: int, *, on: bool) -> None:
+async def reminders(update: Update, context: HubContext, event_id: int, switch: str) -> None:
     t = context.t
+    on = switch == "on"
     outcome = await context.services.events.set_reminders(event_id, context.me, on=on)
     if outcome.status is not AnswerStatus.SAVED or outcome.rsvp is None:
         if outcome.status is AnswerStatus.UNKNOWN and outcome.event is not None:
@@ -347,7 +334,7 @@ def notice_keyboard(
         return None
     if notice.kind == "invitation":
         return card_keyboard(t, event, rsvp, staff=False)
-    rows = [[button(t.label("📅 Add to calendar"), FEATURE, "ics", event.id)]]
+    rows = [[button(t.label("📅 Add to calendar"), EV_CALENDAR, event.id)]]
     if notice.kind == "reminder" and rsvp is not None:
         rows[0].append(reminder_button(t, event, rsvp))
     return keyboard(*rows)
@@ -455,4 +442,8 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("events", list_events))
     application.add_handler(CommandHandler("myevents", my_events))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    register_routes(
+        application,
+        EVENTS,
+        {EV_RSVP: answer, EV_REMINDERS: reminders, EV_CALENDAR: send_calendar},
+    )

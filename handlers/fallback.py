@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HubContext
-from handlers.common import answer_callback, reply
+from handlers.common import reply, stale_button
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +25,6 @@ async def unsupported_message(update: Update, context: HubContext) -> None:
         update,
         context,
         context.t._("I can only read text. Type your question, or use /help to see what I can do."),
-    )
-
-
-async def stale_button(update: Update, context: HubContext) -> None:
-    """A button from an old keyboard (an earlier version of the bot, or a finished form)."""
-    await answer_callback(
-        update,
-        context.t.label("This button is no longer active. Use /help to start again."),
-        alert=True,
     )
 
 

@@ -7,9 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import N_, Translator
@@ -23,10 +22,12 @@ from handlers.common import (
     keyboard,
     length_problem,
     notify_staff,
+    register_routes,
     reply,
     send_to_person,
     staff_only,
 )
+from handlers.routes import KB_DISMISS, KB_ENTRY, KB_FORWARD, KB_TOPIC, KB_TOPICS, KNOWLEDGE
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,14 @@ def _short(text: str) -> str:
 
 
 def entry_button(t: Translator, entry: Entry) -> InlineKeyboardButton:
-    return button(_short(entry.title.get(t.language)), "kb", "e", entry.slug)
+    return button(_short(entry.title.get(t.language)), KB_ENTRY, entry.slug)
 
 
 def topics_keyboard(context: HubContext) -> InlineKeyboardMarkup:
     t = context.t
     topics = context.services.knowledge.topics()
     return keyboard(
-        *in_rows([button(t.label(TOPIC_NAMES[name]), "kb", "t", name, 0) for name in topics], 2)
+        *in_rows([button(t.label(TOPIC_NAMES[name]), KB_TOPIC, name, 0) for name in topics], 2)
     )
 
 
@@ -90,12 +91,11 @@ def entry_keyboard(
         [
             button(
                 t.label("« {topic}", topic=t.label(TOPIC_NAMES[entry.topic])),
-                "kb",
-                "t",
+                KB_TOPIC,
                 entry.topic,
                 0,
             ),
-            button(t.label("All topics"), "kb", "m"),
+            button(t.label("All topics"), KB_TOPICS),
         ]
     )
     return keyboard(*rows)
@@ -112,30 +112,11 @@ async def show_topics(update: Update, context: HubContext) -> None:
         await reply(update, context, text, topics_keyboard(context))
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    if action == "m":
-        await show_topics(update, context)
-    elif action == "t" and len(args) == 3 and args[1] in TOPIC_NAMES and args[2].isdigit():
-        await show_topic(update, context, args[1], int(args[2]))
-    elif action == "e" and len(args) == 2:
-        await show_entry(update, context, args[1])
-    elif action == "f" and len(args) == 2 and args[1].isdigit():
-        await forward_question(update, context, int(args[1]))
-    elif action == "x":
-        await answer_callback(update)
-        await edit_or_reply(
-            update, context, context.t._("All right. You can ask another question at any time.")
-        )
-    else:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+async def dismiss(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await edit_or_reply(
+        update, context, context.t._("All right. You can ask another question at any time.")
+    )
 
 
 async def show_topic(update: Update, context: HubContext, topic: str, page: int) -> None:
@@ -148,11 +129,11 @@ async def show_topic(update: Update, context: HubContext, topic: str, page: int)
     rows: list[list[InlineKeyboardButton]] = [[entry_button(t, entry)] for entry in shown]
     paging = []
     if page > 0:
-        paging.append(button(t.label("‹ Previous"), "kb", "t", topic, page - 1))
+        paging.append(button(t.label("‹ Previous"), KB_TOPIC, topic, page - 1))
     if page < pages - 1:
-        paging.append(button(t.label("Next ›"), "kb", "t", topic, page + 1))
+        paging.append(button(t.label("Next ›"), KB_TOPIC, topic, page + 1))
     rows.append(paging)
-    rows.append([button(t.label("All topics"), "kb", "m")])
+    rows.append([button(t.label("All topics"), KB_TOPICS)])
     text = t._(
         "<b>{topic}</b> (page {page} of {pages})",
         topic=t.label(TOPIC_NAMES[topic]),
@@ -231,10 +212,10 @@ async def ask(update: Update, context: HubContext) -> None:
         ),
         keyboard(
             [
-                button(t.label("Send it to the Hub team"), "kb", "f", kept.id),
-                button(t.label("No, thanks"), "kb", "x"),
+                button(t.label("Send it to the Hub team"), KB_FORWARD, kept.id),
+                button(t.label("No, thanks"), KB_DISMISS),
             ],
-            [button(t.label("Browse topics"), "kb", "m")],
+            [button(t.label("Browse topics"), KB_TOPICS)],
         ),
     )
 
@@ -378,7 +359,17 @@ async def reload_content(update: Update, context: HubContext) -> None:
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("kb")))
+    register_routes(
+        application,
+        KNOWLEDGE,
+        {
+            KB_TOPICS: show_topics,
+            KB_TOPIC: show_topic,
+            KB_ENTRY: show_entry,
+            KB_FORWARD: forward_question,
+            KB_DISMISS: dismiss,
+        },
+    )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & text, on_group_reply)

@@ -5,22 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from bot.callbacks import arguments, pattern
 from bot.commands import set_personal_menu
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubContext
 from bot.registration import is_invite_code
-from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
+from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.registration import offer_move, redeemed_text
+from handlers.routes import CHOOSE_LANGUAGE, KB_TOPICS, LANGUAGE, REG_START, REQ_BEGIN
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
 
 def language_keyboard() -> Any:
     # Each language is named in itself, so anyone can find theirs.
-    return keyboard([button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES])
+    return keyboard(
+        [button(LANGUAGE_NAMES[code], CHOOSE_LANGUAGE, code) for code in SUPPORTED_LANGUAGES]
+    )
 
 
 async def start(update: Update, context: HubContext) -> None:
@@ -36,13 +38,13 @@ async def start(update: Update, context: HubContext) -> None:
         name=profile.user.first_name,
     )
     rows = [
-        [button(LANGUAGE_NAMES[code], "lang", code) for code in SUPPORTED_LANGUAGES],
-        [button(t.label("Browse topics"), "kb", "m")],
+        [button(LANGUAGE_NAMES[code], CHOOSE_LANGUAGE, code) for code in SUPPORTED_LANGUAGES],
+        [button(t.label("Browse topics"), KB_TOPICS)],
     ]
     if profile.is_verified_focal_point:
-        rows.append([button(t.label("Request technical support"), "req", "begin")])
+        rows.append([button(t.label("Request technical support"), REQ_BEGIN)])
     if profile.focal_point is None:
-        rows.append([button(t.label("I am a city focal point"), "reg", "start")])
+        rows.append([button(t.label("I am a city focal point"), REG_START)])
     await reply(update, context, text, keyboard(*rows))
 
 
@@ -62,11 +64,7 @@ async def show_languages(update: Update, context: HubContext) -> None:
     await reply(update, context, context.t._("Choose your language:"), language_keyboard())
 
 
-async def choose_language(update: Update, context: HubContext) -> None:
-    chosen = (arguments(update.callback_query.data if update.callback_query else None) or [""])[0]
-    if chosen not in SUPPORTED_LANGUAGES:
-        await answer_callback(update)
-        return
+async def choose_language(update: Update, context: HubContext, chosen: str) -> None:
     services = context.services
     profile = context.me
     await services.accounts.set_language(profile.user.id, chosen)
@@ -86,4 +84,4 @@ async def choose_language(update: Update, context: HubContext) -> None:
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("language", show_languages))
-    application.add_handler(CallbackQueryHandler(choose_language, pattern=pattern("lang")))
+    register_routes(application, LANGUAGE, {CHOOSE_LANGUAGE: choose_language})

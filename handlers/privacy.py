@@ -6,13 +6,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import HUB_EMAIL
-from handlers.common import answer_callback, button, edit_or_reply, keyboard, reply
+from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.registration import describe
+from handlers.routes import ERASE, ERASURE, KEEP_DATA
 
 
 async def in_private(update: Update, context: HubContext) -> bool:
@@ -85,35 +85,33 @@ async def ask_to_delete(update: Update, context: HubContext) -> None:
         ),
         keyboard(
             [
-                button(t.label("Yes, erase my data"), "del", "yes"),
-                button(t.label("No, keep it"), "del", "no"),
+                button(t.label("Yes, erase my data"), ERASE),
+                button(t.label("No, keep it"), KEEP_DATA),
             ]
         ),
     )
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
+async def erase(update: Update, context: HubContext) -> None:
     if not await in_private(update, context):
         return
     await answer_callback(update)
-    t = context.t
-    if arguments(query.data) == ["yes"]:
-        await context.services.accounts.erase(context.me.user.id)
-        await edit_or_reply(
-            update,
-            context,
-            t._(
-                "Your personal data has been erased. "
-                "If you write to the bot again, it starts afresh."
-            ),
-        )
-    else:
-        await edit_or_reply(update, context, t._("Nothing was erased."))
+    await context.services.accounts.erase(context.me.user.id)
+    await edit_or_reply(
+        update,
+        context,
+        context.t._(
+            "Your personal data has been erased. If you write to the bot again, it starts afresh."
+        ),
+    )
+
+
+async def keep(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await edit_or_reply(update, context, context.t._("Nothing was erased."))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("privacy", show_privacy))
     application.add_handler(CommandHandler("deleteme", ask_to_delete))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("del")))
+    register_routes(application, ERASURE, {ERASE: erase, KEEP_DATA: keep})

@@ -6,9 +6,8 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import Translator
@@ -22,17 +21,32 @@ from handlers.common import (
     keyboard,
     length_problem,
     notify_staff,
+    register_routes,
     reply,
     send_to_person,
     staff_only,
 )
 from handlers.preprocess import in_flow
+from handlers.routes import (
+    REG_APPROVE,
+    REG_BACK,
+    REG_CANCEL,
+    REG_CITY,
+    REG_COUNTRY,
+    REG_MOVE,
+    REG_REJECT,
+    REG_SKIP_EMAIL,
+    REG_START,
+    REG_STAY,
+    REG_SUBMIT,
+    REGISTRATION,
+)
 from storage.models import Draft, FocalPoint, Invite
 
 
 def _navigation(t: Translator, *, back: bool = True) -> list[Any]:
-    row = [button(t.label("« Back"), "reg", "back")] if back else []
-    return [*row, button(t.label("✖ Cancel"), "reg", "cancel")]
+    row = [button(t.label("« Back"), REG_BACK)] if back else []
+    return [*row, button(t.label("✖ Cancel"), REG_CANCEL)]
 
 
 def describe(t: Translator, data: dict[str, Any] | FocalPoint) -> Markup:
@@ -68,14 +82,14 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
             _navigation(t, back=False)
         )
     if step == "country":
-        countries = [button(t.label(c.name), "reg", "country", c.code) for c in COUNTRIES]
+        countries = [button(t.label(c.name), REG_COUNTRY, c.code) for c in COUNTRIES]
         return t._("Registration (2/5). Which country is your city in?"), keyboard(
             *in_rows(countries, 2), _navigation(t)
         )
     if step == "city":
         country = COUNTRIES_BY_CODE[draft.data["country"]]
         cities = [
-            button(t.label(name), "reg", "city", index) for index, name in enumerate(country.cities)
+            button(t.label(name), REG_CITY, index) for index, name in enumerate(country.cities)
         ]
         question = (
             t._("Registration (3/5). Choose your city or governorate, or type its name.")
@@ -90,11 +104,11 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
     if step == "email":
         return t._(
             "Registration (5/5). Type your work email address, or skip this step."
-        ), keyboard([button(t.label("Skip"), "reg", "skip")], _navigation(t))
+        ), keyboard([button(t.label("Skip"), REG_SKIP_EMAIL)], _navigation(t))
     summary = describe(t, draft.data)
     return t._(
         "Please check your registration:\n\n{summary}\n\nSend it to the Hub team?", summary=summary
-    ), keyboard([button(t.label("✔ Submit"), "reg", "submit")], _navigation(t))
+    ), keyboard([button(t.label("✔ Submit"), REG_SUBMIT)], _navigation(t))
 
 
 def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
@@ -164,45 +178,38 @@ async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, e
     )
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    service = context.services.registration
-    user_id = context.me.user.id
-    if action == "start":
-        await begin(update, context)
-        return
-    if action in ("approve", "reject"):
-        await review(update, context)
-        return
+async def cancel(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    if action == "cancel":
-        await service.cancel(user_id)
-        await edit_or_reply(
-            update, context, context.t._("Registration cancelled. Nothing was sent.")
-        )
-    elif action == "back":
-        draft = await service.back(user_id)
-        await _after(update, context, StepOutcome(draft), edit=True)
-    elif action == "country" and len(args) == 2:
-        await _after(update, context, await service.choose_country(user_id, args[1]), edit=True)
-    elif action == "city" and len(args) == 2 and args[1].isdigit():
-        await _after(update, context, await service.choose_city(user_id, int(args[1])), edit=True)
-    elif action == "skip":
-        await _after(update, context, await service.skip_email(user_id), edit=True)
-    elif action == "submit":
-        await submit(update, context)
-    elif action == "move" and len(args) == 2:
-        await confirm_move(update, context, args[1])
-    elif action == "stay":
-        await edit_or_reply(update, context, _staying(context))
-    else:
-        await edit_or_reply(update, context, context.t._("This button is no longer active."))
+    await context.services.registration.cancel(context.me.user.id)
+    await edit_or_reply(update, context, context.t._("Registration cancelled. Nothing was sent."))
+
+
+async def back(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    draft = await context.services.registration.back(context.me.user.id)
+    await _after(update, context, StepOutcome(draft), edit=True)
+
+
+async def choose_country(update: Update, context: HubContext, code: str) -> None:
+    await answer_callback(update)
+    outcome = await context.services.registration.choose_country(context.me.user.id, code)
+    await _after(update, context, outcome, edit=True)
+
+
+async def choose_city(update: Update, context: HubContext, index: int) -> None:
+    await answer_callback(update)
+    outcome = await context.services.registration.choose_city(context.me.user.id, index)
+    await _after(update, context, outcome, edit=True)
+
+
+async def skip_email(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    outcome = await context.services.registration.skip_email(context.me.user.id)
+    await _after(update, context, outcome, edit=True)
 
 
 async def submit(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
     focal_point = await context.services.registration.submit(context.me.user.id)
     t = context.t
     if focal_point is None:
@@ -264,23 +271,31 @@ async def offer_move(update: Update, context: HubContext, invite: Invite) -> Non
             city=t.label(invite.city),
         ),
         keyboard(
-            [button(moving, "reg", "move", invite.code)],
-            [button(t.label("Stay with {city}", city=t.label(current.city)), "reg", "stay")],
+            [button(moving, REG_MOVE, invite.code)],
+            [button(t.label("Stay with {city}", city=t.label(current.city)), REG_STAY)],
         ),
     )
 
 
-def _staying(context: HubContext) -> Markup:
+async def stay(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
     t = context.t
     current = context.me.focal_point
     if current is None or not current.is_verified:
-        return t._("Nothing was changed.")
-    return t._(
-        "Nothing was changed: you remain the focal point for {city}.", city=t.label(current.city)
+        await edit_or_reply(update, context, t._("Nothing was changed."))
+        return
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Nothing was changed: you remain the focal point for {city}.",
+            city=t.label(current.city),
+        ),
     )
 
 
 async def confirm_move(update: Update, context: HubContext, code: str) -> None:
+    await answer_callback(update)
     services = context.services
     profile = context.me
     before = profile.focal_point
@@ -309,24 +324,26 @@ async def confirm_move(update: Update, context: HubContext, code: str) -> None:
 def review_keyboard(t: Translator, user_id: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
-            button(t.label("✔ Approve"), "reg", "approve", user_id),
-            button(t.label("✖ Reject"), "reg", "reject", user_id),
+            button(t.label("✔ Approve"), REG_APPROVE, user_id),
+            button(t.label("✖ Reject"), REG_REJECT, user_id),
         ]
     )
 
 
 @staff_only
-async def review(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    if len(args) != 2 or not args[1].isdigit():
-        await answer_callback(update)
-        return
-    approve = args[0] == "approve"
+async def approve(update: Update, context: HubContext, user_id: int) -> None:
+    await review(update, context, user_id, approve=True)
+
+
+@staff_only
+async def reject(update: Update, context: HubContext, user_id: int) -> None:
+    await review(update, context, user_id, approve=False)
+
+
+async def review(update: Update, context: HubContext, user_id: int, *, approve: bool) -> None:
     services = context.services
     decided = await services.registration.review(
-        int(args[1]), approve=approve, reviewer=context.me.user.id
+        user_id, approve=approve, reviewer=context.me.user.id
     )
     t = context.t
     if decided is None:
@@ -382,6 +399,22 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("register", begin))
     application.add_handler(CommandHandler("pending", list_pending))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("reg")))
+    register_routes(
+        application,
+        REGISTRATION,
+        {
+            REG_START: begin,
+            REG_BACK: back,
+            REG_CANCEL: cancel,
+            REG_COUNTRY: choose_country,
+            REG_CITY: choose_city,
+            REG_SKIP_EMAIL: skip_email,
+            REG_SUBMIT: submit,
+            REG_APPROVE: approve,
+            REG_REJECT: reject,
+            REG_MOVE: confirm_move,
+            REG_STAY: stay,
+        },
+    )
     application.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(active & ~filters.TEXT, on_other_message))

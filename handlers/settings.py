@@ -6,16 +6,33 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.accounts import TIME_ZONE_FLOW
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.geography import COMMON_TIME_ZONES, default_time_zone
-from handlers.common import answer_callback, button, edit_or_reply, in_rows, keyboard, reply
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    register_routes,
+    reply,
+)
 from handlers.language import language_keyboard
 from handlers.preprocess import in_flow
 from handlers.registration import describe
+from handlers.routes import (
+    REG_START,
+    SETTINGS,
+    SETTINGS_COUNTRY_ZONE,
+    SETTINGS_KEEP_ZONE,
+    SETTINGS_LANGUAGE,
+    SETTINGS_PROFILE,
+    SETTINGS_TIME_ZONES,
+    SETTINGS_ZONE,
+)
 
 
 def overview(context: HubContext) -> Markup:
@@ -33,8 +50,11 @@ def overview(context: HubContext) -> Markup:
 def settings_keyboard(context: HubContext) -> Any:
     t = context.t
     return keyboard(
-        [button(t.label("Language"), "set", "lang"), button(t.label("Time zone"), "set", "tz")],
-        [button(t.label("My profile"), "set", "profile")],
+        [
+            button(t.label("Language"), SETTINGS_LANGUAGE),
+            button(t.label("Time zone"), SETTINGS_TIME_ZONES),
+        ],
+        [button(t.label("My profile"), SETTINGS_PROFILE)],
     )
 
 
@@ -42,48 +62,49 @@ async def show_settings(update: Update, context: HubContext) -> None:
     await reply(update, context, overview(context), settings_keyboard(context))
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    t = context.t
-    services = context.services
-    user_id = context.me.user.id
+async def choose_language(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    if action == "lang":
-        await edit_or_reply(update, context, t._("Choose your language:"), language_keyboard())
-    elif action == "tz":
-        zones = [button(zone, "set", "zone", index) for index, zone in enumerate(COMMON_TIME_ZONES)]
-        country_zone = default_time_zone(context.me.country)
-        await services.accounts.start_time_zone_entry(user_id)
-        await edit_or_reply(
-            update,
-            context,
-            t._(
-                "Choose your time zone, or type its name (for example Africa/Casablanca). "
-                "Your country's time zone is {zone}.",
-                zone=country_zone,
-            ),
-            keyboard(
-                *in_rows(zones, 2),
-                [button(t.label("Use my country's time zone"), "set", "zone", "country")],
-                [button(t.label("✖ Cancel"), "set", "zone", "cancel")],
-            ),
-        )
-    elif action == "zone" and args[1:] == ["cancel"]:
-        await services.accounts.end_time_zone_entry(user_id)
-        await edit_or_reply(update, context, t._("Time zone unchanged."))
-    elif action == "zone" and len(args) == 2:
-        if args[1] == "country":
-            await services.accounts.set_time_zone(user_id, None)
-        elif args[1].isdigit() and int(args[1]) < len(COMMON_TIME_ZONES):
-            await services.accounts.set_time_zone(user_id, COMMON_TIME_ZONES[int(args[1])])
-        await time_zone_saved(update, context)
-    elif action == "profile":
-        await show_profile(update, context)
-    else:
-        await edit_or_reply(update, context, t._("This button is no longer active."))
+    await edit_or_reply(update, context, context.t._("Choose your language:"), language_keyboard())
+
+
+async def show_time_zones(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    t = context.t
+    zones = [button(zone, SETTINGS_ZONE, index) for index, zone in enumerate(COMMON_TIME_ZONES)]
+    await context.services.accounts.start_time_zone_entry(context.me.user.id)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Choose your time zone, or type its name (for example Africa/Casablanca). "
+            "Your country's time zone is {zone}.",
+            zone=default_time_zone(context.me.country),
+        ),
+        keyboard(
+            *in_rows(zones, 2),
+            [button(t.label("Use my country's time zone"), SETTINGS_COUNTRY_ZONE)],
+            [button(t.label("✖ Cancel"), SETTINGS_KEEP_ZONE)],
+        ),
+    )
+
+
+async def keep_time_zone(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await context.services.accounts.end_time_zone_entry(context.me.user.id)
+    await edit_or_reply(update, context, context.t._("Time zone unchanged."))
+
+
+async def choose_time_zone(update: Update, context: HubContext, index: int) -> None:
+    await answer_callback(update)
+    if index < len(COMMON_TIME_ZONES):
+        await context.services.accounts.set_time_zone(context.me.user.id, COMMON_TIME_ZONES[index])
+    await time_zone_saved(update, context)
+
+
+async def use_country_time_zone(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await context.services.accounts.set_time_zone(context.me.user.id, None)
+    await time_zone_saved(update, context)
 
 
 async def time_zone_saved(update: Update, context: HubContext) -> None:
@@ -121,6 +142,7 @@ async def on_time_zone_text(update: Update, context: HubContext) -> None:
 
 
 async def show_profile(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
     t = context.t
     focal_point = context.me.focal_point
     if focal_point is None:
@@ -128,7 +150,7 @@ async def show_profile(update: Update, context: HubContext) -> None:
             update,
             context,
             t._("You are not registered as a focal point."),
-            keyboard([button(t.label("I am a city focal point"), "reg", "start")]),
+            keyboard([button(t.label("I am a city focal point"), REG_START)]),
         )
         return
     status = {
@@ -149,7 +171,18 @@ async def show_profile(update: Update, context: HubContext) -> None:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("settings", show_settings))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern("set")))
+    register_routes(
+        application,
+        SETTINGS,
+        {
+            SETTINGS_LANGUAGE: choose_language,
+            SETTINGS_TIME_ZONES: show_time_zones,
+            SETTINGS_ZONE: choose_time_zone,
+            SETTINGS_COUNTRY_ZONE: use_country_time_zone,
+            SETTINGS_KEEP_ZONE: keep_time_zone,
+            SETTINGS_PROFILE: show_profile,
+        },
+    )
     application.add_handler(
         MessageHandler(
             in_flow(application, TIME_ZONE_FLOW, one_answer=True) & filters.TEXT & ~filters.COMMAND,

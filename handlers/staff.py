@@ -7,10 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot.accounts import is_user_id
-from bot.callbacks import arguments, pattern
 from bot.commands import set_personal_menu
 from bot.context import HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, OTHER_COUNTRY
@@ -21,9 +20,12 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    register_routes,
     reply,
     staff_only,
+    stale_button,
 )
+from handlers.routes import INVITE_CITY, INVITE_COUNTRY, INVITES
 
 
 @staff_only
@@ -132,7 +134,7 @@ async def start_invite(update: Update, context: HubContext) -> None:
         await send_invite(update, context, country.code, city)
         return
     countries = [
-        button(t.label(country.name), "inv", country.code)
+        button(t.label(country.name), INVITE_COUNTRY, country.code)
         for country in COUNTRIES
         if country.code != OTHER_COUNTRY
     ]
@@ -163,35 +165,36 @@ async def send_invite(update: Update, context: HubContext, country: str, city: s
 
 
 @staff_only
-async def on_invite_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    t = context.t
-    await answer_callback(update)
-    country = COUNTRIES_BY_CODE.get(args[0]) if args else None
+async def choose_invite_country(update: Update, context: HubContext, code: str) -> None:
+    country = COUNTRIES_BY_CODE.get(code)
     if country is None or country.code == OTHER_COUNTRY:
-        await edit_or_reply(update, context, t._("This button is no longer active."))
+        await stale_button(update, context)
         return
-    if len(args) == 1:
-        cities = [
-            button(t.label(name), "inv", country.code, index)
-            for index, name in enumerate(country.cities)
-        ]
-        await edit_or_reply(
-            update,
-            context,
-            t._(
-                "Invite link: which city? For a city not listed, write for example: {example}",
-                example="/invite MA Chefchaouen",
-            ),
-            keyboard(*in_rows(cities, 2)),
-        )
+    await answer_callback(update)
+    t = context.t
+    cities = [
+        button(t.label(name), INVITE_CITY, country.code, index)
+        for index, name in enumerate(country.cities)
+    ]
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Invite link: which city? For a city not listed, write for example: {example}",
+            example="/invite MA Chefchaouen",
+        ),
+        keyboard(*in_rows(cities, 2)),
+    )
+
+
+@staff_only
+async def choose_invite_city(update: Update, context: HubContext, code: str, index: int) -> None:
+    country = COUNTRIES_BY_CODE.get(code)
+    if country is None or country.code == OTHER_COUNTRY or index >= len(country.cities):
+        await stale_button(update, context)
         return
-    if not args[1].isdigit() or int(args[1]) >= len(country.cities):
-        await edit_or_reply(update, context, t._("This button is no longer active."))
-        return
-    await send_invite(update, context, country.code, country.cities[int(args[1])])
+    await answer_callback(update)
+    await send_invite(update, context, country.code, country.cities[index])
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -199,4 +202,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("addstaff", add_staff))
     application.add_handler(CommandHandler("removestaff", remove_staff))
     application.add_handler(CommandHandler("invite", start_invite))
-    application.add_handler(CallbackQueryHandler(on_invite_button, pattern=pattern("inv")))
+    register_routes(
+        application,
+        INVITES,
+        {INVITE_COUNTRY: choose_invite_country, INVITE_CITY: choose_invite_city},
+    )

@@ -7,15 +7,15 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, pattern
 from bot.context import HubContext
 from bot.i18n import Translator
 from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem
 from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, StepOutcome
 from bot.support.vocabulary import status_name
 from handlers.common import (
+    Handler,
     answer_callback,
     button,
     edit_or_reply,
@@ -23,9 +23,26 @@ from handlers.common import (
     keyboard,
     length_problem,
     notify_staff,
+    register_routes,
     reply,
 )
 from handlers.preprocess import in_flow
+from handlers.routes import (
+    REQ_ANSWER,
+    REQ_BACK,
+    REQ_BEGIN,
+    REQ_CANCEL,
+    REQ_CHOOSE,
+    REQ_CLEAR_FILES,
+    REQ_FILES_DONE,
+    REQ_NO_ANSWER,
+    REQ_PAGE,
+    REQ_RESTART,
+    REQ_RESUME,
+    REQ_SUBMIT,
+    REQ_VIEW,
+    REQUESTS,
+)
 from handlers.support_text import (
     city_view,
     notify_city,
@@ -34,23 +51,28 @@ from handlers.support_text import (
     request_fields,
     staff_card,
 )
-from handlers.support_triage import open_button, remember_cards, send_files, triage_keyboard
+from handlers.support_triage import (
+    open_button,
+    refresh_cards,
+    remember_cards,
+    send_files,
+    triage_keyboard,
+)
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
 
 logger = logging.getLogger(__name__)
 
-FEATURE = "req"
 REQUESTS_PER_PAGE = 5
 
 
 def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(t.label("« Back"), FEATURE, "back")] if back else []
-    return [*row, button(t.label("✖ Cancel"), FEATURE, "cancel")]
+    row = [button(t.label("« Back"), REQ_BACK)] if back else []
+    return [*row, button(t.label("✖ Cancel"), REQ_CANCEL)]
 
 
 def _choices(t: Translator, step: str) -> list[list[InlineKeyboardButton]]:
     # One a row: topic names are long, in Arabic and French even more than in English.
-    return [[button(t.label(name), FEATURE, "c", step, key)] for key, name in CHOICES[step].items()]
+    return [[button(t.label(name), REQ_CHOOSE, step, key)] for key, name in CHOICES[step].items()]
 
 
 def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -88,8 +110,8 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
                 files,
             ), keyboard(
                 [
-                    button(t.label("Done"), FEATURE, "done"),
-                    button(t.label("Remove the files"), FEATURE, "clear"),
+                    button(t.label("Done"), REQ_FILES_DONE),
+                    button(t.label("Remove the files"), REQ_CLEAR_FILES),
                 ],
                 _navigation(t),
             )
@@ -99,7 +121,7 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
             "Support request (6/7). You can send up to {count} documents or photos that help "
             "explain the request, or skip this step.",
             MAX_ATTACHMENTS,
-        ), keyboard([button(t.label("Skip"), FEATURE, "done")], _navigation(t))
+        ), keyboard([button(t.label("Skip"), REQ_FILES_DONE)], _navigation(t))
     if step == "contact":
         return t._(
             "Support request (7/7). How would you like the Hub team to contact you?"
@@ -121,7 +143,7 @@ def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
         fields=request_fields(t, draft.data, len(draft.data.get("attachments", []))),
     )
     return summary, keyboard(
-        [button(t.label("✔ Submit"), FEATURE, "submit", draft.data["key"])], _navigation(t)
+        [button(t.label("✔ Submit"), REQ_SUBMIT, draft.data["key"])], _navigation(t)
     )
 
 
@@ -220,10 +242,10 @@ async def begin(update: Update, context: HubContext) -> None:
             ),
             keyboard(
                 [
-                    button(t.label("Continue"), FEATURE, "resume"),
-                    button(t.label("Start over"), FEATURE, "restart"),
+                    button(t.label("Continue"), REQ_RESUME),
+                    button(t.label("Start over"), REQ_RESTART),
                 ],
-                [button(t.label("✖ Cancel"), FEATURE, "cancel")],
+                [button(t.label("✖ Cancel"), REQ_CANCEL)],
             ),
         )
         return
@@ -265,56 +287,70 @@ async def on_other_message(update: Update, context: HubContext) -> None:
         await _after(update, context, outcome, edit=False)
 
 
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    if action == "view" and len(args) == 2 and args[1].isdigit():
-        await view_request(update, context, int(args[1]))
-        return
-    if action == "page" and len(args) == 2 and args[1].isdigit():
-        await list_requests(update, context, int(args[1]))
-        return
-    if action == "ans" and len(args) == 2 and args[1].isdigit():
-        await start_answer(update, context, int(args[1]))
-        return
-    if action == "begin":
-        # The "request support" button of /start: the same as typing /request.
-        await begin(update, context)
-        return
-    if action == "ansx":
-        await answer_callback(update)
-        await context.services.support.cancel_city_answer(context.me.user.id)
-        await edit_or_reply(update, context, context.t._("All right, nothing was sent."))
-        return
-    if await refuse_unverified(update, context):
-        return
+async def cancel_answer(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    form = context.services.request_form
-    user_id = context.me.user.id
-    t = context.t
-    if action == "cancel":
-        await form.cancel(user_id)
-        await edit_or_reply(update, context, t._("Support request cancelled. Nothing was sent."))
-    elif action == "restart":
-        await show_step(update, context, await form.start(user_id), edit=True)
-    elif action == "resume":
-        await _after(update, context, StepOutcome(await form.resume(user_id)), edit=True)
-    elif action == "back":
-        await _after(update, context, StepOutcome(await form.back(user_id)), edit=True)
-    elif action == "c" and len(args) == 3:
-        await _after(update, context, await form.choose(user_id, args[1], args[2]), edit=True)
-    elif action == "done":
-        await _after(update, context, await form.finish_attachments(user_id), edit=True)
-    elif action == "clear":
-        await _after(update, context, await form.clear_attachments(user_id), edit=True)
-    elif action == "submit" and len(args) == 2:
-        await submit(update, context, args[1])
-    else:
-        await edit_or_reply(update, context, t._("This button is no longer active."))
+    await context.services.support.cancel_city_answer(context.me.user.id)
+    await edit_or_reply(update, context, context.t._("All right, nothing was sent."))
 
 
+def for_focal_points(handler: Handler) -> Handler:
+    """The form's buttons, like /request, are for verified focal points only."""
+
+    async def guarded(update: Update, context: HubContext, *arguments: Any) -> None:
+        if await refuse_unverified(update, context):
+            return
+        await answer_callback(update)
+        await handler(update, context, *arguments)
+
+    guarded.__name__ = handler.__name__
+    return guarded
+
+
+@for_focal_points
+async def cancel(update: Update, context: HubContext) -> None:
+    await context.services.request_form.cancel(context.me.user.id)
+    await edit_or_reply(
+        update, context, context.t._("Support request cancelled. Nothing was sent.")
+    )
+
+
+@for_focal_points
+async def restart(update: Update, context: HubContext) -> None:
+    draft = await context.services.request_form.start(context.me.user.id)
+    await show_step(update, context, draft, edit=True)
+
+
+@for_focal_points
+async def resume(update: Update, context: HubContext) -> None:
+    draft = await context.services.request_form.resume(context.me.user.id)
+    await _after(update, context, StepOutcome(draft), edit=True)
+
+
+@for_focal_points
+async def back(update: Update, context: HubContext) -> None:
+    draft = await context.services.request_form.back(context.me.user.id)
+    await _after(update, context, StepOutcome(draft), edit=True)
+
+
+@for_focal_points
+async def choose(update: Update, context: HubContext, step: str, choice: str) -> None:
+    outcome = await context.services.request_form.choose(context.me.user.id, step, choice)
+    await _after(update, context, outcome, edit=True)
+
+
+@for_focal_points
+async def finish_files(update: Update, context: HubContext) -> None:
+    outcome = await context.services.request_form.finish_attachments(context.me.user.id)
+    await _after(update, context, outcome, edit=True)
+
+
+@for_focal_points
+async def clear_files(update: Update, context: HubContext) -> None:
+    outcome = await context.services.request_form.clear_attachments(context.me.user.id)
+    await _after(update, context, outcome, edit=True)
+
+
+@for_focal_points
 async def submit(update: Update, context: HubContext, key: str) -> None:
     profile = context.me
     focal_point = profile.focal_point
@@ -360,7 +396,8 @@ async def announce_new_request(
 
     def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         text = staff_t._(
-            "<b>New support request</b>\n\n{card}", card=staff_card(staff_t, request, count)
+            "<b>New support request</b>\n\n{card}",
+            card=staff_card(staff_t, request, count, services.config.staff_time_zone),
         )
         return text, triage_keyboard(staff_t, request, count)
 
@@ -408,6 +445,9 @@ async def list_requests(update: Update, context: HubContext, page: int) -> None:
         )
         return
     pages = max(1, -(-found.total // REQUESTS_PER_PAGE))
+    if page >= pages:
+        page = pages - 1
+        found = await support.city_page(profile.focal_point, page=page, size=REQUESTS_PER_PAGE)
     lines = "\n".join(
         t.label(
             "{reference} · {status} · {title}",
@@ -426,8 +466,8 @@ async def list_requests(update: Update, context: HubContext, page: int) -> None:
         pages=pages,
         lines=lines,
     )
-    rows = request_buttons(found.requests, FEATURE, "view")
-    paging = paging_row(t, page, pages, FEATURE, "page")
+    rows = request_buttons(found.requests, REQ_VIEW)
+    paging = paging_row(t, page, pages, REQ_PAGE)
     await edit_or_reply(update, context, text, keyboard(*rows, paging))
 
 
@@ -447,8 +487,8 @@ async def view_request(update: Update, context: HubContext, request_id: int) -> 
     request = details.request
     rows = []
     if request.status == "waiting_city":
-        rows.append([button(t.label("✍ Answer the Hub team"), FEATURE, "ans", request.id)])
-    rows.append([button(t.label("« My requests"), FEATURE, "page", 0)])
+        rows.append([button(t.label("✍ Answer the Hub team"), REQ_ANSWER, request.id)])
+    rows.append([button(t.label("« My requests"), REQ_PAGE, 0)])
     await reply(
         update,
         context,
@@ -478,7 +518,7 @@ async def start_answer(update: Update, context: HubContext, request_id: int) -> 
             "Type your answer to the Hub team about {reference}. It is attached to the request.",
             reference=request.reference,
         ),
-        keyboard([button(t.label("✖ Cancel"), FEATURE, "ansx")]),
+        keyboard([button(t.label("✖ Cancel"), REQ_NO_ANSWER)]),
     )
 
 
@@ -518,7 +558,8 @@ async def _input_problem(update: Update, context: HubContext, outcome: InputOutc
 
 
 async def announce_answer(context: HubContext, request: SupportRequest, answer: str) -> None:
-    """The answer stays readable in the staff chat; Open brings the request's card."""
+    """The answer stays readable in the staff chat; Open brings the request's card. Every
+    copy of the card shows the new status, and the city's other focal points hear of it."""
     name = context.me.focal_point.full_name if context.me.focal_point else ""
 
     def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -531,6 +572,22 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
         ), keyboard([open_button(staff_t, request)])
 
     await notify_staff(context, render)
+    await refresh_cards(context, request.id)
+
+    def tell_colleague(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
+        return reader._(
+            "{name} answered the Hub team about {reference}, «{title}»:\n\n{answer}\n\n"
+            "Status: <b>{status}</b>",
+            name=name,
+            reference=request.reference,
+            title=request.title,
+            answer=answer,
+            status=status_name(reader, request.status),
+        ), keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
+
+    await notify_city(
+        context.bot, context.services, request, tell_colleague, skip=context.me.user.id
+    )
 
 
 async def on_answer_other(update: Update, context: HubContext) -> None:
@@ -544,7 +601,25 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     application.add_handler(CommandHandler("request", begin))
     application.add_handler(CommandHandler("myrequests", my_requests))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    register_routes(
+        application,
+        REQUESTS,
+        {
+            REQ_BEGIN: begin,
+            REQ_RESUME: resume,
+            REQ_RESTART: restart,
+            REQ_BACK: back,
+            REQ_CANCEL: cancel,
+            REQ_CHOOSE: choose,
+            REQ_FILES_DONE: finish_files,
+            REQ_CLEAR_FILES: clear_files,
+            REQ_SUBMIT: submit,
+            REQ_VIEW: view_request,
+            REQ_PAGE: list_requests,
+            REQ_ANSWER: start_answer,
+            REQ_NO_ANSWER: cancel_answer,
+        },
+    )
     application.add_handler(MessageHandler(filing & text, on_text))
     application.add_handler(
         MessageHandler(filing & (filters.Document.ALL | filters.PHOTO) & other, on_file)

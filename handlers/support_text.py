@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.callbacks import Route
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
 from bot.services import Services
@@ -25,7 +27,7 @@ BUTTON_TITLE_CHARS = 32
 
 
 def request_buttons(
-    requests: list[SupportRequest], feature: str, action: str
+    requests: list[SupportRequest], route: Route
 ) -> list[list[InlineKeyboardButton]]:
     """One button a request, "TSR-2026-0042 · title", opening it."""
     rows = []
@@ -33,19 +35,19 @@ def request_buttons(
         text = " ".join(f"{request.reference} · {request.title}".split())
         if len(text) > BUTTON_TITLE_CHARS:
             text = text[: BUTTON_TITLE_CHARS - 1] + "…"
-        rows.append([button(text, feature, action, request.id)])
+        rows.append([button(text, route, request.id)])
     return rows
 
 
 def paging_row(
-    t: Translator, page: int, pages: int, feature: str, *action: str
+    t: Translator, page: int, pages: int, route: Route, *before: Any
 ) -> list[InlineKeyboardButton]:
-    """Previous and Next buttons; ``action`` comes before the page number in their data."""
+    """Previous and Next buttons; the route takes ``before``, then the page number."""
     row = []
     if page > 0:
-        row.append(button(t.label("‹ Previous"), feature, *action, page - 1))
+        row.append(button(t.label("‹ Previous"), route, *before, page - 1))
     if page < pages - 1:
-        row.append(button(t.label("Next ›"), feature, *action, page + 1))
+        row.append(button(t.label("Next ›"), route, *before, page + 1))
     return row
 
 
@@ -90,7 +92,16 @@ def place(t: Translator, request: SupportRequest) -> str:
     )
 
 
-def staff_card(t: Translator, request: SupportRequest, files: int) -> Markup:
+def staff_time(t: Translator, moment: datetime, time_zone: str) -> str:
+    """A moment shown to staff, in the staff's time zone (HUBBOT_STAFF_TIME_ZONE), named."""
+    return t.label(
+        "{moment} ({zone})",
+        moment=t.datetime(moment, time_zone),
+        zone=t.time_zone_name(time_zone),
+    )
+
+
+def staff_card(t: Translator, request: SupportRequest, files: int, time_zone: str) -> Markup:
     """The request as staff see it in the staff chat; refreshed in place after each change."""
     return t._(
         "<b>{reference}</b>: {title}\nStatus: <b>{status}</b>\nCity: {place}\n"
@@ -101,7 +112,7 @@ def staff_card(t: Translator, request: SupportRequest, files: int) -> Markup:
         place=place(t, request),
         name=request.filer_name or former_person(t, staff=False),
         assignee=request.assignee_name or t.label("nobody"),
-        filed=t.datetime(request.created_at, "UTC"),
+        filed=staff_time(t, request.created_at, time_zone),
         fields=request_fields(t, fields_of(request), files),
         description=request.description,
     )

@@ -12,9 +12,8 @@ from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import arguments, callback, pattern
 from bot.context import HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
@@ -29,11 +28,31 @@ from handlers.common import (
     keyboard,
     length_problem,
     notify_staff,
+    register_routes,
     reply,
     send_to_person,
     staff_only,
 )
 from handlers.preprocess import in_flow
+from handlers.routes import (
+    REQ_ANSWER,
+    REQ_VIEW,
+    TRI_ASK,
+    TRI_ASSIGN,
+    TRI_ASSIGNEES,
+    TRI_CANCEL_INPUT,
+    TRI_CARD,
+    TRI_FILES,
+    TRI_FILTER_BY,
+    TRI_HISTORY,
+    TRI_LIST,
+    TRI_MINE,
+    TRI_NOTE,
+    TRI_OPEN,
+    TRI_STATUS,
+    TRI_STATUSES,
+    TRIAGE,
+)
 from handlers.support_text import (
     notify_city,
     paging_row,
@@ -41,13 +60,13 @@ from handlers.support_text import (
     request_buttons,
     staff_card,
     staff_history,
+    staff_time,
 )
 from storage.models import RequestAttachment, SupportRequest
 from storage.support_requests import RequestFilter
 
 logger = logging.getLogger(__name__)
 
-FEATURE = "tri"
 REQUESTS_PER_PAGE = 8
 DIGEST_TIME_UTC = time(6, 0)
 DIGEST_MAX_LISTED = 30
@@ -60,28 +79,26 @@ ANY = "*"
 def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
     rows = [
         [
-            button(t.label("Assign to me"), FEATURE, "me", request.id),
-            button(t.label("Assign…"), FEATURE, "as", request.id),
+            button(t.label("Assign to me"), TRI_MINE, request.id),
+            button(t.label("Assign…"), TRI_ASSIGNEES, request.id),
         ],
         [
-            button(t.label("Status…"), FEATURE, "st", request.id),
-            button(t.label("Note"), FEATURE, "n", request.id),
+            button(t.label("Status…"), TRI_STATUSES, request.id),
+            button(t.label("Note"), TRI_NOTE, request.id),
         ],
         [
-            button(t.label("Ask the city"), FEATURE, "q", request.id),
-            button(t.label("History"), FEATURE, "h", request.id),
+            button(t.label("Ask the city"), TRI_ASK, request.id),
+            button(t.label("History"), TRI_HISTORY, request.id),
         ],
     ]
     if files:
-        rows.append([button(t.label("Files"), FEATURE, "f", request.id)])
+        rows.append([button(t.label("Files"), TRI_FILES, request.id)])
     return keyboard(*rows)
 
 
 def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:
     """Posts a fresh card, so the message it sits on (an answer, a digest) stays as it is."""
-    return button(
-        t.label("Open {reference}", reference=request.reference), FEATURE, "o", request.id
-    )
+    return button(t.label("Open {reference}", reference=request.reference), TRI_OPEN, request.id)
 
 
 async def remember_cards(
@@ -126,7 +143,11 @@ async def refresh_cards(context: HubContext, request_id: int) -> None:
     for chat_id, message_id in await services.support.copies(request_id):
         profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
         reader = _reader_for(context, chat_id, profile.language if profile else None)
-        text = str(staff_card(reader, details.request, len(details.attachments)))
+        text = str(
+            staff_card(
+                reader, details.request, len(details.attachments), services.config.staff_time_zone
+            )
+        )
         try:
             await context.bot.edit_message_text(
                 right_to_left(text) if reader.is_rtl else text,
@@ -153,7 +174,7 @@ async def show_card(
     if not answered:
         await answer_callback(update)
     count = len(details.attachments)
-    text = staff_card(t, details.request, count)
+    text = staff_card(t, details.request, count, context.services.config.staff_time_zone)
     markup = triage_keyboard(t, details.request, count)
     if edit:
         await edit_or_reply(update, context, text, markup)
@@ -168,44 +189,52 @@ async def show_card(
 
 
 @staff_only
-async def on_button(update: Update, context: HubContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = arguments(query.data)
-    action = args[0] if args else ""
-    numbers = [int(arg) for arg in args[1:] if arg.lstrip("-").isdigit()]
-    if action == "ls" and len(args) == 3 and args[2].isdigit():
-        await answer_callback(update)
-        await show_list(update, context, parse_filter(args[1]), int(args[2]), edit=True)
-    elif action == "lf" and len(args) == 3:
-        await answer_callback(update)
-        await show_filter_choices(update, context, args[1], parse_filter(args[2]))
-    elif action == "x":
-        await answer_callback(update)
-        await context.services.support.cancel_staff_input(context.me.user.id)
-        await edit_or_reply(update, context, context.t._("All right, nothing was recorded."))
-    elif not numbers:
-        await answer_callback(update, context.t.label("This button is no longer active."))
-    elif action in ("o", "k"):
-        await show_card(update, context, numbers[0], edit=action == "k")
-    elif action == "me":
-        await assign(update, context, numbers[0], context.me.user.id)
-    elif action == "as" and len(args) == 3:
-        await assign(update, context, numbers[0], numbers[1] if len(numbers) > 1 else None)
-    elif action == "as":
-        await show_assignees(update, context, numbers[0])
-    elif action == "st" and len(args) == 3:
-        await set_status(update, context, numbers[0], args[2])
-    elif action == "st":
-        await show_statuses(update, context, numbers[0])
-    elif action in ("n", "q"):
-        await ask_for_input(update, context, numbers[0], "note" if action == "n" else "question")
-    elif action == "h":
-        await show_history(update, context, numbers[0])
-    elif action == "f":
-        await resend_files(update, context, numbers[0])
-    else:
-        await answer_callback(update, context.t.label("This button is no longer active."))
+async def open_card(update: Update, context: HubContext, request_id: int) -> None:
+    await show_card(update, context, request_id, edit=False)
+
+
+@staff_only
+async def back_to_card(update: Update, context: HubContext, request_id: int) -> None:
+    await show_card(update, context, request_id, edit=True)
+
+
+@staff_only
+async def assign_to_me(update: Update, context: HubContext, request_id: int) -> None:
+    await assign(update, context, request_id, context.me.user.id)
+
+
+@staff_only
+async def assign_to(update: Update, context: HubContext, request_id: int, assignee: int) -> None:
+    await assign(update, context, request_id, assignee)
+
+
+@staff_only
+async def ask_for_note(update: Update, context: HubContext, request_id: int) -> None:
+    await ask_for_input(update, context, request_id, "note")
+
+
+@staff_only
+async def ask_for_question(update: Update, context: HubContext, request_id: int) -> None:
+    await ask_for_input(update, context, request_id, "question")
+
+
+@staff_only
+async def cancel_input(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    await context.services.support.cancel_staff_input(context.me.user.id)
+    await edit_or_reply(update, context, context.t._("All right, nothing was recorded."))
+
+
+@staff_only
+async def list_page(update: Update, context: HubContext, state: str, page: int) -> None:
+    await answer_callback(update)
+    await show_list(update, context, parse_filter(state), page, edit=True)
+
+
+@staff_only
+async def filter_by(update: Update, context: HubContext, dimension: str, state: str) -> None:
+    await answer_callback(update)
+    await show_filter_choices(update, context, dimension, parse_filter(state))
 
 
 async def assign(
@@ -253,6 +282,7 @@ async def _tell_assignee(context: HubContext, request: SupportRequest, assignee:
         logger.info("could not tell staff %s about an assignment: %s", assignee, error)
 
 
+@staff_only
 async def show_assignees(update: Update, context: HubContext, request_id: int) -> None:
     await answer_callback(update)
     t = context.t
@@ -260,8 +290,7 @@ async def show_assignees(update: Update, context: HubContext, request_id: int) -
     choices = [
         button(
             listing.user.display_name if listing.user else str(listing.member.user_id),
-            FEATURE,
-            "as",
+            TRI_ASSIGN,
             request_id,
             listing.member.user_id,
         )
@@ -273,12 +302,13 @@ async def show_assignees(update: Update, context: HubContext, request_id: int) -
         t._("Who should handle this request?"),
         keyboard(
             *in_rows(choices, 2),
-            [button(t.label("Nobody"), FEATURE, "as", request_id, 0)],
-            [button(t.label("« Back"), FEATURE, "k", request_id)],
+            [button(t.label("Nobody"), TRI_ASSIGN, request_id, 0)],
+            [button(t.label("« Back"), TRI_CARD, request_id)],
         ),
     )
 
 
+@staff_only
 async def show_statuses(update: Update, context: HubContext, request_id: int) -> None:
     request = await context.services.support.get(request_id)
     t = context.t
@@ -287,7 +317,7 @@ async def show_statuses(update: Update, context: HubContext, request_id: int) ->
         return
     await answer_callback(update)
     choices = [
-        button(status_name(t, status), FEATURE, "st", request_id, status)
+        button(status_name(t, status), TRI_STATUS, request_id, status)
         for status in STATUSES
         if status != request.status
     ]
@@ -299,15 +329,13 @@ async def show_statuses(update: Update, context: HubContext, request_id: int) ->
             reference=request.reference,
             status=status_name(t, request.status),
         ),
-        keyboard(*in_rows(choices, 2), [button(t.label("« Back"), FEATURE, "k", request_id)]),
+        keyboard(*in_rows(choices, 2), [button(t.label("« Back"), TRI_CARD, request_id)]),
     )
 
 
+@staff_only
 async def set_status(update: Update, context: HubContext, request_id: int, status: str) -> None:
     t = context.t
-    if status not in STATUSES:
-        await answer_callback(update, t.label("This button is no longer active."))
-        return
     if status == "declined":
         await ask_for_input(update, context, request_id, "decline")
         return
@@ -341,7 +369,7 @@ async def tell_city_status(context: HubContext, request: SupportRequest) -> int:
                 title=request.title,
                 status=status_name(reader, request.status),
             )
-        return text, keyboard([button(reader.label("Details"), "req", "view", request.id)])
+        return text, keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
 
     return await notify_city(context.bot, context.services, request, render)
 
@@ -374,7 +402,7 @@ async def ask_for_input(update: Update, context: HubContext, request_id: int, ac
             "The city receives it.",
             reference=request.reference,
         )
-    await reply(update, context, text, keyboard([button(t.label("✖ Cancel"), FEATURE, "x")]))
+    await reply(update, context, text, keyboard([button(t.label("✖ Cancel"), TRI_CANCEL_INPUT)]))
 
 
 async def on_input_text(update: Update, context: HubContext) -> None:
@@ -435,7 +463,7 @@ async def _input_problem(update: Update, context: HubContext, outcome: InputOutc
         update,
         context,
         length_problem(t, too_short=too_short, limit=outcome.limit or 0),
-        keyboard([button(t.label("✖ Cancel"), FEATURE, "x")]),
+        keyboard([button(t.label("✖ Cancel"), TRI_CANCEL_INPUT)]),
     )
     return True
 
@@ -448,7 +476,7 @@ async def tell_city_question(context: HubContext, request: SupportRequest, quest
             reference=request.reference,
             title=request.title,
             question=question,
-        ), keyboard([button(reader.label("✍ Answer the Hub team"), "req", "ans", request.id)])
+        ), keyboard([button(reader.label("✍ Answer the Hub team"), REQ_ANSWER, request.id)])
 
     return await notify_city(context.bot, context.services, request, render)
 
@@ -457,6 +485,7 @@ async def on_input_other(update: Update, context: HubContext) -> None:
     await reply(update, context, context.t._("Please answer with a text message."))
 
 
+@staff_only
 async def show_history(update: Update, context: HubContext, request_id: int) -> None:
     details = await context.services.support.details(request_id)
     t = context.t
@@ -467,6 +496,7 @@ async def show_history(update: Update, context: HubContext, request_id: int) -> 
     await reply(update, context, staff_history(t, details.request, details.events))
 
 
+@staff_only
 async def resend_files(update: Update, context: HubContext, request_id: int) -> None:
     details = await context.services.support.details(request_id)
     if details is None:
@@ -534,19 +564,19 @@ async def show_list(
         pages=pages,
         lines=lines,
     )
-    rows = request_buttons(found.requests, FEATURE, "o")
-    rows.append(paging_row(t, page, pages, FEATURE, "ls", state))
+    rows = request_buttons(found.requests, TRI_OPEN)
+    rows.append(paging_row(t, page, pages, TRI_LIST, state))
     rows.append(
         [
-            button(t.label("Status"), FEATURE, "lf", "s", state),
-            button(t.label("Country"), FEATURE, "lf", "c", state),
-            button(t.label("Topic"), FEATURE, "lf", "t", state),
-            button(t.label("Assignee"), FEATURE, "lf", "a", state),
+            button(t.label("Status"), TRI_FILTER_BY, "status", state),
+            button(t.label("Country"), TRI_FILTER_BY, "country", state),
+            button(t.label("Topic"), TRI_FILTER_BY, "topic", state),
+            button(t.label("Assignee"), TRI_FILTER_BY, "who", state),
         ]
     )
     if state != encode_filter(RequestFilter()):
         rows.append(
-            [button(t.label("Clear the filters"), FEATURE, "ls", encode_filter(RequestFilter()), 0)]
+            [button(t.label("Clear the filters"), TRI_LIST, encode_filter(RequestFilter()), 0)]
         )
     if edit:
         await edit_or_reply(update, context, text, keyboard(*rows))
@@ -579,13 +609,13 @@ async def show_filter_choices(
 ) -> None:
     t = context.t
     options: list[tuple[str, RequestFilter]] = []
-    if dimension == "s":
+    if dimension == "status":
         options = [(status_name(t, s), _with(where, status=s)) for s in STATUSES]
         options.insert(0, (t.label("Any status"), _with(where, status=None)))
-    elif dimension == "c":
+    elif dimension == "country":
         options = [(t.label(c.name), _with(where, country=c.code)) for c in COUNTRIES]
         options.insert(0, (t.label("Any country"), _with(where, country=None)))
-    elif dimension == "t":
+    elif dimension == "topic":
         options = [(t.label(name), _with(where, topic=key)) for key, name in TOPICS.items()]
         options.insert(0, (t.label("Any topic"), _with(where, topic=None)))
     else:
@@ -601,14 +631,14 @@ async def show_filter_choices(
             (t.label("Anyone"), _with(where, assignee=None)),
             (t.label("Nobody"), _with(where, assignee=0)),
         ]
-    buttons = [button(name, FEATURE, "ls", encode_filter(choice), 0) for name, choice in options]
+    buttons = [button(name, TRI_LIST, encode_filter(choice), 0) for name, choice in options]
     await edit_or_reply(
         update,
         context,
         t._("Show which requests?"),
         keyboard(
             *in_rows(buttons, 2),
-            [button(t.label("« Back"), FEATURE, "ls", encode_filter(where), 0)],
+            [button(t.label("« Back"), TRI_LIST, encode_filter(where), 0)],
         ),
     )
 
@@ -626,6 +656,7 @@ async def post_digest(context: HubContext) -> int:
     if not overdue:
         return 0
     listed = overdue[:DIGEST_MAX_LISTED]
+    time_zone = context.services.config.staff_time_zone
 
     def render(t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         lines = "\n".join(
@@ -634,7 +665,7 @@ async def post_digest(context: HubContext) -> int:
                 reference=request.reference,
                 status=status_name(t, request.status),
                 city=t.label(request.city),
-                since=t.datetime(request.waiting_since or request.updated_at, "UTC"),
+                since=staff_time(t, request.waiting_since or request.updated_at, time_zone),
             )
             for request in listed
         )
@@ -644,7 +675,7 @@ async def post_digest(context: HubContext) -> int:
             len(overdue),
             lines=lines,
         )
-        return text, keyboard(*request_buttons(listed, FEATURE, "o"))
+        return text, keyboard(*request_buttons(listed, TRI_OPEN))
 
     await notify_staff(context, render)
     return len(overdue)
@@ -690,7 +721,7 @@ class NotReplyingElsewhere(filters.MessageFilter):
         if replied is None or replied.from_user is None or not replied.from_user.is_bot:
             return True
         # The prompt, and the messages asking to type again, carry this Cancel button.
-        cancel = callback(FEATURE, "x")
+        cancel = TRI_CANCEL_INPUT.data()
         markup = replied.reply_markup
         return markup is not None and any(
             key.callback_data == cancel for row in markup.inline_keyboard for key in row
@@ -701,7 +732,26 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typing = in_flow(application, STAFF_INPUT_FLOW, one_answer=True) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FEATURE)))
+    register_routes(
+        application,
+        TRIAGE,
+        {
+            TRI_OPEN: open_card,
+            TRI_CARD: back_to_card,
+            TRI_MINE: assign_to_me,
+            TRI_ASSIGNEES: show_assignees,
+            TRI_ASSIGN: assign_to,
+            TRI_STATUSES: show_statuses,
+            TRI_STATUS: set_status,
+            TRI_NOTE: ask_for_note,
+            TRI_ASK: ask_for_question,
+            TRI_HISTORY: show_history,
+            TRI_FILES: resend_files,
+            TRI_CANCEL_INPUT: cancel_input,
+            TRI_LIST: list_page,
+            TRI_FILTER_BY: filter_by,
+        },
+    )
     application.add_handler(MessageHandler(typing & filters.TEXT & ~filters.COMMAND, on_input_text))
     application.add_handler(
         MessageHandler(

@@ -311,7 +311,8 @@ class SupportRequestRepository:
             )
             await _event(tx, request_id, "answer", actor=actor, text=text, now=now)
             if back_to_review:
-                await _event(tx, request_id, "status", actor=actor, status="in_review", now=now)
+                # Nobody set this status: the answer did (a status event without an actor).
+                await _event(tx, request_id, "status", actor=None, status="in_review", now=now)
         return await self.get(request_id)
 
     async def waiting_since_before(self, cutoff: datetime) -> list[SupportRequest]:

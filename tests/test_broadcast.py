@@ -14,6 +14,7 @@ from bot.i18n import right_to_left
 from bot.registration import RedeemStatus
 from bot.services import Services
 from bot.standin import SentMessage
+from handlers.routes import BC_SCHEDULE
 from tests.conftest import ARABIC_USER, ENGLISH_USER
 from tests.harness import ADMIN, START, Harness, catalogs, expected, plain
 
@@ -324,7 +325,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
 ) -> None:
     await add_focal_point(bot, 301, "en", "JO", "Irbid")
     await compose(bot.services, {"en": "Later"})
-    [ask] = await bot.press_data(ADMIN, 1, "1:bc:sch")
+    [ask] = await bot.press_data(ADMIN, 1, BC_SCHEDULE.data())
     assert "Type the date and time in your time zone (UTC)" in (ask.text or "")
     [problem, _] = await bot.say(ADMIN, "tomorrow at noon")
     assert (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import callback
+from handlers.routes import ERASE, REG_START, TRI_LIST
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, expected
 from tests.support_helpers import fill_request, make_focal_point
@@ -51,7 +51,7 @@ async def test_staff_in_a_strangers_group_get_no_requests_export_or_personal_dat
 
 async def test_forged_buttons_from_a_strangers_group_do_nothing(bot: Harness) -> None:
     bot.api.add_group(STRANGERS, "Neighbourhood chat", privacy_mode=False)
-    for data in (callback("del", "yes"), callback("tri", "ls", "-", 0), callback("reg", "start")):
+    for data in (ERASE.data(), TRI_LIST.data("*.*.*.*", 0), REG_START.data()):
         await bot.press_data(ADMIN, 1, data, chat_id=STRANGERS)
     assert bot.texts(STRANGERS) == [expected("en", GOODBYE, bot="MenaHubBot")]
     assert not [call for call in bot.api.calls if call[0] == "answerCallbackQuery"]

@@ -27,6 +27,8 @@ VALID = {"HUBBOT_TOKEN": TOKEN}
         ({**VALID, "HUBBOT_API_BASE_URL": "ftp://x"}, "HUBBOT_API_BASE_URL"),
         ({**VALID, "HUBBOT_INVITE_TTL_HOURS": "0"}, "HUBBOT_INVITE_TTL_HOURS"),
         ({**VALID, "HUBBOT_STAFF_LANGUAGE": "de"}, "HUBBOT_STAFF_LANGUAGE"),
+        ({**VALID, "HUBBOT_STAFF_TIME_ZONE": "Mars/Olympus"}, "HUBBOT_STAFF_TIME_ZONE"),
+        ({**VALID, "HUBBOT_STAFF_TIME_ZONE": "../etc/passwd"}, "HUBBOT_STAFF_TIME_ZONE"),
     ],
 )
 def test_malformed_values_fail_with_one_clear_line(environ: dict[str, str], message: str) -> None:
@@ -43,8 +45,11 @@ def test_values_are_read() -> None:
             "HUBBOT_STAFF_CHAT_ID": "-1001",
             "HUBBOT_DATABASE": "/tmp/x.sqlite3",
             "HUBBOT_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "HUBBOT_STAFF_TIME_ZONE": "africa/casablanca",
         }
     )
+    assert config.staff_time_zone == "Africa/Casablanca"
+    assert load_config(VALID).staff_time_zone == "UTC"
     assert config.admin_ids == frozenset({11, 22})
     assert config.staff_chat_id == -1001
     assert config.database_path == Path("/tmp/x.sqlite3")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.callbacks import callback
 from bot.erasure import ERASED, redactor
 from bot.geography import COUNTRIES_BY_CODE
+from handlers.routes import EV_RSVP
 from handlers.support_text import staff_card
 from storage.erasure import PersonalDetails
 from storage.support_requests import RequestFilter
@@ -130,7 +130,7 @@ async def fill_every_table(bot: Harness) -> int:
         created_by=ADMIN,
     )
     assert event is not None
-    await bot.press_data(PERSON, 1, callback("ev", "a", event.id, "going"))
+    await bot.press_data(PERSON, 1, EV_RSVP.data(event.id, "going"))
     await bot.say(ADMIN, "/broadcast")
     await bot.press(ADMIN, "English")
     await bot.say(ADMIN, f"Congratulations to {NAME} and Karak!")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 
-from bot.callbacks import callback
 from bot.standin import SentMessage
+from handlers.routes import EV_REMINDERS, EV_RSVP, EVS_ANNOUNCE, EVS_EDIT
 from storage.events import NO_LONGER_INVITED
 from storage.models import Event
 from tests.harness import ADMIN, Harness, catalogs, expected, label
@@ -24,6 +25,7 @@ from tests.test_events import (
 
 FRENCH_STAFF = 204
 ARABIC_STAFF = 205
+ENGLISH_STAFF = 206
 DAY = timedelta(days=1)
 
 
@@ -35,7 +37,7 @@ def plural(language: str, singular: str, plural_form: str, count: int) -> str:
 async def open_edit(bot: Harness, staff: int, event: Event, what: str) -> list[SentMessage]:
     """Press the roster's edit button for this part of the event."""
     [start] = await bot.say(staff, "/start")
-    return await bot.press_data(staff, start.message_id, callback("evs", what, event.id))
+    return await bot.press_data(staff, start.message_id, EVS_EDIT.data(what, event.id))
 
 
 async def staff_member(bot: Harness, user: int, name: str, language: str) -> int:
@@ -120,7 +122,7 @@ async def test_changed_reminders_are_replanned_and_never_doubled(bot: Harness) -
     await answer(bot, "ar", event, "going")
     await answer(bot, "en", event, "maybe")
     cards = await answer(bot, "fr", event, "going")
-    await bot.press_data(french, cards[-1].message_id, callback("ev", "rem", event.id, "off"))
+    await bot.press_data(french, cards[-1].message_id, EV_REMINDERS.data(event.id, "off"))
     runner = bot.services.reminders
     bot.clock.set(STARTS_AT - 7 * DAY)
     assert (await runner.run_due()).sent == 2
@@ -193,7 +195,7 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
     # and staff narrow the audience before the invitations go out.
     async with runner._lock:
         [start] = await bot.say(ADMIN, "/start")
-        await bot.press_data(ADMIN, start.message_id, callback("evs", "announce", event.id))
+        await bot.press_data(ADMIN, start.message_id, EVS_ANNOUNCE.data(event.id))
         await answer(bot, "ar", event, "going")
         await answer(bot, "fr", event, "maybe")
         staff = await staff_member(bot, FRENCH_STAFF, "Nadia", "fr")
@@ -232,7 +234,7 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
     assert all("📣" not in visible(m.text) for m in bot.api.messages(iraqi))
     [nothing] = await bot.say(iraqi, "/events")
     assert nothing.text == expected("ar", "There are no upcoming events for you at the moment.")
-    await bot.press_data(iraqi, nothing.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(iraqi, nothing.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This event is not open to your country."
     )
@@ -282,9 +284,25 @@ async def test_an_answer_racing_a_narrower_audience_is_withdrawn(
         return saved
 
     monkeypatch.setattr(repository, "answer", staff_narrow_it_meanwhile)
-    await bot.press_data(iraqi, shown.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(iraqi, shown.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This event is not open to your country."
     )
     assert await bot.services.events.attendee_ids(event.id) == []
     assert all(n.state != "pending" for n in await repository.notices(event.id))
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_a_new_time_reads_like_the_old_one(bot: Harness, language: str) -> None:
+    """The zone by its name on both lines; a same-day range gives its date once."""
+    staff_ids = {"ar": ARABIC_STAFF, "fr": FRENCH_STAFF, "en": ENGLISH_STAFF}
+    staff = await staff_member(bot, staff_ids[language], "Hala", language)
+    event = await make_event(bot)  # Africa/Casablanca
+    await open_edit(bot, staff, event, "time")
+    await bot.say(staff, "2026-12-04 14:17")
+    [check] = await bot.say(staff, "16:17")
+    t = catalogs().translator(language)
+    shown = visible(check.text)
+    assert shown.count(f"({t.time_zone_name('Africa/Casablanca')})") == 2
+    assert "Africa/Casablanca" not in shown
+    assert shown.count(format_date(date(2026, 12, 4), "long", locale=t.locale)) == 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.callbacks import callback
 from bot.events import parse_offsets, split_place
+from handlers.routes import NEW_EVENT_CREATE
 from tests.conftest import ARABIC_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected, label
 from tests.test_events import (
@@ -65,7 +65,7 @@ async def test_new_event_from_start_to_announcement(bot: Harness) -> None:
     assert event.audience == ("MA", "TN")
     assert event.reminder_offsets_s == (2 * 86_400, 3 * 3_600)
     # A double tap on Create (the old button, pressed again) makes one event.
-    await bot.press_data(ADMIN, created.message_id, callback("evs", "n", "create"))
+    await bot.press_data(ADMIN, created.message_id, NEW_EVENT_CREATE.data())
     assert len(await bot.services.events.upcoming_for(await _profile(bot, ADMIN))) == 1
     # Announcing invites the Moroccan focal point, not the Iraqi one; only once.
     [sent] = await bot.press(ADMIN, "📣 Announce")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -46,13 +47,15 @@ BROKEN_YAML = """\
 def test_cli_imports_once_and_reports_every_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "hub.sqlite3"
+    database = tmp_path / "data" / "hub.sqlite3"
     monkeypatch.setenv("HUBBOT_DATABASE", str(database))
     monkeypatch.chdir(tmp_path)
     good = tmp_path / "events.yaml"
     good.write_text(EVENTS_YAML, encoding="utf-8")
     assert main(["events", "import", str(good), "--check"]) == 0
     assert "2 event(s) ready" in capsys.readouterr().out
+    # A check never writes: no database is created, let alone migrated.
+    assert not database.parent.exists()
     assert main(["events", "import", str(good)]) == 0
     assert "2 event(s) imported, 0 already there" in capsys.readouterr().out
     # The keyed entry is not imported twice (an unkeyed one cannot be recognised).
@@ -116,3 +119,34 @@ def test_an_impossible_end_time_is_a_problem_not_a_guess(tmp_path: Path) -> None
         read_event_file(path, ManualClock(START))
     assert "entry 1: start and end must read like" in str(error.value)
     assert "entry 2: link" in str(error.value)
+
+
+def test_a_plain_http_link_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "- title: {en: Webinar}\n"
+        "  time_zone: Africa/Tunis\n"
+        "  start: 2030-07-01 15:00\n"
+        "  end: 16:00\n"
+        "  link: http://meet.example.org/webinar\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventFileError) as error:
+        read_event_file(path, ManualClock(START))
+    assert "entry 1: link must start with https://" in str(error.value)
+
+
+def test_a_file_error_is_one_line_without_log_lines_around_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("HUBBOT_DATABASE", str(tmp_path / "hub.sqlite3"))
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "events.yaml"
+    path.write_text("just a sentence\n", encoding="utf-8")
+    caplog.set_level(logging.INFO)
+    assert main(["events", "import", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"{path}: expected a list of events"]
+    assert [record.getMessage() for record in caplog.records] == []

@@ -11,12 +11,13 @@ import pytest
 from babel.dates import format_timedelta
 from icalendar import Calendar
 
-from bot.callbacks import callback
 from bot.delivery import RealTimer
 from bot.standin import SentMessage
+from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
 from storage.models import Event
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, catalogs, expected, label
+from tests.test_i18n import paragraph_direction
 
 USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
 # Each user is a verified focal point: Iraq (UTC+3), Morocco (UTC+1), Tunisia (UTC+1).
@@ -115,7 +116,7 @@ async def answer(bot: Harness, language: str, event: Event, choice: str) -> list
     user = USERS[language]
     cards = await bot.say(user, "/events")
     target = next(m for m in cards if TITLES[language] in visible(m.text))
-    return await bot.press_data(user, target.message_id, callback("ev", "a", event.id, choice))
+    return await bot.press_data(user, target.message_id, EV_RSVP.data(event.id, choice))
 
 
 @pytest.mark.parametrize("language", ["ar", "fr", "en"])
@@ -172,7 +173,7 @@ async def test_audience_by_country(bot: Harness) -> None:
     _, shown = await bot.say(moroccan, "/events")
     assert TITLES["fr"] in (shown.text or "")
     # A forged answer from outside the audience is refused.
-    await bot.press_data(iraqi, nothing.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(iraqi, nothing.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This event is not open to your country."
     )
@@ -205,15 +206,70 @@ async def test_reminders_at_each_offset(bot: Harness, language: str) -> None:
     assert len(reminders_in(bot, user)) == 3
 
 
+async def test_an_arabic_event_card_reads_right_to_left_line_by_line(bot: Harness) -> None:
+    """Each line is a paragraph for the bidi algorithm; isolated values do not decide it."""
+    user = await focal_point(bot, "ar")
+    await make_event(bot)
+    _, event_card = await bot.say(user, "/events")
+    lines = (event_card.text or "").split("\n")
+    when = next(line for line in lines if "🗓" in line)
+    where = next(line for line in lines if "📍" in line)
+    assert [paragraph_direction(line) for line in (lines[0], when, where)] == ["rtl"] * 3
+
+
+# CLDR's own name of UTC in each language, where Babel would say "Unknown Region (UTC) Time".
+UTC_NAMES = {
+    "ar": "التوقيت العالمي المنسق",
+    "fr": "temps universel coordonné",
+    "en": "Coordinated Universal Time",
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_a_reader_in_utc_sees_utc_named(bot: Harness, language: str) -> None:
+    """Someone who has not registered a country reads times in UTC, and is told so plainly."""
+    await make_event(bot)
+    _, event_card = await bot.say(USERS[language], "/events")
+    assert f"({UTC_NAMES[language]})" in visible(event_card.text)
+    assert "(UTC)" not in visible(event_card.text)
+
+
+# The switch says what pressing it does, in every language.
+REMINDER_SWITCH = {
+    "ar": ("🔕 إيقاف التذكيرات", "🔔 تشغيل التذكيرات"),
+    "fr": ("🔕 Désactiver les rappels", "🔔 Activer les rappels"),
+    "en": ("🔕 Turn reminders off", "🔔 Turn reminders on"),
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_the_reminder_switch_names_its_action(bot: Harness, language: str) -> None:
+    user = await focal_point(bot, language)
+    event = await make_event(bot)
+    [going] = await answer(bot, language, event, "going")
+    turn_off, turn_on = REMINDER_SWITCH[language]
+    assert turn_off in going.button_texts()
+    [off] = await bot.press(user, turn_off)
+    assert turn_on in off.button_texts()
+    assert bot.api.callback_answers[-1]["text"] == label(
+        language, "Reminders for this event are off."
+    )
+    [on] = await bot.press(user, turn_on)
+    assert turn_off in on.button_texts()
+    assert bot.api.callback_answers[-1]["text"] == label(
+        language, "Reminders for this event are on."
+    )
+
+
 async def test_reminders_can_be_turned_off_per_event(bot: Harness) -> None:
     user = await focal_point(bot, "fr")
     event = await make_event(bot)
     other = await make_event(bot, titles={"fr": "Table ronde nationale"})
     await answer(bot, "fr", event, "going")
     _, first, second = await bot.say(user, "/events")
-    await bot.press_data(user, second.message_id, callback("ev", "a", other.id, "maybe"))
-    [edited] = await bot.press_data(user, first.message_id, callback("ev", "rem", event.id, "off"))
-    assert label("fr", "🔔 Reminders on") in edited.button_texts()
+    await bot.press_data(user, second.message_id, EV_RSVP.data(other.id, "maybe"))
+    [edited] = await bot.press_data(user, first.message_id, EV_REMINDERS.data(event.id, "off"))
+    assert REMINDER_SWITCH["fr"][1] in edited.button_texts()
     bot.clock.set(STARTS_AT - timedelta(days=1))
     await bot.services.reminders.run_due()
     reminders = reminders_in(bot, user)
@@ -405,7 +461,7 @@ async def test_staff_move_an_event_and_attendees_are_told(bot: Harness) -> None:
     # Staff open the event from /events and change its time.
     staff_cards = await bot.say(ADMIN, "/events")
     staff_card = next(m for m in staff_cards if "⚙ Manage" in m.button_texts())
-    await bot.press_data(ADMIN, staff_card.message_id, callback("evs", "manage", event.id))
+    await bot.press_data(ADMIN, staff_card.message_id, EVS_MANAGE.data(event.id))
     [roster] = bot.api.messages(ADMIN)[-1:]
     assert "Focal point ar" in (roster.text or "")
     assert "Going: 2" in (roster.text or "")
@@ -444,7 +500,7 @@ async def test_staff_change_the_place(bot: Harness) -> None:
     event = await make_event(bot)
     await answer(bot, "fr", event, "maybe")
     [start] = await bot.say(ADMIN, "/start")
-    await bot.press_data(ADMIN, start.message_id, callback("evs", "place", event.id))
+    await bot.press_data(ADMIN, start.message_id, EVS_EDIT.data("place", event.id))
     await bot.say(ADMIN, "Hôtel de ville de Fès")
     await bot.press(ADMIN, "✔ Save and notify")
     await bot.services.reminders.run_due()
@@ -462,7 +518,7 @@ async def test_staff_cancel_an_event(bot: Harness) -> None:
     for language in users:
         await answer(bot, language, event, "going")
     [start] = await bot.say(ADMIN, "/start")
-    [confirm] = await bot.press_data(ADMIN, start.message_id, callback("evs", "cancel", event.id))
+    [confirm] = await bot.press_data(ADMIN, start.message_id, EVS_CANCEL.data(event.id))
     assert "2 people" in (confirm.text or "")
     await bot.press(ADMIN, "Yes, cancel the event")
     await bot.services.reminders.run_due()
@@ -475,7 +531,7 @@ async def test_staff_cancel_an_event(bot: Harness) -> None:
     [nothing] = await bot.say(users["en"], "/events")
     assert nothing.text == expected("en", "There are no upcoming events for you at the moment.")
     # An old card's button now says why it does nothing.
-    await bot.press_data(users["en"], nothing.message_id, callback("ev", "a", event.id, "going"))
+    await bot.press_data(users["en"], nothing.message_id, EV_RSVP.data(event.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label("en", "This event is cancelled.")
 
 
@@ -531,11 +587,11 @@ async def test_country_events_are_for_verified_focal_points(bot: Harness) -> Non
     await make_event(bot, titles={"fr": "Webinaire ouvert"})
     [_header, shown] = await bot.say(user, "/events")
     assert "Webinaire ouvert" in (shown.text or "")
-    await bot.press_data(user, shown.message_id, callback("ev", "a", moroccan.id, "going"))
+    await bot.press_data(user, shown.message_id, EV_RSVP.data(moroccan.id, "going"))
     assert bot.api.callback_answers[-1]["text"] == label(
         "fr", "This event is not open to your country."
     )
-    await bot.press_data(user, shown.message_id, callback("ev", "ics", moroccan.id))
+    await bot.press_data(user, shown.message_id, EV_CALENDAR.data(moroccan.id))
     assert bot.api.callback_answers[-1]["text"] == label("fr", "This event no longer exists.")
     assert await bot.services.events.attendee_ids(moroccan.id) == []
 

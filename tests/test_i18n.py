@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import PROJECT_ROOT, SUPPORTED_LANGUAGES
 from bot.i18n import Catalogs, isolate, right_to_left, starts_right_to_left
+from tests.harness import plain
 
 LOCALES = PROJECT_ROOT / "locales"
 KEYWORDS = {
@@ -167,6 +169,48 @@ def test_an_arabic_message_never_starts_left_to_right() -> None:
     assert starts_right_to_left(right_to_left("Rabat هي العاصمة"))
     assert right_to_left("الرباط") == "الرباط"
     assert starts_right_to_left(right_to_left("<b>123</b> رسالة"))
+
+
+ISOLATE_OPENERS = "\u2066\u2067\u2068"
+POP_ISOLATE = "\u2069"
+
+
+def paragraph_direction(paragraph: str) -> str:
+    """UAX #9 rules P2 and P3: the first strong character, skipping isolated runs, decides."""
+    depth = 0
+    for char in paragraph:
+        if char in ISOLATE_OPENERS:
+            depth += 1
+        elif char == POP_ISOLATE:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and unicodedata.bidirectional(char) in ("R", "AL"):
+            return "rtl"
+        elif depth == 0 and unicodedata.bidirectional(char) == "L":
+            return "ltr"
+    return "ltr"
+
+
+def test_direction_is_read_outside_isolates() -> None:
+    assert not starts_right_to_left(isolate("الرباط"))
+    assert not starts_right_to_left(f"<b>{isolate('الرباط')}</b>")
+    assert starts_right_to_left(f"{isolate('Rabat')} هي العاصمة")
+    assert starts_right_to_left(f"&lt;{isolate('Rabat')}&gt; مدينة")
+    assert not starts_right_to_left("&amp; Rabat")
+
+
+def test_every_line_of_an_arabic_message_is_laid_out_right_to_left() -> None:
+    message = (
+        f"<b>{isolate('ورشة عمل')}</b>\n"
+        f"🗓 {isolate('16 يونيو 2026، 10:00')}\n"
+        f"📍 {isolate('Rabat City Hall')}\n"
+        "العنوان: الرباط\n"
+        "\n"
+        "Two days on local prevention networks."
+    )
+    lines = right_to_left(message).split("\n")
+    assert [paragraph_direction(plain(line)) for line in lines[:4]] == ["rtl"] * 4
+    # A line the reader typed in a left-to-right language keeps its own direction.
+    assert lines[3:] == ["العنوان: الرباط", "", "Two days on local prevention networks."]
 
 
 def test_missing_catalog_stops_the_start(tmp_path: Path) -> None:

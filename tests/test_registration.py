@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import callback
+from handlers.routes import REG_CITY, REG_COUNTRY, REG_REJECT
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
 
@@ -173,8 +173,8 @@ async def test_wrong_input_keeps_the_user_on_the_step(bot: Harness, language: st
     )
     assert question.text == expected(language, ASK_EMAIL)
     # A forged city index and a country button pressed out of turn change nothing.
-    await bot.press_data(user, question.message_id, callback("reg", "city", 99))
-    await bot.press_data(user, question.message_id, callback("reg", "country", "ZZ"))
+    await bot.press_data(user, question.message_id, REG_CITY.data(99))
+    await bot.press_data(user, question.message_id, REG_COUNTRY.data("ZZ"))
     draft = await bot.services.registration.draft(user)
     assert draft is not None
     assert draft.step == "email"
@@ -215,9 +215,7 @@ async def test_a_decision_is_taken_once(bot: Harness) -> None:
     notice = bot.api.last_message(ADMIN)
     approve = notice.callback_data_for("✔ Approve")
     await bot.press_data(ADMIN, notice.message_id, approve)
-    await bot.press_data(
-        555, bot.api.last_message(555).message_id, callback("reg", "reject", ENGLISH_USER)
-    )
+    await bot.press_data(555, bot.api.last_message(555).message_id, REG_REJECT.data(ENGLISH_USER))
     assert bot.api.callback_answers[-1]["text"] == label(
         "ar", "This registration was already decided."
     )

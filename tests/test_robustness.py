@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from bot.callbacks import CALLBACK_DATA_MAX_BYTES, callback
+from bot.callbacks import CALLBACK_DATA_MAX_BYTES, CALLBACK_VERSION, callback
+from bot.logs import hide_token
 from handlers.common import MAX_MESSAGE_CHARS, split_message
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import Harness, expected, label
@@ -37,7 +38,20 @@ async def test_edited_messages_are_ignored_quietly(bot: Harness) -> None:
     assert len(bot.api.messages(FRENCH_USER)) == before
 
 
-@pytest.mark.parametrize("data", ["0:reg:approve:1", "old-button", callback("zz", "x")])
+STALE_OR_FORGED = [
+    "0:reg:approve:1",
+    "1:ev:a:1:going",  # a button of the previous version
+    "old-button",
+    callback("zz", "x"),
+    callback("reg", "approve", "9" * 40),  # an id no database holds: refused, not OverflowError
+    callback("kb", "topic", "cases", 100_000_000),  # a page number beyond the bound
+    callback("req", "page", -1),
+    callback("ev", "rsvp", 1, "perhaps"),  # not one of the answers
+    callback("set", "zone"),  # an argument missing
+]
+
+
+@pytest.mark.parametrize("data", STALE_OR_FORGED)
 async def test_buttons_from_old_keyboards_are_answered(bot: Harness, data: str) -> None:
     [welcome] = await bot.say(FRENCH_USER, "/start")
     await bot.press_data(FRENCH_USER, welcome.message_id, data)
@@ -67,7 +81,7 @@ async def test_an_unhandled_error_is_logged_and_the_user_told(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(bot.services.registration, "start", broken)
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.DEBUG, logger="handlers.errors"):
         [apology] = await bot.say(user, "/register")
     assert apology.text == expected(
         language, "Sorry, something went wrong on our side. Please try again in a moment."
@@ -75,7 +89,31 @@ async def test_an_unhandled_error_is_logged_and_the_user_told(
     assert any(
         "disk on fire" in (record.exc_text or str(record.exc_info)) for record in caplog.records
     )
-    assert any("/register" in record.getMessage() for record in caplog.records)
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    # The log names the update, its kind and the user; what they wrote only at DEBUG.
+    assert f"(message) from user {user}" in logged.getMessage()
+    assert "/register" not in logged.getMessage()
+    assert any("/register" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+
+
+def test_the_token_is_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    token = "123456789:SECRET-token"
+    hide_token(token)
+    url = f"https://api.telegram.org/bot{token}/getUpdates"
+    for name in ("httpx", "telegram"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("httpx").info('HTTP Request: POST %s "HTTP/1.1 200 OK"', url)
+        logging.getLogger("telegram.ext.Updater").debug("calling %s", url)
+        try:
+            raise RuntimeError(f"could not reach {url}")
+        except RuntimeError:
+            logging.getLogger("telegram.ext.Application").exception("polling failed")
+    assert len(caplog.records) == 3
+    for record in caplog.records:
+        shown = caplog.handler.format(record)
+        assert "SECRET" not in shown
+        assert "<token>" in shown
 
 
 async def test_a_long_message_is_split_within_telegrams_limit() -> None:
@@ -101,8 +139,8 @@ async def test_html_in_user_text_is_escaped(bot: Harness) -> None:
 
 async def test_forged_non_ascii_digits_in_button_data_are_refused(bot: Harness) -> None:
     [welcome] = await bot.say(ENGLISH_USER, "/start")
-    await bot.press_data(ENGLISH_USER, welcome.message_id, "1:reg:city:²")
-    await bot.press_data(ENGLISH_USER, welcome.message_id, "1:kb:t:cases:٣")
+    await bot.press_data(ENGLISH_USER, welcome.message_id, f"{CALLBACK_VERSION}:reg:city:²")
+    await bot.press_data(ENGLISH_USER, welcome.message_id, f"{CALLBACK_VERSION}:kb:topic:cases:٣")
     assert not any("Sorry" in (m.text or "") for m in bot.api.messages(ENGLISH_USER))
 
 

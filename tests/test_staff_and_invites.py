@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.callbacks import callback
+from handlers.routes import INVITE_CITY, INVITE_COUNTRY, REG_APPROVE, REG_REJECT
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected, label
 
@@ -86,10 +86,10 @@ async def test_staff_commands_refused_to_others(
 @pytest.mark.parametrize(
     "data",
     [
-        callback("reg", "approve", FRENCH_USER),
-        callback("reg", "reject", FRENCH_USER),
-        callback("inv", "MA"),
-        callback("inv", "MA", 0),
+        REG_APPROVE.data(FRENCH_USER),
+        REG_REJECT.data(FRENCH_USER),
+        INVITE_COUNTRY.data("MA"),
+        INVITE_CITY.data("MA", 0),
     ],
 )
 async def test_forged_staff_buttons_refused(bot: Harness, data: str) -> None:

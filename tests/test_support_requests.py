@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.callbacks import callback
 from bot.standin import SentMessage
+from handlers.routes import REQ_CHOOSE, REQ_PAGE, REQ_SUBMIT
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
@@ -201,8 +201,8 @@ async def test_wrong_input_keeps_the_user_on_the_step(bot: Harness, language: st
         await bot.send(user, photo=bot.api.make_photo()), expected(language, CHOOSE), ASK_TOPIC
     )
     last = bot.api.last_message(user)
-    await bot.press_data(user, last.message_id, callback("req", "c", "topic", "astrology"))
-    await bot.press_data(user, last.message_id, callback("req", "c", "kind", "training"))
+    await bot.press_data(user, last.message_id, REQ_CHOOSE.data("topic", "astrology"))
+    await bot.press_data(user, last.message_id, REQ_CHOOSE.data("kind", "training"))
     draft = await bot.services.request_form.draft(user)
     assert draft is not None and draft.step == "topic" and "kind" not in draft.data
     await bot.press(user, label(language, "Local prevention networks"))
@@ -353,9 +353,7 @@ async def test_double_submit_files_one_request(bot: Harness) -> None:
     # A submit button of a cancelled form does nothing.
     await bot.say(ENGLISH_USER, "/request")
     await bot.press(ENGLISH_USER, "✖ Cancel")
-    [closed] = await bot.press_data(
-        ENGLISH_USER, summary.message_id, callback("req", "submit", "not-a-key")
-    )
+    [closed] = await bot.press_data(ENGLISH_USER, summary.message_id, REQ_SUBMIT.data("not-a-key"))
     assert closed.text == expected("en", CLOSED)
 
 
@@ -386,7 +384,7 @@ async def test_only_verified_focal_points_file_requests(bot: Harness, language: 
         "support requests once it is approved.",
     )
     # A forged form button is refused the same way.
-    await bot.press_data(user, answer.message_id, callback("req", "c", "topic", "youth"))
+    await bot.press_data(user, answer.message_id, REQ_CHOOSE.data("topic", "youth"))
     assert await bot.services.request_form.draft(user) is None
 
 
@@ -423,7 +421,7 @@ async def test_old_buttons_of_a_focal_point_no_longer_verified_are_refused(
         "Support requests are for verified city focal points. Use /register to register "
         "as your city's focal point first.",
     )
-    for data in (begin, callback("req", "page", 1)):
+    for data in (begin, REQ_PAGE.data(1)):
         answers = await bot.press_data(user, welcome.message_id, data)
         assert [answer.text for answer in answers] == [refusal]
     assert await bot.services.request_form.draft(user) is None

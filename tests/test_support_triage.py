@@ -5,21 +5,22 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
-from bot.callbacks import callback
 from bot.context import HubContext
 from bot.standin import SentMessage
 from bot.support.desk import spreadsheet_safe
+from handlers.routes import REQ_ANSWER, REQ_VIEW, TRI_STATUS
 from handlers.support_triage import post_digest
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
 from tests.support_helpers import TITLES, fill_request, make_focal_point
+from tests.test_events import visible
 
 STATUS_NOW = "Your support request {reference}, «{title}», is now: <b>{status}</b>."
 QUESTION = (
@@ -42,16 +43,21 @@ async def file_one(bot: Harness, language: str = "en", **options: object) -> int
     return page.requests[0].id
 
 
+async def file_for_two_focal_points(bot: Harness, *, attach: bool = True) -> int:
+    """Amman's focal points read English (who files) and Arabic (the alternate)."""
+    city = "Greater Amman Municipality"
+    await make_focal_point(bot, ENGLISH_USER, "JO", city)
+    await make_focal_point(bot, ALTERNATE, "JO", city)
+    return await file_one(bot, "en", attach=attach)
+
+
 async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None:
     """Staff read French; the city's two focal points read English and Arabic."""
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     harness.api.add_user(ALTERNATE, "Rania", language_code="ar")
     async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
         bot = harness
-        city = "Greater Amman Municipality"
-        await make_focal_point(bot, ENGLISH_USER, "JO", city)
-        await make_focal_point(bot, ALTERNATE, "JO", city)
-        request_id = await file_one(bot, "en")
+        request_id = await file_for_two_focal_points(bot)
         title = TITLES["en"]
         reference = "TSR-2026-0001"
         # The alternate focal point hears of it in Arabic.
@@ -154,6 +160,87 @@ async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None
         assert "Call the deputy mayor next week." in history
 
 
+def card_now(bot: Harness, copy: SentMessage) -> str:
+    """A card's text as it stands after every edit."""
+    return (
+        next(m for m in bot.api.messages(copy.chat_id) if m.message_id == copy.message_id).text
+        or ""
+    )
+
+
+async def test_the_city_answer_refreshes_every_card_and_tells_the_other_focal_point(
+    harness: Harness,
+) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    harness.api.add_user(ALTERNATE, "Rania", language_code="ar")
+    async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
+        bot = harness
+        request_id = await file_for_two_focal_points(bot, attach=False)
+        reference = "TSR-2026-0001"
+        group_card = bot.api.messages(STAFF_CHAT)[-1]
+        # A second copy, in a staff member's private chat, from /requests.
+        await bot.say(ADMIN, "/requests")
+        [private_card] = await bot.press(ADMIN, f"{reference} · {TITLES['en']}"[:31] + "…")
+        await bot.press(ADMIN, label("fr", "Ask the city"), chat_id=STAFF_CHAT)
+        await bot.say(ADMIN, "Combien de jeunes participeront ?", chat_id=STAFF_CHAT)
+        assert status_label("fr", "Waiting for the city") in card_now(bot, group_card)
+        # The alternate focal point answers.
+        await bot.press(ALTERNATE, label("ar", "✍ Answer the Hub team"))
+        answer = "About 90 young people from 12 associations."
+        await bot.say(ALTERNATE, answer)
+        assert status_label("fr", "In review") in card_now(bot, group_card)
+        assert status_label("fr", "Waiting for the city") not in card_now(bot, group_card)
+        assert status_label("en", "In review") in card_now(bot, private_card)
+        # The focal point who filed it learns what their colleague answered.
+        told = bot.last_text(ENGLISH_USER)
+        assert answer in told and reference in told
+        assert status_label("en", "In review") in told
+        # The history says why the status changed, not that Rania changed it.
+        details = await bot.services.support.details(request_id)
+        assert details is not None
+        automatic = details.events[-1]
+        assert (automatic.kind, automatic.status, automatic.actor) == ("status", "in_review", None)
+        await bot.press(ADMIN, label("fr", "History"), chat_id=STAFF_CHAT)
+        history = bot.last_text(STAFF_CHAT).splitlines()
+        assert history[-1] == label(
+            "fr",
+            "{when}: back to {status} because the city answered",
+            when=f"{automatic.at:%Y-%m-%d %H:%M} UTC",
+            status=status_label("fr", "In review"),
+        )
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_staff_times_are_in_the_staff_time_zone_and_say_so(
+    harness: Harness, language: str
+) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    zone = "Africa/Casablanca"
+    running = harness.running(
+        staff_chat_id=STAFF_CHAT, staff_language=language, staff_time_zone=zone
+    )
+    async with running:
+        bot = harness
+        t = catalogs().translator(language)
+
+        def in_staff_zone(moment: datetime) -> str:
+            shown = t.label(
+                "{moment} ({zone})", moment=t.datetime(moment, zone), zone=t.time_zone_name(zone)
+            )
+            return visible(shown)
+
+        await make_focal_point(bot, ENGLISH_USER, "EG", "Giza")
+        request_id = await file_one(bot, "en", attach=False)
+        request = await bot.services.support.get(request_id)
+        assert request is not None
+        card = bot.api.messages(STAFF_CHAT)[-1]
+        assert in_staff_zone(request.created_at) in visible(card.text)
+        bot.clock.advance(timedelta(days=3, minutes=1))
+        assert await post_digest(HubContext(bot.application)) == 1  # type: ignore[arg-type]
+        digest = bot.api.last_message(STAFF_CHAT)
+        assert in_staff_zone(request.waiting_since or request.created_at) in visible(digest.text)
+
+
 @pytest.mark.parametrize("language", ["ar", "fr", "en"])
 async def test_declining_asks_for_a_reason_and_tells_the_city(bot: Harness, language: str) -> None:
     user = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}[language]
@@ -201,8 +288,8 @@ async def test_another_city_and_unverified_users_are_refused(bot: Harness) -> No
     # Another city's focal point forges every city-side button.
     last = bot.api.last_message(ARABIC_USER)
     for data in (
-        callback("req", "view", request_id),
-        callback("req", "ans", request_id),
+        REQ_VIEW.data(request_id),
+        REQ_ANSWER.data(request_id),
     ):
         await bot.press_data(ARABIC_USER, last.message_id, data)
         assert bot.api.callback_answers[-1]["text"] == label("ar", NOT_YOURS)
@@ -210,16 +297,14 @@ async def test_another_city_and_unverified_users_are_refused(bot: Harness) -> No
     [listing] = await bot.say(ARABIC_USER, "/myrequests")
     assert "TSR-2026-0001" not in (listing.text or "")
     # Nor can they answer, or act as staff.
-    await bot.press_data(
-        ARABIC_USER, last.message_id, callback("tri", "st", request_id, "completed")
-    )
+    await bot.press_data(ARABIC_USER, last.message_id, TRI_STATUS.data(request_id, "completed"))
     assert bot.api.callback_answers[-1]["text"] == label("ar", "This is for hub staff only.")
     [refused] = await bot.say(ARABIC_USER, "/requests")
     assert refused.text == expected("ar", "This is for hub staff only.")
     [refused] = await bot.say(ARABIC_USER, "/exportrequests")
     assert refused.text == expected("ar", "This is for hub staff only.")
     # A user who is not a focal point at all.
-    await bot.press_data(FRENCH_USER, 1, callback("req", "view", request_id))
+    await bot.press_data(FRENCH_USER, 1, REQ_VIEW.data(request_id))
     assert bot.api.callback_answers[-1]["text"] == label("fr", NOT_YOURS)
     request = await bot.services.support.get(request_id)
     assert request is not None and request.status == "waiting_city"

@@ -297,6 +297,10 @@ def history_line(t: Translator, event: RequestEvent) -> str:
         return t.label("{when}: filed by {name}", when=when, name=who)
     if event.kind == "status":
         status = status_name(t, event.status or "")
+        if event.actor is None:
+            return t.label(
+                "{when}: back to {status} because the city answered", when=when, status=status
+            )
         if event.text:
             return t.label(
                 "{when}: {name} set the status to {status} ({reason})",

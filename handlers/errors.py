@@ -1,16 +1,26 @@
-"""The one error handler: log with the update that caused it, tell the user in their language."""
+"""The one error handler: log which update failed (not what people wrote), tell the user."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application
 
 from bot.context import HubContext
 from handlers.common import reply
 
 logger = logging.getLogger(__name__)
+
+
+def update_kind(update: Update) -> str:
+    """The kind of update ("message", "callback_query", ...), never its content."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "unknown"
 
 
 async def on_error(update: object, context: HubContext) -> None:
@@ -19,10 +29,18 @@ async def on_error(update: object, context: HubContext) -> None:
         # Errors from jobs and from polling itself have no user to tell.
         logger.error("error outside an update: %s", error, exc_info=error)
         return
-    logger.error("error while handling update %s", update.to_dict(), exc_info=error)
+    user = update.effective_user
+    # Names, questions and phone numbers stay out of the log unless someone is debugging.
+    logger.error(
+        "error while handling update %s (%s) from user %s",
+        update.update_id,
+        update_kind(update),
+        user.id if user is not None else "-",
+        exc_info=error,
+    )
+    logger.debug("the update that failed: %s", update.to_dict())
     if update.effective_chat is None or isinstance(error, Forbidden):
         return
-    user = update.effective_user
     if user is not None and context.profile is None:
         profile = await context.services.accounts.profile(user.id)
         if profile is not None:
@@ -37,3 +55,7 @@ async def on_error(update: object, context: HubContext) -> None:
         )
     except TelegramError as notify_error:
         logger.warning("could not tell the user about the error: %s", notify_error)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_error_handler(on_error)

@@ -1,0 +1,161 @@
+"""Every button the bot shows, by feature: what its data carries, within Telegram's 64 bytes.
+
+A handler module registers a function per route of its feature (handlers.common.register_routes);
+any other module may put a feature's button on its keyboard without importing its handlers.
+"""
+
+from __future__ import annotations
+
+from bot.broadcasts import AudienceKind
+from bot.callbacks import ID, INDEX, PAGE, Choice, Feature, Token
+from bot.config import SUPPORTED_LANGUAGES
+from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
+from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS
+from bot.support.form import CHOICES
+from bot.support.vocabulary import STATUSES
+
+COUNTRY_CODE = Token(5, alphabet="A-Z")
+
+# -- languages, /settings, /deleteme ------------------------------------------------------------
+
+LANGUAGE = Feature("lang")
+CHOOSE_LANGUAGE = LANGUAGE.route("choose", Choice(*SUPPORTED_LANGUAGES))
+
+SETTINGS = Feature("set")
+SETTINGS_LANGUAGE = SETTINGS.route("language")
+SETTINGS_TIME_ZONES = SETTINGS.route("zones")
+SETTINGS_ZONE = SETTINGS.route("zone", INDEX)
+SETTINGS_COUNTRY_ZONE = SETTINGS.route("country_zone")
+SETTINGS_KEEP_ZONE = SETTINGS.route("keep_zone")
+SETTINGS_PROFILE = SETTINGS.route("profile")
+
+ERASURE = Feature("del")
+ERASE = ERASURE.route("erase")
+KEEP_DATA = ERASURE.route("keep")
+
+# -- registration and invites -------------------------------------------------------------------
+
+REGISTRATION = Feature("reg")
+REG_START = REGISTRATION.route("start")
+REG_BACK = REGISTRATION.route("back")
+REG_CANCEL = REGISTRATION.route("cancel")
+REG_COUNTRY = REGISTRATION.route("country", COUNTRY_CODE)
+REG_CITY = REGISTRATION.route("city", INDEX)
+REG_SKIP_EMAIL = REGISTRATION.route("skip")
+REG_SUBMIT = REGISTRATION.route("submit")
+REG_APPROVE = REGISTRATION.route("approve", ID)
+REG_REJECT = REGISTRATION.route("reject", ID)
+# An approved focal point confirming (or not) a move to the city of an invite, by its code.
+REG_MOVE = REGISTRATION.route("move", Token(24))
+REG_STAY = REGISTRATION.route("stay")
+
+INVITES = Feature("inv")
+INVITE_COUNTRY = INVITES.route("country", COUNTRY_CODE)
+INVITE_CITY = INVITES.route("city", COUNTRY_CODE, INDEX)
+
+# -- knowledge ----------------------------------------------------------------------------------
+
+KNOWLEDGE = Feature("kb")
+KB_TOPICS = KNOWLEDGE.route("topics")
+KB_TOPIC = KNOWLEDGE.route("topic", Choice(*KNOWLEDGE_TOPICS), PAGE)
+KB_ENTRY = KNOWLEDGE.route("entry", Token(48))
+KB_FORWARD = KNOWLEDGE.route("forward", ID)
+KB_DISMISS = KNOWLEDGE.route("dismiss")
+
+# -- support requests: the city's side ------------------------------------------------------------
+
+REQUESTS = Feature("req")
+REQ_BEGIN = REQUESTS.route("begin")
+REQ_RESUME = REQUESTS.route("resume")
+REQ_RESTART = REQUESTS.route("restart")
+REQ_BACK = REQUESTS.route("back")
+REQ_CANCEL = REQUESTS.route("cancel")
+REQ_CHOOSE = REQUESTS.route("choose", Choice(*CHOICES), Token(16, alphabet="a-z_"))
+REQ_FILES_DONE = REQUESTS.route("done")
+REQ_CLEAR_FILES = REQUESTS.route("clear")
+# The form's random key: a submit button of an older form sends nothing.
+REQ_SUBMIT = REQUESTS.route("submit", Token(16))
+REQ_VIEW = REQUESTS.route("view", ID)
+REQ_PAGE = REQUESTS.route("page", PAGE)
+REQ_ANSWER = REQUESTS.route("answer", ID)
+REQ_NO_ANSWER = REQUESTS.route("noanswer")
+
+# -- support requests: the staff's side -----------------------------------------------------------
+
+TRIAGE = Feature("tri")
+TRI_OPEN = TRIAGE.route("open", ID)
+TRI_CARD = TRIAGE.route("card", ID)
+TRI_MINE = TRIAGE.route("mine", ID)
+TRI_ASSIGNEES = TRIAGE.route("assignees", ID)
+# The assignee's user id; 0 for nobody.
+TRI_ASSIGN = TRIAGE.route("assign", ID, ID)
+TRI_STATUSES = TRIAGE.route("statuses", ID)
+TRI_STATUS = TRIAGE.route("status", ID, Choice(*STATUSES))
+TRI_NOTE = TRIAGE.route("note", ID)
+TRI_ASK = TRIAGE.route("ask", ID)
+TRI_HISTORY = TRIAGE.route("history", ID)
+TRI_FILES = TRIAGE.route("files", ID)
+TRI_CANCEL_INPUT = TRIAGE.route("cancel")
+# The list's filter, "status.country.topic.assignee" with * for any.
+REQUEST_FILTER = Token(44)
+TRI_LIST = TRIAGE.route("list", REQUEST_FILTER, PAGE)
+TRI_FILTER_BY = TRIAGE.route("by", Choice("status", "country", "topic", "who"), REQUEST_FILTER)
+
+# -- events -------------------------------------------------------------------------------------
+
+EVENTS = Feature("ev")
+EV_RSVP = EVENTS.route("rsvp", ID, Choice(*ANSWERS))
+EV_REMINDERS = EVENTS.route("reminders", ID, Choice("on", "off"))
+EV_CALENDAR = EVENTS.route("calendar", ID)
+
+EVENT_STAFF = Feature("evs")
+EVS_MANAGE = EVENT_STAFF.route("manage", ID)
+EVS_EDIT = EVENT_STAFF.route("edit", Choice(*EDIT_STEPS), ID)
+EVS_CANCEL = EVENT_STAFF.route("cancel", ID)
+EVS_CANCEL_YES = EVENT_STAFF.route("cancel_yes", ID)
+EVS_ANNOUNCE = EVENT_STAFF.route("announce", ID)
+
+AUDIENCE_CHOICE = Choice("all", *AUDIENCE_COUNTRIES)
+
+# The two event forms: the same buttons, each form its own feature.
+NEW_EVENT = Feature("evn")
+NEW_EVENT_BACK = NEW_EVENT.route("back")
+NEW_EVENT_CANCEL = NEW_EVENT.route("cancel")
+NEW_EVENT_SKIP = NEW_EVENT.route("skip")
+NEW_EVENT_ZONE = NEW_EVENT.route("zone", INDEX)
+NEW_EVENT_COUNTRY = NEW_EVENT.route("country", AUDIENCE_CHOICE)
+NEW_EVENT_AUDIENCE_DONE = NEW_EVENT.route("invited")
+NEW_EVENT_DEFAULTS = NEW_EVENT.route("defaults")
+NEW_EVENT_NO_REMINDERS = NEW_EVENT.route("noreminders")
+NEW_EVENT_CREATE = NEW_EVENT.route("create")
+
+EDIT_EVENT = Feature("eve")
+EDIT_EVENT_BACK = EDIT_EVENT.route("back")
+EDIT_EVENT_CANCEL = EDIT_EVENT.route("cancel")
+EDIT_EVENT_SKIP = EDIT_EVENT.route("skip")
+EDIT_EVENT_DROP = EDIT_EVENT.route("drop")
+EDIT_EVENT_COUNTRY = EDIT_EVENT.route("country", AUDIENCE_CHOICE)
+EDIT_EVENT_AUDIENCE_DONE = EDIT_EVENT.route("invited")
+EDIT_EVENT_DEFAULTS = EDIT_EVENT.route("defaults")
+EDIT_EVENT_NO_REMINDERS = EDIT_EVENT.route("noreminders")
+EDIT_EVENT_SAVE = EDIT_EVENT.route("save")
+
+# -- broadcasts ---------------------------------------------------------------------------------
+
+BROADCASTS = Feature("bc")
+BC_BACK = BROADCASTS.route("back")
+BC_CANCEL = BROADCASTS.route("cancel")
+BC_WRITE_IN = BROADCASTS.route("write", Choice(*SUPPORTED_LANGUAGES))
+BC_REMOVE_ATTACHMENT = BROADCASTS.route("noattachment")
+BC_TO_AUDIENCE = BROADCASTS.route("audience")
+BC_AUDIENCE = BROADCASTS.route("kind", Choice(*(kind.value for kind in AudienceKind)))
+# A country or a language code.
+BC_TOGGLE = BROADCASTS.route("toggle", Token(5, alphabet="A-Za-z"))
+BC_CHOSEN = BROADCASTS.route("chosen")
+BC_EVENT = BROADCASTS.route("event", ID)
+BC_SEND = BROADCASTS.route("send")
+BC_SCHEDULE = BROADCASTS.route("schedule")
+BC_STOP = BROADCASTS.route("stop", ID)
+BC_STOP_YES = BROADCASTS.route("stop_yes", ID)
+BC_KEEP = BROADCASTS.route("keep", ID)
+BC_REPORT = BROADCASTS.route("report", ID)
