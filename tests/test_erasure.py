@@ -183,7 +183,7 @@ async def test_deleteme_leaves_nothing_that_names_the_person(bot: Harness) -> No
     assert details is not None
     assert details.request.filed_by is None and details.request.contact_detail is None
     assert details.request.country == "JO" and details.request.city == "Karak"
-    card = str(staff_card(catalogs().translator("en"), details.request, 1))
+    card = str(staff_card(catalogs().translator("en"), details.request, 1, "UTC"))
     assert "Focal point: a former focal point" in card
     assert [event.kind for event in details.events][:4] == ["filed", "assigned", "note", "question"]
     note = details.events[2].text or ""
@@ -195,7 +195,8 @@ async def test_deleteme_leaves_nothing_that_names_the_person(bot: Harness) -> No
 )
 async def test_privacy_says_what_deleteme_keeps(bot: Harness, user_id: int, language: str) -> None:
     [shown] = await bot.say(user_id, "/privacy")
-    promise = expected(language, PRIVACY_PROMISE).strip()
+    # Without the right-to-left mark an Arabic message starts with: this is its last paragraph.
+    promise = expected(language, PRIVACY_PROMISE).replace("\u200f", "").strip()
     assert promise in (shown.text or "")
 
 
