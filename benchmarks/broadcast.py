@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bot.app import build_application, running  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.standin import SentMessage, StandInBotApi  # noqa: E402
+from standin import SentMessage, StandInBotApi  # noqa: E402
 from storage.models import Broadcast  # noqa: E402
 
 TOKEN = "123456789:BENCH-token-for-the-stand-in-api"

@@ -37,7 +37,7 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import TELEGRAM_MESSAGES_PER_S, Config  # noqa: E402
 from bot.reminders import SendOutcome  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.standin import StandInBotApi  # noqa: E402
+from standin import StandInBotApi  # noqa: E402
 from storage.models import Event, EventNotice  # noqa: E402
 
 TOKEN = "123456789:BENCH-token-for-the-stand-in-api"

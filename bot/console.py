@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.app import build_application, running
 from bot.config import Config
-from bot.standin import SentMessage, StandInBotApi, parse_html
+from standin import SentMessage, StandInBotApi, parse_html
 
 CONSOLE_USER_ID = 1000
 CONSOLE_TOKEN = "1000000:console-token-for-the-local-stand-in"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.standin import StandInBotApi
+from standin import StandInBotApi
 from tests.harness import ADMIN, START, Harness, make_config
 
 # Three people, one per language, plus an admin who reads English.

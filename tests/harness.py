@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import Catalogs, right_to_left
 from bot.services import Services
-from bot.standin import SentMessage, StandInBotApi
+from standin import SentMessage, StandInBotApi
 
 TOKEN = "123456789:TEST-token-for-the-stand-in-api"
 ADMIN = 100
@@ -132,7 +132,7 @@ def make_config(tmp_path: Path, api: StandInBotApi, **overrides: object) -> Conf
 
 def plain(html: str) -> str:
     """What a person sees of an HTML message: tags gone, entities decoded."""
-    from bot.standin import parse_html
+    from standin import parse_html
 
     text, _ = parse_html(html)
     return text.strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import right_to_left
-from bot.standin import SentMessage
+from standin import SentMessage
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import Harness, catalogs, expected, label, plain
 

@@ -13,8 +13,8 @@ from bot.broadcasts import StepOutcome
 from bot.i18n import right_to_left
 from bot.registration import RedeemStatus
 from bot.services import Services
-from bot.standin import SentMessage
 from handlers.routes import BC_SCHEDULE
+from standin import SentMessage
 from tests.conftest import ARABIC_USER, ENGLISH_USER
 from tests.harness import ADMIN, START, Harness, catalogs, expected, plain
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
-from bot.standin import SentMessage
 from handlers.routes import EV_REMINDERS, EV_RSVP, EVS_ANNOUNCE, EVS_EDIT
+from standin import SentMessage
 from storage.events import NO_LONGER_INVITED
 from storage.models import Event
 from tests.harness import ADMIN, Harness, catalogs, expected, label

@@ -12,8 +12,8 @@ from babel.dates import format_timedelta
 from icalendar import Calendar
 
 from bot.delivery import RealTimer
-from bot.standin import SentMessage
 from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
+from standin import SentMessage
 from storage.models import Event
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, catalogs, expected, label

@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.standin import StandInBotApi, parse_html, utf16_len
+from standin import StandInBotApi, parse_html, utf16_len
 
 TOKEN = "123456789:AAHstandinTokenForTestsOnly_0123"
 USER = 42

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.standin import SentMessage
 from handlers.routes import REQ_CHOOSE, REQ_PAGE, REQ_SUBMIT
+from standin import SentMessage
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label

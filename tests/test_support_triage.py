@@ -12,10 +12,10 @@ import pytest
 
 from bot.__main__ import main
 from bot.context import HubContext
-from bot.standin import SentMessage
 from bot.support.desk import spreadsheet_safe
 from handlers.routes import REQ_ANSWER, REQ_VIEW, TRI_STATUS
 from handlers.support_triage import post_digest
+from standin import SentMessage
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
