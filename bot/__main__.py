@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.cli_arguments import (
@@ -19,12 +20,16 @@ from bot.cli_arguments import (
     writable_file,
 )
 from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import SUPPORTED_LANGUAGES, Config, ConfigError, load_config
 from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from bot.i18n import CatalogError
 from bot.services import Services
 
 logger = logging.getLogger("hubbot")
+
+# So spreadsheet programs read the Arabic as UTF-8.
+CSV_BYTE_ORDER_MARK = "\ufeff"
+CONSOLE_LOG = Path("data") / "console.log"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +109,27 @@ def _parser() -> argparse.ArgumentParser:
     export_requests.add_argument(
         "--output", type=writable_file, help="write to this file instead of standard output"
     )
+
+    report = commands.add_parser("report", help="the Hub's report as an Excel workbook")
+    report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--output", type=Path, required=True, help="the .xlsx file to write")
+    report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
+
+    doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
+    doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup, after checking it (stop the bot)"
+    )
+    restore.add_argument("path", type=Path)
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
 
 
 async def _with_services(config: Config, action) -> int:  # type: ignore[no-untyped-def]
@@ -149,7 +174,8 @@ async def _export_requests(services: Services, output: Path | None) -> int:
     # English labels: the export feeds reports to donors.
     content = await services.support.export_csv(services.translator("en"))
     if output is None:
-        sys.stdout.write(content)
+        # The byte-order mark here too: the output is often redirected into a .csv file.
+        sys.stdout.write(CSV_BYTE_ORDER_MARK + content)
         return 0
     try:
         await asyncio.to_thread(_write_csv, output, content)
@@ -162,8 +188,57 @@ async def _export_requests(services: Services, output: Path | None) -> int:
 
 def _write_csv(output: Path, content: str) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    # A byte-order mark, so spreadsheet programs read the Arabic as UTF-8.
-    output.write_text("\ufeff" + content, encoding="utf-8", newline="")
+    output.write_text(CSV_BYTE_ORDER_MARK + content, encoding="utf-8", newline="")
+
+
+async def _report(services: Services, args: argparse.Namespace) -> int:
+    from bot.stats.periods import day_start
+    from bot.stats.workbook import build_workbook
+    from storage.stats import Window
+
+    if args.last_day < args.first_day:
+        print("hubbot report: --to is before --from", file=sys.stderr)
+        return 2
+    window = Window(day_start(args.first_day), day_start(args.last_day + timedelta(days=1)))
+    report = await services.stats.report(window)
+    content = await asyncio.to_thread(build_workbook, services.translator(args.language), report)
+    try:
+        await asyncio.to_thread(_write_file, args.output, content)
+    except OSError as error:
+        print(f"hubbot report: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"report written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_file(output: Path, content: bytes) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+
+
+async def _doctor(config: Config, args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+    from bot.i18n import Catalogs
+
+    translator = Catalogs.load().translator(args.language or config.staff_language)
+    checks = await run_checks(config, translator, SystemClock().now)
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.passed for check in checks) else 1
+
+
+def _restore(config: Config, path: Path) -> int:
+    from bot.backups import RestoreError, restore
+
+    try:
+        kept = restore(path, config.database_path, now=SystemClock().now())
+    except RestoreError as error:
+        print(f"hubbot restore: {error}; the database was not touched", file=sys.stderr)
+        return 1
+    print(f"database {config.database_path} restored from {path}")
+    if kept is not None:
+        print(f"the replaced database was kept as {kept}")
+    return 0
 
 
 def _import_events(config: Config, args: argparse.Namespace) -> int:
@@ -225,11 +300,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = load_config()
-        # In the console, log lines would interleave with the conversation.
-        quiet = args.command == "console" and config.log_level in ("INFO", "DEBUG")
+        console = args.command == "console" or (
+            args.command == "run" and config.token is None and args.console_if_no_token
+        )
+        if console:
+            # In the terminal, log lines would interleave with the conversation.
+            CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
         logging.basicConfig(
-            level="WARNING" if quiet else config.log_level,
+            level=config.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            filename=CONSOLE_LOG if console else None,
         )
         # httpx logs every Bot API request at INFO, which would drown everything else.
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -253,6 +333,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
         if args.command == "events":
             return _import_events(config, args)
+        if args.command == "doctor":
+            return asyncio.run(_doctor(config, args))
+        if args.command == "restore":
+            return _restore(config, args.path)
+        if args.command == "report":
+            return asyncio.run(_with_services(config, lambda s: _report(s, args)))
         if args.command == "backup":
             return asyncio.run(_with_services(config, lambda s: _backup(s, args.path)))
     except (ConfigError, CatalogError) as error:

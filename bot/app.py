@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
@@ -32,6 +33,7 @@ from handlers import (
     registration,
     settings,
     staff,
+    stats,
     support_requests,
     support_triage,
 )
@@ -51,6 +53,7 @@ FEATURES = (
     privacy,
     help_menu,
     staff,
+    stats,
     support_requests,
     support_triage,
     events,
@@ -99,6 +102,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
     application.bot_data["flows"] = flows
     for feature in FEATURES:
         feature.register(application)
+    schedule_backups(application, config.backup_dir)
     return application
 
 

@@ -34,6 +34,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("pending", N_("Registrations waiting for review")),
     ("requests", N_("Support requests from cities, with filters")),
     ("exportrequests", N_("Export support requests as a CSV file")),
+    ("stats", N_("Charts of the Hub's activity by period and country")),
+    ("report", N_("The Hub's report as an Excel workbook")),
     ("newevent", N_("Create an event")),
     ("broadcast", N_("Send an announcement to focal points")),
     ("broadcasts", N_("Past and scheduled broadcasts, with their reports")),

@@ -49,6 +49,8 @@ class Config:
     broadcast_rate: float = TELEGRAM_MESSAGES_PER_S
     broadcast_chat_interval_ms: int = 1000
     broadcast_paid: bool = False
+    backup_dir: Path | None = None  # a daily copy of the database goes here when set
+    backup_keep: int = 7  # how many daily copies are kept
 
     def require_token(self) -> str:
         if self.token is None:
@@ -191,4 +193,6 @@ def load_config(
             minimum=0,
         ),
         broadcast_paid=paid,
+        backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
+        backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
     )

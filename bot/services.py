@@ -15,6 +15,7 @@ from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.registration import RegistrationService
 from bot.reminders import ReminderRunner
+from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
 from storage.broadcasts import BroadcastRepository
@@ -24,6 +25,7 @@ from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.questions import QuestionRepository
+from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
 from storage.users import StaffRepository, UserRepository
 
@@ -67,6 +69,7 @@ class Services:
     events: EventService
     reminders: ReminderRunner
     broadcasts: BroadcastService
+    stats: StatsService
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
@@ -144,6 +147,7 @@ class Services:
                 clock=clock,
                 attendees=events.attendee_ids,
             ),
+            stats=StatsService(stats=StatsRepository(db), clock=clock),
         )
 
     async def close(self) -> None:

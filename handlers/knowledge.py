@@ -177,6 +177,9 @@ async def ask(update: Update, context: HubContext) -> None:
     knowledge = context.services.knowledge
     result = await knowledge.ask(question)
     found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
+    await context.services.stats.record_question(
+        language=t.language, country=context.me.country, topic=found[0].topic if found else None
+    )
     if found:
         best, others = found[0], found[1:3]
         await reply(

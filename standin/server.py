@@ -802,7 +802,11 @@ class StandInBotApi:
         self.descriptions: dict[tuple[str, str], str] = {}
         self.webhook_url = ""
         self.webhook_secret_token: str | None = None
+        self.webhook_last_error: str | None = None  # what getWebhookInfo reports, if set
         self.files: dict[str, StoredFile] = {}
+        # When set, any other token is refused with 401 as Telegram refuses a revoked one.
+        self.accepted_token: str | None = None
+        self.bot_status: dict[int, JsonDict] = {}  # the bot's membership per group (member)
 
         self._chats: dict[int, _Chat] = {}
         self._raw: dict[int, dict[int, JsonDict]] = {}  # chat -> message_id -> Message
@@ -859,6 +863,7 @@ class StandInBotApi:
                 "forwardMessage": self._forward_message,
                 "getChat": self._get_chat,
                 "leaveChat": self._leave_chat,
+                "getChatMember": self._get_chat_member,
                 "getFile": self._get_file,
                 "close": self._true,
                 "logOut": self._true,
@@ -1415,7 +1420,7 @@ class StandInBotApi:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         token_match = TOKEN_RE.match(request.match_info["token"])
-        if token_match is None:
+        if token_match is None or self.accepted_token not in (None, request.match_info["token"]):
             return self._error(BotApiError(401, "Unauthorized"))
         self.bot_id = int(token_match.group(1))
         method = request.match_info["method"]
@@ -1857,11 +1862,15 @@ class StandInBotApi:
         return True
 
     async def _get_webhook_info(self, params: _Params) -> JsonDict:
-        return {
+        info: JsonDict = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self.webhook_last_error:
+            info["last_error_date"] = int(time.time())
+            info["last_error_message"] = self.webhook_last_error
+        return info
 
     def _commands_key(self, params: _Params) -> tuple[str, str]:
         scope = params.get_json("scope")
@@ -2258,7 +2267,19 @@ class StandInBotApi:
         if chat.type == "private":
             raise _bad("chat member status can't be changed in private chats")
         chat.bot_is_member = False
+        self.bot_status[chat.id] = {"status": "left"}
         return True
+
+    async def _get_chat_member(self, params: _Params) -> JsonDict:
+        chat = self._chat(params, sending=False)
+        user_id = params.get_int("user_id")
+        if user_id == self.bot_id:
+            status = self.bot_status.get(chat.id, {"status": "member"})
+            return {**status, "user": self._bot_user()}
+        person = self.users.get(user_id or 0)
+        if person is None:
+            raise _bad("user not found")
+        return {"status": "member", "user": person.to_dict()}
 
     async def _get_file(self, params: _Params) -> JsonDict:
         file_id = params.get_str("file_id")

@@ -238,6 +238,33 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             position);
         """,
     ),
+    (
+        9,
+        "questions put to the knowledge base, and indexes for the staff statistics and report",
+        """
+        CREATE TABLE questions_asked (          -- one row per question asked; nobody named
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,
+            language TEXT NOT NULL,               -- the asker's language when asked
+            country TEXT,                         -- the asker's country, if a focal point
+            outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'declined')),
+            topic TEXT                            -- the topic of the entry shown, if answered
+        );
+        CREATE INDEX questions_asked_at ON questions_asked(asked_at, country, language, outcome,
+            topic);
+        CREATE INDEX questions_created ON questions(created_at);
+        CREATE INDEX questions_user ON questions(user_id, created_at);
+        CREATE INDEX questions_forwarded ON questions(forwarded_at);
+        CREATE INDEX support_requests_created ON support_requests(created_at);
+        CREATE INDEX support_requests_filer ON support_requests(filed_by, created_at);
+        CREATE INDEX support_request_events_kind ON support_request_events(request_id, kind, at);
+        CREATE INDEX events_starts ON events(starts_at);
+        CREATE INDEX event_notices_kind ON event_notices(event_id, kind, state);
+        CREATE INDEX broadcasts_scheduled ON broadcasts(scheduled_for);
+        CREATE INDEX broadcast_recipients_reach ON broadcast_recipients(broadcast_id, language,
+            country, state);
+        """,
+    ),
 )
 
 

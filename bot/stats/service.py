@@ -1,0 +1,270 @@
+"""Figures for a period and a country, ready to chart or to write: the small-cell rule applied,
+medians computed, totals beside the merged cells."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+
+from bot.clock import Clock
+from bot.geography import COUNTRIES, OTHER_COUNTRY
+from bot.stats.cells import Row, merge_small
+from bot.stats.periods import Period, period_start
+from storage.stats import (
+    BroadcastReach,
+    EventAttendance,
+    FrequentQuestion,
+    RequestRow,
+    RequestStep,
+    StatsRepository,
+    Window,
+)
+
+FREQUENT_QUESTIONS = 10
+WAITING_LONGEST = 10
+HOUR_S = 3600
+DAY_S = 86400
+
+
+@dataclass(frozen=True)
+class FocalPointStats:
+    by_country: list[Row]  # registered, approved, active
+    registered: int
+    approved: int
+    active: int
+    cities_reached: int
+    network_cities: int
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    by_language: list[Row]  # asked, answered, declined, forwarded
+    by_topic: list[Row]  # answered by an entry of this knowledge topic
+    asked: int
+    answered: int
+    declined: int
+    forwarded: int
+    median_answer_hours: float | None  # staff answering forwarded questions
+    frequent_unanswered: list[FrequentQuestion]
+
+
+@dataclass(frozen=True)
+class RequestStats:
+    by_status: list[Row]
+    by_topic: list[Row]
+    by_kind: list[Row]
+    by_country: list[Row]
+    filed: int
+    median_first_response_hours: float | None
+    median_completion_days: float | None
+    waiting_longest: list[RequestRow]
+    rows: list[RequestRow]
+
+
+@dataclass(frozen=True)
+class EventStats:
+    by_country: list[Row]  # invited, going, maybe, not going, reminders sent
+    events: int
+    invited: int
+    going: int
+    maybe: int
+    not_going: int
+    reminders_sent: int
+    rows: list[EventAttendance]
+
+
+@dataclass(frozen=True)
+class BroadcastStats:
+    by_language: list[Row]  # recipients, delivered, blocked, failed
+    by_country: list[Row]
+    broadcasts: int
+    recipients: int
+    delivered: int
+    blocked: int
+    failed: int
+    rows: list[BroadcastReach]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the funder's workbook shows, for one window."""
+
+    window: Window
+    focal_points: FocalPointStats
+    questions: QuestionStats
+    requests: RequestStats
+    history: list[RequestStep]
+    events: EventStats
+    broadcasts: BroadcastStats
+
+
+def network_cities(country: str | None) -> set[tuple[str, str]]:
+    """The cities the Hub works with (bot/geography.py), in one country or all."""
+    return {
+        (place.code, city)
+        for place in COUNTRIES
+        if place.code != OTHER_COUNTRY and country in (None, place.code)
+        for city in place.cities
+    }
+
+
+def _rows(counts: Iterable[tuple[str, tuple[int, ...]]]) -> list[Row]:
+    """Sum figures per key, biggest first, then merge the small cells."""
+    totals: dict[str, list[int]] = {}
+    for key, values in counts:
+        current = totals.setdefault(key, [0] * len(values))
+        for index, value in enumerate(values):
+            current[index] += value
+    rows = [Row(key, tuple(values)) for key, values in totals.items()]
+    rows.sort(key=lambda row: (-row.values[0], row.key))
+    return merge_small(rows)
+
+
+def _median(values: list[float]) -> float | None:
+    return median(values) if values else None
+
+
+def _elapsed(start: datetime, end: datetime | None, unit_s: int) -> float | None:
+    return None if end is None else (end - start).total_seconds() / unit_s
+
+
+class StatsService:
+    def __init__(self, *, stats: StatsRepository, clock: Clock) -> None:
+        self._stats = stats
+        self._clock = clock
+
+    def window(self, period: Period, country: str | None = None) -> Window:
+        now = self._clock.now()
+        return Window(period_start(period, now), now, country)
+
+    async def record_question(
+        self, *, language: str, country: str | None, topic: str | None
+    ) -> None:
+        await self._stats.record_question(
+            language=language, country=country, topic=topic, now=self._clock.now()
+        )
+
+    async def focal_points(self, window: Window) -> FocalPointStats:
+        counts = await self._stats.focal_points(window)
+        network = network_cities(window.country)
+        reached = await self._stats.cities_reached(window)
+        return FocalPointStats(
+            by_country=_rows(
+                (row.country, (row.registered, row.approved, row.active)) for row in counts
+            ),
+            registered=sum(row.registered for row in counts),
+            approved=sum(row.approved for row in counts),
+            active=sum(row.active for row in counts),
+            cities_reached=len(reached & network),
+            network_cities=len(network),
+        )
+
+    async def questions(self, window: Window) -> QuestionStats:
+        asked = await self._stats.questions_asked(window)
+        forwarded = await self._stats.forwarded_questions(window)
+        per_language: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        per_topic: Counter[str] = Counter()
+        for cell in asked:
+            figures = per_language[cell.language]
+            figures[0] += cell.count
+            figures[1 if cell.outcome == "answered" else 2] += cell.count
+            if cell.topic is not None:
+                per_topic[cell.topic] += cell.count
+        for question in forwarded:
+            per_language[question.language][3] += 1
+        answer_hours = [
+            hours
+            for question in forwarded
+            if (hours := _elapsed(question.forwarded_at, question.answered_at, HOUR_S)) is not None
+        ]
+        return QuestionStats(
+            by_language=_rows((key, tuple(values)) for key, values in per_language.items()),
+            by_topic=_rows((topic, (count,)) for topic, count in per_topic.items()),
+            asked=sum(cell.count for cell in asked),
+            answered=sum(cell.count for cell in asked if cell.outcome == "answered"),
+            declined=sum(cell.count for cell in asked if cell.outcome == "declined"),
+            forwarded=len(forwarded),
+            median_answer_hours=_median(answer_hours),
+            frequent_unanswered=await self._stats.frequent_unanswered(window, FREQUENT_QUESTIONS),
+        )
+
+    async def requests(self, window: Window) -> RequestStats:
+        rows = await self._stats.requests(window)
+
+        def by(attribute: str) -> list[Row]:
+            return _rows((getattr(row, attribute), (1,)) for row in rows)
+
+        first_response = [
+            hours
+            for row in rows
+            if (hours := _elapsed(row.created_at, row.first_response_at, HOUR_S)) is not None
+        ]
+        completion = [
+            days
+            for row in rows
+            if (days := _elapsed(row.created_at, row.completed_at, DAY_S)) is not None
+        ]
+        return RequestStats(
+            by_status=by("status"),
+            by_topic=by("topic"),
+            by_kind=by("support_kind"),
+            by_country=by("country"),
+            filed=len(rows),
+            median_first_response_hours=_median(first_response),
+            median_completion_days=_median(completion),
+            waiting_longest=await self._stats.waiting_longest(window.country, WAITING_LONGEST),
+            rows=rows,
+        )
+
+    async def events(self, window: Window) -> EventStats:
+        rows = await self._stats.event_attendance(window)
+        return EventStats(
+            by_country=_rows(
+                (
+                    row.country,
+                    (row.invited, row.going, row.maybe, row.not_going, row.reminders_sent),
+                )
+                for row in rows
+            ),
+            events=len({row.event_id for row in rows}),
+            invited=sum(row.invited for row in rows),
+            going=sum(row.going for row in rows),
+            maybe=sum(row.maybe for row in rows),
+            not_going=sum(row.not_going for row in rows),
+            reminders_sent=sum(row.reminders_sent for row in rows),
+            rows=rows,
+        )
+
+    async def broadcasts(self, window: Window) -> BroadcastStats:
+        rows = await self._stats.broadcast_reach(window)
+
+        def figures(row: BroadcastReach) -> tuple[int, ...]:
+            return (row.recipients, row.delivered, row.blocked, row.failed)
+
+        return BroadcastStats(
+            by_language=_rows((row.language, figures(row)) for row in rows),
+            by_country=_rows((row.country, figures(row)) for row in rows),
+            broadcasts=len({row.broadcast_id for row in rows}),
+            recipients=sum(row.recipients for row in rows),
+            delivered=sum(row.delivered for row in rows),
+            blocked=sum(row.blocked for row in rows),
+            failed=sum(row.failed for row in rows),
+            rows=rows,
+        )
+
+    async def report(self, window: Window) -> Report:
+        return Report(
+            window=window,
+            focal_points=await self.focal_points(window),
+            questions=await self.questions(window),
+            requests=await self.requests(window),
+            history=await self._stats.request_history(window),
+            events=await self.events(window),
+            broadcasts=await self.broadcasts(window),
+        )
+
+    def waiting_days(self, request: RequestRow) -> float:
+        return (self._clock.now() - request.created_at) / timedelta(days=1)

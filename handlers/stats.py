@@ -1,0 +1,270 @@
+"""Staff statistics: /stats answers with charts per period and country, /report with a workbook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+from markupsafe import Markup
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.ext import Application, CommandHandler
+
+from bot.callbacks import Choice, Feature
+from bot.context import HubContext
+from bot.geography import COUNTRIES, OTHER_COUNTRY
+from bot.i18n import N_, Translator
+from bot.stats import charts, labels
+from bot.stats.charts import Chart
+from bot.stats.periods import Period, day_start
+from bot.stats.service import StatsService
+from bot.stats.workbook import build_workbook
+from handlers.common import (
+    Handler,
+    answer_callback,
+    button,
+    edit_or_reply,
+    in_rows,
+    keyboard,
+    register_routes,
+    reply,
+    staff_only,
+)
+from storage.stats import Window
+
+logger = logging.getLogger(__name__)
+
+ALL_COUNTRIES = "all"
+AREA_NAMES = {
+    "fp": N_("Focal points"),
+    "q": N_("Questions"),
+    "r": N_("Support requests"),
+    "e": N_("Events"),
+    "b": N_("Broadcasts"),
+}
+SELECTED_MARK = "• "
+
+STATS = Feature("stats")
+PERIOD = Choice(*Period)
+COUNTRY = Choice(ALL_COUNTRIES, *(place.code for place in COUNTRIES if place.code != OTHER_COUNTRY))
+CHOOSE = STATS.route("choose", PERIOD, COUNTRY)
+CHARTS = STATS.route("charts", Choice(*AREA_NAMES), PERIOD, COUNTRY)
+REPORT = STATS.route("report", PERIOD, COUNTRY)
+
+Drawing = Callable[[], list[Chart]]
+Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
+
+
+def _placed_well(update: Update, context: HubContext) -> bool:
+    """Figures go to a private chat or the staff chat, never to a group others read."""
+    chat = update.effective_chat
+    return chat is not None and (
+        chat.type == ChatType.PRIVATE or chat.id == context.services.config.staff_chat_id
+    )
+
+
+def staff_where_private(handler: Handler) -> Handler:
+    """For staff only, and only in a private chat or the staff chat."""
+
+    @staff_only
+    async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
+        if _placed_well(update, context):
+            return await handler(update, context, *arguments)
+        text = context.t.label(
+            "Statistics are shown only in a private chat with the bot or in the staff chat."
+        )
+        if update.callback_query is not None:
+            await answer_callback(update, text, alert=True)
+        else:
+            await reply(update, context, Markup.escape(text))
+        return None
+
+    guarded.__name__ = handler.__name__
+    return guarded
+
+
+def _scope(t: Translator, period: Period | None, window: Window) -> str:
+    when = labels.period_label(t, period, window)
+    if window.country is None:
+        return when
+    return t.label(
+        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
+    )
+
+
+def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, InlineKeyboardMarkup]:
+    def marked(label: str, selected: bool) -> str:
+        return SELECTED_MARK + label if selected else label
+
+    periods = [
+        button(marked(t.label(labels.PERIOD_NAMES[p]), p is period), CHOOSE, p, country)
+        for p in Period
+    ]
+    places = [
+        button(
+            marked(t.label("All countries"), country == ALL_COUNTRIES),
+            CHOOSE,
+            period,
+            ALL_COUNTRIES,
+        )
+    ] + [
+        button(marked(t.label(place.name), place.code == country), CHOOSE, period, place.code)
+        for place in COUNTRIES
+        if place.code != OTHER_COUNTRY
+    ]
+    areas = [
+        button(t.label(name), CHARTS, area, period, country) for area, name in AREA_NAMES.items()
+    ]
+    text = t._(
+        "<b>Statistics</b>\nPeriod: {period}\nCountry: {country}\n\n"
+        "Choose a period and a country, then what to see. Small figures (under 3 people) are "
+        "shown together as «Other».",
+        period=t.label(labels.PERIOD_NAMES[period]),
+        country=labels.country_name(t, country)
+        if country != ALL_COUNTRIES
+        else t.label("All countries"),
+    )
+    markup = keyboard(
+        *in_rows(periods, 2),
+        *in_rows(places, 3),
+        *in_rows(areas, 2),
+        [button(t.label("Report (Excel)"), REPORT, period, country)],
+    )
+    return text, markup
+
+
+@staff_where_private
+async def stats_command(update: Update, context: HubContext) -> None:
+    text, markup = dashboard(context.t, Period.LAST_30_DAYS, ALL_COUNTRIES)
+    await reply(update, context, text, markup)
+
+
+async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.focal_points(window)
+    return lambda: [charts.focal_points_chart(t, scope, figures)]
+
+
+async def _questions(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.questions(window)
+    return lambda: [charts.questions_chart(t, scope, figures)]
+
+
+async def _requests(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.requests(window)
+    waiting = [(request, stats.waiting_days(request)) for request in figures.waiting_longest]
+    return lambda: [charts.requests_chart(t, scope, figures), charts.waiting_chart(t, waiting)]
+
+
+async def _events(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.events(window)
+    return lambda: [charts.events_chart(t, scope, figures)]
+
+
+async def _broadcasts(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.broadcasts(window)
+    return lambda: [charts.broadcasts_chart(t, scope, figures)]
+
+
+AREAS: dict[str, Renderer] = {
+    "fp": _focal_points,
+    "q": _questions,
+    "r": _requests,
+    "e": _events,
+    "b": _broadcasts,
+}
+
+
+async def send_charts(
+    update: Update, context: HubContext, area: str, period: Period, country: str | None
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    t = context.t
+    stats = context.services.stats
+    window = stats.window(period, country)
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    draw = await AREAS[area](t, _scope(t, period, window), stats, window)
+    # Drawing is CPU work: a worker thread keeps the bot answering everyone else meanwhile.
+    for chart in await asyncio.to_thread(draw):
+        await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
+
+
+async def send_report(
+    update: Update, context: HubContext, window: Window, period: Period | None
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    t = context.t
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    report = await context.services.stats.report(window)
+    content = await asyncio.to_thread(build_workbook, t, report)
+    first = window.start.date().isoformat() if period is not Period.ALL_TIME else "start"
+    last = (window.end - timedelta(microseconds=1)).date().isoformat()
+    await context.bot.send_document(
+        chat.id,
+        content,
+        filename=f"hub-report-{first}-{last}.xlsx",
+        caption=t.label("Hub report, {period}.", period=_scope(t, period, window)),
+    )
+
+
+@staff_where_private
+async def report_command(update: Update, context: HubContext) -> None:
+    """/report FROM TO (dates, both included), or /report alone for this year so far."""
+    t = context.t
+    stats = context.services.stats
+    args = context.args or []
+    if not args:
+        await send_report(update, context, stats.window(Period.YEAR), Period.YEAR)
+        return
+    try:
+        first, last = (date.fromisoformat(arg) for arg in args) if len(args) == 2 else (None, None)
+    except ValueError:
+        first = last = None
+    if first is None or last is None or last < first:
+        await reply(
+            update,
+            context,
+            t._(
+                "Give the first and last day of the report, for example: {example}",
+                example="/report 2026-01-01 2026-06-30",
+            ),
+        )
+        return
+    window = Window(day_start(first), day_start(last + timedelta(days=1)))
+    await send_report(update, context, window, None)
+
+
+def _country(code: str) -> str | None:
+    return None if code == ALL_COUNTRIES else code
+
+
+@staff_where_private
+async def choose(update: Update, context: HubContext, period: str, country: str) -> None:
+    await answer_callback(update)
+    text, markup = dashboard(context.t, Period(period), country)
+    await edit_or_reply(update, context, text, markup)
+
+
+@staff_where_private
+async def charts_of(
+    update: Update, context: HubContext, area: str, period: str, country: str
+) -> None:
+    await answer_callback(update)
+    await send_charts(update, context, area, Period(period), _country(country))
+
+
+@staff_where_private
+async def report_of(update: Update, context: HubContext, period: str, country: str) -> None:
+    await answer_callback(update)
+    window = context.services.stats.window(Period(period), _country(country))
+    await send_report(update, context, window, Period(period))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("stats", stats_command))
+    application.add_handler(CommandHandler("report", report_command))
+    register_routes(application, STATS, {CHOOSE: choose, CHARTS: charts_of, REPORT: report_of})

@@ -1,0 +1,122 @@
+"""`hubbot doctor` against the stand-in: each check one line, exit status 0 only when all pass."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from standin import StandInBotApi
+from storage.db import Database
+from tests.harness import STAFF_CHAT, TOKEN, label
+
+FAIL, PASS = "✗", "✓"
+
+
+@pytest.fixture
+def operator(
+    api: StandInBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> pytest.MonkeyPatch:
+    """The environment of an operator whose setup is complete; tests then break one thing."""
+    database = tmp_path / "hub.sqlite3"
+    backups = tmp_path / "backups"
+
+    async def prepare() -> None:
+        db = Database(database)
+        await db.open()
+        await db.backup(backups / "hubbot-20260601-023000.sqlite3")
+        await db.close()
+
+    asyncio.run(prepare())
+    api.add_group(STAFF_CHAT, "Hub staff")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "HUBBOT_TOKEN": TOKEN,
+        "HUBBOT_API_BASE_URL": api.base_url,
+        "HUBBOT_STAFF_CHAT_ID": str(STAFF_CHAT),
+        "HUBBOT_DATABASE": str(database),
+        "HUBBOT_BACKUP_DIR": str(backups),
+    }.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+async def doctor(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, list[str]]:
+    # main() runs its own event loop: give it a thread of its own.
+    status = await asyncio.to_thread(main, ["doctor", *arguments])
+    return status, capsys.readouterr().out.splitlines()
+
+
+async def test_everything_in_order(
+    operator: pytest.MonkeyPatch, api: StandInBotApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, lines = await doctor(capsys)
+    assert [line[0] for line in lines] == [PASS] * len(lines), lines
+    assert status == 0
+    assert lines[0] == f"{PASS} The token works: this is @{api.bot_username}."
+    assert any("Privacy mode is on" in line for line in lines)
+    assert any(line.startswith(f"{PASS} The staff chat «Hub staff» exists") for line in lines)
+    assert any("Last backup: hubbot-20260601-023000.sqlite3" in line for line in lines)
+
+
+async def test_a_bad_token_is_reported(
+    operator: pytest.MonkeyPatch, api: StandInBotApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.accepted_token = "42:another-token-that-botfather-issued"
+    status, lines = await doctor(capsys)
+    assert status == 1
+    assert lines[0].startswith(f"{FAIL} Telegram refuses the token (Unauthorized)")
+    # The checks that need no Telegram still run.
+    assert any("The database is sound" in line for line in lines)
+
+
+async def test_a_missing_staff_chat_is_reported_in_the_operators_language(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator.setenv("HUBBOT_STAFF_CHAT_ID", "-100999")
+    status, lines = await doctor(capsys, "--language", "fr")
+    assert status == 1
+    [missing] = [line for line in lines if line.startswith(FAIL)]
+    assert missing == f"{FAIL} " + label(
+        "fr",
+        "The staff chat {chat} was not found ({reason}): add the bot to the staff group and "
+        "set HUBBOT_STAFF_CHAT_ID to that group's id.",
+        chat="-100999",
+        reason="Bad Request: chat not found",
+    )
+
+
+async def test_a_bot_removed_from_the_staff_chat_and_a_failing_webhook(
+    operator: pytest.MonkeyPatch, api: StandInBotApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.bot_status[STAFF_CHAT] = {"status": "left"}
+    operator.setenv("HUBBOT_WEBHOOK_URL", "https://hub.example.org/telegram")
+    operator.setenv("HUBBOT_WEBHOOK_SECRET", "s3cret-s3cret")
+    api.webhook_url = "https://hub.example.org/telegram"
+    api.webhook_last_error = "Wrong response from the webhook: 502 Bad Gateway"
+    status, lines = await doctor(capsys)
+    assert status == 1
+    failures = [line for line in lines if line.startswith(FAIL)]
+    assert failures == [
+        f"{FAIL} The bot is not a member of the staff chat «Hub staff»: add it to the group.",
+        f"{FAIL} Telegram's last webhook delivery failed: Wrong response from the webhook: "
+        "502 Bad Gateway. Check the reverse proxy, TLS and HUBBOT_WEBHOOK_URL.",
+    ]
+
+
+async def test_database_and_backups_problems(
+    operator: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator.setenv("HUBBOT_DATABASE", str(tmp_path / "nowhere.sqlite3"))
+    operator.delenv("HUBBOT_BACKUP_DIR")
+    status, lines = await doctor(capsys)
+    assert status == 1
+    failures = [line for line in lines if line.startswith(FAIL)]
+    assert failures == [
+        f"{FAIL} The database {tmp_path / 'nowhere.sqlite3'} does not exist: run hubbot migrate.",
+        f"{FAIL} No backups: set HUBBOT_BACKUP_DIR and the bot copies the database daily.",
+    ]
+    # Checking never creates the database.
+    assert not (tmp_path / "nowhere.sqlite3").exists()

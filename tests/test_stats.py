@@ -1,0 +1,143 @@
+"""Figures from a known database, checked exactly, and the small-cell rule."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.stats.cells import OTHER, Row, merge_small
+from bot.stats.periods import EPOCH, Period, period_start
+from bot.stats.service import StatsService
+from storage.db import Database
+from storage.stats import StatsRepository, Window
+from tests import stats_fixture
+from tests.stats_fixture import NOW
+
+
+@pytest.fixture
+async def stats(tmp_path: Path) -> AsyncIterator[StatsService]:
+    db = Database(tmp_path / "stats.sqlite3")
+    await db.open()
+    await stats_fixture.fill(db)
+    try:
+        yield StatsService(stats=StatsRepository(db), clock=ManualClock(NOW))
+    finally:
+        await db.close()
+
+
+def test_periods_are_calendar_ones_in_utc() -> None:
+    now = datetime(2026, 8, 20, 15, 30, tzinfo=UTC)
+    assert period_start(Period.LAST_30_DAYS, now) == datetime(2026, 7, 21, 15, 30, tzinfo=UTC)
+    assert period_start(Period.QUARTER, now) == datetime(2026, 7, 1, tzinfo=UTC)
+    assert period_start(Period.YEAR, now) == datetime(2026, 1, 1, tzinfo=UTC)
+    assert period_start(Period.ALL_TIME, now) == EPOCH
+
+
+def test_small_cells_merge_into_other_and_other_is_never_small() -> None:
+    rows = [Row("MA", (10, 4)), Row("JO", (6, 3)), Row("TN", (2, 0)), Row("EG", (0, 0))]
+    # TN alone in "other" would be TN's figure under another name: JO, the smallest, joins.
+    assert merge_small(rows) == [Row("MA", (10, 4)), Row(OTHER, (8, 3))]
+    assert merge_small([Row("MA", (5,)), Row("TN", (4,))]) == [Row("MA", (5,)), Row("TN", (4,))]
+    assert merge_small([Row("MA", (1,)), Row("TN", (1,))]) == [Row(OTHER, (2,))]
+
+
+async def test_focal_points_last_30_days(stats: StatsService) -> None:
+    figures = await stats.focal_points(stats.window(Period.LAST_30_DAYS))
+    # TN (1 registered, 0 approved, 2 active) is small; JO joins it so "other" is not TN.
+    assert figures.by_country == [Row("MA", (5, 5, 4)), Row(OTHER, (4, 3, 5))]
+    assert (figures.registered, figures.approved, figures.active) == (9, 8, 9)
+    # Rabat, Fes, Tangier, Karak, Zarqa, Irbid, Tunis, Sousse of the 29 network cities.
+    assert (figures.cities_reached, figures.network_cities) == (8, 29)
+
+
+async def test_focal_points_of_one_country_over_the_year(stats: StatsService) -> None:
+    figures = await stats.focal_points(stats.window(Period.YEAR, "MA"))
+    # Casablanca's focal point last wrote in January: active this year, not this month.
+    assert figures.by_country == [Row("MA", (5, 5, 5))]
+    assert (figures.cities_reached, figures.network_cities) == (4, 8)
+    everything = await stats.focal_points(stats.window(Period.ALL_TIME))
+    assert (everything.registered, everything.approved, everything.active) == (12, 11, 11)
+
+
+async def test_questions_last_30_days(stats: StatsService) -> None:
+    figures = await stats.questions(stats.window(Period.LAST_30_DAYS))
+    # en (2 asked, 1 answered, 1 declined) is small; fr, the smallest left, joins it.
+    assert figures.by_language == [Row("ar", (14, 10, 4, 3)), Row(OTHER, (11, 7, 4, 0))]
+    assert figures.by_topic == [Row("themes", (10,)), Row(OTHER, (7,))]
+    assert (figures.asked, figures.answered, figures.declined, figures.forwarded) == (
+        25,
+        17,
+        8,
+        3,
+    )
+    assert figures.median_answer_hours == 3.0  # 2 h and 4 h; one not answered yet
+    assert [(q.text, q.count) for q in figures.frequent_unanswered] == [
+        ("budget template?", 3),
+        ("ما هو الصندوق؟", 2),
+    ]
+
+
+async def test_support_requests_last_30_days(stats: StatsService) -> None:
+    figures = await stats.requests(stats.window(Period.LAST_30_DAYS))
+    assert figures.filed == 6
+    assert figures.by_status == [Row("new", (3,)), Row(OTHER, (3,))]
+    assert figures.by_topic == [Row(OTHER, (6,))]
+    assert figures.by_country == [Row(OTHER, (6,))]
+    # 6 h, 2 h and 24 h: the city's own answer (back to review) is not a staff response.
+    assert figures.median_first_response_hours == 6.0
+    assert figures.median_completion_days == 5.0
+    assert [r.reference for r in figures.waiting_longest] == [
+        "TSR-2026-0001",
+        "TSR-2026-0003",
+        "TSR-2026-0004",
+        "TSR-2026-0005",
+        "TSR-2026-0006",
+        "TSR-2026-0007",
+    ]
+    assert stats.waiting_days(figures.waiting_longest[0]) == pytest.approx(156.125)
+
+
+async def test_events_and_broadcasts_last_30_days(stats: StatsService) -> None:
+    window = stats.window(Period.LAST_30_DAYS)
+    events = await stats.events(window)
+    assert events.by_country == [Row("MA", (5, 5, 0, 0, 5)), Row("JO", (3, 0, 3, 0, 0))]
+    assert (events.events, events.invited, events.going, events.maybe, events.not_going) == (
+        1,
+        8,
+        5,
+        3,
+        0,
+    )
+    assert events.reminders_sent == 5
+    broadcasts = await stats.broadcasts(window)
+    assert broadcasts.by_language == [
+        Row("ar", (6, 3, 3, 0)),
+        Row("fr", (5, 5, 0, 0)),
+        Row("en", (3, 0, 0, 3)),
+    ]
+    assert broadcasts.by_country == [
+        Row("MA", (5, 5, 0, 0)),
+        Row("JO", (3, 3, 0, 0)),
+        Row("LB", (3, 0, 0, 3)),
+        Row("TN", (3, 0, 3, 0)),
+    ]
+    assert (broadcasts.broadcasts, broadcasts.recipients, broadcasts.delivered) == (1, 14, 8)
+    assert (broadcasts.blocked, broadcasts.failed) == (3, 3)
+
+
+async def test_a_country_filter_reaches_every_area(stats: StatsService) -> None:
+    window = stats.window(Period.LAST_30_DAYS, "TN")
+    assert (await stats.requests(window)).filed == 1
+    assert (await stats.broadcasts(window)).by_country == [Row("TN", (3, 0, 3, 0))]
+    assert (await stats.events(window)).events == 0
+    assert (await stats.questions(window)).asked == 0
+
+
+async def test_a_custom_window(stats: StatsService) -> None:
+    window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
+    assert (await stats.questions(window)).by_topic == [Row(OTHER, (2,))]
+    assert (await stats.broadcasts(window)).recipients == 1

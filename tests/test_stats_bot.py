@@ -1,0 +1,124 @@
+"""/stats and /report through Telegram: charts in the staff member's language, staff only, and
+only where no stranger reads them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import openpyxl
+import pytest
+
+from bot.stats import labels
+from bot.stats.periods import Period, period_start
+from handlers.stats import SELECTED_MARK
+from storage.db import Database
+from storage.stats import Window
+from tests import stats_fixture
+from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
+from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CHART_PIXELS = (1080, 1350)
+
+
+@pytest.fixture
+async def hub(harness: Harness) -> AsyncIterator[Harness]:
+    """The known database, the bot running on its "now", French and Arabic readers as staff."""
+    db = Database(harness.config.database_path)
+    await db.open()
+    await stats_fixture.fill(db)
+    await db.close()
+    harness.clock.set(stats_fixture.NOW)
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    harness.api.add_group(-500, "Strangers")
+    async with harness.running(
+        admin_ids=frozenset({ADMIN, ARABIC_USER, FRENCH_USER}), staff_chat_id=STAFF_CHAT
+    ):
+        yield harness
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    assert content.startswith(PNG_SIGNATURE)
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
+@pytest.mark.parametrize(
+    ("user", "language"), [(ADMIN, "en"), (FRENCH_USER, "fr"), (ARABIC_USER, "ar")]
+)
+async def test_focal_point_chart_for_one_country(hub: Harness, user: int, language: str) -> None:
+    await hub.say(user, "/stats")
+    morocco = label(language, "Morocco")
+    [dashboard] = await hub.press(user, morocco)
+    assert SELECTED_MARK + morocco in dashboard.button_texts()
+    [chart] = await hub.press(user, label(language, "Focal points"))
+    assert chart.photo is not None
+    assert _png_size(chart.photo["content"]) == CHART_PIXELS
+    t = catalogs().translator(language)
+    window = Window(period_start(Period.LAST_30_DAYS, stats_fixture.NOW), stats_fixture.NOW, "MA")
+    scope = t.label(
+        "{period}, {country}",
+        period=labels.period_label(t, Period.LAST_30_DAYS, window),
+        country=morocco,
+    )
+    # Rabat, Fes and Tangier of Morocco's 8 network cities; Casablanca last wrote in January.
+    assert chart.caption == t.label(
+        "Focal points, {period}: {registered} registered, {approved} approved, {active} active; "
+        "{reached} of {cities} network cities reached ({share}).",
+        period=scope,
+        registered=5,
+        approved=5,
+        active=4,
+        reached=3,
+        cities=8,
+        share=labels.percent(t, 3 / 8),
+    )
+
+
+async def test_every_area_answers_with_charts(hub: Harness) -> None:
+    await hub.say(ADMIN, "/stats")
+    await hub.press(ADMIN, "This year")
+    sent = []
+    for area in ("Focal points", "Questions", "Support requests", "Events", "Broadcasts"):
+        sent.extend(message for message in await hub.press(ADMIN, area) if message.photo)
+    # Support requests come with a second chart: the requests waiting longest.
+    assert len(sent) == 6
+    for message in sent:
+        assert message.photo is not None
+        assert _png_size(message.photo["content"]) == CHART_PIXELS
+        assert message.caption
+
+
+async def test_stats_and_report_are_refused_to_others(hub: Harness) -> None:
+    for command in ("/stats", "/report"):
+        [refusal] = await hub.say(ENGLISH_USER, command)
+        assert refusal.text == expected("en", "This is for hub staff only.")
+    [refusal] = await hub.say(ADMIN, "/stats", chat_id=-500)
+    assert refusal.text == expected(
+        "en", "Statistics are shown only in a private chat with the bot or in the staff chat."
+    )
+    assert not [message for message in hub.api.messages(-500) if message.photo]
+
+
+async def test_stats_in_the_staff_chat_speak_its_language(hub: Harness) -> None:
+    [dashboard] = await hub.say(ARABIC_USER, "/stats", chat_id=STAFF_CHAT)
+    # The staff chat reads English (HUBBOT_STAFF_LANGUAGE), whoever asked.
+    assert label("en", "Events") in dashboard.button_texts()
+
+
+async def test_report_command_sends_the_workbook(hub: Harness) -> None:
+    [report] = await hub.say(FRENCH_USER, "/report 2026-01-01 2026-06-30")
+    assert report.document is not None
+    assert report.document["file_name"] == "hub-report-2026-01-01-2026-06-30.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(report.document["content"]))
+    summary = workbook.worksheets[0]
+    assert summary.title == label("fr", "Summary")
+    figures = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
+    assert figures[label("fr", "Support requests filed")] == 7
+    assert figures[label("fr", "Recipients")] == 15
+    [problem] = await hub.say(FRENCH_USER, "/report 2026-06-30 2026-01-01")
+    assert problem.text == expected(
+        "fr",
+        "Give the first and last day of the report, for example: {example}",
+        example="/report 2026-01-01 2026-06-30",
+    )
