@@ -25,8 +25,11 @@ from bot.knowledge import (  # noqa: E402
     load_directory,
     tokenize,
 )
+from bot.knowledge.synonyms import load_synonyms  # noqa: E402
 
 CONTENT_DIR = ROOT / "content" / "knowledge"
+SYNONYMS_FILE = ROOT / "content" / "synonyms.yaml"
+EXAMPLE_QUESTIONS_PER_LANGUAGE = 5
 SEED = 20250617
 SYNTHETIC_ENTRIES = 10_000
 QUESTIONS = 2_000
@@ -85,6 +88,12 @@ def synthetic_entries(count: int, vocab: dict[str, list[str]], rng: random.Rando
             lang: tuple(text(lang, rng.randint(1, 3)) for _ in range(rng.randint(6, 14)))
             for lang in LANGUAGES
         }
+        examples = {
+            lang: tuple(
+                text(lang, rng.randint(4, 9)) for _ in range(EXAMPLE_QUESTIONS_PER_LANGUAGE)
+            )
+            for lang in LANGUAGES
+        }
         entries.append(
             Entry(
                 slug=f"synthetic-{i:05d}",
@@ -92,6 +101,7 @@ def synthetic_entries(count: int, vocab: dict[str, list[str]], rng: random.Rando
                 title=Translated(titles["ar"], titles["fr"], titles["en"]),
                 answer=Translated(answers["ar"], answers["fr"], answers["en"]),
                 keywords=Translated(keywords["ar"], keywords["fr"], keywords["en"]),
+                questions=Translated(examples["ar"], examples["fr"], examples["en"]),
             )
         )
     return entries
@@ -155,8 +165,9 @@ def main() -> int:
     rng = random.Random(SEED)
 
     real = list(load_directory(CONTENT_DIR).entries.values())
+    synonyms, _ = load_synonyms(SYNONYMS_FILE)
     start = time.perf_counter()
-    real_index = KnowledgeIndex.build(real)
+    real_index = KnowledgeIndex.build(real, synonyms=synonyms)
     real_build_s = time.perf_counter() - start
     real_qs = questions(real, args.questions, rng) if real else ["hub"]
     real_p50, real_p99, _ = measure(real_index, real_qs)
@@ -166,7 +177,7 @@ def main() -> int:
     vocab = vocabulary(real, rng)
     synth = synthetic_entries(args.entries, vocab, rng)
     start = time.perf_counter()
-    synth_index = KnowledgeIndex.build(synth)
+    synth_index = KnowledgeIndex.build(synth, synonyms=synonyms)
     synth_build_s = time.perf_counter() - start
     synth_qs = questions(synth, args.questions, rng)
     synth_p50, synth_p99, synth_max = measure(synth_index, synth_qs)

@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--topics", type=readable_file, help="a topics document whose slugs must all be present"
     )
+    learned = content_commands.add_parser(
+        "questions", help="example questions staff taught the bot (kept in the database)"
+    )
+    learned.add_argument(
+        "--export", action="store_true", required=True, help="print them as YAML, per entry"
+    )
 
     events = commands.add_parser("events", help="Hub events")
     event_commands = events.add_subparsers(dest="events_command", required=True)
@@ -321,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return console_main(language=args.language, database=args.database)
         if args.command == "ask":
             return _ask(config, args)
+        if args.command == "content" and args.content_command == "questions":
+            return asyncio.run(_with_services(config, _export_learned_questions))
         if args.command == "content":
             return _content_check(config, args)
         if args.command == "migrate":
@@ -352,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _ask(config: Config, args: argparse.Namespace) -> int:
     from bot.knowledge import KnowledgeIndex, load_directory
     from bot.knowledge.cli import ask
+    from bot.knowledge.synonyms import SYNONYMS_FILE_NAME, load_synonyms
 
     if args.batch == (args.question is not None):
         print("hubbot ask: give one QUESTION, or --batch to read questions from stdin")
@@ -359,19 +368,33 @@ def _ask(config: Config, args: argparse.Namespace) -> int:
     loaded = load_directory(config.content_dir / "knowledge")
     for problem in loaded.errors:
         print(f"content: {problem}", file=sys.stderr)
+    synonyms, problems = load_synonyms(config.content_dir / SYNONYMS_FILE_NAME)
+    for problem in problems:
+        print(f"content: {problem}", file=sys.stderr)
     questions = sys.stdin if args.batch else [args.question]
-    index = KnowledgeIndex.build(loaded.entries)
+    index = KnowledgeIndex.build(loaded.entries, synonyms=synonyms)
     return ask(questions, index=index, lang=args.lang, as_json=args.json, out=sys.stdout)
 
 
 def _content_check(config: Config, args: argparse.Namespace) -> int:
     from bot.knowledge import slugs_from_topics_markdown
     from bot.knowledge.cli import content_check
+    from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 
     expected = (
         slugs_from_topics_markdown(args.topics.read_text(encoding="utf-8")) if args.topics else None
     )
-    return content_check(config.content_dir / "knowledge", expected, sys.stdout)
+    return content_check(
+        config.content_dir / "knowledge",
+        expected,
+        sys.stdout,
+        synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
+    )
+
+
+async def _export_learned_questions(services: Services) -> int:
+    sys.stdout.write(await services.knowledge.export_learned() or "# no questions learned yet\n")
+    return 0
 
 
 async def _noop(services: Services) -> int:

@@ -13,6 +13,7 @@ from bot.delivery import DeliveryEngine, DeliverySettings
 from bot.events import EventService
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
+from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
 from bot.reminders import ReminderRunner
 from bot.stats.service import StatsService
@@ -24,7 +25,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
-from storage.questions import QuestionRepository
+from storage.questions import LearnedQuestionRepository, QuestionRepository
 from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
 from storage.users import StaffRepository, UserRepository
@@ -129,7 +130,9 @@ class Services:
             ),
             knowledge=KnowledgeService(
                 directory=config.content_dir / "knowledge",
+                synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
                 questions=QuestionRepository(db),
+                learned=LearnedQuestionRepository(db),
                 clock=clock,
             ),
             drafts=drafts,

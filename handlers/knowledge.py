@@ -13,6 +13,7 @@ from bot.context import HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
+from bot.knowledge.normalize import clear_language
 from bot.knowledge.service import DailyLimitReached
 from handlers.common import (
     answer_callback,
@@ -27,7 +28,19 @@ from handlers.common import (
     send_to_person,
     staff_only,
 )
-from handlers.routes import KB_DISMISS, KB_ENTRY, KB_FORWARD, KB_TOPIC, KB_TOPICS, KNOWLEDGE
+from handlers.routes import (
+    ADOPT_LANGUAGE,
+    KB_DISMISS,
+    KB_ENTRY,
+    KB_FILE,
+    KB_FILE_IN,
+    KB_FILE_TOPIC,
+    KB_FORWARD,
+    KB_TOPIC,
+    KB_TOPICS,
+    KNOWLEDGE,
+)
+from storage.models import Question
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +90,11 @@ def entry_text(t: Translator, entry: Entry) -> Markup:
 
 
 def entry_keyboard(
-    context: HubContext, entry: Entry, *, also: list[Entry] | None = None
+    context: HubContext,
+    entry: Entry,
+    *,
+    also: list[Entry] | None = None,
+    switch: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
     t = context.t
     knowledge = context.services.knowledge
@@ -86,7 +103,8 @@ def entry_keyboard(
         if also is not None
         else [found for slug in entry.related if (found := knowledge.entry(slug)) is not None]
     )
-    rows = [[entry_button(t, other)] for other in related]
+    rows = [[switch]] if switch else []
+    rows += [[entry_button(t, other)] for other in related]
     rows.append(
         [
             button(
@@ -174,6 +192,8 @@ async def ask(update: Update, context: HubContext) -> None:
             ),
         )
         return
+    switch = answer_in_question_language(context, question)
+    t = context.t
     knowledge = context.services.knowledge
     result = await knowledge.ask(question)
     found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
@@ -183,7 +203,10 @@ async def ask(update: Update, context: HubContext) -> None:
     if found:
         best, others = found[0], found[1:3]
         await reply(
-            update, context, entry_text(t, best), entry_keyboard(context, best, also=others)
+            update,
+            context,
+            entry_text(t, best),
+            entry_keyboard(context, best, also=others, switch=switch),
         )
         return
     try:
@@ -214,12 +237,31 @@ async def ask(update: Update, context: HubContext) -> None:
             "question to the Hub team? They will answer you here."
         ),
         keyboard(
+            [switch] if switch else [],
             [
                 button(t.label("Send it to the Hub team"), KB_FORWARD, kept.id),
                 button(t.label("No, thanks"), KB_DISMISS),
             ],
             [button(t.label("Browse topics"), KB_TOPICS)],
         ),
+    )
+
+
+def answer_in_question_language(context: HubContext, question: str) -> InlineKeyboardButton | None:
+    """Answer in the language the question is clearly written in, whatever the profile says;
+    then offer, in that language, to make it the person's language."""
+    language = clear_language(question)
+    if language is None or language == context.t.language:
+        return None
+    profile = context.me
+    context.use_translator(context.services.translator(language, profile.country))
+    t = context.t
+    return button(
+        t.label(
+            "Answer me in {language_name} from now on", language_name=t.language_name(language)
+        ),
+        ADOPT_LANGUAGE,
+        language,
     )
 
 
@@ -306,7 +348,8 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             context.t._("The person who asked has erased their data; the answer was not sent."),
         )
         return True
-    asker_t = services.translator(asker.language, asker.country)
+    # The answer goes to the asker in the language they asked in.
+    asker_t = services.translator(question.language, asker.country)
     delivered = await send_to_person(
         context.bot,
         question.user_id,
@@ -327,10 +370,90 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
             ),
         )
     else:
-        await reply(
-            update, context, context.t._("Answer sent to {name}.", name=asker.user.display_name)
+        t = context.t
+        sent = await reply(
+            update,
+            context,
+            t._("Answer sent to {name}.", name=asker.user.display_name),
+            keyboard([button(t.label("Add this question to an entry"), KB_FILE)]),
+        )
+        # Pressing the button must find the question again: the confirmation is one more
+        # message that stands for it.
+        await services.knowledge.remember_staff_copy(
+            question, chat_id=sent.chat_id, message_id=sent.message_id
         )
     return True
+
+
+async def _question_of_pressed_message(update: Update, context: HubContext) -> Question | None:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    question = (
+        await context.services.knowledge.question_behind(message.chat.id, message.message_id)
+        if message is not None
+        else None
+    )
+    if question is None:
+        await answer_callback(
+            update,
+            context.t.label("This button is no longer active. Use /help to start again."),
+            alert=True,
+        )
+    return question
+
+
+@staff_only
+async def offer_entries(update: Update, context: HubContext, topic: str | None = None) -> None:
+    """Staff file an answered question under an entry: the closest entries first, then any
+    entry by topic."""
+    question = await _question_of_pressed_message(update, context)
+    if question is None:
+        return
+    await answer_callback(update)
+    t = context.t
+    knowledge = context.services.knowledge
+    if topic is None:
+        entries = await knowledge.suggest(question.text)
+        topics = knowledge.topics()
+        extra = in_rows([button(t.label(TOPIC_NAMES[n]), KB_FILE_TOPIC, n) for n in topics], 2)
+    else:
+        entries = knowledge.topic_entries(topic, t.language)
+        extra = [[button(t.label("« Back"), KB_FILE)]]
+    rows = [[button(_short(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
+    text = t._(
+        "Which entry answers this question?\n\n«{question}»\n\n"
+        "The next person who asks it will get that entry at once.",
+        question=question.text,
+    )
+    await edit_or_reply(update, context, text, keyboard(*rows, *extra))
+
+
+@staff_only
+async def file_question(update: Update, context: HubContext, slug: str) -> None:
+    question = await _question_of_pressed_message(update, context)
+    if question is None:
+        return
+    t = context.t
+    knowledge = context.services.knowledge
+    entry = knowledge.entry(slug)
+    if entry is None:
+        await answer_callback(
+            update, t.label("This entry no longer exists. Use /topics to browse."), alert=True
+        )
+        return
+    await answer_callback(update)
+    await knowledge.learn(question, slug=slug, staff_id=context.me.user.id)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "«{question}» is now an example question of «{title}»: the bot answers it with "
+            "that entry.",
+            question=question.text,
+            title=entry.title.get(t.language),
+        ),
+    )
 
 
 async def on_group_reply(update: Update, context: HubContext) -> None:
@@ -371,6 +494,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             KB_ENTRY: show_entry,
             KB_FORWARD: forward_question,
             KB_DISMISS: dismiss,
+            KB_FILE: offer_entries,
+            KB_FILE_TOPIC: offer_entries,
+            KB_FILE_IN: file_question,
         },
     )
     text = filters.TEXT & ~filters.COMMAND

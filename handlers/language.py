@@ -13,7 +13,14 @@ from bot.context import HubContext
 from bot.registration import is_invite_code
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.registration import offer_move, redeemed_text
-from handlers.routes import CHOOSE_LANGUAGE, KB_TOPICS, LANGUAGE, REG_START, REQ_BEGIN
+from handlers.routes import (
+    ADOPT_LANGUAGE,
+    CHOOSE_LANGUAGE,
+    KB_TOPICS,
+    LANGUAGE,
+    REG_START,
+    REQ_BEGIN,
+)
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
@@ -64,7 +71,9 @@ async def show_languages(update: Update, context: HubContext) -> None:
     await reply(update, context, context.t._("Choose your language:"), language_keyboard())
 
 
-async def choose_language(update: Update, context: HubContext, chosen: str) -> None:
+async def choose_language(
+    update: Update, context: HubContext, chosen: str, *, keep_message: bool = False
+) -> None:
     services = context.services
     profile = context.me
     await services.accounts.set_language(profile.user.id, chosen)
@@ -73,15 +82,22 @@ async def choose_language(update: Update, context: HubContext, chosen: str) -> N
     context.use_profile(updated)
     t = context.t
     await answer_callback(update)
-    await edit_or_reply(
-        update,
-        context,
-        t._("Language set to English. Type a question at any time, or use /help."),
-    )
+    confirmation = t._("Language set to English. Type a question at any time, or use /help.")
+    if keep_message:
+        await reply(update, context, confirmation)
+    else:
+        await edit_or_reply(update, context, confirmation)
     await set_personal_menu(context.bot, profile.user.id, t, staff=updated.is_staff)
+
+
+async def adopt_language(update: Update, context: HubContext, chosen: str) -> None:
+    """The language of a question the bot just answered becomes the person's."""
+    await choose_language(update, context, chosen, keep_message=True)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("language", show_languages))
-    register_routes(application, LANGUAGE, {CHOOSE_LANGUAGE: choose_language})
+    register_routes(
+        application, LANGUAGE, {CHOOSE_LANGUAGE: choose_language, ADOPT_LANGUAGE: adopt_language}
+    )

@@ -20,6 +20,8 @@ COUNTRY_CODE = Token(5, alphabet="A-Z")
 
 LANGUAGE = Feature("lang")
 CHOOSE_LANGUAGE = LANGUAGE.route("choose", Choice(*SUPPORTED_LANGUAGES))
+# From under an answer in another language: the answer stays, the confirmation follows it.
+ADOPT_LANGUAGE = LANGUAGE.route("adopt", Choice(*SUPPORTED_LANGUAGES))
 
 SETTINGS = Feature("set")
 SETTINGS_LANGUAGE = SETTINGS.route("language")
@@ -61,6 +63,10 @@ KB_TOPIC = KNOWLEDGE.route("topic", Choice(*KNOWLEDGE_TOPICS), PAGE)
 KB_ENTRY = KNOWLEDGE.route("entry", Token(48))
 KB_FORWARD = KNOWLEDGE.route("forward", ID)
 KB_DISMISS = KNOWLEDGE.route("dismiss")
+# Staff file an answered question (the one behind the pressed message) under an entry.
+KB_FILE = KNOWLEDGE.route("file")
+KB_FILE_TOPIC = KNOWLEDGE.route("file_topic", Choice(*KNOWLEDGE_TOPICS))
+KB_FILE_IN = KNOWLEDGE.route("file_in", Token(48))
 
 # -- support requests: the city's side ------------------------------------------------------------
 

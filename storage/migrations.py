@@ -239,6 +239,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        7,
+        "example questions staff taught the knowledge base",
+        """
+        CREATE TABLE learned_questions (          -- joined to an entry's example questions
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL,                   -- the entry (content/knowledge/<slug>.yaml)
+            language TEXT NOT NULL,               -- ar|fr|en, the question's own language
+            text TEXT NOT NULL,
+            question_id INTEGER REFERENCES questions(id) ON DELETE SET NULL,
+            added_by INTEGER NOT NULL,            -- the staff member who chose the entry
+            added_at TEXT NOT NULL,
+            UNIQUE (slug, language, text)
+        );
+        """,
+    ),
+    (
         9,
         "questions put to the knowledge base, and indexes for the staff statistics and report",
         """

@@ -183,6 +183,31 @@ class Question:
 
 
 @dataclass(frozen=True)
+class LearnedQuestion:
+    """A question staff answered and filed under a knowledge entry, as one of its examples."""
+
+    id: int
+    slug: str
+    language: str
+    text: str
+    question_id: int | None
+    added_by: int
+    added_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> LearnedQuestion:
+        return cls(
+            id=row["id"],
+            slug=row["slug"],
+            language=row["language"],
+            text=row["text"],
+            question_id=row["question_id"],
+            added_by=row["added_by"],
+            added_at=_time(row["added_at"]),
+        )
+
+
+@dataclass(frozen=True)
 class SupportRequest:
     """A city's request for the Hub's technical support, from filing to closing."""
 

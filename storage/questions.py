@@ -1,11 +1,12 @@
-"""Unanswered questions: kept until staff answer them, so none is lost across restarts."""
+"""Unanswered questions, kept until staff answer them so none is lost across restarts, and the
+questions staff filed under a knowledge entry as its examples."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from storage.db import Database
-from storage.models import Question, to_db_time
+from storage.models import LearnedQuestion, Question, to_db_time
 
 
 class QuestionRepository:
@@ -97,3 +98,40 @@ class QuestionRepository:
             row = await tx.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
         assert row is not None
         return Question.from_row(row)
+
+
+class LearnedQuestionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        *,
+        slug: str,
+        language: str,
+        text: str,
+        question_id: int | None,
+        added_by: int,
+        now: datetime,
+    ) -> bool:
+        """File a question under an entry; False when it was there already (a double tap)."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "INSERT INTO learned_questions"
+                " (slug, language, text, question_id, added_by, added_at)"
+                " VALUES (:slug, :language, :text, :question, :by, :now)"
+                " ON CONFLICT (slug, language, text) DO NOTHING",
+                {
+                    "slug": slug,
+                    "language": language,
+                    "text": text,
+                    "question": question_id,
+                    "by": added_by,
+                    "now": to_db_time(now),
+                },
+            )
+        return changed > 0
+
+    async def all(self) -> list[LearnedQuestion]:
+        rows = await self._db.fetchall("SELECT * FROM learned_questions ORDER BY slug, id")
+        return [LearnedQuestion.from_row(row) for row in rows]

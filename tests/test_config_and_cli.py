@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.__main__ import main
 from bot.config import ConfigError, load_config
@@ -100,3 +101,34 @@ def test_cli_staff_invite_migrate_and_backup(
         assert copy.execute("SELECT city FROM invites").fetchall() == [("Tetouan",)]
         versions = copy.execute("SELECT version FROM schema_migrations").fetchall()
     assert versions == [(version,) for version, _, _ in MIGRATIONS]
+
+
+def test_cli_exports_learned_questions_as_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "hub.sqlite3"
+    monkeypatch.setenv("HUBBOT_DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)
+    assert main(["content", "questions", "--export"]) == 0
+    assert "no questions learned yet" in capsys.readouterr().out
+    with sqlite3.connect(database) as db:
+        db.executemany(
+            "INSERT INTO learned_questions (slug, language, text, added_by, added_at)"
+            " VALUES (?, ?, ?, 100, '2026-06-01T09:00:00+00:00')",
+            [
+                ("hub-team-contact", "en", "Is there parking near the venue?"),
+                ("hub-team-contact", "ar", "هل يوجد موقف سيارات؟"),
+                ("technical-support", "fr", "Qui paie les formations ?"),
+            ],
+        )
+    assert main(["content", "questions", "--export"]) == 0
+    exported = yaml.safe_load(capsys.readouterr().out)
+    assert exported == {
+        "hub-team-contact": {
+            "questions": {
+                "ar": ["هل يوجد موقف سيارات؟"],
+                "en": ["Is there parking near the venue?"],
+            }
+        },
+        "technical-support": {"questions": {"fr": ["Qui paie les formations ?"]}},
+    }

@@ -16,6 +16,7 @@ from tests.harness import label
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content" / "knowledge"
+SYNONYMS_FILE = ROOT / "content" / "synonyms.yaml"
 # The steering repository's shared/ folder sits beside the checkout (on CI as well).
 TOPICS_FILE = ROOT.parent / "shared" / "knowledge-topics.md"
 
@@ -33,6 +34,11 @@ def entry_data(slug: str, **changes: object) -> dict[str, object]:
         "title": {"en": f"Title {slug}", "fr": f"Titre {slug}", "ar": f"عنوان {slug}"},
         "answer": {"en": ANSWER_EN, "fr": ANSWER_FR, "ar": ANSWER_AR},
         "keywords": {"en": ["hub"], "fr": ["hub"], "ar": ["المركز"]},
+        "questions": {
+            "en": [f"What is {slug} number {n}?" for n in range(5)],
+            "fr": [f"Qu'est-ce que {slug} numéro {n} ?" for n in range(5)],
+            "ar": [f"ما هو {slug} رقم {n}؟" for n in range(5)],
+        },
     }
     data.update(changes)
     return data
@@ -59,7 +65,9 @@ def test_real_content_passes_content_check() -> None:
         expected = slugs_from_topics_markdown(TOPICS_FILE.read_text(encoding="utf-8"))
         assert len(expected) == 41
     out = io.StringIO()
-    assert content_check(CONTENT_DIR, expected, out) == 0, out.getvalue()
+    code = content_check(CONTENT_DIR, expected, out, synonyms_file=SYNONYMS_FILE)
+    assert code == 0, out.getvalue()
+    assert "synonym groups loaded" in out.getvalue()
 
 
 def test_real_content_entries_all_load() -> None:
@@ -89,6 +97,20 @@ def test_valid_directory_loads_without_problems(tmp_path: Path) -> None:
     assert alpha.title.get("fr") == "Titre alpha"
     assert alpha.keywords.get("ar") == ("المركز",)
     assert loaded.entries["beta"].source is None
+
+
+def test_example_questions_load_per_language(tmp_path: Path) -> None:
+    questions = {"en": ["How do I ask for help?"], "fr": ["Comment demander de l'aide ?"]}
+    write(tmp_path, "alpha", entry_data("alpha", questions=questions))
+    write(tmp_path, "beta", entry_data("beta", questions={"en": "not a list"}))
+    write(tmp_path, "gamma", entry_data("gamma", questions=["no languages"]))
+    loaded = load_directory(tmp_path)
+    alpha = loaded.entries["alpha"]
+    assert alpha.questions.get("fr") == ("Comment demander de l'aide ?",)
+    assert alpha.questions.get("ar") == ()
+    assert loaded.entries["beta"].questions.get("en") == ("not a list",)
+    assert "gamma" not in loaded.entries
+    assert any("'questions' must map" in m for m in messages_for(loaded.problems, "gamma"))
 
 
 def test_broken_yaml_is_reported_and_others_still_load(tmp_path: Path) -> None:

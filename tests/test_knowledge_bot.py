@@ -10,7 +10,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.knowledge import load_directory
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
-from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
+from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
 
 ENTRIES = load_directory(PROJECT_ROOT / "content" / "knowledge").entries
 USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
@@ -61,18 +61,23 @@ async def test_topic_lists_page(bot: Harness) -> None:
     assert sorted(listed) == cases
 
 
+def switch_label(language: str) -> str:
+    return label(
+        language,
+        "Answer me in {language_name} from now on",
+        language_name=catalogs().translator(language).language_name(language),
+    )
+
+
 @pytest.mark.parametrize(
     ("language", "question", "slug"),
     [
         ("ar", "شو هو مجلس الشباب في فاس؟", "case-fes-youth-council"),
+        ("ar", "كيف أطلب دعما فنيا؟", "technical-support"),
         ("fr", "comment joindre l'equipe du hub", "hub-team-contact"),
+        ("en", "what is the hub?", "hub-overview"),
         ("en", "Tell me about the crisis managment guide of Amman", "case-amman-crisis-guide"),
-        # The answer comes in the reader's language, whatever language the question is in.
-        (
-            "fr",
-            "What happened at the Tangier workshop on reintegration?",
-            "case-tangier-rr-roadmap",
-        ),
+        # Names alone say nothing of a language: the reader's language is kept.
         ("ar", "Sabha digital monitoring elections", "case-sabha-digital-monitoring"),
     ],
 )
@@ -82,6 +87,39 @@ async def test_a_question_gets_the_right_entry(
     [answer] = await bot.say(USERS[language], question)
     assert (answer.text or "").lstrip("\u200f\u2068").startswith(title(slug, language))
     assert len(answer.button_texts()) <= 4
+    assert switch_label(language) not in answer.button_texts()
+
+
+@pytest.mark.parametrize(
+    ("profile_language", "question", "slug", "question_language"),
+    [
+        ("en", "كيف أطلب دعما فنيا؟", "technical-support", "ar"),
+        (
+            "fr",
+            "What happened at the Tangier workshop on reintegration?",
+            "case-tangier-rr-roadmap",
+            "en",
+        ),
+        ("ar", "Comment contacter l'équipe du Hub ?", "hub-team-contact", "fr"),
+    ],
+)
+async def test_the_answer_comes_in_the_language_of_the_question(
+    bot: Harness, profile_language: str, question: str, slug: str, question_language: str
+) -> None:
+    user = USERS[profile_language]
+    [answer] = await bot.say(user, question)
+    text = (answer.text or "").lstrip("\u200f\u2068")
+    assert text.startswith(title(slug, question_language))
+    switch = switch_label(question_language)
+    assert switch in answer.button_texts()
+    [confirmation] = await bot.press(user, switch)
+    assert confirmation.message_id != answer.message_id  # the answer stays
+    assert confirmation.text == expected(
+        question_language, "Language set to English. Type a question at any time, or use /help."
+    )
+    # The profile now speaks the question's language: no more offer to switch.
+    [again] = await bot.say(user, question)
+    assert switch not in again.button_texts()
 
 
 @pytest.mark.parametrize(
@@ -166,3 +204,69 @@ async def test_a_very_long_question_is_refused_politely(bot: Harness) -> None:
     [answer] = await bot.say(ARABIC_USER, "سؤال " * 300)
     assert "1" in (answer.text or "")
     assert bot.api.messages(ADMIN) == []
+
+
+TEACHING = {
+    "ar": "هل يوجد موقف سيارات قرب المكان؟",
+    "fr": "Y a-t-il un parking près du lieu ?",
+    "en": "Is there parking near the venue?",
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_staff_answers_teach_the_bot(harness: Harness, language: str) -> None:
+    """Forward → staff answer → add to an entry → the same question is answered at once."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    user = USERS[language]
+    question = TEACHING[language]
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        [not_found] = await harness.say(user, question)
+        assert not_found.text == expected(language, NOT_FOUND)
+        await harness.press(user, label(language, "Send it to the Hub team"))
+        copy = harness.api.last_message(STAFF_CHAT)
+        [confirmation] = await harness.say(
+            ADMIN, "Ask the team by email.", chat_id=STAFF_CHAT, reply_to_message_id=copy.message_id
+        )
+        add = label("en", "Add this question to an entry")
+        assert add in confirmation.button_texts()
+        [picker] = await harness.press(ADMIN, add, chat_id=STAFF_CHAT)
+        assert question in (picker.text or "")
+        assert "Contact the Hub" in picker.button_texts()
+        # The topic's entries replace the suggestions in the same message.
+        await harness.press(ADMIN, "Contact the Hub", chat_id=STAFF_CHAT)
+        assert (
+            button_label("hub-team-contact", "en")
+            in harness.api.last_message(STAFF_CHAT).button_texts()
+        )
+        [filed] = await harness.press(
+            ADMIN, button_label("hub-team-contact", "en"), chat_id=STAFF_CHAT
+        )
+        assert filed.text == expected(
+            "en",
+            "«{question}» is now an example question of «{title}»: the bot answers it with "
+            "that entry.",
+            question=question,
+            title=title("hub-team-contact", "en"),
+        )
+        [answer] = await harness.say(USERS[language], question)
+        assert (
+            (answer.text or "")
+            .lstrip("\u200f\u2068")
+            .startswith(title("hub-team-contact", language))
+        )
+        assert (await harness.services.knowledge.export_learned()).startswith("hub-team-contact:")
+    # Learned questions are kept in the database: a restarted bot still knows.
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        [answer] = await harness.say(USERS[language], question)
+        assert title("hub-team-contact", language) in (answer.text or "")
+
+
+async def test_only_staff_file_questions(bot: Harness) -> None:
+    await bot.say(ENGLISH_USER, TEACHING["en"])
+    await bot.press(ENGLISH_USER, "Send it to the Hub team")
+    copy = bot.api.last_message(ADMIN)
+    [confirmation] = await bot.say(ADMIN, "No parking, sorry.", reply_to_message_id=copy.message_id)
+    data = confirmation.callback_data_for("Add this question to an entry")
+    # Someone else pressing forged data gets a refusal, and nothing is filed.
+    await bot.press_data(FRENCH_USER, confirmation.message_id, data)
+    assert await bot.services.knowledge.export_learned() == ""

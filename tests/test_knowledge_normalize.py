@@ -6,7 +6,10 @@ import pytest
 
 from bot.knowledge.normalize import (
     arabic_clitic_variants,
+    arabic_suffix_variants,
     arabic_verb_variants,
+    arabizi_skeleton,
+    clear_language,
     detect_language,
     fold_latin,
     normalize_arabic,
@@ -211,3 +214,137 @@ def test_digits_are_kept() -> None:
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+# --- Arabic as people type it -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("دعما", "دعم"),  # accusative tanween, typed without its mark
+        ("دعماً", "دعم"),
+        ("فنيا", "فني"),
+        ("تقنيًا", "تقني"),
+        ("ليبيا", "ليبي"),  # names ending in alef meet their adjective
+    ],
+)
+def test_accusative_alef_meets_the_bare_word(typed: str, written: str) -> None:
+    assert term_variants(tokenize(typed)[0])[0] == term_variants(tokenize(written)[0])[0]
+
+
+def test_taa_marbuta_and_haa_are_one_letter() -> None:
+    assert tokenize("بلدية") == tokenize("بلديه")
+
+
+@pytest.mark.parametrize(
+    ("verb", "noun"),
+    [
+        ("ندرّب", "تدريب"),  # form II: تفعيل
+        ("نشارك", "مشاركه"),  # form III: مفاعلة
+        ("نرسل", "ارسال"),  # form IV: إفعال
+        ("نتدرب", "تدرب"),  # form V is its own noun
+        ("بنطلب", "طلب"),
+    ],
+)
+def test_verbs_lead_to_their_verbal_nouns(verb: str, noun: str) -> None:
+    assert noun in arabic_verb_variants(tokenize(verb)[0])
+
+
+@pytest.mark.parametrize(
+    ("word", "bare"),
+    [("بلديتنا", "بلديه"), ("مدينتي", "مدينه"), ("برامجكم", "برامج")],
+)
+def test_possessive_endings_come_off(word: str, bare: str) -> None:
+    assert bare in arabic_suffix_variants(word)
+
+
+@pytest.mark.parametrize("word", ["وكيف", "فما", "بشو", "لوين", "وماذا", "فهل"])
+def test_conjunctions_on_question_words_are_stopwords(word: str) -> None:
+    assert tokenize(word) == []
+
+
+@pytest.mark.parametrize(
+    ("country", "question"),
+    [
+        ("Egypt", "عايز اعرف ازاي"),
+        ("Levant", "بدي اعرف شو"),
+        ("Jordan", "هسا بدي اشي"),
+        ("Tunisia", "شنوة نجم نعمل"),
+        ("Morocco", "كيفاش بغيت نعرف واش كاين"),
+        ("Iraq", "شلون شكد اريد"),
+        ("Libya", "شن نبي كيف"),
+    ],
+)
+def test_dialect_question_words_and_auxiliaries_of_each_country(
+    country: str, question: str
+) -> None:
+    assert tokenize(question) == [], country
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("kifach n9der nakhod da3m ta9ni", ["nakhod", "da3m", "ta9ni"]),
+        ("chno howa l markaz dyal strong cities", ["markaz", "strong", "cities"]),
+    ],
+)
+def test_arabic_in_latin_letters_keeps_its_subject(question: str, kept: list[str]) -> None:
+    assert tokenize(question) == kept
+
+
+@pytest.mark.parametrize(
+    ("spellings", "skeleton"),
+    [
+        (("baladiya", "baladia", "baladeya", "baladiyya"), "bld"),
+        (("ta9ni", "te9ni", "taqni"), "t9n"),
+        (("da3m", "da3em"), "d3m"),
+        (("tadrib", "tadreeb"), "tdrb"),
+    ],
+)
+def test_arabizi_spellings_share_a_skeleton(spellings: tuple[str, ...], skeleton: str) -> None:
+    assert {arabizi_skeleton(s) for s in spellings} == {skeleton}
+
+
+# --- French and English morphology ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("formations", "formation"),
+        ("jeunes", "jeune"),
+        ("l'atelier", "ateliers"),
+        ("réintégrer", "réintégration"),
+    ],
+)
+def test_french_inflections_share_a_stem(one: str, other: str) -> None:
+    assert set(term_variants(tokenize(one)[0])) & set(term_variants(tokenize(other)[0]))
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("trainings", "training"), ("municipalities", "municipality"), ("joining", "join")],
+)
+def test_english_inflections_share_a_stem(one: str, other: str) -> None:
+    assert term_variants(tokenize(one)[0])[0] == term_variants(tokenize(other)[0])[0]
+
+
+# --- the language of the answer -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("كيف أطلب دعما فنيا؟", "ar"),
+        ("what is the hub?", "en"),
+        ("Comment contacter l'équipe du Hub ?", "fr"),
+        ("What happened at the Tangier workshop?", "en"),
+        ("Sabha digital monitoring elections", None),  # names say nothing
+        ("Fes", None),
+        ("da3m ta9ni", None),
+        ("what is the فاس youth council", None),  # mixed scripts
+    ],
+)
+def test_clear_language(text: str, lang: str | None) -> None:
+    assert clear_language(text) == lang

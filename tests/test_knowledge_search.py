@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import Entry, KnowledgeIndex, Translated, load_directory
+from bot.knowledge.synonyms import Synonyms, load_synonyms, synonyms_from_mapping
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "knowledge"
 
@@ -221,3 +223,113 @@ def test_real_names_across_scripts(
 )
 def test_real_off_topic_questions_are_declined(real_index: KnowledgeIndex, question: str) -> None:
     assert real_index.search(question).hits == []
+
+
+# --- example questions, synonyms, Arabic as typed, declining ----------------------------------
+
+
+def synonyms_of(data: object) -> Synonyms:
+    synonyms, problems = synonyms_from_mapping(data, file="synonyms.yaml")
+    assert problems == []
+    return synonyms
+
+
+def test_an_example_question_answers_its_exact_wording() -> None:
+    entries = [
+        make_entry(
+            "contact", ("التواصل", "Contact", "Contact"), (("تواصل",), ("contact",), ("contact",))
+        ),
+        replace(
+            make_entry(
+                "venue", ("المكان", "Le lieu", "The venue"), (("مكان",), ("lieu",), ("venue",))
+            ),
+            questions=Translated((), (), ("Is there parking near the hotel?",)),
+        ),
+    ]
+    index = KnowledgeIndex.build(entries)
+    assert [hit.slug for hit in index.search("is there parking near the hotel").hits][:1] == [
+        "venue"
+    ]
+    # Without the example, "parking" is unknown and "hotel" alone does not make it answerable.
+    bare = KnowledgeIndex.build([replace(e, questions=Translated((), (), ())) for e in entries])
+    assert bare.search("is there parking near the hotel").hits == []
+
+
+def test_synonyms_widen_a_question_in_any_script() -> None:
+    entries = [
+        make_entry(
+            "municipalities",
+            ("البلديات", "Les municipalités", "Municipalities"),
+            (("بلدية",), ("municipalité",), ("municipality",)),
+        ),
+        make_entry(
+            "lebanon", ("لبنان", "Le Liban", "Lebanon"), (("لبنان",), ("Liban",), ("Lebanon",))
+        ),
+    ]
+    synonyms = synonyms_of(
+        {
+            "en": [["municipality", "city council", "local government"], ["lebanese", "lebanon"]],
+            "ar": [["بلدية", "baladiya"]],
+        }
+    )
+    plain = KnowledgeIndex.build(entries)
+    widened = KnowledgeIndex.build(entries, synonyms=synonyms)
+    for question, slug in [
+        ("city council", "municipalities"),
+        ("local government", "municipalities"),
+        ("lebanese", "lebanon"),
+        ("baladiya", "municipalities"),
+        ("baladeya", "municipalities"),  # a spelling the file lacks, same consonants
+    ]:
+        assert plain.search(question).hits == [] or plain.search(question).hits[0].slug != slug
+        assert widened.search(question).hits[0].slug == slug, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the hub?", "youth council", "كيف أطلب دعما فنيا؟", "atelier régional 2024"],
+)
+def test_shown_entries_follow_the_ranking(real_index: KnowledgeIndex, question: str) -> None:
+    """Coverage decides whether to answer; which entries are shown, and in what order, is the
+    ranking's, even when a lower-ranked entry covers more of the question."""
+    shown = [hit.slug for hit in real_index.search(question).hits]
+    ranked = [hit.slug for hit in real_index.rank(question, 3)]
+    assert shown
+    assert shown == ranked[: len(shown)]
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("what is the hub?", "hub-overview"),
+        ("كيف أطلب دعما فنيا؟", "technical-support"),
+        ("كيف اطلب دعم فني", "technical-support"),
+        ("احنا عايزين دعم فني للبلدية، نعمل ايه؟", "technical-support"),
+        ("bghina da3m ta9ni l baladiya dyalna", "technical-support"),
+        ("شلون نتواصل ويا فريق المركز؟", "hub-team-contact"),
+        ("بدي تواصل مع فريق المركز", "hub-team-contact"),
+        ("شنوة هو المركز الإقليمي؟", "hub-overview"),
+    ],
+)
+def test_real_questions_as_people_type_them(
+    real_index_with_synonyms: KnowledgeIndex, question: str, slug: str
+) -> None:
+    _require(real_index_with_synonyms, slug)
+    assert real_index_with_synonyms.search(question).hits[0].slug == slug
+
+
+@pytest.fixture(scope="module")
+def real_index_with_synonyms() -> KnowledgeIndex:
+    if not CONTENT_DIR.is_dir() or not any(CONTENT_DIR.glob("*.yaml")):
+        pytest.skip("content/knowledge has no entries yet")
+    synonyms, problems = load_synonyms(CONTENT_DIR.parent / "synonyms.yaml")
+    assert problems == []
+    return KnowledgeIndex.build(load_directory(CONTENT_DIR).entries, synonyms=synonyms)
+
+
+def test_rank_orders_entries_even_when_none_answers(real_index: KnowledgeIndex) -> None:
+    question = "Is there parking near the summit venue?"
+    assert real_index.search(question).hits == []
+    ranked = real_index.rank(question, 5)
+    assert 0 < len(ranked) <= 5
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)

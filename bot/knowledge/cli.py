@@ -11,6 +11,7 @@ from typing import TextIO
 from bot.i18n import Catalogs
 from bot.knowledge.content import check_expected_slugs, load_directory
 from bot.knowledge.search import KnowledgeIndex, SearchResult
+from bot.knowledge.synonyms import Synonyms, load_synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +71,28 @@ def ask(
     return 0
 
 
-def content_check(directory: str | Path, expected_slugs: list[str] | None, out: TextIO) -> int:
-    """Validate a content directory, one `file: message` line per problem; 1 if any error."""
+def content_check(
+    directory: str | Path,
+    expected_slugs: list[str] | None,
+    out: TextIO,
+    *,
+    synonyms_file: str | Path | None = None,
+) -> int:
+    """Validate a content directory (and the synonyms file), one `file: message` line per
+    problem; 1 if any error."""
     loaded = load_directory(directory)
-    problems = list(loaded.problems)
+    synonyms, synonym_problems = (
+        load_synonyms(synonyms_file) if synonyms_file is not None else (Synonyms(), [])
+    )
+    problems = [*loaded.problems, *synonym_problems]
     if expected_slugs is not None:
         problems.extend(check_expected_slugs(loaded.entries, expected_slugs, directory=directory))
     for problem in problems:
         out.write(f"{problem}\n")
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
-    out.write(f"{len(loaded.entries)} entries loaded, {errors} errors, {warnings} warnings\n")
+    out.write(
+        f"{len(loaded.entries)} entries and {len(synonyms)} synonym groups loaded, "
+        f"{errors} errors, {warnings} warnings\n"
+    )
     return 1 if errors else 0

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TOPICS: Final[tuple[str, ...]] = ("hub", "themes", "resources", "cases", "events", "contact")
+ENTRY_FIELDS: Final = frozenset(
+    {"slug", "topic", "related", "source", "title", "answer", "keywords", "questions"}
+)
 ENTRY_FILE_SUFFIXES: Final[tuple[str, ...]] = (".yaml", ".yml")
 
 # Telegram refuses messages over 4096 characters; the bot adds the title, a source line and
@@ -28,6 +31,9 @@ MAX_ANSWER_CHARS: Final = 3500
 MAX_TITLE_CHARS: Final = 200
 ANSWER_MIN_WORDS: Final = 60
 ANSWER_MAX_WORDS: Final = 200
+# Example questions ("people ask it like this"): enough to cover the usual wordings.
+MIN_EXAMPLE_QUESTIONS: Final = 5
+MAX_EXAMPLE_QUESTION_CHARS: Final = 300
 
 _SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A slug travels in button data, which Telegram caps at 64 bytes with our prefix.
@@ -66,6 +72,8 @@ class Entry:
     keywords: Translated[tuple[str, ...]]
     related: tuple[str, ...] = ()
     source: str | None = None
+    # How people ask for this entry, per language (written by editors, or learned from staff).
+    questions: Translated[tuple[str, ...]] = Translated((), (), ())
 
 
 @dataclass(frozen=True)
@@ -123,23 +131,26 @@ def _translated_text(data: Mapping[str, Any], key: str) -> Translated[str]:
     return Translated(*(_as_text(value.get(lang)) for lang in LANGUAGES))
 
 
-def _keyword_list(value: Any) -> tuple[str, ...]:
+def _text_list(value: Any, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise _EntryFormatError("keywords must be lists")
+        raise _EntryFormatError(f"{key} must be lists")
     return tuple(k for k in (_as_text(v) for v in value) if k)
 
 
-def _translated_keywords(data: Mapping[str, Any]) -> Translated[tuple[str, ...]]:
-    value = data.get("keywords")
+def _translated_lists(data: Mapping[str, Any], key: str) -> Translated[tuple[str, ...]]:
+    value = data.get(key)
     if value is None:
         return Translated((), (), ())
     if not isinstance(value, Mapping):
-        raise _EntryFormatError("'keywords' must map languages (ar, fr, en) to lists")
-    return Translated(*(_keyword_list(value.get(lang)) for lang in LANGUAGES))
+        raise _EntryFormatError(f"'{key}' must map languages (ar, fr, en) to lists")
+    unknown = sorted(str(k) for k in value if k not in LANGUAGES)
+    if unknown:
+        raise _EntryFormatError(f"'{key}' has unknown language(s): {', '.join(unknown)}")
+    return Translated(*(_text_list(value.get(lang), key) for lang in LANGUAGES))
 
 
 def _related(value: Any) -> tuple[str, ...]:
@@ -160,11 +171,7 @@ def entry_from_mapping(data: Any) -> Entry:
     if not isinstance(data, Mapping):
         raise ValueError("the file must contain a YAML mapping (slug:, topic:, title:, ...)")
     try:
-        unknown = sorted(
-            str(k)
-            for k in data
-            if k not in {"slug", "topic", "related", "source", "title", "answer", "keywords"}
-        )
+        unknown = sorted(str(k) for k in data if k not in ENTRY_FIELDS)
         if unknown:
             raise _EntryFormatError(f"unknown field(s): {', '.join(unknown)}")
         source = _as_text(data.get("source")) or None
@@ -173,9 +180,10 @@ def entry_from_mapping(data: Any) -> Entry:
             topic=_as_text(data.get("topic")),
             title=_translated_text(data, "title"),
             answer=_translated_text(data, "answer"),
-            keywords=_translated_keywords(data),
+            keywords=_translated_lists(data, "keywords"),
             related=_related(data.get("related")),
             source=source,
+            questions=_translated_lists(data, "questions"),
         )
     except _EntryFormatError as exc:
         raise ValueError(str(exc)) from exc
@@ -250,6 +258,63 @@ def validate_entry(
     for lang, keywords in entry.keywords.items():
         if not keywords:
             error(f"missing keywords in {lang}")
+    problems.extend(_question_problems(entry, file))
+    return problems
+
+
+def _question_problems(entry: Entry, file: str) -> list[ContentProblem]:
+    problems: list[ContentProblem] = []
+    for lang, questions in entry.questions.items():
+        if len(questions) < MIN_EXAMPLE_QUESTIONS:
+            problems.append(
+                ContentProblem(
+                    file,
+                    f"{len(questions)} example questions in {lang} "
+                    f"(write at least {MIN_EXAMPLE_QUESTIONS})",
+                    "warning",
+                )
+            )
+        seen: set[str] = set()
+        for question in questions:
+            if len(question) > MAX_EXAMPLE_QUESTION_CHARS:
+                problems.append(
+                    ContentProblem(
+                        file,
+                        f"example question in {lang} is {len(question)} characters "
+                        f"(max {MAX_EXAMPLE_QUESTION_CHARS}): {question[:40]}…",
+                    )
+                )
+            key = " ".join(question.casefold().split())
+            if key in seen:
+                problems.append(
+                    ContentProblem(
+                        file, f"example question repeated in {lang}: {question}", "warning"
+                    )
+                )
+            seen.add(key)
+    return problems
+
+
+def question_conflicts(
+    entries: Mapping[str, Entry], files: Mapping[str, str] | None = None
+) -> list[ContentProblem]:
+    """The same example question under two entries: the bot cannot answer it with both."""
+    files = files or {}
+    owner: dict[str, str] = {}
+    problems: list[ContentProblem] = []
+    for slug, entry in entries.items():
+        for _, questions in entry.questions.items():
+            for question in questions:
+                key = " ".join(question.casefold().split())
+                first = owner.setdefault(key, slug)
+                if first != slug:
+                    problems.append(
+                        ContentProblem(
+                            files.get(slug, f"{slug}.yaml"),
+                            f"example question also in {first}: {question}",
+                            "warning",
+                        )
+                    )
     return problems
 
 
@@ -275,6 +340,7 @@ def check_entries(
         for other in entry.related:
             if other != entry.slug and other not in entries:
                 problems.append(ContentProblem(file, f"related slug {other!r} does not exist"))
+    problems.extend(question_conflicts(entries, files))
     if expected_slugs is not None:
         problems.extend(check_expected_slugs(entries, expected_slugs))
     return problems
@@ -351,6 +417,7 @@ def load_directory(path: str | Path) -> LoadResult:
             problems.append(ContentProblem(files[slug], f"related slug {other!r} does not exist"))
         if dangling:
             entries[slug] = replace(entry, related=tuple(r for r in entry.related if r in entries))
+    problems.extend(question_conflicts(entries, files))
     logger.info(
         "loaded %d knowledge entries from %s (%d problems)", len(entries), directory, len(problems)
     )

@@ -78,6 +78,7 @@ _AR_FEMININE_PLURAL_MIN_CHARS: Final = 5
 # --- Latin orthography --------------------------------------------------------------------------
 
 _APOSTROPHES_RE: Final = re.compile("[\u2019\u2018\u02bc`\u00b4]")
+_AMPERSAND_INITIALS_RE: Final = re.compile(r"\b([^\W\d_])&([^\W\d_])\b")
 _FR_ELISION_RE: Final = re.compile(r"\b(l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 
 
@@ -146,6 +147,23 @@ _FR_STOPWORDS: Final = _words(
     """
 )
 
+# Arabic question words, particles and auxiliaries written in Latin letters (Maghrebi,
+# Egyptian and Levantine spellings). Words that are also English or French (fin, win, men)
+# are left out.
+_ARABIZI_STOPWORDS: Final = _words(
+    """
+    chno chnou chnowa chnoua chnia chneya shno shnu shnou shou chou shu kifach kifech kifash
+    kifesh kif izay ezay ezzay izzay eh ih wach wech wayn mnin 3lach 3lech 3lash lech lesh leh
+    imta emta wa9tach waqtach 9adech 9adach 9ddach chhal ch7al bch bech bach bash nheb n7eb
+    n7ebb nhebb nhebbou bghit bghina nbghi baddi biddi bidi 3ayez 3ayz 3awez 3ayzin 3awzin
+    3andkom 3andek 3ndkom 3andi 3andna ya3ni mta3 mte3 dyal dial diyal dyalna dyalkom ta3 3la
+    3ala m3a ma3a howa huwa hiya hia heya ana ena e7na i7na a7na ehna 7na n9der n9dar na9der
+    n9dro nnajem najem ndir ndiro ndirou na3mel n3mel n3ml n3mlo ne3mel el di dah deh hadi hada
+    hadak hedha hedhi bezabt bzabt belzabt lyoum lyoma daba tawa barcha bzaf fi 3an bel fel
+    fil lil mel mn wesh chnahouma chkoun chkon meen min3ayez momken mumkin mumken
+    """
+)
+
 _AR_STOPWORDS_RAW: Final = """
     من في على الى إلى عن مع هل ما ماذا لماذا كيف اين أين متى كم هو هي هم هن انا أنا نحن انت أنت
     انتم أنتم هذا هذه ذلك تلك هؤلاء التي الذي الذين اللذين او أو ثم لا لم لن قد كان كانت يكون
@@ -161,6 +179,17 @@ _AR_STOPWORDS_RAW: Final = """
     عندكم عندك عندي يعني طيب اوكي صباح الخير مساء النور اخي أخي اختي أستاذ استاذ
     معكم معك معنا معاكم معاك معانا بيكم فيكم منكم عنكم ليكم الكم
     ويا وياكم ويانا وياهم احسن أحسن افضل أفضل وقت بالضبط فكره فكرة
+    هناك يوجد توجد أود اود نود يمكنني يمكننا يمكن استطيع أستطيع نستطيع اقدر أقدر نقدر
+    تقدر يقدر ينفع لازم يجب علي معلومات كيفيه كيفية اخبرني أخبرني حدثني احكي اشرح
+    تعرف تعرفني عرفوني احتاج أحتاج نحتاج محتاج محتاجين ابحث أبحث نبحث جدا حول
+    ازاي إزاي ازاى عاوزه عايزين كده كدا بتاعة بتاعت علشان عشان ياريت بقى طب
+    بدك بدكم بدكن بدو فيني فينا فيي منقدر بقدر هلق هلأ هلا منشان مشان لشو عم رح راح
+    هيدول هسا هسه زي اشي إشي
+    شنوة شنوا شنيا نجم نجمو نجموا باش برشا ياسر توا توة متاعكم متاعنا يعيشك بالله
+    اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
+    اشلون شكد اشكد شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
+    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا
+    احنا إحنا حنا نحنا نعمل نعملو اعمل نسوي اسوي ندير نديرو نديرها مال شصار صار شنو شكو
     """
 
 
@@ -186,6 +215,12 @@ def _normalize_arabic_orthography(text: str) -> str:
 _AR_STOPWORDS: Final = frozenset(
     _normalize_arabic_orthography(w) for w in _AR_STOPWORDS_RAW.split()
 )
+# و ف ب ل glued to a question word or a particle (وكيف، فما، بشو، لوين) leave it one.
+_AR_STOPWORD_CLITICS: Final = frozenset("وفبل")
+# Accusative tanween (دعماً, typed دعما): the alef carries no meaning of its own.
+_AR_ACCUSATIVE_MIN_CHARS: Final = 4
+# Possessive endings (بلديتنا، مدينتي، برامجكم), longest first.
+_AR_POSSESSIVE_SUFFIXES: Final[tuple[str, ...]] = ("كم", "هم", "ها", "نا", "ي", "ك", "ه")
 
 _STEMMERS: Final = {
     lang: snowballstemmer.stemmer(name)
@@ -225,8 +260,11 @@ def normalize(text: str) -> str:
     """Normalise a whole text in any of the three languages (script-aware, language-agnostic).
 
     Elided French articles need no special step: words are split at apostrophes, so "l'atelier"
-    gives "l" (dropped) and "atelier".
+    gives "l" (dropped) and "atelier". Initials joined by "&" (R&R, M&E) become one word, or
+    they would be one-letter words, which are dropped.
     """
+    if "&" in text:
+        text = _AMPERSAND_INITIALS_RE.sub(r"\1\2", text)
     return fold_latin(normalize_arabic(text))
 
 
@@ -261,26 +299,83 @@ def arabic_clitic_variants(word: str) -> tuple[str, ...]:
 
 def arabic_verb_variants(word: str) -> tuple[str, ...]:
     """Readings of a word as a present-tense verb: without the continuous/future marker
-    (ب ح ه س, as in بتعمل، حنعمل) and the person prefix (ي ت ن ا), as in نطلب → طلب.
+    (ب ح ه س, as in بتعمل، حنعمل) and the person prefix (ي ت ن ا), as in نطلب → طلب; and
+    the verbal nouns of the verb left (ندرّب → تدريب, نشارك → مشاركة, نرسل → ارسال), which is
+    how the documents name the same action.
 
-    Too ambiguous for indexing (تطرف, تونس start the same way); the search tries them only
-    for words the knowledge base does not know.
+    Too ambiguous for indexing (تطرف, تونس start the same way); the search tries them for
+    words the knowledge base does not know as topics.
     """
-    variants: list[str] = []
+    bases: list[str] = []
     current = word
     if current[:1] in _AR_VERB_MARKERS and current[1:2] in _AR_PERSON_PREFIXES:
         current = current[1:]
-        variants.append(current)
+        bases.append(current)
     if current[:1] in _AR_PERSON_PREFIXES and len(current) - 1 >= _AR_MIN_STEM_CHARS:
-        variants.append(current[1:])
-    return tuple(v for v in variants if len(v) >= _AR_MIN_STEM_CHARS)
+        bases.append(current[1:])
+    variants: list[str] = []
+    for base in bases:
+        variants.append(base)
+        if len(bases) > 1 and base == bases[0]:
+            continue  # the marker alone left a person prefix on: no verbal noun of that
+        variants.extend(_verbal_nouns(base))
+    return tuple(dict.fromkeys(v for v in variants if len(v) >= _AR_MIN_STEM_CHARS))
+
+
+def _verbal_nouns(base: str) -> list[str]:
+    """Masdar patterns of a verb's bare form: تفعيل (form II), مفاعلة (III), إفعال (IV),
+    and تفعّل/تفاعل (V, VI), which are their own verbal nouns."""
+    if len(base) == 3:
+        c1, c2, c3 = base
+        return [f"ت{c1}{c2}ي{c3}", f"ا{c1}{c2}ا{c3}", f"م{c1}ا{c2}{c3}ه"]
+    if len(base) == 4 and base[1] == "ا":
+        return [f"م{base}ه"]
+    if len(base) == 4 and base[0] == "ت":
+        return [f"{base[:3]}ي{base[3]}"]
+    return []
+
+
+def arabic_suffix_variants(word: str) -> tuple[str, ...]:
+    """The word without a possessive ending (بلديتنا → بلديه, برامجكم → برامج): the
+    taa marbuta written ت before the ending is given back its own form."""
+    variants: list[str] = []
+    for suffix in _AR_POSSESSIVE_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _AR_MIN_STEM_CHARS:
+            base = word[: -len(suffix)]
+            variants.append(base[:-1] + "ه" if base.endswith("ت") else base)
+    return tuple(dict.fromkeys(variants))
+
+
+# Arabic in Latin letters: the digits stand for letters Latin lacks (3 ع, 7 ح, 9 ق, 5 خ, 8 غ,
+# 2 ء); pairs of letters and q are folded to the same marks, vowels are dropped.
+_ARABIZI_FOLDS: Final[tuple[tuple[str, str], ...]] = (
+    ("kh", "5"),
+    ("gh", "8"),
+    ("sh", "$"),
+    ("ch", "$"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ou", "u"),
+    ("q", "9"),
+    ("2", ""),
+)
+_ARABIZI_VOWELS_RE: Final = re.compile("[aeiouy]")
+_REPEATED_CHAR_RE: Final = re.compile(r"(.)\1+")
+
+
+def arabizi_skeleton(word: str) -> str:
+    """The consonants of an Arabic word written in Latin letters, so that its spellings meet
+    (baladiya, baladia, baladeya → bld; ta9ni, te9ni, taqni → t9n)."""
+    for pair, mark in _ARABIZI_FOLDS:
+        word = word.replace(pair, mark)
+    return _REPEATED_CHAR_RE.sub(r"\1", _ARABIZI_VOWELS_RE.sub("", word))
 
 
 def is_stopword(word: str) -> bool:
     """Whether a normalised word carries no topic in any of the three languages."""
     if is_arabic_word(word):
         return word in _AR_STOPWORDS
-    return word in _EN_STOPWORDS or word in _FR_STOPWORDS
+    return word in _EN_STOPWORDS or word in _FR_STOPWORDS or word in _ARABIZI_STOPWORDS
 
 
 def tokenize(text: str) -> list[str]:
@@ -310,6 +405,8 @@ def content_word(raw: str) -> str:
     if is_stopword(raw):
         return ""
     if is_arabic_word(raw):
+        if raw[:1] in _AR_STOPWORD_CLITICS and raw[1:] in _AR_STOPWORDS:
+            return ""
         raw = strip_arabic_article(raw)
         if raw in _AR_STOPWORDS:
             return ""
@@ -323,10 +420,16 @@ def stem(word: str, lang: Lang) -> str:
 
 
 def _before_stemming(word: str, lang: Lang) -> str:
-    if lang == "ar" and word.endswith("ات") and len(word) >= _AR_FEMININE_PLURAL_MIN_CHARS:
+    if lang != "ar":
+        return word
+    if word.endswith("ات") and len(word) >= _AR_FEMININE_PLURAL_MIN_CHARS:
         # Snowball's Arabic stemmer leaves sound feminine plurals half-stripped (شبكات→شبكا while
         # شبكة→شبك); rewriting the suffix as the singular's ending makes them meet.
         return word[:-2] + "ه"
+    if word.endswith("ا") and len(word) >= _AR_ACCUSATIVE_MIN_CHARS:
+        # The stemmer keeps the accusative alef (فنيا→فني while فني→فن). Names ending in alef
+        # (ليبيا) lose it too, in the documents as in the questions, so they still meet.
+        return word[:-1]
     return word
 
 
@@ -405,17 +508,20 @@ _FR_SUFFIXES: Final = ("ique", "iques", "ienne", "iennes", "eux", "ees", "eurs")
 _EN_SUFFIXES: Final = ("ing", "ness", "ship", "ings")
 
 
-def detect_language(text: str) -> Lang:
-    """Guess the language of a short question: Arabic script → ar; else French or English by
-    accents, elisions and function words; English when there is no evidence."""
+# A Latin-script question is clearly French or English when its evidence adds up to this much
+# and to twice the other language's.
+CLEAR_LANGUAGE_MIN_EVIDENCE: Final = 1.0
+CLEAR_LANGUAGE_MIN_RATIO: Final = 2.0
+
+
+def _language_evidence(text: str) -> tuple[int, int, float, float]:
+    """Arabic words, Latin words, French evidence and English evidence of a text."""
     arabic_words = latin_words = 0
     for word in _TOKEN_RE.findall(text):
         if _ARABIC_LETTER_RE.search(word):
             arabic_words += 1
         elif _LATIN_LETTER_RE.search(word):
             latin_words += 1
-    if arabic_words and arabic_words >= latin_words:
-        return "ar"
     lowered = _APOSTROPHES_RE.sub("'", text.lower())
     fr_score = 2.0 * len(_FRENCH_ACCENTS_RE.findall(lowered))
     fr_score += 2.0 * len(_FR_ELISION_RE.findall(lowered))
@@ -424,8 +530,30 @@ def detect_language(text: str) -> Lang:
     fr_score += sum(0.5 for w in words if len(w) > 4 and w.endswith(_FR_SUFFIXES))
     en_score = sum(1.0 for w in words if w in _EN_EVIDENCE)
     en_score += sum(0.5 for w in words if len(w) > 4 and w.endswith(_EN_SUFFIXES))
+    return arabic_words, latin_words, fr_score, en_score
+
+
+def detect_language(text: str) -> Lang:
+    """Guess the language of a short question: Arabic script → ar; else French or English by
+    accents, elisions and function words; English when there is no evidence."""
+    arabic_words, latin_words, fr_score, en_score = _language_evidence(text)
+    if arabic_words and arabic_words >= latin_words:
+        return "ar"
     if fr_score > en_score:
         return "fr"
     if en_score == 0 and arabic_words:
         return "ar"
     return "en"
+
+
+def clear_language(text: str) -> Lang | None:
+    """The language of a question when there is no doubt about it, else None: mostly Arabic
+    script, or French or English words well ahead of the other language's. A name, a
+    number or Arabic written in Latin letters says nothing."""
+    arabic_words, latin_words, fr_score, en_score = _language_evidence(text)
+    if arabic_words:
+        return "ar" if arabic_words >= latin_words else None
+    for lang, score, other in (("fr", fr_score, en_score), ("en", en_score, fr_score)):
+        if score >= CLEAR_LANGUAGE_MIN_EVIDENCE and score >= CLEAR_LANGUAGE_MIN_RATIO * other:
+            return lang  # type: ignore[return-value]
+    return None

@@ -17,7 +17,9 @@ from rapidfuzz.distance import OSA
 from bot.knowledge.content import Entry
 from bot.knowledge.normalize import (
     LANGUAGES,
+    arabic_suffix_variants,
     arabic_verb_variants,
+    arabizi_skeleton,
     content_word,
     detect_language,
     is_arabic_word,
@@ -27,13 +29,10 @@ from bot.knowledge.normalize import (
     term_variants_of_all,
     tokenize,
 )
+from bot.knowledge.synonyms import Synonyms
 
 logger = logging.getLogger(__name__)
 
-# Titles and keywords say what an entry is about; answers also mention neighbouring topics.
-TITLE_WEIGHT: Final = 3.0
-KEYWORD_WEIGHT: Final = 2.5
-ANSWER_WEIGHT: Final = 1.0
 BM25_K1: Final = 1.2
 BM25_B: Final = 0.75
 
@@ -46,20 +45,9 @@ FUZZY_WEIGHT_BY_DISTANCE: Final[dict[int, float]] = {1: 0.8, 2: 0.6}
 FUZZY_MIN_CHARS: Final = 5
 FUZZY_MAX_CANDIDATES: Final = 3
 ALTERNATIVES_CACHE_MAX: Final = 50_000
+# Shorter skeletons of Arabic in Latin letters ("bld") stand for too many words.
+ARABIZI_MIN_SKELETON_CHARS: Final = 3
 
-# Declining: the best entry must account for this share of the question's information, each
-# content word weighing its idf (floored) and each word unknown to the knowledge base weighing
-# a fixed share of the largest idf. Calibrated on benchmarks/data/eval_questions.yaml with
-# benchmarks/knowledge_quality.py; the weights are shares of the largest idf so they scale with
-# the size of the knowledge base.
-MIN_COVERAGE: Final = 0.6
-MIN_WORD_MASS: Final = 0.2
-UNKNOWN_WORD_MASS: Final = 0.7
-# A word found only in an entry's answer, not in its title or keywords, is weaker evidence that
-# the entry is about it.
-ANSWER_ONLY_MATCH: Final = 0.6
-NON_TOPICAL_WORD_FACTOR: Final = 0.3
-BIGRAM_WEIGHT: Final = 0.5
 _BIGRAM_JOINER: Final = " "
 # Stands for a line break among a field's chunks; never a word character.
 _LINE_MARK: Final = "\x00"
@@ -72,9 +60,44 @@ _KEY_BITS: Final = 63
 _LINE_BREAK_ID: Final = -2
 _STOPWORD_ID: Final = -1
 
-# Other hits are offered only when they are close to the best one.
-RELATIVE_MIN_SCORE: Final = 0.4
 
+@dataclass(frozen=True)
+class SearchSettings:
+    """Every weight and threshold of the search, chosen on the tuning half of
+    benchmarks/data/eval_questions.yaml (benchmarks/knowledge_quality.py --calibrate)."""
+
+    # Titles, keywords and example questions say what an entry is about; answers also mention
+    # neighbouring topics.
+    title_weight: float = 3.0
+    keyword_weight: float = 1.5
+    question_weight: float = 2.0
+    answer_weight: float = 1.0
+    # Answering at all: some entry must account for this share of the question's information,
+    # each content word weighing its idf (floored) and each word unknown to the knowledge base
+    # a fixed share of the largest idf (shares, so they scale with the size of the base).
+    min_coverage: float = 0.6
+    min_word_mass: float = 0.2
+    unknown_word_mass: float = 0.7
+    # A word found only in an entry's example questions, or only in its answer, is weaker
+    # evidence that the entry is about it than one in its title or keywords.
+    question_match: float = 0.8
+    answer_only_match: float = 0.3
+    non_topical_word_factor: float = 0.5
+    bigram_weight: float = 1.0
+    # A word reached through content/synonyms.yaml, or through Arabic morphology (a verb's
+    # noun, a word without its possessive ending), is less certain than the word as typed.
+    synonym_weight: float = 0.8
+    # A question whose words are exactly those of an entry's example question: that entry
+    # covers it, and ranks this share of the best score higher.
+    example_question_boost: float = 1.0
+    morphology_weight: float = 0.85
+    # Ranking: BM25 times coverage to this power (0: BM25 alone).
+    coverage_rank_power: float = 0.0
+    # Other hits are offered only when they are close to the best one.
+    relative_min_score: float = 0.4
+
+
+DEFAULT_SETTINGS: Final = SearchSettings()
 FloatArray = npt.NDArray[np.float32]
 FloatArray64 = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -117,8 +140,13 @@ class KnowledgeIndex:
         weights: FloatArray,
         saliences: FloatArray,
         surface_words: dict[str, tuple[int, ...]],
+        settings: SearchSettings = DEFAULT_SETTINGS,
+        synonyms: Synonyms | None = None,
+        example_questions: dict[frozenset[str], list[int]] | None = None,
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
+        self.settings = settings
+        self._example_questions = example_questions or {}
         self._slugs = list(entries)
         self._term_ids = term_ids
         self._idf = idf
@@ -135,9 +163,12 @@ class KnowledgeIndex:
         self._surface_words = surface_words
         self._fuzzy_buckets = _length_buckets(surface_words)
         max_idf = float(idf.max()) if len(idf) else 1.0
-        self._min_word_mass = MIN_WORD_MASS * max_idf
-        self._unknown_mass = UNKNOWN_WORD_MASS * max_idf
+        self._min_word_mass = settings.min_word_mass * max_idf
+        self._unknown_mass = settings.unknown_word_mass * max_idf
         self._alternatives_cache: dict[str, tuple[_Alternative, ...]] = {}
+        self._synonyms = _SynonymTable.compile(
+            synonyms or Synonyms(), self._direct_alternatives, settings.synonym_weight
+        )
 
     def __len__(self) -> int:
         return len(self._slugs)
@@ -145,8 +176,15 @@ class KnowledgeIndex:
     # --- building -------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, entries: Iterable[Entry] | Mapping[str, Entry]) -> KnowledgeIndex:
-        """Index every entry's titles, keywords and answers in ar, fr and en."""
+    def build(
+        cls,
+        entries: Iterable[Entry] | Mapping[str, Entry],
+        *,
+        synonyms: Synonyms | None = None,
+        settings: SearchSettings = DEFAULT_SETTINGS,
+    ) -> KnowledgeIndex:
+        """Index every entry's titles, keywords, example questions and answers in ar, fr and
+        en; synonyms widen the words of a question at search time."""
         entry_list = list(entries.values()) if isinstance(entries, Mapping) else list(entries)
         by_slug: dict[str, Entry] = {}
         for entry in entry_list:
@@ -154,7 +192,7 @@ class KnowledgeIndex:
                 raise ValueError(f"duplicate slug {entry.slug!r}")
             by_slug[entry.slug] = entry
 
-        builder = _PostingsBuilder(list(by_slug.values()))
+        builder = _PostingsBuilder(list(by_slug.values()), settings)
         postings = builder.build()
         index = cls(
             entries=by_slug,
@@ -165,6 +203,9 @@ class KnowledgeIndex:
             weights=postings.weights,
             saliences=postings.saliences,
             surface_words=builder.surface_words(),
+            settings=settings,
+            synonyms=synonyms,
+            example_questions=builder.example_question_owners(),
         )
         logger.info("knowledge index: %d entries, %d terms", len(by_slug), len(builder.term_ids))
         return index
@@ -181,16 +222,37 @@ class KnowledgeIndex:
         if scored is None:
             return SearchResult(query, lang, [])
         scores, coverage = scored
-        # Only entries that cover enough of the question compete; among them BM25 decides.
-        eligible = np.where((coverage >= MIN_COVERAGE) & (scores > 0.0), scores, 0.0)
+        settings = self.settings
+        # Whether to answer at all: some entry covers enough of the question. Which entries
+        # to show: the ranking, even when the best-ranked one covers a little less.
+        matching = scores > 0.0
+        if not matching.any() or float(coverage[matching].max()) < settings.min_coverage:
+            return SearchResult(query, lang, [])
+        ranking = self._ranking(scores, coverage)
         hits: list[Hit] = []
-        for doc in self._top(eligible, limit):
-            score = float(eligible[doc])
-            if score <= 0.0 or (hits and score < RELATIVE_MIN_SCORE * hits[0].score):
+        for doc in self._top(ranking, limit):
+            score = float(ranking[doc])
+            if score <= 0.0 or (hits and score < settings.relative_min_score * hits[0].score):
                 break
             hits.append(Hit(self._slugs[doc], round(score, 4)))
         logger.debug("search %r (%s): %s", query, lang, hits)
         return SearchResult(query, lang, hits)
+
+    def rank(self, query: str, limit: int) -> list[Hit]:
+        """The entries that best match a question, best first, whether or not they answer it."""
+        scored = self._score(query) if limit > 0 else None
+        if scored is None:
+            return []
+        ranking = self._ranking(*scored)
+        return [
+            Hit(self._slugs[doc], round(float(ranking[doc]), 4))
+            for doc in self._top(ranking, limit)
+            if ranking[doc] > 0.0
+        ]
+
+    def _ranking(self, scores: FloatArray, coverage: FloatArray) -> FloatArray:
+        power = self.settings.coverage_rank_power
+        return scores * np.power(coverage, power) if power else scores
 
     def _score(self, query: str) -> tuple[FloatArray, FloatArray] | None:
         """BM25 score and question coverage of every entry, or None if nothing can match."""
@@ -201,8 +263,12 @@ class KnowledgeIndex:
         scores = np.zeros(n_docs, dtype=np.float32)
         matched_mass = np.zeros(n_docs, dtype=np.float32)
         total_mass = 0.0
+        widened = self._synonyms.widen(words)
         for word in dict.fromkeys(words):
             alternatives = self._alternatives(word)
+            extra = widened.get(word)
+            if extra:
+                alternatives = _merge(alternatives, extra)
             if not alternatives:
                 total_mass += self._unknown_mass
                 continue
@@ -228,11 +294,18 @@ class KnowledgeIndex:
             term_id = self._term_ids.get(pair)
             if term_id is not None:
                 start, end = self._indptr[term_id], self._indptr[term_id + 1]
-                scores[self._doc_ids[start:end]] += BIGRAM_WEIGHT * self._weights[start:end]
+                scores[self._doc_ids[start:end]] += (
+                    self.settings.bigram_weight * self._weights[start:end]
+                )
 
         if total_mass <= 0.0:
             return None
-        return scores, np.minimum(matched_mass / total_mass, 1.0)
+        coverage = np.minimum(matched_mass / total_mass, 1.0)
+        owners = self._example_questions.get(frozenset(words))
+        if owners:
+            coverage[owners] = 1.0
+            scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
+        return scores, coverage
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
@@ -250,26 +323,49 @@ class KnowledgeIndex:
         if not any(self._topical[alt.term_id] for alt in alternatives):
             # Words only ever met inside answers ("next", "happened") are ordinary language,
             # not subjects: their rarity in a small base must not decide whether we answer.
-            mass *= NON_TOPICAL_WORD_FACTOR
+            mass *= self.settings.non_topical_word_factor
         return mass
 
-    def _alternatives(self, word: str) -> tuple[_Alternative, ...]:
-        cached = self._alternatives_cache.get(word)
-        if cached is not None:
-            return cached
+    def _direct_alternatives(self, word: str) -> list[_Alternative]:
+        """Index terms of the word as typed (with its clitic readings or other-language stem)."""
         alternatives: list[_Alternative] = []
         for position, term in enumerate(term_variants(word)):
             term_id = self._term_ids.get(term)
             if term_id is not None:
                 weight = PRIMARY_TERM_WEIGHT if position == 0 else SECONDARY_TERM_WEIGHT
                 alternatives.append(_Alternative(term_id, weight))
-        if not alternatives and is_arabic_word(word):
-            alternatives = [
-                _Alternative(term_id, SECONDARY_TERM_WEIGHT)
-                for variant in arabic_verb_variants(word)
-                for term in term_variants(variant)
-                if (term_id := self._term_ids.get(term)) is not None
+        return alternatives
+
+    def _alternatives(self, word: str) -> tuple[_Alternative, ...]:
+        cached = self._alternatives_cache.get(word)
+        if cached is not None:
+            return cached
+        alternatives = self._direct_alternatives(word)
+        arabic = is_arabic_word(word)
+        if arabic and not any(self._topical[alt.term_id] for alt in alternatives):
+            # As typed, the word names no topic: read it as a verb (ندرّب → تدريب) or without
+            # its possessive ending (بلديتنا → بلدية).
+            weight = self.settings.morphology_weight
+            readings = [
+                *arabic_verb_variants(word),
+                *(
+                    reading
+                    for bare in arabic_suffix_variants(word)
+                    for reading in (bare, *arabic_verb_variants(bare))
+                ),
             ]
+            alternatives = list(
+                _merge(
+                    tuple(alternatives),
+                    [
+                        _Alternative(alt.term_id, weight * alt.weight)
+                        for reading in dict.fromkeys(readings)
+                        for alt in self._direct_alternatives(reading)
+                    ],
+                )
+            )
+        if not alternatives and not arabic:
+            alternatives = list(self._synonyms.arabizi(word))
         if not alternatives:
             alternatives = self._typo_alternatives(word)
         result = tuple(alternatives)
@@ -330,12 +426,15 @@ class _Occurrences:
 
 @dataclass(frozen=True)
 class _Field:
-    """One indexed part of every entry: its BM25 weight, its text, and whether it is a headline
-    (title or keywords: a term found there is topical, and line breaks delimit its bigrams)."""
+    """One indexed part of every entry: its BM25 weight; whether it is made of lines (titles,
+    keywords, questions: line breaks delimit bigrams); how surely a word found there says what
+    the entry is about (1.0: the word is a topic of the knowledge base); and its text."""
 
     weight: float
     headline: bool
+    salience: float
     text: Callable[[Entry], str]
+    examples: bool = False  # the example questions, each line one question
 
 
 class _ChunkIds(dict[str, int]):
@@ -344,6 +443,96 @@ class _ChunkIds(dict[str, int]):
     def __missing__(self, chunk: str) -> int:
         chunk_id = self[chunk] = len(self)
         return chunk_id
+
+
+class _SynonymTable:
+    """content/synonyms.yaml resolved against one index: each member phrase, as a tuple of
+    primary stems, leads to the index terms of every member of its groups."""
+
+    def __init__(
+        self,
+        phrases: dict[tuple[str, ...], tuple[_Alternative, ...]],
+        skeletons: dict[str, tuple[_Alternative, ...]],
+    ) -> None:
+        self._phrases = phrases
+        self._longest = max(map(len, phrases), default=0)
+        self._skeletons = skeletons
+
+    @classmethod
+    def compile(
+        cls, synonyms: Synonyms, direct: Callable[[str], list[_Alternative]], weight: float
+    ) -> _SynonymTable:
+        if not synonyms.groups:
+            return cls({}, {})
+        phrases: dict[tuple[str, ...], dict[int, float]] = {}
+        skeletons: dict[str, dict[int, float]] = {}
+        for group in synonyms.groups:
+            member_words = [tokenize(member) for member in group.members]
+            terms: dict[int, float] = {}
+            for words in member_words:
+                for word in words:
+                    for alt in direct(word):
+                        terms[alt.term_id] = max(terms.get(alt.term_id, 0.0), alt.weight)
+            if not terms:
+                continue
+            for words in member_words:
+                key = tuple(term_variants(w)[0] for w in words)
+                _merge_into(phrases.setdefault(key, {}), terms, weight)
+                if group.language == "ar" and len(words) == 1 and not is_arabic_word(words[0]):
+                    # Arabic in Latin letters: spellings vary (baladiya, baladia, baladeya).
+                    skeleton = arabizi_skeleton(words[0])
+                    if len(skeleton) >= ARABIZI_MIN_SKELETON_CHARS:
+                        _merge_into(skeletons.setdefault(skeleton, {}), terms, weight)
+        return cls(
+            {key: _as_alternatives(terms) for key, terms in phrases.items()},
+            {key: _as_alternatives(terms) for key, terms in skeletons.items()},
+        )
+
+    def widen(self, words: list[str]) -> dict[str, list[_Alternative]]:
+        """For the words of a question that are (part of) a synonym, the terms of the others;
+        longest phrases first, so "city council" is read as one."""
+        if not self._phrases:
+            return {}
+        stems = [term_variants(w)[0] for w in words]
+        widened: dict[str, list[_Alternative]] = {}
+        position = 0
+        while position < len(words):
+            for size in range(min(self._longest, len(words) - position), 0, -1):
+                found = self._phrases.get(tuple(stems[position : position + size]))
+                if found:
+                    for word in words[position : position + size]:
+                        widened.setdefault(word, []).extend(found)
+                    position += size
+                    break
+            else:
+                position += 1
+        return widened
+
+    def arabizi(self, word: str) -> tuple[_Alternative, ...]:
+        """Terms of an Arabic word written in Latin letters in a spelling the file lacks."""
+        if not self._skeletons:
+            return ()
+        return self._skeletons.get(arabizi_skeleton(word), ())
+
+
+def _merge_into(target: dict[int, float], terms: dict[int, float], weight: float) -> None:
+    for term_id, term_weight in terms.items():
+        target[term_id] = max(target.get(term_id, 0.0), weight * term_weight)
+
+
+def _as_alternatives(terms: dict[int, float]) -> tuple[_Alternative, ...]:
+    return tuple(_Alternative(term_id, weight) for term_id, weight in terms.items())
+
+
+def _merge(
+    alternatives: tuple[_Alternative, ...] | list[_Alternative], extra: Iterable[_Alternative]
+) -> tuple[_Alternative, ...]:
+    """Both lists of alternatives, each term once with its larger weight."""
+    best: dict[int, float] = {alt.term_id: alt.weight for alt in alternatives}
+    for alt in extra:
+        if alt.weight > best.get(alt.term_id, 0.0):
+            best[alt.term_id] = alt.weight
+    return tuple(_Alternative(term_id, weight) for term_id, weight in best.items())
 
 
 class _PostingsBuilder:
@@ -356,8 +545,9 @@ class _PostingsBuilder:
     too: touching fresh memory is a large part of the cost at this size.
     """
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], settings: SearchSettings) -> None:
         self._entries = entries
+        self._settings = settings
         self.term_ids: dict[str, int] = {}
         self._terms: list[str] = []
         self._words: list[str] = []
@@ -367,6 +557,8 @@ class _PostingsBuilder:
         self._raw_ids: dict[str, int] = {}
         self._chunk_ids = _ChunkIds()
         self._chunk_ids[_LINE_MARK] = 0
+        # Content-word ids, entry and line number of every word of the example questions.
+        self._example_lines: tuple[IntArray, IntArray, IntArray] | None = None
 
     def _term_id(self, term: str) -> int:
         term_id = self.term_ids.get(term)
@@ -432,10 +624,18 @@ class _PostingsBuilder:
 
     def build(self) -> _Postings:
         n_docs = len(self._entries)
+        settings = self._settings
         fields = [
-            _Field(TITLE_WEIGHT, True, _title_text),
-            _Field(KEYWORD_WEIGHT, True, _keyword_text),
-            _Field(ANSWER_WEIGHT, False, _answer_text),
+            _Field(settings.title_weight, True, 1.0, _title_text),
+            _Field(settings.keyword_weight, True, 1.0, _keyword_text),
+            _Field(
+                settings.question_weight,
+                True,
+                settings.question_match,
+                _question_text,
+                examples=True,
+            ),
+            _Field(settings.answer_weight, False, settings.answer_only_match, _answer_text),
         ]
         chunked = [self._field_chunks(field) for field in fields]
         chunked.reverse()  # popped in field order, so each field's arrays are freed after use
@@ -460,6 +660,8 @@ class _PostingsBuilder:
                 line = np.cumsum(words == _LINE_BREAK_ID, dtype=np.int32)[is_word]
                 words, docs = words[is_word], docs[is_word]
                 pairs, pair_docs = _adjacent_pairs(term_flat[term_start[words]], docs, line)
+                if field.examples:
+                    self._example_lines = (words, docs, line)
                 bigrams.append((pairs, pair_docs, code))
                 word_pieces = [(words, docs)]
             else:
@@ -556,11 +758,10 @@ class _PostingsBuilder:
         field_weight = np.asarray(
             field_weights, dtype=np.float32 if exact_in_float32 else np.float64
         )
-        field_headline = np.asarray([f.headline for f in fields], dtype=bool)
+        field_salience = np.asarray([f.salience for f in fields], dtype=np.float32)
         tf = _reduce(np.add, field_weight[field], starts).astype(np.float32)
-        headline = _reduce(np.logical_or, field_headline[field], starts)
+        salience = _reduce(np.maximum, field_salience[field], starts)
         del field, starts
-        salience = np.where(headline, np.float32(1.0), np.float32(ANSWER_ONLY_MATCH))
         # Keys sort by term, then entry: the postings come out grouped per term already.
         # The entry is in the low bits: casting keeps the low 32, the mask the entry's.
         cols = unique_keys.astype(np.int32)
@@ -585,6 +786,23 @@ class _PostingsBuilder:
         np.cumsum(df.astype(np.int32), out=indptr[1:])
         return _Postings(idf, indptr, cols, weights, salience)
 
+    def example_question_owners(self) -> dict[frozenset[str], list[int]]:
+        """The entries (by number) of each example question, keyed by its set of content words:
+        asked again in another order, or with other stopwords, it is the same question."""
+        if self._example_lines is None or not len(self._example_lines[0]):
+            return {}
+        words, docs, line = self._example_lines
+        breaks = np.flatnonzero((docs[1:] != docs[:-1]) | (line[1:] != line[:-1])) + 1
+        bounds = [0, *breaks.tolist(), len(words)]
+        names = self._words
+        word_list, doc_list = words.tolist(), docs.tolist()
+        owners: dict[frozenset[str], list[int]] = {}
+        for start, end in pairwise(bounds):
+            found = owners.setdefault(frozenset(names[w] for w in word_list[start:end]), [])
+            if doc_list[start] not in found:
+                found.append(doc_list[start])
+        return owners
+
     def surface_words(self) -> dict[str, tuple[int, ...]]:
         ptr, flat = self._word_term_ptr, self._word_term_flat
         return {w: tuple(flat[ptr[i] : ptr[i + 1]]) for i, w in enumerate(self._words)}
@@ -596,6 +814,10 @@ def _title_text(entry: Entry) -> str:
 
 def _keyword_text(entry: Entry) -> str:
     return "\n".join(k for lang in LANGUAGES for k in entry.keywords.get(lang))
+
+
+def _question_text(entry: Entry) -> str:
+    return "\n".join(q for lang in LANGUAGES for q in entry.questions.get(lang))
 
 
 def _answer_text(entry: Entry) -> str:

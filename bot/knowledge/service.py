@@ -1,19 +1,25 @@
-"""The knowledge base as the bot serves it: the loaded entries, answering, reloading, and
-questions it could not answer on their way to staff and back."""
+"""The knowledge base as the bot serves it: the loaded entries, answering, reloading,
+questions it could not answer on their way to staff and back, and the example questions staff
+teach it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.clock import Clock
-from bot.knowledge.content import TOPICS, ContentProblem, Entry, load_directory
-from bot.knowledge.search import KnowledgeIndex, SearchResult
-from storage.models import Question
-from storage.questions import QuestionRepository
+from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated, load_directory
+from bot.knowledge.normalize import LANGUAGES, clear_language
+from bot.knowledge.search import Hit, KnowledgeIndex, SearchResult
+from bot.knowledge.synonyms import Synonyms, load_synonyms
+from storage.models import LearnedQuestion, Question
+from storage.questions import LearnedQuestionRepository, QuestionRepository
 
 logger = logging.getLogger(__name__)
 
@@ -40,36 +46,59 @@ class ReloadReport:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    entries: dict[str, Entry]
+    files: dict[str, Entry]  # as the content files say
+    entries: dict[str, Entry]  # with the questions staff taught merged in
+    synonyms: Synonyms
     index: KnowledgeIndex
 
 
+# How many entries staff are offered first when filing a question under one.
+SUGGESTED_ENTRIES = 5
+
+
 class KnowledgeService:
-    def __init__(self, *, directory: Path, questions: QuestionRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        directory: Path,
+        synonyms_file: Path,
+        questions: QuestionRepository,
+        learned: LearnedQuestionRepository,
+        clock: Clock,
+    ) -> None:
         self._directory = directory
+        self._synonyms_file = synonyms_file
         self._questions = questions
+        self._learned = learned
         self._clock = clock
-        self._snapshot = _Snapshot({}, KnowledgeIndex.build({}))
-        # One reload at a time; answering never waits for it: it reads the old snapshot.
+        self._snapshot = _Snapshot({}, {}, Synonyms(), KnowledgeIndex.build({}))
+        # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
 
     async def reload(self) -> ReloadReport:
         """Load the content again; a broken file keeps the version of its entry loaded before."""
         async with self._reload_lock:
             loaded = await asyncio.to_thread(load_directory, self._directory)
-            entries = dict(loaded.entries)
+            synonyms, synonym_problems = await asyncio.to_thread(load_synonyms, self._synonyms_file)
+            files = dict(loaded.entries)
             kept = []
             for problem in loaded.errors:
                 slug = Path(problem.file).stem
-                previous = self._snapshot.entries.get(slug)
-                if previous is not None and slug not in entries:
-                    entries[slug] = previous
+                previous = self._snapshot.files.get(slug)
+                if previous is not None and slug not in files:
+                    files[slug] = previous
                     kept.append(slug)
-            index = await asyncio.to_thread(KnowledgeIndex.build, entries)
-            self._snapshot = _Snapshot(entries, index)
-        for problem in loaded.problems:
+            await self._rebuild(files, synonyms)
+        problems = [*loaded.problems, *synonym_problems]
+        for problem in problems:
             logger.warning("content: %s", problem)
-        return ReloadReport(loaded=len(entries), problems=loaded.problems, kept=sorted(kept))
+        return ReloadReport(loaded=len(files), problems=problems, kept=sorted(kept))
+
+    async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
+        """Index the files' entries with every question staff taught; the caller holds the lock."""
+        entries = with_learned_questions(files, await self._learned.all())
+        index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
+        self._snapshot = _Snapshot(files, entries, synonyms, index)
 
     async def ask(self, question: str) -> SearchResult:
         """Best entries for a question in any of the three languages, best first.
@@ -78,6 +107,36 @@ class KnowledgeService:
         the event loop answering other people meanwhile.
         """
         return await asyncio.to_thread(self._snapshot.index.search, question)
+
+    async def suggest(self, question: str) -> list[Entry]:
+        """The entries closest to a question even when none answers it, best first: what staff
+        are offered when they file the question under an entry."""
+        index = self._snapshot.index
+        hits: list[Hit] = await asyncio.to_thread(index.rank, question, SUGGESTED_ENTRIES)
+        return [entry for hit in hits if (entry := self.entry(hit.slug)) is not None]
+
+    async def learn(self, question: Question, *, slug: str, staff_id: int) -> bool:
+        """File a question under an entry as one of its examples, and answer it from now on
+        (the index is rebuilt at once). False when the entry is gone or it was filed already."""
+        if self.entry(slug) is None:
+            return False
+        language = clear_language(question.text) or question.language
+        async with self._reload_lock:
+            added = await self._learned.add(
+                slug=slug,
+                language=language,
+                text=question.text,
+                question_id=question.id,
+                added_by=staff_id,
+                now=self._clock.now(),
+            )
+            if added:
+                await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
+        return added
+
+    async def export_learned(self) -> str:
+        """The questions staff taught, as YAML to fold into the content files."""
+        return learned_questions_yaml(await self._learned.all())
 
     def entry(self, slug: str) -> Entry | None:
         return self._snapshot.entries.get(slug)
@@ -90,6 +149,9 @@ class KnowledgeService:
     def topics(self) -> list[str]:
         present = {entry.topic for entry in self._snapshot.entries.values()}
         return [topic for topic in TOPICS if topic in present]
+
+    async def question(self, question_id: int) -> Question | None:
+        return await self._questions.get(question_id)
 
     async def keep_unanswered(self, *, user_id: int, text: str, language: str) -> Question:
         """Raises DailyLimitReached when the person has KEPT_QUESTIONS_PER_DAY already."""
@@ -129,3 +191,39 @@ class KnowledgeService:
         return await self._questions.answer(
             question.id, answer=text, answered_by=staff_id, now=self._clock.now()
         )
+
+
+def with_learned_questions(
+    entries: dict[str, Entry], learned: Iterable[LearnedQuestion]
+) -> dict[str, Entry]:
+    """The entries with the learned questions added to their examples (entries that no longer
+    exist are skipped: their questions wait in the database for an editor)."""
+    extra: dict[str, dict[str, list[str]]] = {}
+    for item in learned:
+        if item.slug in entries and item.language in LANGUAGES:
+            extra.setdefault(item.slug, {}).setdefault(item.language, []).append(item.text)
+    merged = dict(entries)
+    for slug, by_language in extra.items():
+        entry = merged[slug]
+        questions = Translated(
+            *(
+                tuple(dict.fromkeys((*entry.questions.get(lang), *by_language.get(lang, ()))))
+                for lang in LANGUAGES
+            )
+        )
+        merged[slug] = replace(entry, questions=questions)
+    return merged
+
+
+def learned_questions_yaml(learned: Iterable[LearnedQuestion]) -> str:
+    """`slug: {questions: {lang: [...]}}` for every entry with learned questions."""
+    by_slug: dict[str, dict[str, list[str]]] = {}
+    for item in learned:
+        by_slug.setdefault(item.slug, {}).setdefault(item.language, []).append(item.text)
+    if not by_slug:
+        return ""
+    document = {
+        slug: {"questions": {lang: by_language[lang] for lang in LANGUAGES if lang in by_language}}
+        for slug, by_language in sorted(by_slug.items())
+    }
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
