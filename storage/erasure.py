@@ -26,21 +26,25 @@ ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("events", "created_by", None),
     ("broadcasts", "created_by", FORMER_PERSON),  # NOT NULL
     ("broadcasts", "cancelled_by", None),
+    ("learned_questions", "added_by", FORMER_PERSON),  # NOT NULL
 )
 # Free text the Hub keeps (a city's request, its history, other people's questions, events,
-# announcements), in which the person may be named: (table, column, holds JSON).
-KEPT_TEXT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("support_requests", "title", False),
-    ("support_requests", "description", False),
-    ("support_requests", "decline_reason", False),
-    ("support_requests", "contact_detail", False),
-    ("support_request_events", "text", False),
-    ("questions", "text", False),
-    ("questions", "answer", False),
-    ("events", "titles", True),
-    ("events", "descriptions", True),
-    ("events", "place", False),
-    ("broadcasts", "versions", True),
+# announcements), in which the person may be named: (table, column, how). "text" and "json"
+# (an object of texts) are redacted in place; "row" deletes the row, where a redacted text
+# could collide with another under a UNIQUE constraint and the row is worth little without it.
+KEPT_TEXT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("support_requests", "title", "text"),
+    ("support_requests", "description", "text"),
+    ("support_requests", "decline_reason", "text"),
+    ("support_requests", "contact_detail", "text"),
+    ("support_request_events", "text", "text"),
+    ("questions", "text", "text"),
+    ("questions", "answer", "text"),
+    ("learned_questions", "text", "row"),
+    ("events", "titles", "json"),
+    ("events", "descriptions", "json"),
+    ("events", "place", "text"),
+    ("broadcasts", "versions", "json"),
 )
 
 
@@ -106,17 +110,21 @@ class ErasureRepository:
                 await tx.execute(f"DELETE FROM {table} WHERE chat_id = :id", params)
             await tx.execute("DELETE FROM staff WHERE user_id = :id", params)
             await tx.execute("DELETE FROM users WHERE id = :id", params)
-            for table, column, holds_json in KEPT_TEXT_COLUMNS:
-                await _redact_column(tx, table, column, holds_json, redact)
+            for table, column, how in KEPT_TEXT_COLUMNS:
+                await _redact_column(tx, table, column, how, redact)
 
 
 async def _redact_column(
-    tx: Transaction, table: str, column: str, holds_json: bool, redact: Callable[[str], str]
+    tx: Transaction, table: str, column: str, how: str, redact: Callable[[str], str]
 ) -> None:
     rows = await tx.fetchall(f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL")
     for row in rows:
         value = row[1]
-        if holds_json:
+        if how == "row":
+            if redact(value) != value:
+                await tx.execute(f"DELETE FROM {table} WHERE rowid = :rowid", {"rowid": row[0]})
+            continue
+        if how == "json":
             texts = json.loads(value)
             changed = json.dumps(
                 {key: redact(text) for key, text in texts.items()}, ensure_ascii=False
