@@ -188,7 +188,7 @@ async def send_charts(
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     draw = await AREAS[area](t, _scope(t, period, window), stats, window)
     # Drawing is CPU work: a worker thread keeps the bot answering everyone else meanwhile.
-    for chart in await asyncio.to_thread(draw):
+    for chart in await asyncio.to_thread(charts.draw_alone, draw):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
 
 

@@ -32,6 +32,118 @@ _ACTIVE = """
 """
 
 
+_OPEN_MARKS = ", ".join(f":s{index}" for index in range(len(OPEN_REQUEST_STATUSES)))
+
+# Every query of the statistics, by the method that runs it (and `explain` shows its plan).
+_TEMPLATES: dict[str, str] = {
+    "focal_points": """
+            SELECT fp.country AS country,
+                   SUM(fp.created_at >= :start AND fp.created_at < :end) AS registered,
+                   SUM(fp.status = 'approved' AND fp.reviewed_at >= :start
+                       AND fp.reviewed_at < :end) AS approved,
+                   SUM({active}) AS active
+            FROM focal_points fp JOIN users u ON u.id = fp.user_id
+            WHERE :country IS NULL OR fp.country = :country
+            GROUP BY fp.country ORDER BY fp.country
+            """,
+    "cities_reached": """
+            SELECT DISTINCT fp.country AS country, fp.city AS city
+            FROM focal_points fp JOIN users u ON u.id = fp.user_id
+            WHERE (:country IS NULL OR fp.country = :country) AND {active}
+            """,
+    "questions_asked": """
+            SELECT language, outcome, topic, COUNT(*) AS count FROM questions_asked
+            WHERE asked_at >= :start AND asked_at < :end
+              AND (:country IS NULL OR country = :country)
+            GROUP BY language, outcome, topic ORDER BY language, outcome, topic
+            """,
+    "forwarded_questions": """
+            SELECT q.language, q.forwarded_at, q.answered_at
+            FROM questions q LEFT JOIN focal_points fp ON fp.user_id = q.user_id
+            WHERE q.forwarded_at >= :start AND q.forwarded_at < :end
+              AND (:country IS NULL OR fp.country = :country)
+            ORDER BY q.forwarded_at
+            """,
+    "frequent_unanswered": """
+            SELECT lower(trim(q.text)) AS text, COUNT(*) AS count
+            FROM questions q LEFT JOIN focal_points fp ON fp.user_id = q.user_id
+            WHERE q.created_at >= :start AND q.created_at < :end
+              AND (:country IS NULL OR fp.country = :country)
+            GROUP BY lower(trim(q.text)) ORDER BY count DESC, text LIMIT :limit
+            """,
+    "requests": """
+            SELECT r.reference, r.country, r.city, r.topic, r.support_kind, r.status,
+                   r.created_at,
+                   (SELECT MIN(e.at) FROM support_request_events e
+                    WHERE e.request_id = r.id AND e.kind IN ('status', 'question')
+                      AND e.actor IS NOT NULL
+                      AND e.actor NOT IN (SELECT user_id FROM focal_points))
+                       AS first_response_at,
+                   (SELECT MIN(e.at) FROM support_request_events e
+                    WHERE e.request_id = r.id AND e.kind = 'status'
+                      AND e.status = 'completed') AS completed_at
+            FROM support_requests r
+            WHERE r.created_at >= :start AND r.created_at < :end
+              AND (:country IS NULL OR r.country = :country)
+            ORDER BY r.created_at, r.id
+            """,
+    "request_history": """
+            SELECT r.reference, e.at, e.kind, e.status
+            FROM support_requests r JOIN support_request_events e ON e.request_id = r.id
+            WHERE r.created_at >= :start AND r.created_at < :end
+              AND (:country IS NULL OR r.country = :country)
+            ORDER BY r.created_at, r.id, e.at, e.id
+            """,
+    "waiting_longest": """
+            SELECT r.reference, r.country, r.city, r.topic, r.support_kind, r.status,
+                   r.created_at, NULL AS first_response_at, NULL AS completed_at
+            FROM support_requests r
+            WHERE r.status IN ({open_marks}) AND (:country IS NULL OR r.country = :country)
+            ORDER BY r.created_at, r.id LIMIT :limit
+            """,
+    "event_attendance": """
+            WITH chosen AS (
+                SELECT id FROM events WHERE starts_at >= :start AND starts_at < :end
+            ),
+            people AS (
+                SELECT v.event_id, v.user_id, 0 AS invited, v.answer = 'going' AS going,
+                       v.answer = 'maybe' AS maybe, v.answer = 'no' AS not_going,
+                       0 AS reminders
+                FROM event_rsvps v WHERE v.event_id IN (SELECT id FROM chosen)
+                UNION ALL
+                SELECT n.event_id, n.user_id, n.kind = 'invitation', 0, 0, 0,
+                       n.kind = 'reminder' AND n.state = 'sent'
+                FROM event_notices n
+                WHERE n.event_id IN (SELECT id FROM chosen)
+                  AND n.kind IN ('invitation', 'reminder') AND n.state != 'skipped'
+            )
+            SELECT e.id AS event_id, e.titles, e.starts_at, e.status,
+                   COALESCE(fp.country, '') AS country, SUM(p.invited) AS invited,
+                   SUM(p.going) AS going, SUM(p.maybe) AS maybe,
+                   SUM(p.not_going) AS not_going, SUM(p.reminders) AS reminders
+            FROM people p JOIN events e ON e.id = p.event_id
+            LEFT JOIN focal_points fp ON fp.user_id = p.user_id
+            WHERE :country IS NULL OR fp.country = :country
+            GROUP BY e.id, COALESCE(fp.country, '')
+            ORDER BY e.starts_at, e.id, country
+            """,
+    "broadcast_reach": """
+            SELECT b.id, b.scheduled_for, r.language, COALESCE(r.country, '') AS country,
+                   COUNT(*) AS recipients, SUM(r.state = 'sent') AS delivered,
+                   SUM(r.state = 'blocked') AS blocked, SUM(r.state = 'failed') AS failed
+            FROM broadcasts b JOIN broadcast_recipients r ON r.broadcast_id = b.id
+            WHERE b.scheduled_for >= :start AND b.scheduled_for < :end
+              AND (:country IS NULL OR r.country = :country)
+            GROUP BY b.id, r.language, r.country
+            ORDER BY b.scheduled_for, b.id, r.language, country
+            """,
+}
+QUERIES = {
+    name: sql.replace("{active}", _ACTIVE).replace("{open_marks}", _OPEN_MARKS)
+    for name, sql in _TEMPLATES.items()
+}
+
+
 @dataclass(frozen=True)
 class Window:
     """Half-open [start, end) in UTC; the storage boundary speaks datetimes."""
@@ -135,6 +247,15 @@ class StatsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def explain(self, window: Window) -> dict[str, list[str]]:
+        """SQLite's plan for every query, one line per step: where indexes are (not) used."""
+        params = window.params(limit=10, **_open_statuses())
+        plans = {}
+        for name, sql in QUERIES.items():
+            rows = await self._db.fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+            plans[name] = [row["detail"] for row in rows]
+        return plans
+
     async def record_question(
         self,
         *,
@@ -159,16 +280,7 @@ class StatsRepository:
 
     async def focal_points(self, window: Window) -> list[FocalPointCounts]:
         rows = await self._db.fetchall(
-            f"""
-            SELECT fp.country AS country,
-                   SUM(fp.created_at >= :start AND fp.created_at < :end) AS registered,
-                   SUM(fp.status = 'approved' AND fp.reviewed_at >= :start
-                       AND fp.reviewed_at < :end) AS approved,
-                   SUM({_ACTIVE}) AS active
-            FROM focal_points fp JOIN users u ON u.id = fp.user_id
-            WHERE :country IS NULL OR fp.country = :country
-            GROUP BY fp.country ORDER BY fp.country
-            """,
+            QUERIES["focal_points"],
             window.params(),
         )
         return [
@@ -179,23 +291,14 @@ class StatsRepository:
     async def cities_reached(self, window: Window) -> set[tuple[str, str]]:
         """(country, city) of the cities with a focal point who wrote in the window."""
         rows = await self._db.fetchall(
-            f"""
-            SELECT DISTINCT fp.country AS country, fp.city AS city
-            FROM focal_points fp JOIN users u ON u.id = fp.user_id
-            WHERE (:country IS NULL OR fp.country = :country) AND {_ACTIVE}
-            """,
+            QUERIES["cities_reached"],
             window.params(),
         )
         return {(row["country"], row["city"]) for row in rows}
 
     async def questions_asked(self, window: Window) -> list[AskedCount]:
         rows = await self._db.fetchall(
-            """
-            SELECT language, outcome, topic, COUNT(*) AS count FROM questions_asked
-            WHERE asked_at >= :start AND asked_at < :end
-              AND (:country IS NULL OR country = :country)
-            GROUP BY language, outcome, topic ORDER BY language, outcome, topic
-            """,
+            QUERIES["questions_asked"],
             window.params(),
         )
         return [
@@ -204,13 +307,7 @@ class StatsRepository:
 
     async def forwarded_questions(self, window: Window) -> list[ForwardedQuestion]:
         rows = await self._db.fetchall(
-            """
-            SELECT q.language, q.forwarded_at, q.answered_at
-            FROM questions q LEFT JOIN focal_points fp ON fp.user_id = q.user_id
-            WHERE q.forwarded_at >= :start AND q.forwarded_at < :end
-              AND (:country IS NULL OR fp.country = :country)
-            ORDER BY q.forwarded_at
-            """,
+            QUERIES["forwarded_questions"],
             window.params(),
         )
         return [
@@ -223,13 +320,7 @@ class StatsRepository:
     async def frequent_unanswered(self, window: Window, limit: int) -> list[FrequentQuestion]:
         """The questions the knowledge base could not answer, most often asked first."""
         rows = await self._db.fetchall(
-            """
-            SELECT lower(trim(q.text)) AS text, COUNT(*) AS count
-            FROM questions q LEFT JOIN focal_points fp ON fp.user_id = q.user_id
-            WHERE q.created_at >= :start AND q.created_at < :end
-              AND (:country IS NULL OR fp.country = :country)
-            GROUP BY lower(trim(q.text)) ORDER BY count DESC, text LIMIT :limit
-            """,
+            QUERIES["frequent_unanswered"],
             window.params(limit=limit),
         )
         return [FrequentQuestion(row["text"], row["count"]) for row in rows]
@@ -237,22 +328,7 @@ class StatsRepository:
     async def requests(self, window: Window) -> list[RequestRow]:
         """Requests filed in the window, with when staff first answered and when completed."""
         rows = await self._db.fetchall(
-            """
-            SELECT r.reference, r.country, r.city, r.topic, r.support_kind, r.status,
-                   r.created_at,
-                   (SELECT MIN(e.at) FROM support_request_events e
-                    WHERE e.request_id = r.id AND e.kind IN ('status', 'question')
-                      AND e.actor IS NOT NULL
-                      AND e.actor NOT IN (SELECT user_id FROM focal_points))
-                       AS first_response_at,
-                   (SELECT MIN(e.at) FROM support_request_events e
-                    WHERE e.request_id = r.id AND e.kind = 'status'
-                      AND e.status = 'completed') AS completed_at
-            FROM support_requests r
-            WHERE r.created_at >= :start AND r.created_at < :end
-              AND (:country IS NULL OR r.country = :country)
-            ORDER BY r.created_at, r.id
-            """,
+            QUERIES["requests"],
             window.params(),
         )
         return [_request_row(row) for row in rows]
@@ -260,13 +336,7 @@ class StatsRepository:
     async def request_history(self, window: Window) -> list[RequestStep]:
         """What happened to each request filed in the window (kinds and dates, no words)."""
         rows = await self._db.fetchall(
-            """
-            SELECT r.reference, e.at, e.kind, e.status
-            FROM support_requests r JOIN support_request_events e ON e.request_id = r.id
-            WHERE r.created_at >= :start AND r.created_at < :end
-              AND (:country IS NULL OR r.country = :country)
-            ORDER BY r.created_at, r.id, e.at, e.id
-            """,
+            QUERIES["request_history"],
             window.params(),
         )
         return [
@@ -276,19 +346,12 @@ class StatsRepository:
 
     async def waiting_longest(self, country: str | None, limit: int) -> list[RequestRow]:
         """Open requests, oldest first, whenever they were filed."""
-        marks = ", ".join(f":s{index}" for index in range(len(OPEN_REQUEST_STATUSES)))
         rows = await self._db.fetchall(
-            f"""
-            SELECT r.reference, r.country, r.city, r.topic, r.support_kind, r.status,
-                   r.created_at, NULL AS first_response_at, NULL AS completed_at
-            FROM support_requests r
-            WHERE r.status IN ({marks}) AND (:country IS NULL OR r.country = :country)
-            ORDER BY r.created_at, r.id LIMIT :limit
-            """,
+            QUERIES["waiting_longest"],
             {
                 "country": country,
                 "limit": limit,
-                **{f"s{index}": status for index, status in enumerate(OPEN_REQUEST_STATUSES)},
+                **_open_statuses(),
             },
         )
         return [_request_row(row) for row in rows]
@@ -296,32 +359,7 @@ class StatsRepository:
     async def event_attendance(self, window: Window) -> list[EventAttendance]:
         """Per event starting in the window and per country: invited, answers, reminders."""
         rows = await self._db.fetchall(
-            """
-            WITH chosen AS (
-                SELECT id FROM events WHERE starts_at >= :start AND starts_at < :end
-            ),
-            people AS (
-                SELECT v.event_id, v.user_id, 0 AS invited, v.answer = 'going' AS going,
-                       v.answer = 'maybe' AS maybe, v.answer = 'no' AS not_going,
-                       0 AS reminders
-                FROM event_rsvps v WHERE v.event_id IN (SELECT id FROM chosen)
-                UNION ALL
-                SELECT n.event_id, n.user_id, n.kind = 'invitation', 0, 0, 0,
-                       n.kind = 'reminder' AND n.state = 'sent'
-                FROM event_notices n
-                WHERE n.event_id IN (SELECT id FROM chosen)
-                  AND n.kind IN ('invitation', 'reminder') AND n.state != 'skipped'
-            )
-            SELECT e.id AS event_id, e.titles, e.starts_at, e.status,
-                   COALESCE(fp.country, '') AS country, SUM(p.invited) AS invited,
-                   SUM(p.going) AS going, SUM(p.maybe) AS maybe,
-                   SUM(p.not_going) AS not_going, SUM(p.reminders) AS reminders
-            FROM people p JOIN events e ON e.id = p.event_id
-            LEFT JOIN focal_points fp ON fp.user_id = p.user_id
-            WHERE :country IS NULL OR fp.country = :country
-            GROUP BY e.id, COALESCE(fp.country, '')
-            ORDER BY e.starts_at, e.id, country
-            """,
+            QUERIES["event_attendance"],
             window.params(),
         )
         return [
@@ -343,16 +381,7 @@ class StatsRepository:
     async def broadcast_reach(self, window: Window) -> list[BroadcastReach]:
         """Per broadcast scheduled in the window, per language and country of the readers."""
         rows = await self._db.fetchall(
-            """
-            SELECT b.id, b.scheduled_for, r.language, COALESCE(r.country, '') AS country,
-                   COUNT(*) AS recipients, SUM(r.state = 'sent') AS delivered,
-                   SUM(r.state = 'blocked') AS blocked, SUM(r.state = 'failed') AS failed
-            FROM broadcasts b JOIN broadcast_recipients r ON r.broadcast_id = b.id
-            WHERE b.scheduled_for >= :start AND b.scheduled_for < :end
-              AND (:country IS NULL OR r.country = :country)
-            GROUP BY b.id, r.language, r.country
-            ORDER BY b.scheduled_for, b.id, r.language, country
-            """,
+            QUERIES["broadcast_reach"],
             window.params(),
         )
         return [
@@ -368,6 +397,10 @@ class StatsRepository:
             )
             for row in rows
         ]
+
+
+def _open_statuses() -> dict[str, str]:
+    return {f"s{index}": status for index, status in enumerate(OPEN_REQUEST_STATUSES)}
 
 
 def _request_row(row: sqlite3.Row) -> RequestRow:

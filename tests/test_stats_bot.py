@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -124,4 +125,18 @@ async def test_report_command_sends_the_workbook(hub: Harness) -> None:
         "fr",
         "Give the first and last day of the report, for example: {example}",
         example="/report 2026-01-01 2026-06-30",
+    )
+
+
+async def test_every_question_asked_is_counted_without_the_person(hub: Harness) -> None:
+    stats = hub.services.stats
+    before = await stats.questions(stats.window(Period.LAST_30_DAYS))
+    await hub.say(ENGLISH_USER, "What is the Strong Cities Network?")
+    await hub.say(ENGLISH_USER, "zzqx vlorp")
+    hub.clock.advance(timedelta(minutes=1))  # windows end just before "now"
+    after = await stats.questions(stats.window(Period.LAST_30_DAYS))
+    assert (after.asked, after.answered, after.declined) == (
+        before.asked + 2,
+        before.answered + 1,
+        before.declined + 1,
     )

@@ -2,12 +2,13 @@
 laid out right to left. Pure CPU work, run in a worker thread by the caller.
 
 matplotlib's object API (Figure + FigureCanvasAgg) is used instead of pyplot: no global
-figure state, so two charts can be drawn at once in different threads.
+figure state to leak between drawings, and no GUI backend to select.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,10 +42,21 @@ QUESTION_LABEL_CHARS = 40
 LABEL_CHARS = 28
 
 
+# matplotlib is not thread-safe even without pyplot (font and text caches are shared): one
+# drawing at a time, still off the event loop.
+_DRAWING_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Chart:
     png: bytes
     caption: str
+
+
+def draw_alone(draw: Callable[[], list[Chart]]) -> list[Chart]:
+    """Run a drawing in the calling (worker) thread, never at the same time as another."""
+    with _DRAWING_LOCK:
+        return draw()
 
 
 def shown(t: Translator, text: str) -> str:
