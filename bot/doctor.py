@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.geography import COUNTRIES
 from bot.i18n import Translator
 from bot.knowledge import load_directory
+from bot.knowledge.synonyms import SYNONYMS_FILE_NAME, load_synonyms
 from storage.health import inspect
 
 API_TIMEOUT_S = 15
@@ -339,14 +340,17 @@ def _last_backup(config: Config, t: Translator, now: datetime) -> Check:
 
 
 def _knowledge(config: Config, t: Translator) -> Check:
+    """What `hubbot content check` calls errors: broken entries and a broken synonyms file."""
     loaded = load_directory(config.content_dir / "knowledge")
-    if loaded.errors:
+    _, synonym_problems = load_synonyms(config.content_dir / SYNONYMS_FILE_NAME)
+    errors = [*loaded.errors, *(problem for problem in synonym_problems if problem.is_error)]
+    if errors:
         return Check(
             False,
             t.ngettext(
                 "The knowledge base has {count} broken file: run hubbot content check.",
                 "The knowledge base has {count} broken files: run hubbot content check.",
-                len(loaded.errors),
+                len(errors),
             ).unescape(),
         )
     return Check(

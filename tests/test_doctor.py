@@ -120,3 +120,15 @@ async def test_database_and_backups_problems(
     ]
     # Checking never creates the database.
     assert not (tmp_path / "nowhere.sqlite3").exists()
+
+
+async def test_a_broken_knowledge_file_is_reported(
+    operator: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge = tmp_path / "content" / "knowledge"
+    knowledge.mkdir(parents=True)
+    (knowledge / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    operator.setenv("HUBBOT_CONTENT_DIR", str(tmp_path / "content"))
+    status, lines = await doctor(capsys)
+    assert status == 1
+    assert f"{FAIL} The knowledge base has 1 broken file: run hubbot content check." in lines

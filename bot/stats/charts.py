@@ -12,6 +12,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import arabic_reshaper
 from bidi import get_display
@@ -120,7 +121,11 @@ class _Drawing:
             )
             # A zero needs no label; in Arabic it would sit on the category names.
             ax.bar_label(
-                bars, labels=[t.number(v) if v else "" for v in values], padding=2, fontsize=8
+                bars,
+                labels=[t.number(v) if v else "" for v in values],
+                padding=2,
+                fontsize=8,
+                family=CHART_FONT,
             )
         ax.set_yticks(
             list(positions),
@@ -229,7 +234,7 @@ def requests_chart(t: Translator, period: str, figures: RequestStats) -> Chart:
         ),
         (drawing.axes[3], t.label("By country"), figures.by_country, labels.country_name),
     ):
-        drawing.bars(ax, title, rows, lambda key, name=name: name(t, key), filed)
+        drawing.bars(ax, title, rows, partial(name, t), filed)
     caption = t.label(
         "Support requests, {period}: {filed} filed; first staff response after {hours} h and "
         "completion after {days} days (medians).",

@@ -339,7 +339,7 @@ def _events(book: _Book, report: Report) -> None:
                 (row.invited, row.going, row.maybe, row.not_going, row.reminders_sent),
             )
         )
-    lines = []
+    lines: list[list[Any]] = []
     for event_id, rows in per_event.items():
         event = details[event_id]
         title = event.titles.get(t.language) or next(iter(event.titles.values()), "")
@@ -394,7 +394,7 @@ def _broadcasts(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
                 (reach.recipients, reach.delivered, reach.blocked, reach.failed),
             )
         )
-    lines = []
+    lines: list[list[Any]] = []
     for broadcast_id, rows in per_broadcast.items():
         for row in merge_small(rows):
             language, _, country = (
