@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
@@ -27,6 +26,7 @@ from handlers.common import (
     reply,
     send_to_person,
     staff_only,
+    stale_button,
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
@@ -211,7 +211,7 @@ async def ask(update: Update, context: HubContext) -> None:
         return
     try:
         kept = await knowledge.keep_unanswered(
-            user_id=context.me.user.id, text=question, language=t.language
+            user_id=context.user_id, text=question, language=t.language
         )
     except DailyLimitReached as reached:
         await reply(
@@ -339,7 +339,7 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
         too_long = length_problem(context.t, too_short=False, limit=MAX_ANSWER_CHARS)
         await reply(update, context, too_long)
         return True
-    await services.knowledge.answer(question, text=message.text, staff_id=context.me.user.id)
+    await services.knowledge.answer(question, text=message.text, staff_id=context.user_id)
     asker = await services.accounts.profile(question.user_id)
     if asker is None:
         await reply(
@@ -395,11 +395,7 @@ async def _question_of_pressed_message(update: Update, context: HubContext) -> Q
         else None
     )
     if question is None:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+        await stale_button(update, context)
     return question
 
 
@@ -443,7 +439,7 @@ async def file_question(update: Update, context: HubContext, slug: str) -> None:
         )
         return
     await answer_callback(update)
-    await knowledge.learn(question, slug=slug, staff_id=context.me.user.id)
+    await knowledge.learn(question, slug=slug, staff_id=context.user_id)
     await edit_or_reply(
         update,
         context,
@@ -482,7 +478,7 @@ async def reload_content(update: Update, context: HubContext) -> None:
     await reply(update, context, text)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
     register_routes(

@@ -12,7 +12,7 @@ import pytest
 from bot.erasure import ERASED, redactor
 from bot.geography import COUNTRIES_BY_CODE
 from handlers.routes import EV_RSVP
-from handlers.support_text import staff_card
+from handlers.support_views import staff_card
 from storage.erasure import PersonalDetails
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
