@@ -14,6 +14,7 @@ from bot.geography import COUNTRIES_BY_CODE
 from handlers.routes import EV_RSVP
 from handlers.support_views import staff_card
 from storage.erasure import PersonalDetails
+from storage.models import NewEvent
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, catalogs, expected, label
@@ -118,16 +119,18 @@ async def fill_every_table(bot: Harness) -> int:
     )
     # An event answered (reminders planned), and an announcement delivered to them.
     event = await services.events.create(
-        titles={"en": f"Workshop hosted by {NAME}"},
-        descriptions={"en": "Two days on prevention."},
-        starts_at=datetime(2026, 6, 16, 9, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 6, 16, 16, 0, tzinfo=UTC),
-        time_zone="Asia/Amman",
-        place="Karak City Hall",
-        link=None,
-        audience=(),
-        reminder_offsets_s=(86_400,),
-        created_by=ADMIN,
+        NewEvent(
+            titles={"en": f"Workshop hosted by {NAME}"},
+            descriptions={"en": "Two days on prevention."},
+            starts_at=datetime(2026, 6, 16, 9, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 6, 16, 16, 0, tzinfo=UTC),
+            time_zone="Asia/Amman",
+            place="Karak City Hall",
+            link=None,
+            audience=(),
+            reminder_offsets_s=(86_400,),
+            created_by=ADMIN,
+        )
     )
     assert event is not None
     await bot.press_data(PERSON, 1, EV_RSVP.data(event.id, "going"))
