@@ -13,10 +13,11 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubApplication, HubContext
-from bot.delivery import INTERACTIVE_POOL_SIZE, ObservedRequest
+from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
 from bot.i18n import Catalogs
 from bot.logs import hide_token
 from bot.services import FlowTracker, Services
+from bot.updates import PerChatUpdateProcessor
 from handlers import (
     broadcast,
     chat_scope,
@@ -24,6 +25,7 @@ from handlers import (
     event_staff,
     events,
     fallback,
+    flood,
     help_menu,
     knowledge,
     language,
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 # form in progress come before the catch-all answers.
 FEATURES = (
     chat_scope,
+    flood,
     preprocess,
     language,
     registration,
@@ -62,16 +65,25 @@ FEATURES = (
 )
 
 
-def build_application(config: Config, *, clock: Clock | None = None) -> HubApplication:
-    """The bot, ready to start; catalogs are loaded now so a broken one stops the start."""
+def build_application(
+    config: Config, *, clock: Clock | None = None, timer: Timer | None = None
+) -> HubApplication:
+    """The bot, ready to start; catalogs are loaded now so a broken one stops the start.
+
+    ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
     catalogs = Catalogs.load()
     hide_token(config.require_token())
     flows = FlowTracker()
     moment = clock or SystemClock()
+    # Every message, edit and file the handlers send waits here for its slot.
+    request = PacedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE)
 
     async def post_init(application: HubApplication) -> None:
-        services = await Services.open(config, moment, catalogs=catalogs, flows=flows)
+        services = await Services.open(
+            config, moment, catalogs=catalogs, flows=flows, timer=timer or RealTimer()
+        )
         application.bot_data["services"] = services
+        request.pace_with(services.broadcasts.engine.limiter)
         await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
         await set_staff_menus(application.bot, services)
@@ -80,6 +92,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)
+        request.pace_with(None)
         if services is not None:
             await services.close()
 
@@ -89,8 +102,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
-        # Replies go straight out but are counted, so broadcasts leave room for them.
-        .request(ObservedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE))
+        .request(request)
+        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp()))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

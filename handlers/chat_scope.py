@@ -16,9 +16,10 @@ from handlers.common import send
 
 logger = logging.getLogger(__name__)
 
-# Before handlers.preprocess (group -1): an update from a stranger's group must not even
-# create a user row, let alone reach a command.
-CHAT_SCOPE_GROUP = -2
+# Before flood control (group -2) and handlers.preprocess (group -1): an update from a
+# stranger's group must not count against anyone, create a user row, or reach a command.
+# A group of its own: within one group only the first matching handler runs.
+CHAT_SCOPE_GROUP = -3
 
 
 def is_allowed_chat(chat: Chat | None, staff_chat_id: int | None) -> bool:
