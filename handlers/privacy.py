@@ -95,6 +95,7 @@ async def erase(update: Update, context: HubContext) -> None:
         return
     await answer_callback(update)
     await context.services.accounts.erase(context.user_id)
+    await context.services.knowledge.forget_erased()
     await edit_or_reply(
         update,
         context,
