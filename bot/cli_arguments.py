@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.accounts import MAX_TELEGRAM_USER_ID
-from bot.registration import LIMITS
+from bot.registration import LIMITS, Step
 
 BAD_ARGUMENTS_EXIT = 2
 BOT_USERNAME_PATTERN = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$")
@@ -34,7 +34,7 @@ def telegram_user_id(raw: str) -> int:
 
 def city_name(raw: str) -> str:
     city = " ".join(raw.split())
-    shortest, longest = LIMITS["city"]
+    shortest, longest = LIMITS[Step.CITY]
     if not shortest <= len(city) <= longest:
         raise argparse.ArgumentTypeError(
             f"the city name must have {shortest} to {longest} characters, got {len(city)}"

@@ -203,7 +203,7 @@ class RegistrationService(Form[Step]):
 
 def is_invite_target(country: str, city: str) -> bool:
     """Invites are for a Hub country (not "other") and a city name of a sensible length."""
-    shortest, longest = LIMITS["city"]
+    shortest, longest = LIMITS[Step.CITY]
     return (
         country in COUNTRIES_BY_CODE
         and country != OTHER_COUNTRY
