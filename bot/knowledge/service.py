@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -22,6 +23,19 @@ from storage.questions import LearnedQuestionRepository, QuestionRepository
 
 logger = logging.getLogger(__name__)
 
+# Per person, in any 24 hours: what one person may store and put before the small staff.
+KEPT_QUESTIONS_PER_DAY = 20
+FORWARDS_PER_DAY = 5
+DAY = timedelta(days=1)
+
+
+class DailyLimitReached(Exception):
+    """The person reached a daily cap; ``limit`` is the cap, for the message."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"daily limit of {limit} reached")
+        self.limit = limit
+
 
 @dataclass(frozen=True)
 class ReloadReport:
@@ -35,6 +49,7 @@ class _Snapshot:
     files: dict[str, Entry]  # as the content files say
     entries: dict[str, Entry]  # with the questions staff taught merged in
     synonyms: Synonyms
+    learned: list[LearnedQuestion]
     index: KnowledgeIndex
 
 
@@ -57,7 +72,7 @@ class KnowledgeService:
         self._questions = questions
         self._learned = learned
         self._clock = clock
-        self._snapshot = _Snapshot({}, {}, Synonyms(), KnowledgeIndex.build({}))
+        self._snapshot = _Snapshot({}, {}, Synonyms(), [], KnowledgeIndex.build({}))
         # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
 
@@ -82,9 +97,17 @@ class KnowledgeService:
 
     async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
         """Index the files' entries with every question staff taught; the caller holds the lock."""
-        entries = with_learned_questions(files, await self._learned.all())
+        learned = await self._learned.all()
+        entries = with_learned_questions(files, learned)
         index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
-        self._snapshot = _Snapshot(files, entries, synonyms, index)
+        self._snapshot = _Snapshot(files, entries, synonyms, learned, index)
+
+    async def forget_erased(self) -> None:
+        """Someone erased their data, and with it the questions of theirs staff had taught:
+        stop answering by them (the index is rebuilt only if there were any)."""
+        async with self._reload_lock:
+            if await self._learned.all() != self._snapshot.learned:
+                await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
     async def ask(self, question: str) -> SearchResult:
         """Best entries for a question in any of the three languages, best first.
@@ -140,13 +163,29 @@ class KnowledgeService:
         return await self._questions.get(question_id)
 
     async def keep_unanswered(self, *, user_id: int, text: str, language: str) -> Question:
-        return await self._questions.add(
-            user_id=user_id, text=text, language=language, now=self._clock.now()
+        """Raises DailyLimitReached when the person has KEPT_QUESTIONS_PER_DAY already."""
+        now = self._clock.now()
+        kept = await self._questions.add(
+            user_id=user_id,
+            text=text,
+            language=language,
+            now=now,
+            at_most=KEPT_QUESTIONS_PER_DAY,
+            since=now - DAY,
         )
+        if kept is None:
+            raise DailyLimitReached(KEPT_QUESTIONS_PER_DAY)
+        return kept
 
     async def forward(self, question_id: int, *, user_id: int) -> Question | None:
-        """The asker agreed to send it to staff; None if it was sent already (a double tap)."""
-        return await self._questions.forward(question_id, user_id, now=self._clock.now())
+        """The asker agreed to send it to staff; None if it was sent already (a double tap).
+
+        Raises DailyLimitReached when the person sent FORWARDS_PER_DAY in the last 24 hours.
+        """
+        now = self._clock.now()
+        if await self._questions.forwards_since(user_id, now - DAY) >= FORWARDS_PER_DAY:
+            raise DailyLimitReached(FORWARDS_PER_DAY)
+        return await self._questions.forward(question_id, user_id, now=now)
 
     async def remember_staff_copy(
         self, question: Question, *, chat_id: int, message_id: int
