@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import HubApplication, HubContext
-from bot.i18n import N_, Translator
-from bot.knowledge.content import Entry
+from bot.i18n import Translator
+from bot.knowledge.content import TOPIC_NAMES, Entry
 from bot.knowledge.normalize import clear_language
 from handlers.common import (
     answer_callback,
@@ -45,14 +45,6 @@ ENTRIES_PER_PAGE = 8
 # Telegram shows about this much of a button on a phone; longer titles are cut with "…".
 BUTTON_LABEL_CHARS = 48
 MAX_QUESTION_CHARS = 1000
-TOPIC_NAMES = {
-    "hub": N_("The Hub and the network"),
-    "themes": N_("Themes"),
-    "resources": N_("Guides and toolkits"),
-    "cases": N_("Case studies"),
-    "events": N_("Past events"),
-    "contact": N_("Contact the Hub"),
-}
 
 
 def _short(text: str) -> str:
