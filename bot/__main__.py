@@ -5,14 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeAlias
 
+from bot.cli_arguments import (
+    OneLineParser,
+    bot_username,
+    city_name,
+    readable_file,
+    telegram_user_id,
+    writable_file,
+)
 from bot.clock import SystemClock
 from bot.config import SUPPORTED_LANGUAGES, Config, ConfigError, load_config
-from bot.geography import COUNTRIES_BY_CODE
+from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from bot.i18n import CatalogError
 from bot.services import Services
 
@@ -20,6 +30,7 @@ logger = logging.getLogger("hubbot")
 
 # Each sub-command runs one of these (argparse's set_defaults), with the loaded configuration.
 Command = Callable[[Config, argparse.Namespace], int]
+SubCommands: TypeAlias = "argparse._SubParsersAction[Any]"
 
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
@@ -27,7 +38,7 @@ CONSOLE_LOG = Path("data") / "console.log"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
+    parser = OneLineParser(prog="hubbot", description="MENA Hub Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
     _bot_commands(commands)
     _admin_commands(commands)
@@ -38,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _bot_commands(commands: SubCommands) -> None:
     """Running the bot, in Telegram or in this terminal."""
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
     run.add_argument(
@@ -51,31 +62,39 @@ def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
     console.add_argument(
-        "--database", type=Path, default=Path("data") / "console.sqlite3", help="console database"
+        "--database",
+        type=writable_file,
+        default=Path("data") / "console.sqlite3",
+        help="console database",
     )
     console.set_defaults(command_function=_console)
 
 
-def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _admin_commands(commands: SubCommands) -> None:
     """Staff and invites."""
     staff = commands.add_parser("staff", help="manage hub staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name in ("add", "remove"):
         sub = staff_commands.add_parser(name)
-        sub.add_argument("user_id", type=int, help="numeric Telegram user id")
+        sub.add_argument("user_id", type=telegram_user_id, help="numeric Telegram user id")
     staff_commands.add_parser("list")
     staff.set_defaults(command_function=_with(_staff))
 
     invite = commands.add_parser("invite", help="create a one-time invite link for a city")
-    invite.add_argument("city")
+    invite.add_argument("city", type=city_name)
     invite.add_argument(
-        "--country", required=True, choices=sorted(COUNTRIES_BY_CODE), help="country code"
+        "--country",
+        required=True,
+        choices=sorted(set(COUNTRIES_BY_CODE) - {OTHER_COUNTRY}),
+        help="country code",
     )
-    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.add_argument(
+        "--bot-username", type=bot_username, help="the bot's @username, for the link"
+    )
     invite.set_defaults(command_function=_with(_invite))
 
 
-def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _content_commands(commands: SubCommands) -> None:
     """The knowledge base and events."""
     ask = commands.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (or --batch)")
@@ -88,7 +107,7 @@ def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content files")
     check.add_argument(
-        "--topics", type=Path, help="a topics document whose slugs must all be present"
+        "--topics", type=readable_file, help="a topics document whose slugs must all be present"
     )
     check.set_defaults(command_function=_content_check)
     learned = content_commands.add_parser(
@@ -106,25 +125,25 @@ def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     event_import = event_commands.add_parser(
         "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
     )
-    event_import.add_argument("path", type=Path)
+    event_import.add_argument("path", type=readable_file)
     event_import.add_argument(
         "--check", action="store_true", help="only check the file; import nothing"
     )
     event_import.set_defaults(command_function=_import_events)
 
 
-def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _database_commands(commands: SubCommands) -> None:
     """The database: migrations and backups."""
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(command_function=_with(lambda services, _: _noop(services)))
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=writable_file)
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
 
-def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _report_commands(commands: SubCommands) -> None:
     """Exports and reports."""
     export = commands.add_parser("export", help="export data for reporting")
     export_commands = export.add_subparsers(dest="export_command", required=True)
@@ -133,7 +152,7 @@ def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     export_requests.add_argument("--format", choices=("csv",), default="csv")
     export_requests.add_argument(
-        "--output", type=Path, help="write to this file instead of standard output"
+        "--output", type=writable_file, help="write to this file instead of standard output"
     )
     export_requests.set_defaults(
         command_function=_with(lambda services, a: _export_requests(services, a.output))
@@ -147,7 +166,7 @@ def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     report.set_defaults(command_function=_with(_report))
 
 
-def _health_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _health_commands(commands: SubCommands) -> None:
     """Checks and recovery."""
     doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
     doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")
@@ -211,7 +230,11 @@ async def _export_requests(services: Services, output: Path | None) -> int:
         # The byte-order mark here too: the output is often redirected into a .csv file.
         sys.stdout.write(CSV_BYTE_ORDER_MARK + content)
         return 0
-    await asyncio.to_thread(_write_csv, output, content)
+    try:
+        await asyncio.to_thread(_write_csv, output, content)
+    except OSError as error:
+        print(f"hubbot: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"support requests written to {output}", file=sys.stderr)
     return 0
 
@@ -294,7 +317,11 @@ def _import_events(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _backup(services: Services, path: Path) -> int:
-    await services.db.backup(path)
+    try:
+        await services.db.backup(path)
+    except (OSError, sqlite3.Error) as error:
+        print(f"hubbot: cannot write the backup to {path}: {error}", file=sys.stderr)
+        return 1
     print(f"backup written to {path}")
     return 0
 
@@ -309,12 +336,14 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
     application = build_application(config)
     if config.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=config.webhook_port,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-        )
+        from bot.webhook import run_webhook, webhook_secret
+
+        _, kept_in = webhook_secret(config)
+        if kept_in is not None:
+            print(
+                f"webhook secret kept in {kept_in} (or set HUBBOT_WEBHOOK_SECRET)", file=sys.stderr
+            )
+        run_webhook(application, config)
     else:
         application.run_polling()
     return 0

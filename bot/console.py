@@ -81,12 +81,14 @@ async def run_console(
                     continue
                 if text in QUIT_WORDS:
                     break
+                update_id: int | None
                 if text.isdigit() and 0 < int(text) <= len(printer.buttons):
                     message, data = printer.buttons[int(text) - 1]
                     update_id = api.press_button(CONSOLE_USER_ID, message.message_id, data)
                 else:
                     update_id = api.send_text(CONSOLE_USER_ID, text)
-                await api.wait_fetched(update_id)
+                if update_id is not None:  # None: the stand-in did not deliver it
+                    await api.wait_fetched(update_id)
                 await application.update_queue.join()
                 await application.bot_data["services"].background.idle()
 
