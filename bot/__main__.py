@@ -38,7 +38,9 @@ CONSOLE_LOG = Path("data") / "console.log"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="hubbot", description="MENA Hub Telegram bot")
+    parser: argparse.ArgumentParser = OneLineParser(
+        prog="hubbot", description="MENA Hub Telegram bot"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     _bot_commands(commands)
     _admin_commands(commands)

@@ -81,13 +81,14 @@ async def run_console(
                     continue
                 if text in QUIT_WORDS:
                     break
-                update_id: int | None
                 if text.isdigit() and 0 < int(text) <= len(printer.buttons):
                     message, data = printer.buttons[int(text) - 1]
-                    update_id = api.press_button(CONSOLE_USER_ID, message.message_id, data)
+                    update_id: int | None = api.press_button(
+                        CONSOLE_USER_ID, message.message_id, data
+                    )
                 else:
                     update_id = api.send_text(CONSOLE_USER_ID, text)
-                if update_id is not None:  # None: the stand-in did not deliver it
+                if update_id is not None:  # always, in a private chat
                     await api.wait_fetched(update_id)
                 await application.update_queue.join()
                 await application.bot_data["services"].background.idle()
