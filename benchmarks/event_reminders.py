@@ -38,7 +38,7 @@ from bot.config import TELEGRAM_MESSAGES_PER_S, Config  # noqa: E402
 from bot.reminders import SendOutcome  # noqa: E402
 from bot.services import Services  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
-from storage.models import Event, EventNotice  # noqa: E402
+from storage.models import Event, EventNotice, NewEvent  # noqa: E402
 
 TOKEN = "123456789:BENCH-token-for-the-stand-in-api"
 FIRST_USER = 10_000_000
@@ -86,16 +86,18 @@ async def set_up(
             slots = [k * count + index for k in range(3)]
             offsets = [round(window + 10 - slot * window / (3 * count)) for slot in slots]
             event = await services.events.create(
-                titles={"en": f"Workshop {index}", "fr": f"Atelier {index}"},
-                descriptions={},
-                starts_at=starts_at,
-                ends_at=starts_at + timedelta(hours=2),
-                time_zone="Africa/Tunis",
-                place="City Hall",
-                link=None,
-                audience=(),
-                reminder_offsets_s=offsets,
-                created_by=None,
+                NewEvent(
+                    titles={"en": f"Workshop {index}", "fr": f"Atelier {index}"},
+                    descriptions={},
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(hours=2),
+                    time_zone="Africa/Tunis",
+                    place="City Hall",
+                    link=None,
+                    audience=(),
+                    reminder_offsets_s=offsets,
+                    created_by=None,
+                )
             )
             assert event is not None
             events.append(event)

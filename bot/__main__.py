@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +18,9 @@ from bot.services import Services
 
 logger = logging.getLogger("hubbot")
 
+# Each sub-command runs one of these (argparse's set_defaults), with the loaded configuration.
+Command = Callable[[Config, argparse.Namespace], int]
+
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
 CONSOLE_LOG = Path("data") / "console.log"
@@ -26,26 +29,42 @@ CONSOLE_LOG = Path("data") / "console.log"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
+    _bot_commands(commands)
+    _admin_commands(commands)
+    _content_commands(commands)
+    _database_commands(commands)
+    _report_commands(commands)
+    _health_commands(commands)
+    return parser
 
+
+def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Running the bot, in Telegram or in this terminal."""
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
     run.add_argument(
         "--console-if-no-token",
         action="store_true",
         help="open the console instead when HUBBOT_TOKEN is not set",
     )
+    run.set_defaults(command_function=_run)
 
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
     console.add_argument(
         "--database", type=Path, default=Path("data") / "console.sqlite3", help="console database"
     )
+    console.set_defaults(command_function=_console)
 
+
+def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Staff and invites."""
     staff = commands.add_parser("staff", help="manage hub staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name in ("add", "remove"):
         sub = staff_commands.add_parser(name)
         sub.add_argument("user_id", type=int, help="numeric Telegram user id")
     staff_commands.add_parser("list")
+    staff.set_defaults(command_function=_with(_staff))
 
     invite = commands.add_parser("invite", help="create a one-time invite link for a city")
     invite.add_argument("city")
@@ -53,12 +72,17 @@ def _parser() -> argparse.ArgumentParser:
         "--country", required=True, choices=sorted(COUNTRIES_BY_CODE), help="country code"
     )
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.set_defaults(command_function=_with(_invite))
 
+
+def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The knowledge base and events."""
     ask = commands.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (or --batch)")
     ask.add_argument("--lang", choices=("ar", "fr", "en"), help="answer language (else detected)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--batch", action="store_true", help="one question per line on stdin")
+    ask.set_defaults(command_function=_ask)
 
     content = commands.add_parser("content", help="knowledge base content")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -66,11 +90,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--topics", type=Path, help="a topics document whose slugs must all be present"
     )
+    check.set_defaults(command_function=_content_check)
     learned = content_commands.add_parser(
         "questions", help="example questions staff taught the bot (kept in the database)"
     )
     learned.add_argument(
         "--export", action="store_true", required=True, help="print them as YAML, per entry"
+    )
+    learned.set_defaults(
+        command_function=_with(lambda services, _: _export_learned_questions(services))
     )
 
     events = commands.add_parser("events", help="Hub events")
@@ -82,13 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     event_import.add_argument(
         "--check", action="store_true", help="only check the file; import nothing"
     )
+    event_import.set_defaults(command_function=_import_events)
 
-    commands.add_parser("migrate", help="apply database migrations")
+
+def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The database: migrations and backups."""
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(command_function=_with(lambda services, _: _noop(services)))
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
     backup.add_argument("path", type=Path)
+    backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
+
+def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Exports and reports."""
     export = commands.add_parser("export", help="export data for reporting")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     export_requests = export_commands.add_parser(
@@ -98,20 +135,28 @@ def _parser() -> argparse.ArgumentParser:
     export_requests.add_argument(
         "--output", type=Path, help="write to this file instead of standard output"
     )
+    export_requests.set_defaults(
+        command_function=_with(lambda services, a: _export_requests(services, a.output))
+    )
 
     report = commands.add_parser("report", help="the Hub's report as an Excel workbook")
     report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--output", type=Path, required=True, help="the .xlsx file to write")
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
+    report.set_defaults(command_function=_with(_report))
 
+
+def _health_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Checks and recovery."""
     doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
     doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")
+    doctor.set_defaults(command_function=lambda config, a: asyncio.run(_doctor(config, a)))
     restore = commands.add_parser(
         "restore", help="replace the database with a backup, after checking it (stop the bot)"
     )
     restore.add_argument("path", type=Path)
-    return parser
+    restore.set_defaults(command_function=lambda config, a: _restore(config, a.path))
 
 
 def _day(text: str) -> date:
@@ -121,7 +166,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
 
 
-async def _with_services(config: Config, action) -> int:  # type: ignore[no-untyped-def]
+async def _with_services(config: Config, action: Callable[[Services], Awaitable[int]]) -> int:
     services = await Services.open(config, SystemClock())
     try:
         return int(await action(services))
@@ -292,42 +337,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # httpx logs every Bot API request at INFO, which would drown everything else.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        if args.command == "run":
-            return _run(config, args)
-        if args.command == "console":
-            from bot.console import main as console_main
-
-            return console_main(language=args.language, database=args.database)
-        if args.command == "ask":
-            return _ask(config, args)
-        if args.command == "content" and args.content_command == "questions":
-            return asyncio.run(_with_services(config, _export_learned_questions))
-        if args.command == "content":
-            return _content_check(config, args)
-        if args.command == "migrate":
-            return asyncio.run(_with_services(config, _noop))
-        if args.command == "staff":
-            return asyncio.run(_with_services(config, lambda s: _staff(s, args)))
-        if args.command == "invite":
-            return asyncio.run(_with_services(config, lambda s: _invite(s, args)))
-        if args.command == "export":
-            return asyncio.run(_with_services(config, lambda s: _export_requests(s, args.output)))
-        if args.command == "events":
-            return _import_events(config, args)
-        if args.command == "doctor":
-            return asyncio.run(_doctor(config, args))
-        if args.command == "restore":
-            return _restore(config, args.path)
-        if args.command == "report":
-            return asyncio.run(_with_services(config, lambda s: _report(s, args)))
-        if args.command == "backup":
-            return asyncio.run(_with_services(config, lambda s: _backup(s, args.path)))
+        command: Command = args.command_function
+        return command(config, args)
     except (ConfigError, CatalogError) as error:
         print(f"hubbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 1
+
+
+def _with(action: Callable[[Services, argparse.Namespace], Awaitable[int]]) -> Command:
+    """A command that needs the database and the services, opened and closed around it."""
+
+    def command(config: Config, args: argparse.Namespace) -> int:
+        return asyncio.run(_with_services(config, lambda services: action(services, args)))
+
+    return command
+
+
+def _console(config: Config, args: argparse.Namespace) -> int:
+    from bot.console import main as console_main
+
+    return console_main(language=args.language, database=args.database)
 
 
 def _ask(config: Config, args: argparse.Namespace) -> int:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, ObservedRequest
 from bot.i18n import Catalogs
 from bot.logs import hide_token
@@ -39,8 +38,6 @@ from handlers import (
 
 logger = logging.getLogger(__name__)
 
-HubApplication = Application[Any, HubContext, Any, Any, Any, Any]
-
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
@@ -57,7 +54,6 @@ FEATURES = (
     events,
     event_staff,
     broadcast,
-    errors,
     knowledge,
     fallback,
     errors,

@@ -6,12 +6,15 @@ import logging
 import sqlite3
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import CallbackContext
 
 from storage.db import Database
 from storage.health import copy_database, inspect
+
+if TYPE_CHECKING:
+    from bot.context import HubApplication
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +68,6 @@ async def daily_backup(context: CallbackContext[Any, Any, Any, Any]) -> None:
     logger.info("database backed up to %s", target)
 
 
-def schedule_backups(
-    application: Application[Any, Any, Any, Any, Any, Any], directory: Path | None
-) -> None:
+def schedule_backups(application: HubApplication, directory: Path | None) -> None:
     if directory is not None and application.job_queue is not None:
         application.job_queue.run_daily(daily_backup, BACKUP_TIME_UTC, name="database-backup")

@@ -8,7 +8,7 @@ feature (an old keyboard, forged data) meets the feature's one catch-all instead
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ CALLBACK_DATA_MAX_BYTES = 64
 SEPARATOR = ":"
 _FEATURE_OR_ACTION = re.compile(r"^[a-z][a-z_]{0,11}$")
 
-RouteCallback = Callable[..., Awaitable[Any]]
+RouteCallback = Callable[..., Coroutine[Any, Any, Any]]
 
 
 class Argument(Protocol):

@@ -89,5 +89,5 @@ async def set_staff_menus(bot: Bot, services: Services) -> None:
     """Staff see their commands from the start, in the language they chose (English before)."""
     for staff_id in await services.accounts.staff_ids():
         profile = await services.accounts.profile(staff_id)
-        translator = services.translator(profile.language if profile else None)
+        translator = services.translator_for(profile)
         await set_personal_menu(bot, staff_id, translator, staff=True)

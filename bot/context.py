@@ -16,7 +16,7 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def __init__(
         self,
-        application: Application[Any, Any, Any, Any, Any, Any],
+        application: HubApplication,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
@@ -38,7 +38,7 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def use_profile(self, profile: Profile) -> None:
         self.profile = profile
-        self._translator = self.services.translator(profile.language, profile.country)
+        self._translator = self.services.translator_for(profile)
 
     def use_translator(self, translator: Translator) -> None:
         """Answer in another language than the sender's (the staff chat's, for one)."""
@@ -50,3 +50,12 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         if self.profile is None:
             raise RuntimeError("no profile: the update has no user")
         return self.profile
+
+    @property
+    def user_id(self) -> int:
+        """The sender's Telegram id; only handlers of updates with a user call this."""
+        return self.me.user.id
+
+
+# The application every handler module registers with.
+HubApplication = Application[Any, HubContext, Any, Any, Any, Any]

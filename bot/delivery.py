@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -310,7 +310,7 @@ class DeliveryEngine:
         return delay * (0.5 + self._rng.random() / 2)  # jitter: retries do not all line up
 
     async def _send(self, chat_id: int, part: Part) -> Message:
-        extra = {"allow_paid_broadcast": True} if self.settings.paid else {}
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.settings.paid else {}
         if part.attachment_kind == "photo":
             return await self.bot.send_photo(
                 chat_id, part.file_id or "", caption=part.text, parse_mode=ParseMode.HTML, **extra

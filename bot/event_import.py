@@ -41,6 +41,7 @@ from bot.events import (
     to_utc,
 )
 from bot.geography import valid_time_zone
+from storage.models import NewEvent
 
 
 @dataclass(frozen=True)
@@ -201,17 +202,19 @@ async def import_events(
     created = already = 0
     for entry in entries:
         event = await service.create(
-            titles=entry.titles,
-            descriptions=entry.descriptions,
-            starts_at=entry.starts_at,
-            ends_at=entry.ends_at,
-            time_zone=entry.time_zone,
-            place=entry.place,
-            link=entry.link,
-            audience=entry.audience,
-            reminder_offsets_s=entry.reminder_offsets_s,
-            created_by=by,
-            import_key=entry.key,
+            NewEvent(
+                titles=entry.titles,
+                descriptions=entry.descriptions,
+                starts_at=entry.starts_at,
+                ends_at=entry.ends_at,
+                time_zone=entry.time_zone,
+                place=entry.place,
+                link=entry.link,
+                audience=entry.audience,
+                reminder_offsets_s=entry.reminder_offsets_s,
+                created_by=by,
+                import_key=entry.key,
+            )
         )
         if event is None:
             already += 1

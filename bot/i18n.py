@@ -226,7 +226,7 @@ class Translator:
         reads ambiguously), through the locale's own way of joining a date and a time.
         """
         local = moment.astimezone(ZoneInfo(time_zone))
-        joined = get_datetime_format("medium", locale=self.locale)
+        joined = str(get_datetime_format("medium", locale=self.locale))
         return joined.replace("{1}", format_date(local, "long", locale=self.locale)).replace(
             "{0}", format_time(local, "short", locale=self.locale)
         )

@@ -7,36 +7,56 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from bot.clock import Clock
-from bot.forms import StepOutcome
+from bot.forms import Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.models import Draft, FocalPoint, Invite
 
 FLOW = "registration"
-STEPS = ("name", "country", "city", "position", "email", "confirm")
 INVITE_PREFIX = "inv-"
 # Telegram allows 64 characters of [A-Za-z0-9_-] in a /start payload.
 INVITE_TOKEN_BYTES = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]{2,}$")
 
-LIMITS: dict[str, tuple[int, int]] = {
-    "name": (3, 100),
-    "city": (2, 80),
-    "position": (2, 100),
-    "email": (6, 120),
+
+class Step(enum.StrEnum):
+    NAME = "name"
+    COUNTRY = "country"
+    CITY = "city"
+    POSITION = "position"
+    EMAIL = "email"
+    CONFIRM = "confirm"
+
+
+class Answers(TypedDict):
+    """What the form collects, step by step (a key appears once its step is answered)."""
+
+    name: NotRequired[str]
+    country: NotRequired[str]
+    city: NotRequired[str]
+    position: NotRequired[str]
+    email: NotRequired[str | None]
+
+
+# The steps answered by typing, with the shortest and longest answers they take.
+LIMITS: dict[Step, tuple[int, int]] = {
+    Step.NAME: (3, 100),
+    Step.CITY: (2, 80),
+    Step.POSITION: (2, 100),
+    Step.EMAIL: (6, 120),
 }
 
 
 class Problem(enum.Enum):
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"
     BAD_EMAIL = "bad_email"
-    UNKNOWN_CHOICE = "unknown_choice"
-    WRONG_STEP = "wrong_step"
+
+
+def answers(draft: Draft) -> Answers:
+    return cast(Answers, draft.data)
 
 
 class RedeemStatus(enum.Enum):
@@ -52,7 +72,10 @@ class RedeemOutcome:
     focal_point: FocalPoint | None = None
 
 
-class RegistrationService:
+class RegistrationService(Form[Step]):
+    flow = FLOW
+    steps = Step
+
     def __init__(
         self,
         *,
@@ -62,90 +85,56 @@ class RegistrationService:
         clock: Clock,
         invite_ttl: timedelta,
     ) -> None:
-        self._drafts = drafts
+        super().__init__(drafts=drafts, clock=clock)
         self._focal_points = focal_points
         self._invites = invites
-        self._clock = clock
         self._invite_ttl = invite_ttl
 
-    async def draft(self, user_id: int) -> Draft | None:
-        return await self._drafts.get(user_id, FLOW)
-
     async def start(self, user_id: int) -> Draft:
-        return await self._save(user_id, "name", {})
-
-    async def _save(self, user_id: int, step: str, data: dict[str, Any]) -> Draft:
-        return await self._drafts.save(
-            user_id=user_id, flow=FLOW, step=step, data=data, now=self._clock.now()
-        )
-
-    async def cancel(self, user_id: int) -> None:
-        await self._drafts.delete(user_id, FLOW)
-
-    async def back(self, user_id: int) -> Draft | None:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return None
-        index = STEPS.index(draft.step)
-        return await self._save(user_id, STEPS[max(index - 1, 0)], draft.data)
+        return await self.save(user_id, Step.NAME, {})
 
     async def answer_text(self, user_id: int, text: str) -> StepOutcome:
         """A typed answer for the current step; a problem keeps the user on the step."""
-        draft = await self.draft(user_id)
-        if draft is None:
-            return StepOutcome(None, Problem.WRONG_STEP)
-        step = draft.step
-        if step not in LIMITS:
-            return StepOutcome(draft, Problem.WRONG_STEP)
+        draft = await self.at(user_id, *LIMITS)
+        step = self.step(draft)
         value = " ".join(text.split())
-        shortest, longest = LIMITS[step]
-        if len(value) < shortest:
-            return StepOutcome(draft, Problem.TOO_SHORT, shortest)
-        if len(value) > longest:
-            return StepOutcome(draft, Problem.TOO_LONG, longest)
-        if step == "email" and not EMAIL_PATTERN.match(value):
+        problem = length_problem(value, *LIMITS[step])
+        if problem is not None:
+            return StepOutcome(draft, *problem)
+        if step is Step.EMAIL and not EMAIL_PATTERN.match(value):
             return StepOutcome(draft, Problem.BAD_EMAIL)
-        return StepOutcome(await self._advance(draft, step, value))
+        return StepOutcome(await self.advance(draft, {**draft.data, step.value: value}))
 
     async def choose_country(self, user_id: int, code: str) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "country":
-            return StepOutcome(draft, Problem.WRONG_STEP)
+        draft = await self.at(user_id, Step.COUNTRY)
         if code not in COUNTRIES_BY_CODE:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        data = {**draft.data, "country": code}
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        data = {**answers(draft), "country": code}
         if data.get("city") and data["city"] not in COUNTRIES_BY_CODE[code].cities:
             data.pop("city")
-        return StepOutcome(await self._save(user_id, "city", data))
+        return StepOutcome(await self.advance(draft, data))
 
     async def choose_city(self, user_id: int, index: int) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "city":
-            return StepOutcome(draft, Problem.WRONG_STEP)
-        cities = COUNTRIES_BY_CODE[draft.data.get("country", OTHER_COUNTRY)].cities
+        draft = await self.at(user_id, Step.CITY)
+        cities = COUNTRIES_BY_CODE[answers(draft).get("country", OTHER_COUNTRY)].cities
         if not 0 <= index < len(cities):
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        return StepOutcome(await self._advance(draft, "city", cities[index]))
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        return StepOutcome(await self.advance(draft, {**draft.data, "city": cities[index]}))
 
     async def skip_email(self, user_id: int) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "email":
-            return StepOutcome(draft, Problem.WRONG_STEP)
-        return StepOutcome(await self._advance(draft, "email", None))
-
-    async def _advance(self, draft: Draft, step: str, value: str | None) -> Draft:
-        following = STEPS[STEPS.index(step) + 1]
-        return await self._save(draft.user_id, following, {**draft.data, step: value})
+        draft = await self.at(user_id, Step.EMAIL)
+        return StepOutcome(await self.advance(draft, {**draft.data, "email": None}))
 
     async def submit(self, user_id: int) -> FocalPoint | None:
         """Turn a completed draft into a pending registration; None if there is nothing to send.
 
         The draft is deleted in the same transaction, so a double tap submits once.
         """
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "confirm":
+        try:
+            draft = await self.at(user_id, Step.CONFIRM)
+        except WrongStep:
             return None
-        data = draft.data
+        data = answers(draft)
         return await self._focal_points.save_pending(
             user_id=user_id,
             full_name=data["name"],

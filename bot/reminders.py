@@ -119,7 +119,7 @@ class ReminderRunner:
         """Ask to be woken at the next due notice (or within MAX_SLEEP_S)."""
         due = await self._events.next_due()
         if self._wake is not None:
-            delay = MAX_SLEEP_S
+            delay: float = MAX_SLEEP_S
             if due is not None:
                 delay = min(max((due - self._clock.now()).total_seconds(), 0.0), MAX_SLEEP_S)
             self._wake(delay)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.accounts import AccountService
+from bot.accounts import AccountService, Profile
 from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
 from bot.delivery import DeliveryEngine, DeliverySettings
 from bot.events import EventService
+from bot.events.planning import plan_reminders
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
@@ -74,6 +75,12 @@ class Services:
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
 
+    def translator_for(self, profile: Profile | None) -> Translator:
+        """Another person's language (and country, for its numbers): whoever reads it."""
+        if profile is None:
+            return self.translator(None)
+        return self.translator(profile.language, profile.country)
+
     def staff_translator(self) -> Translator:
         """The language of the staff chat, which many people read."""
         return self.catalogs.translator(self.config.staff_language)
@@ -93,7 +100,7 @@ class Services:
         focal_points = FocalPointRepository(db)
         drafts = DraftRepository(db)
         support_requests = SupportRequestRepository(db)
-        event_repository = EventRepository(db)
+        event_repository = EventRepository(db, plan=plan_reminders)
         reminders = ReminderRunner(events=event_repository, clock=clock)
         accounts = AccountService(
             users=users,

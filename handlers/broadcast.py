@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.broadcasts import (
     FLOW,
@@ -18,27 +18,30 @@ from bot.broadcasts import (
     BroadcastService,
     DeliverySummary,
     Problem,
+    Step,
     StepOutcome,
+    answers,
     describe_delay,
 )
-from bot.callbacks import RouteCallback
 from bot.config import SUPPORTED_LANGUAGES
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery import ObservedRequest, Part, bulk_bot
+from bot.forms import FormProblem
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
-from bot.i18n import Translator, right_to_left
+from bot.i18n import N_, Translator, right_to_left
 from bot.services import Services
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
-    follow_step,
     in_rows,
     keyboard,
     register_routes,
     reply,
+    send,
     staff_only,
 )
+from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
 from handlers.routes import (
     BC_AUDIENCE,
@@ -66,11 +69,6 @@ EXAMPLE_TIME = "2026-06-15 09:30"
 
 
 # -- the compose form ----------------------------------------------------------------------------
-
-
-def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(t.label("« Back"), BC_BACK)] if back else []
-    return [*row, button(t.label("✖ Cancel"), BC_CANCEL)]
 
 
 def _language(t: Translator, code: str) -> str:
@@ -103,95 +101,184 @@ def _audience_buttons(t: Translator, has_events: bool) -> list[list[InlineKeyboa
     ]
 
 
-async def prompt(context: HubContext, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
-    """The question and buttons for the step the draft is at."""
+async def _ask_language(context: HubContext, draft: Draft) -> Screen:
     t = context.t
-    data = draft.data
-    step = draft.step
-    if step == "language":
-        languages = [button(_language(t, code), BC_WRITE_IN, code) for code in SUPPORTED_LANGUAGES]
-        return t._(
-            "<b>New broadcast.</b> In which language will you write the first version? "
-            "You can add the other languages afterwards."
-        ), keyboard(languages, _navigation(t, back=False))
-    if step == "text":
-        return t._(
-            "Send the {language} version now: a text (bold, italics and links are kept), or one "
-            "photo or document with the text as its caption.",
-            language=_language(t, data.get("writing", "en")),
-        ), keyboard(_navigation(t))
-    if step == "versions":
-        versions = data.get("versions", {})
-        add = [
-            button(
-                t.label("Replace the {language} version", language=_language(t, code))
-                if code in versions
-                else t.label("Add the {language} version", language=_language(t, code)),
-                BC_WRITE_IN,
-                code,
-            )
-            for code in SUPPORTED_LANGUAGES
-        ]
-        rows = [[choice] for choice in add]
-        if data.get("attachment"):
-            rows.append([button(t.label("Remove the photo or document"), BC_REMOVE_ATTACHMENT)])
-        rows.append([button(t.label("Choose who gets it »"), BC_TO_AUDIENCE)])
-        return t._(
-            "{versions}\n\nPeople whose language has no version get another one, with a note "
-            "saying so. Add a language, or choose who gets it.",
-            versions=_versions_text(t, data),
-        ), keyboard(*rows, _navigation(t))
-    if step == "audience":
-        return t._("Who should get this broadcast?"), keyboard(
-            *_audience_buttons(t, context.services.broadcasts.has_events), _navigation(t)
+    languages = [button(_language(t, code), BC_WRITE_IN, code) for code in SUPPORTED_LANGUAGES]
+    return t._(
+        "<b>New broadcast.</b> In which language will you write the first version? "
+        "You can add the other languages afterwards."
+    ), keyboard(languages, FORM.navigation(t, back=False))
+
+
+async def _ask_text(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    return t._(
+        "Send the {language} version now: a text (bold, italics and links are kept), or one "
+        "photo or document with the text as its caption.",
+        language=_language(t, answers(draft).get("writing", "en")),
+    ), keyboard(FORM.navigation(t))
+
+
+async def _versions(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    data = answers(draft)
+    versions = data.get("versions", {})
+    add = [
+        button(
+            t.label("Replace the {language} version", language=_language(t, code))
+            if code in versions
+            else t.label("Add the {language} version", language=_language(t, code)),
+            BC_WRITE_IN,
+            code,
         )
-    if step in ("countries", "languages"):
-        chosen = data["audience"].get("values", [])
-        if step == "countries":
-            options = [(country.code, t.label(country.name)) for country in COUNTRIES]
-            question = t._("Choose one or more countries, then press Done.")
-        else:
-            options = [(code, _language(t, code)) for code in SUPPORTED_LANGUAGES]
-            question = t._(
-                "Choose one or more languages, then press Done. Focal points reading them get "
-                "the broadcast."
-            )
-        toggles = [
-            button(f"✔ {text}" if code in chosen else text, BC_TOGGLE, code)
-            for code, text in options
-        ]
-        return question, keyboard(
-            *in_rows(toggles, 2), [button(t.label("Done"), BC_CHOSEN)], _navigation(t)
+        for code in SUPPORTED_LANGUAGES
+    ]
+    rows = [[choice] for choice in add]
+    if data.get("attachment"):
+        rows.append([button(t.label("Remove the photo or document"), BC_REMOVE_ATTACHMENT)])
+    rows.append([button(t.label("Choose who gets it »"), BC_TO_AUDIENCE)])
+    return t._(
+        "{versions}\n\nPeople whose language has no version get another one, with a note "
+        "saying so. Add a language, or choose who gets it.",
+        versions=_versions_text(t, draft.data),
+    ), keyboard(*rows, FORM.navigation(t))
+
+
+async def _ask_audience(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    return t._("Who should get this broadcast?"), keyboard(
+        *_audience_buttons(t, context.services.broadcasts.has_events), FORM.navigation(t)
+    )
+
+
+def _toggles(t: Translator, draft: Draft, options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    chosen = answers(draft)["audience"].get("values", [])
+    toggles = [
+        button(f"✔ {text}" if code in chosen else text, BC_TOGGLE, code) for code, text in options
+    ]
+    return keyboard(*in_rows(toggles, 2), [button(t.label("Done"), BC_CHOSEN)], FORM.navigation(t))
+
+
+async def _ask_countries(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    options = [(country.code, t.label(country.name)) for country in COUNTRIES]
+    return t._("Choose one or more countries, then press Done."), _toggles(t, draft, options)
+
+
+async def _ask_languages(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    options = [(code, _language(t, code)) for code in SUPPORTED_LANGUAGES]
+    return t._(
+        "Choose one or more languages, then press Done. Focal points reading them get "
+        "the broadcast."
+    ), _toggles(t, draft, options)
+
+
+async def _ask_event(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    upcoming = await context.services.events.upcoming_for(context.me)
+    events = [
+        button(_shorten(_event_title(t, event.titles)), BC_EVENT, event.id) for event, _ in upcoming
+    ]
+    if not events:
+        return t._("There is no upcoming event. Choose another audience."), keyboard(
+            FORM.navigation(t)
         )
-    if step == "event":
-        upcoming = await context.services.events.upcoming_for(context.me)
-        events = [
-            button(_shorten(_event_title(t, event.titles)), BC_EVENT, event.id)
-            for event, _ in upcoming
-        ]
-        if not events:
-            return t._("There is no upcoming event. Choose another audience."), keyboard(
-                _navigation(t)
-            )
-        return t._(
-            "Choose the event: the people who answered going or maybe get the broadcast."
-        ), keyboard(*in_rows(events, 1), _navigation(t))
-    if step == "schedule":
-        zone = context.me.time_zone
-        return t._(
-            "When should it go out? Type the date and time in your time zone ({zone}), for "
-            "example {example}.",
-            zone=zone,
-            example=EXAMPLE_TIME,
-        ), keyboard(_navigation(t))
-    preview = await context.services.broadcasts.preview(data)
+    return t._(
+        "Choose the event: the people who answered going or maybe get the broadcast."
+    ), keyboard(*in_rows(events, 1), FORM.navigation(t))
+
+
+async def _ask_time(context: HubContext, draft: Draft) -> Screen:
+    t = context.t
+    return t._(
+        "When should it go out? Type the date and time in your time zone ({zone}), for "
+        "example {example}.",
+        zone=context.me.time_zone,
+        example=EXAMPLE_TIME,
+    ), keyboard(FORM.navigation(t))
+
+
+async def _confirm(context: HubContext, draft: Draft) -> Screen:
+    """The previews come first, as new messages; the question and buttons after them."""
+    t = context.t
+    broadcasts = context.services.broadcasts
+    for code in SUPPORTED_LANGUAGES:
+        if code not in answers(draft).get("versions", {}):
+            continue
+        await send(
+            context.bot,
+            context.user_id,
+            t._("Preview of the {language} version:", language=_language(t, code)),
+            t,
+        )
+        await send_parts(context.bot, context.user_id, broadcasts.preview_parts(draft.data, code))
+    preview = await broadcasts.preview(draft.data)
     return confirmation_text(t, preview), keyboard(
         [
             button(t.label("✔ Send now"), BC_SEND),
             button(t.label("🕒 Schedule"), BC_SCHEDULE),
         ],
-        _navigation(t),
+        FORM.navigation(t),
     )
+
+
+SCREENS: dict[Step, Callable[[HubContext, Draft], Awaitable[Screen]]] = {
+    Step.LANGUAGE: _ask_language,
+    Step.TEXT: _ask_text,
+    Step.VERSIONS: _versions,
+    Step.AUDIENCE: _ask_audience,
+    Step.COUNTRIES: _ask_countries,
+    Step.LANGUAGES: _ask_languages,
+    Step.EVENT: _ask_event,
+    Step.CONFIRM: _confirm,
+    Step.SCHEDULE: _ask_time,
+}
+
+
+async def _screen(context: HubContext, draft: Draft) -> Screen:
+    return await SCREENS[Step(draft.step)](context, draft)
+
+
+def _too_long(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "That is too long: with a photo or document, the text can have at most {count} character.",
+        "That is too long: with a photo or document, the text can have at most {count} characters.",
+        outcome.limit or 0,
+    )
+
+
+def _bad_time(t: Translator, outcome: StepOutcome) -> Markup:
+    return t._(
+        "I could not read that date and time. Type it like this: {example}",
+        example=EXAMPLE_TIME,
+    )
+
+
+FORM = FormView(
+    back=BC_BACK,
+    cancel=BC_CANCEL,
+    screen=_screen,
+    service=lambda context: context.services.broadcasts,
+    form=lambda context: context.services.broadcasts.form,
+    closed=N_("This broadcast form is closed. Use /broadcast to start again."),
+    cancelled=N_("Broadcast cancelled. Nothing was sent."),
+    otherwise=N_("Please use the buttons below."),
+    # The confirmation follows the previews: never in place of the pressed message.
+    new_message_steps=frozenset({Step.CONFIRM}),
+    problems={
+        Problem.EMPTY: N_(
+            "Please send the text of the broadcast, or a photo or document with a caption."
+        ),
+        Problem.TOO_LONG: _too_long,
+        Problem.NOTHING_CHOSEN: N_("Choose at least one, then press Done."),
+        Problem.NO_RECIPIENTS: N_(
+            "Nobody matches this audience (people who blocked the bot are left out)."
+        ),
+        Problem.BAD_TIME: _bad_time,
+        Problem.PAST_TIME: N_("That time has already passed. Type a time in the future."),
+    },
+)
 
 
 def _event_title(t: Translator, titles: dict[str, str]) -> str:
@@ -255,72 +342,10 @@ async def send_parts(bot: Bot, chat_id: int, parts: list[Part]) -> Message | Non
     return sent
 
 
-async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
-    if draft.step == "confirm":
-        # The previews come first, as new messages; the question and buttons after them.
-        t = context.t
-        chat_id = context.me.user.id
-        for code in SUPPORTED_LANGUAGES:
-            if code not in draft.data.get("versions", {}):
-                continue
-            await reply(
-                update,
-                context,
-                t._("Preview of the {language} version:", language=_language(t, code)),
-            )
-            await send_parts(
-                context.bot, chat_id, context.services.broadcasts.preview_parts(draft.data, code)
-            )
-        edit = False
-    text, markup = await prompt(context, draft)
-    if edit:
-        await edit_or_reply(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
-
-
-def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
-    problem = outcome.problem
-    if problem is Problem.EMPTY:
-        return t._("Please send the text of the broadcast, or a photo or document with a caption.")
-    if problem is Problem.TOO_LONG:
-        return t.ngettext(
-            "That is too long: with a photo or document, the text can have at most {count} "
-            "character.",
-            "That is too long: with a photo or document, the text can have at most {count} "
-            "characters.",
-            outcome.limit or 0,
-        )
-    if problem is Problem.NOTHING_CHOSEN:
-        return t._("Choose at least one, then press Done.")
-    if problem is Problem.NO_RECIPIENTS:
-        return t._("Nobody matches this audience (people who blocked the bot are left out).")
-    if problem is Problem.BAD_TIME:
-        return t._(
-            "I could not read that date and time. Type it like this: {example}",
-            example=EXAMPLE_TIME,
-        )
-    if problem is Problem.PAST_TIME:
-        return t._("That time has already passed. Type a time in the future.")
-    return t._("Please use the buttons below.")
-
-
-async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    await follow_step(
-        update,
-        context,
-        outcome,
-        edit=edit,
-        closed=context.t._("This broadcast form is closed. Use /broadcast to start again."),
-        problem_text=problem_text,
-        show_step=show_step,
-    )
-
-
 @staff_only
 async def begin(update: Update, context: HubContext) -> None:
-    draft = await context.services.broadcasts.start(context.me.user.id)
-    await show_step(update, context, draft, edit=False)
+    draft = await context.services.broadcasts.start(context.user_id)
+    await FORM.show(update, context, draft, edit=False)
 
 
 @staff_only
@@ -328,19 +353,19 @@ async def on_message(update: Update, context: HubContext) -> None:
     message = update.message
     assert message is not None
     service = context.services.broadcasts
-    user_id = context.me.user.id
+    user_id = context.user_id
     draft = await service.draft(user_id)
     if draft is None:
         return
-    if draft.step == "schedule" and message.text is not None:
+    if draft.step == Step.SCHEDULE and message.text is not None:
         result = await service.schedule(user_id, message.text, context.me.time_zone)
         if isinstance(result, StepOutcome):
-            await _after(update, context, result, edit=False)
+            await FORM.after(update, context, result, edit=False)
         else:
             await reply(update, context, scheduled_text(context, result))
         return
-    if draft.step != "text":
-        await _after(update, context, StepOutcome(draft, Problem.WRONG_STEP), edit=False)
+    if draft.step != Step.TEXT:
+        await FORM.after(update, context, StepOutcome(draft, FormProblem.WRONG_STEP), edit=False)
         return
     if message.photo:
         outcome = await service.add_version(
@@ -360,7 +385,7 @@ async def on_message(update: Update, context: HubContext) -> None:
         outcome = await service.add_version(user_id, message.text_html)
     else:
         outcome = StepOutcome(draft, Problem.EMPTY)
-    await _after(update, context, outcome, edit=False)
+    await FORM.after(update, context, outcome, edit=False)
 
 
 def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
@@ -374,25 +399,11 @@ def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
 
 
 @staff_only
-async def cancel(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    await context.services.broadcasts.cancel_draft(context.me.user.id)
-    await edit_or_reply(update, context, context.t._("Broadcast cancelled. Nothing was sent."))
-
-
-@staff_only
-async def back(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    draft = await context.services.broadcasts.back(context.me.user.id)
-    await _after(update, context, StepOutcome(draft), edit=True)
-
-
-@staff_only
 async def send_now(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    result = await context.services.broadcasts.submit(context.me.user.id)
+    result = await context.services.broadcasts.submit(context.user_id)
     if isinstance(result, StepOutcome):
-        await _after(update, context, result, edit=True)
+        await FORM.after(update, context, result, edit=True)
         return
     await edit_or_reply(
         update,
@@ -402,19 +413,6 @@ async def send_now(update: Update, context: HubContext) -> None:
             number=str(result.id),
         ),
     )
-
-
-def _step(act: Callable[..., Awaitable[StepOutcome]]) -> RouteCallback:
-    """A button that answers the form's current step: ``act(service, user_id, *arguments)``."""
-
-    @staff_only
-    async def handle(update: Update, context: HubContext, *arguments: Any) -> None:
-        await answer_callback(update)
-        outcome = await act(context.services.broadcasts, context.me.user.id, *arguments)
-        await _after(update, context, outcome, edit=True)
-
-    handle.__name__ = act.__name__
-    return handle
 
 
 # -- running broadcasts: stop, reports, the list -------------------------------------------------
@@ -483,7 +481,7 @@ async def stop(update: Update, context: HubContext, broadcast_id: int) -> None:
     t = context.t
     number = str(broadcast.id)
     service = context.services.broadcasts
-    cancelled = await service.cancel(broadcast.id, by=context.me.user.id)
+    cancelled = await service.cancel(broadcast.id, by=context.user_id)
     if cancelled is None:
         await edit_or_reply(update, context, already_ended(t, broadcast))
         return
@@ -633,9 +631,8 @@ class StaffProgress:
 
     async def _reader(self, broadcast: Broadcast) -> tuple[Translator, str]:
         profile = await self._services.accounts.profile(broadcast.created_by)
-        if profile is None:
-            return self._services.translator(None), "UTC"
-        return self._services.translator(profile.language, profile.country), profile.time_zone
+        time_zone = profile.time_zone if profile is not None else "UTC"
+        return self._services.translator_for(profile), time_zone
 
     @staticmethod
     def _html(t: Translator, text: Markup) -> str:
@@ -721,7 +718,7 @@ async def list_broadcasts(update: Update, context: HubContext) -> None:
     )
 
 
-async def start_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def start_delivery(application: HubApplication) -> None:
     """At start (post_init): give the engine its own bot, let it see the replies the bot sends,
     resume interrupted broadcasts and wait for scheduled ones."""
     services: Services = application.bot_data["services"]
@@ -736,7 +733,7 @@ async def start_delivery(application: Application[Any, Any, Any, Any, Any, Any])
     await services.broadcasts.start_delivery(StaffProgress(services))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("broadcast", begin))
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
@@ -744,16 +741,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application,
         BROADCASTS,
         {
-            BC_BACK: back,
-            BC_CANCEL: cancel,
-            BC_WRITE_IN: _step(BroadcastService.write_in),
-            BC_REMOVE_ATTACHMENT: _step(BroadcastService.remove_attachment),
-            BC_TO_AUDIENCE: _step(BroadcastService.to_audience),
-            BC_AUDIENCE: _step(BroadcastService.choose_audience),
-            BC_TOGGLE: _step(BroadcastService.toggle),
-            BC_CHOSEN: _step(BroadcastService.chosen),
-            BC_EVENT: _step(BroadcastService.choose_event),
-            BC_SCHEDULE: _step(BroadcastService.ask_time),
+            **{route: staff_only(act) for route, act in FORM.navigation_routes().items()},
+            BC_WRITE_IN: staff_only(FORM.action(BroadcastService.write_in)),
+            BC_REMOVE_ATTACHMENT: staff_only(FORM.action(BroadcastService.remove_attachment)),
+            BC_TO_AUDIENCE: staff_only(FORM.action(BroadcastService.to_audience)),
+            BC_AUDIENCE: staff_only(FORM.action(BroadcastService.choose_audience)),
+            BC_TOGGLE: staff_only(FORM.action(BroadcastService.toggle)),
+            BC_CHOSEN: staff_only(FORM.action(BroadcastService.chosen)),
+            BC_EVENT: staff_only(FORM.action(BroadcastService.choose_event)),
+            BC_SCHEDULE: staff_only(FORM.action(BroadcastService.ask_time)),
             BC_SEND: send_now,
             BC_STOP: ask_to_stop,
             BC_STOP_YES: stop,

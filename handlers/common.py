@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,12 +12,11 @@ from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Feature, Route, RouteCallback
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.delivery import retry_after_seconds
-from bot.forms import StepOutcome
 from bot.i18n import Translator, right_to_left
 
 logger = logging.getLogger(__name__)
@@ -25,7 +24,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4096
 REPLY_ATTEMPTS = 3
 
-Handler = Callable[..., Awaitable[Any]]
+Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
 def button(label: str, route: Route, *arguments: Any) -> InlineKeyboardButton:
@@ -42,7 +41,7 @@ async def stale_button(update: Update, context: HubContext) -> None:
 
 
 def register_routes(
-    application: Application[Any, Any, Any, Any, Any, Any],
+    application: HubApplication,
     feature: Feature,
     routes: Mapping[Route, RouteCallback],
 ) -> None:
@@ -188,28 +187,6 @@ def length_problem(t: Translator, *, too_short: bool, limit: int) -> Markup:
     )
 
 
-async def follow_step(
-    update: Update,
-    context: HubContext,
-    outcome: StepOutcome[Any],
-    *,
-    edit: bool,
-    closed: Markup,
-    problem_text: Callable[[Translator, StepOutcome[Any]], Markup],
-    show_step: Callable[..., Awaitable[None]],
-) -> None:
-    """After a step of a form: say it is closed, or explain the problem and ask again, or ask
-    the next question (in place of the pressed message when ``edit``)."""
-    if outcome.draft is None:
-        await edit_or_reply(update, context, closed)
-        return
-    if outcome.problem is not None:
-        await reply(update, context, problem_text(context.t, outcome))
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await show_step(update, context, outcome.draft, edit=edit)
-
-
 def staff_only(handler: Handler) -> Handler:
     """Refuse a staff command or button to anyone else, in their language."""
 
@@ -250,9 +227,7 @@ async def notify_staff(
         recipients = []
         for staff_id in await services.accounts.staff_ids():
             profile = await services.accounts.profile(staff_id)
-            recipients.append(
-                (staff_id, services.translator(profile.language if profile else None))
-            )
+            recipients.append((staff_id, services.translator_for(profile)))
     copies = []
     for chat_id, translator in recipients:
         text, markup = render(translator)

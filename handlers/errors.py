@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from handlers.common import reply
 
 logger = logging.getLogger(__name__)
@@ -57,5 +55,5 @@ async def on_error(update: object, context: HubContext) -> None:
         logger.warning("could not tell the user about the error: %s", notify_error)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_error_handler(on_error)

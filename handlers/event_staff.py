@@ -2,49 +2,56 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.callbacks import Feature, Route, RouteCallback
-from bot.context import HubContext
-from bot.events import (
-    AUDIENCE_COUNTRIES,
-    EDIT_FLOW,
-    NEW_FLOW,
+from bot.callbacks import Route, RouteCallback
+from bot.context import HubApplication, HubContext
+from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, draft_times
+from bot.events.form import (
+    NEW_STEPS,
+    TEXT_LANGUAGES,
     TEXT_STEPS,
+    EditEventForm,
+    EventForm,
+    NewEventForm,
     Problem,
-    Roster,
-    StepOutcome,
-    draft_times,
-    languages_given,
+    Step,
+    answers,
 )
+from bot.forms import FormProblem, StepOutcome
 from bot.geography import COMMON_TIME_ZONES, COUNTRIES_BY_CODE
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
-    follow_step,
     in_rows,
     keyboard,
-    length_problem,
     register_routes,
     reply,
     staff_only,
 )
-from handlers.events import (
-    card,
+from handlers.events_views import (
+    audience_text,
+    manage_keyboard,
+    offsets_text,
     period_text,
+    roster_text,
+    summary,
+    text_line,
+    texts_lines,
     title_of,
     when_text,
     where_text,
 )
+from handlers.forms import FormView, ProblemText, Screen
 from handlers.preprocess import in_flow
 from handlers.routes import (
     EDIT_EVENT,
@@ -78,13 +85,9 @@ from storage.models import Draft, Event
 
 
 @dataclass(frozen=True)
-class EventFormRoutes:
-    """The buttons both event forms share; each form is its own feature."""
+class EventFormButtons:
+    """The buttons both event forms share besides Back and Cancel; each form has its own."""
 
-    flow: str
-    feature: Feature
-    back: Route
-    cancel: Route
     skip: Route
     country: Route
     audience_done: Route
@@ -92,139 +95,125 @@ class EventFormRoutes:
     no_reminders: Route
 
 
-FORMS = {
-    "n": EventFormRoutes(
-        NEW_FLOW,
-        NEW_EVENT,
-        NEW_EVENT_BACK,
-        NEW_EVENT_CANCEL,
-        NEW_EVENT_SKIP,
-        NEW_EVENT_COUNTRY,
-        NEW_EVENT_AUDIENCE_DONE,
-        NEW_EVENT_DEFAULTS,
-        NEW_EVENT_NO_REMINDERS,
-    ),
-    "e": EventFormRoutes(
-        EDIT_FLOW,
-        EDIT_EVENT,
-        EDIT_EVENT_BACK,
-        EDIT_EVENT_CANCEL,
-        EDIT_EVENT_SKIP,
-        EDIT_EVENT_COUNTRY,
-        EDIT_EVENT_AUDIENCE_DONE,
-        EDIT_EVENT_DEFAULTS,
-        EDIT_EVENT_NO_REMINDERS,
-    ),
-}
-NEW_STEP_NUMBERS = {"zone": 4, "start": 5, "end": 6, "place": 7, "audience": 8, "reminders": 9}
-NEW_STEP_TOTAL = 9
-
-
-def offset_text(t: Translator, seconds: int) -> str:
-    """'7 days', '1 hour', '90 minutes': exact, in the reader's language."""
-    for unit_s in (86_400, 3_600, 60):
-        if seconds % unit_s == 0:
-            # Babel picks the largest unit reaching the threshold: ours, by construction.
-            return format_timedelta(
-                timedelta(seconds=seconds), threshold=seconds // unit_s, locale=t.locale
-            )
-    return format_timedelta(timedelta(seconds=seconds), locale=t.locale)
-
-
-def offsets_text(t: Translator, offsets: list[int] | tuple[int, ...]) -> str:
-    if not offsets:
-        return t.label("no reminders")
-    return t.list(offset_text(t, offset) for offset in offsets)
-
-
-def audience_text(t: Translator, audience: list[str] | tuple[str, ...]) -> str:
-    if not audience:
-        return t.label("everyone")
-    names = [t.label(COUNTRIES_BY_CODE[code].name) for code in audience]
-    return t.list(names)
-
-
-def _navigation(t: Translator, flow: str, *, back: bool = True) -> list[Any]:
-    form = FORMS[flow]
-    row = [button(t.label("« Back"), form.back)] if back else []
-    return [*row, button(t.label("✖ Cancel"), form.cancel)]
+NEW_BUTTONS = EventFormButtons(
+    NEW_EVENT_SKIP,
+    NEW_EVENT_COUNTRY,
+    NEW_EVENT_AUDIENCE_DONE,
+    NEW_EVENT_DEFAULTS,
+    NEW_EVENT_NO_REMINDERS,
+)
+EDIT_BUTTONS = EventFormButtons(
+    EDIT_EVENT_SKIP,
+    EDIT_EVENT_COUNTRY,
+    EDIT_EVENT_AUDIENCE_DONE,
+    EDIT_EVENT_DEFAULTS,
+    EDIT_EVENT_NO_REMINDERS,
+)
+NEW_STEP_TOTAL = len(NEW_STEPS) - 1
 
 
 # -- the /newevent form ----------------------------------------------------------------------
 
 
-def new_prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
-    step, data = draft.step, draft.data
-    if step.startswith("text_"):
-        number = ("text_ar", "text_fr", "text_en").index(step) + 1
-        return t._(
-            "New event ({step}/{total}). Type the event in {language}: the title on the first "
-            "line, the description (optional) below it. Or skip this language.",
-            step=number,
-            total=NEW_STEP_TOTAL,
-            language=t.language_name(step[5:]),
-        ), keyboard(
-            [button(t.label("Skip"), NEW_EVENT_SKIP)],
-            _navigation(t, "n", back=number > 1),
-        )
-    number = NEW_STEP_NUMBERS.get(step, NEW_STEP_TOTAL)
-    if step == "zone":
-        zones = [
-            button(zone, NEW_EVENT_ZONE, index) for index, zone in enumerate(COMMON_TIME_ZONES)
-        ]
-        return t._(
-            "New event ({step}/{total}). In which time zone will you give the times? Choose one, "
-            "or type its name (for example Africa/Tunis).",
-            step=number,
-            total=NEW_STEP_TOTAL,
-        ), keyboard(*in_rows(zones, 2), _navigation(t, "n"))
-    if step in ("start", "end", "place"):
-        return _time_or_place_prompt(t, draft, number), keyboard(_navigation(t, "n"))
-    if step == "audience":
-        chosen = data.get("audience", [])
-        return t._(
-            "New event ({step}/{total}). Who is invited? Everyone, or choose one or more "
-            "countries; then Continue.\nInvited now: {audience}",
-            step=number,
-            total=NEW_STEP_TOTAL,
-            audience=audience_text(t, chosen),
-        ), audience_keyboard(t, "n", chosen)
-    if step == "reminders":
-        return t._(
-            "New event ({step}/{total}). Reminders go to those who answer going or maybe: by "
-            "default 7 days, 1 day and 1 hour before the start. Keep these, or type your own, "
-            "for example: 3d 2h 30m",
-            step=number,
-            total=NEW_STEP_TOTAL,
-        ), keyboard(
-            [
-                button(t.label("Keep the defaults"), NEW_EVENT_DEFAULTS),
-                button(t.label("No reminders"), NEW_EVENT_NO_REMINDERS),
-            ],
-            _navigation(t, "n"),
-        )
+def _number(draft: Draft) -> int:
+    return NEW_STEPS.index(Step(draft.step)) + 1
+
+
+def _new_text(t: Translator, draft: Draft) -> Screen:
+    number = _number(draft)
     return t._(
-        "Please check the new event:\n\n{summary}\n\nCreate it?", summary=summary(t, data)
-    ), keyboard([button(t.label("✔ Create event"), NEW_EVENT_CREATE)], _navigation(t, "n"))
+        "New event ({step}/{total}). Type the event in {language}: the title on the first "
+        "line, the description (optional) below it. Or skip this language.",
+        step=number,
+        total=NEW_STEP_TOTAL,
+        language=t.language_name(TEXT_LANGUAGES[Step(draft.step)]),
+    ), keyboard(
+        [button(t.label("Skip"), NEW_EVENT_SKIP)],
+        NEW_FORM.navigation(t, back=number > 1),
+    )
 
 
-def audience_keyboard(t: Translator, flow: str, chosen: list[str]) -> InlineKeyboardMarkup:
+def _new_zone(t: Translator, draft: Draft) -> Screen:
+    zones = [button(zone, NEW_EVENT_ZONE, index) for index, zone in enumerate(COMMON_TIME_ZONES)]
+    return t._(
+        "New event ({step}/{total}). In which time zone will you give the times? Choose one, "
+        "or type its name (for example Africa/Tunis).",
+        step=_number(draft),
+        total=NEW_STEP_TOTAL,
+    ), keyboard(*in_rows(zones, 2), NEW_FORM.navigation(t))
+
+
+def _new_when_or_where(t: Translator, draft: Draft) -> Screen:
+    return _time_or_place_prompt(t, draft, _number(draft)), keyboard(NEW_FORM.navigation(t))
+
+
+def _new_audience(t: Translator, draft: Draft) -> Screen:
+    chosen = answers(draft).get("audience", [])
+    return t._(
+        "New event ({step}/{total}). Who is invited? Everyone, or choose one or more "
+        "countries; then Continue.\nInvited now: {audience}",
+        step=_number(draft),
+        total=NEW_STEP_TOTAL,
+        audience=audience_text(t, chosen),
+    ), audience_keyboard(t, NEW_FORM, NEW_BUTTONS, chosen)
+
+
+def _new_reminders(t: Translator, draft: Draft) -> Screen:
+    return t._(
+        "New event ({step}/{total}). Reminders go to those who answer going or maybe: by "
+        "default 7 days, 1 day and 1 hour before the start. Keep these, or type your own, "
+        "for example: 3d 2h 30m",
+        step=_number(draft),
+        total=NEW_STEP_TOTAL,
+    ), keyboard(
+        [
+            button(t.label("Keep the defaults"), NEW_EVENT_DEFAULTS),
+            button(t.label("No reminders"), NEW_EVENT_NO_REMINDERS),
+        ],
+        NEW_FORM.navigation(t),
+    )
+
+
+def _new_confirm(t: Translator, draft: Draft) -> Screen:
+    return t._(
+        "Please check the new event:\n\n{summary}\n\nCreate it?", summary=summary(t, draft.data)
+    ), keyboard([button(t.label("✔ Create event"), NEW_EVENT_CREATE)], NEW_FORM.navigation(t))
+
+
+NEW_SCREENS: dict[Step, Callable[[Translator, Draft], Screen]] = {
+    Step.TEXT_AR: _new_text,
+    Step.TEXT_FR: _new_text,
+    Step.TEXT_EN: _new_text,
+    Step.ZONE: _new_zone,
+    Step.START: _new_when_or_where,
+    Step.END: _new_when_or_where,
+    Step.PLACE: _new_when_or_where,
+    Step.AUDIENCE: _new_audience,
+    Step.REMINDERS: _new_reminders,
+    Step.CONFIRM: _new_confirm,
+}
+
+
+def audience_keyboard(
+    t: Translator, form: FormView, buttons: EventFormButtons, chosen: list[str]
+) -> InlineKeyboardMarkup:
     everyone = t.label("✓ Everyone") if not chosen else t.label("Everyone")
     countries = [
         button(
             t.label("✓ {country}", country=t.label(COUNTRIES_BY_CODE[code].name))
             if code in chosen
             else t.label(COUNTRIES_BY_CODE[code].name),
-            FORMS[flow].country,
+            buttons.country,
             code,
         )
         for code in AUDIENCE_COUNTRIES
     ]
     return keyboard(
-        [button(everyone, FORMS[flow].country, "all")],
+        [button(everyone, buttons.country, "all")],
         *in_rows(countries, 2),
-        [button(t.label("Continue »"), FORMS[flow].audience_done)],
-        _navigation(t, flow, back=flow == "n"),
+        [button(t.label("Continue »"), buttons.audience_done)],
+        # Changing the audience is a one-step edit: nothing to go back to.
+        form.navigation(t, back=form is NEW_FORM),
     )
 
 
@@ -253,180 +242,155 @@ def _time_or_place_prompt(t: Translator, draft: Draft, number: int) -> Markup:
     )
 
 
-def summary(t: Translator, data: dict[str, Any]) -> Markup:
-    lines = texts_lines(t, data)
-    start, end = draft_times(data)
-    zone = data.get("zone", "UTC")
-    if start is not None and end is not None:
-        lines.append(t._("🗓 {when}", when=period_text(t, start, end, zone)))
-    lines.append(t._("📍 {where}", where=where_text(t, data.get("place"), data.get("link"))))
-    lines.append(t._("Invited: {audience}", audience=audience_text(t, data.get("audience", []))))
-    lines.append(t._("Reminders: {offsets}", offsets=offsets_text(t, data.get("offsets", []))))
-    return Markup("\n\n").join(lines)
-
-
-def text_line(t: Translator, language: str, title: str, description: str) -> Markup:
-    return t._(
-        "{language}: <b>{title}</b>\n{description}",
-        language=t.language_name(language),
-        title=title,
-        description=description or "—",
+def _title_too_short(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "The title is too short: please use at least {count} character.",
+        "The title is too short: please use at least {count} characters.",
+        outcome.limit or 0,
     )
 
 
-def texts_lines(t: Translator, data: dict[str, Any]) -> list[Markup]:
-    return [text_line(t, language, *data["texts"][language]) for language in languages_given(data)]
+def _too_long_event(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "An event can last at most {count} day.",
+        "An event can last at most {count} days.",
+        outcome.limit or 0,
+    )
 
 
-def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
-    problem = outcome.problem
-    if problem is Problem.TOO_SHORT:
-        return t.ngettext(
-            "The title is too short: please use at least {count} character.",
-            "The title is too short: please use at least {count} characters.",
-            outcome.limit or 0,
-        )
-    if problem is Problem.TOO_LONG:
-        return length_problem(t, too_short=False, limit=outcome.limit or 0)
-    if problem is Problem.NO_TITLE:
-        return t._("An event needs a title in at least one language. Let us start again.")
-    if problem is Problem.LAST_TITLE:
-        return t._(
-            "An event needs a title in at least one language, so this one cannot be removed."
-        )
-    if problem is Problem.BAD_ZONE:
-        return t._("That is not a time zone I know. Type a name such as Africa/Tunis.")
-    if problem is Problem.BAD_DATE:
-        return t._("I cannot read that date. Write it like 2026-06-16 10:00.")
-    if problem is Problem.NO_SUCH_TIME:
-        return t._(
-            "That time does not exist in this time zone (the clocks skip it). Choose another."
-        )
-    if problem is Problem.IN_PAST:
-        return t._("That moment has already passed. Give a future date and time.")
-    if problem is Problem.END_BEFORE_START:
-        return t._("The end must be after the start.")
-    if problem is Problem.TOO_LONG_EVENT:
-        return t.ngettext(
-            "An event can last at most {count} day.",
-            "An event can last at most {count} days.",
-            outcome.limit or 0,
-        )
-    if problem is Problem.BAD_PLACE:
-        return t._(
-            "Please type a place (2 to 200 characters), an online link starting with "
-            "https://, or both on two lines."
-        )
-    if problem is Problem.BAD_REMINDERS:
-        return t._(
-            "I cannot read those reminders. Type up to five, between 5 minutes and 60 days "
-            "before the start, like: 7d 1d 1h 30m (or: none)."
-        )
-    return t._("Please use the buttons below, or type your answer.")
+PROBLEMS: dict[enum.Enum, ProblemText] = {
+    FormProblem.TOO_SHORT: _title_too_short,
+    Problem.NO_TITLE: N_("An event needs a title in at least one language. Let us start again."),
+    Problem.LAST_TITLE: N_(
+        "An event needs a title in at least one language, so this one cannot be removed."
+    ),
+    Problem.BAD_ZONE: N_("That is not a time zone I know. Type a name such as Africa/Tunis."),
+    Problem.BAD_DATE: N_("I cannot read that date. Write it like 2026-06-16 10:00."),
+    Problem.NO_SUCH_TIME: N_(
+        "That time does not exist in this time zone (the clocks skip it). Choose another."
+    ),
+    Problem.IN_PAST: N_("That moment has already passed. Give a future date and time."),
+    Problem.END_BEFORE_START: N_("The end must be after the start."),
+    Problem.TOO_LONG_EVENT: _too_long_event,
+    Problem.BAD_PLACE: N_(
+        "Please type a place (2 to 200 characters), an online link starting with "
+        "https://, or both on two lines."
+    ),
+    Problem.BAD_REMINDERS: N_(
+        "I cannot read those reminders. Type up to five, between 5 minutes and 60 days "
+        "before the start, like: 7d 1d 1h 30m (or: none)."
+    ),
+}
 
 
 # -- the edit form ---------------------------------------------------------------------------
 
 
-def edit_prompt(
-    t: Translator, draft: Draft, event: Event, *, left_out: int = 0
-) -> tuple[Markup, InlineKeyboardMarkup]:
-    """The edit form's current step; left_out: how many a new audience would leave out."""
-    title = title_of(event, t)
-    zone = draft.data["zone"]
-    what = draft.data["what"]
-    if draft.step == "start":
-        return t._(
-            "Change the time of <b>{title}</b> (1/2). When does it start? Type the date and "
-            "time in {zone}, for example 2026-06-16 10:00",
-            title=title,
-            zone=zone,
-        ), keyboard(_navigation(t, "e", back=False))
-    if draft.step == "end":
-        return t._(
-            "Change the time of <b>{title}</b> (2/2). When does it end? Type the time (17:00) "
-            "if it ends the same day, or the date and time (2026-06-17 13:00).",
-            title=title,
-        ), keyboard(_navigation(t, "e"))
-    if draft.step == "place":
-        return t._(
-            "Change the place of <b>{title}</b>. Type the place, an online link "
-            "(https://...), or both on two lines.",
-            title=title,
-        ), keyboard(_navigation(t, "e", back=False))
-    if draft.step in TEXT_STEPS:
-        return _edit_text_prompt(t, draft, title)
-    if draft.step == "reminders":
-        return t._(
-            "Change the reminders of <b>{title}</b>. Now: {offsets}.\nType the new ones, for "
-            "example: 3d 2h 30m, or choose below. Those who answered going or maybe get the "
-            "new ones; a reminder already sent is not sent again.",
-            title=title,
-            offsets=offsets_text(t, event.reminder_offsets_s),
-        ), keyboard(
+def _edit_start(t: Translator, draft: Draft, event: Event) -> Screen:
+    return t._(
+        "Change the time of <b>{title}</b> (1/2). When does it start? Type the date and "
+        "time in {zone}, for example 2026-06-16 10:00",
+        title=title_of(event, t),
+        zone=answers(draft)["zone"],
+    ), keyboard(EDIT_FORM.navigation(t, back=False))
+
+
+def _edit_end(t: Translator, draft: Draft, event: Event) -> Screen:
+    return t._(
+        "Change the time of <b>{title}</b> (2/2). When does it end? Type the time (17:00) "
+        "if it ends the same day, or the date and time (2026-06-17 13:00).",
+        title=title_of(event, t),
+    ), keyboard(EDIT_FORM.navigation(t))
+
+
+def _edit_place(t: Translator, draft: Draft, event: Event) -> Screen:
+    return t._(
+        "Change the place of <b>{title}</b>. Type the place, an online link "
+        "(https://...), or both on two lines.",
+        title=title_of(event, t),
+    ), keyboard(EDIT_FORM.navigation(t, back=False))
+
+
+def _edit_reminders(t: Translator, draft: Draft, event: Event) -> Screen:
+    return t._(
+        "Change the reminders of <b>{title}</b>. Now: {offsets}.\nType the new ones, for "
+        "example: 3d 2h 30m, or choose below. Those who answered going or maybe get the "
+        "new ones; a reminder already sent is not sent again.",
+        title=title_of(event, t),
+        offsets=offsets_text(t, event.reminder_offsets_s),
+    ), keyboard(
+        [
+            button(t.label("Use the defaults"), EDIT_EVENT_DEFAULTS),
+            button(t.label("No reminders"), EDIT_EVENT_NO_REMINDERS),
+        ],
+        EDIT_FORM.navigation(t, back=False),
+    )
+
+
+def _edit_audience(t: Translator, draft: Draft, event: Event) -> Screen:
+    chosen = answers(draft).get("audience", [])
+    return t._(
+        "Change who is invited to <b>{title}</b>: everyone, or choose one or more "
+        "countries; then Continue.\nInvited now: {audience}",
+        title=title_of(event, t),
+        audience=audience_text(t, chosen),
+    ), audience_keyboard(t, EDIT_FORM, EDIT_BUTTONS, chosen)
+
+
+def _save_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([button(t.label("✔ Save"), EDIT_EVENT_SAVE)], EDIT_FORM.navigation(t))
+
+
+def _confirm_texts(t: Translator, draft: Draft, event: Event, left_out: int) -> Screen:
+    return t._(
+        "Please check the new text of <b>{title}</b>:\n\n{texts}\n\nSave it?",
+        title=title_of(event, t),
+        texts=Markup("\n\n").join(texts_lines(t, draft.data)),
+    ), _save_keyboard(t)
+
+
+def _confirm_reminders(t: Translator, draft: Draft, event: Event, left_out: int) -> Screen:
+    return t._(
+        "Please check the reminders of <b>{title}</b>:\n\nNew reminders: {offsets}\n"
+        "They were: {old}\n\nSave them?",
+        title=title_of(event, t),
+        offsets=offsets_text(t, answers(draft).get("offsets", [])),
+        old=offsets_text(t, event.reminder_offsets_s),
+    ), _save_keyboard(t)
+
+
+def _confirm_audience(t: Translator, draft: Draft, event: Event, left_out: int) -> Screen:
+    text = t._(
+        "Please check who is invited to <b>{title}</b>:\n\nInvited: {audience}\n"
+        "It was: {old}\n\nSave it?",
+        title=title_of(event, t),
+        audience=audience_text(t, answers(draft).get("audience", [])),
+        old=audience_text(t, event.audience),
+    )
+    if left_out:
+        text = Markup("\n\n").join(
             [
-                button(t.label("Use the defaults"), EDIT_EVENT_DEFAULTS),
-                button(t.label("No reminders"), EDIT_EVENT_NO_REMINDERS),
-            ],
-            _navigation(t, "e", back=False),
+                text,
+                t.ngettext(
+                    "{count} person who answered or was invited would no longer be "
+                    "invited: their answer is withdrawn and they get nothing more about "
+                    "this event.",
+                    "{count} people who answered or were invited would no longer be "
+                    "invited: their answers are withdrawn and they get nothing more about "
+                    "this event.",
+                    left_out,
+                ),
+            ]
         )
-    if draft.step == "audience":
-        chosen = draft.data.get("audience", [])
-        return t._(
-            "Change who is invited to <b>{title}</b>: everyone, or choose one or more "
-            "countries; then Continue.\nInvited now: {audience}",
-            title=title,
-            audience=audience_text(t, chosen),
-        ), audience_keyboard(t, "e", chosen)
-    if what in ("time", "place"):
-        return _notified_change_prompt(t, draft, event, title)
-    if what == "texts":
-        text = t._(
-            "Please check the new text of <b>{title}</b>:\n\n{texts}\n\nSave it?",
-            title=title,
-            texts=Markup("\n\n").join(texts_lines(t, draft.data)),
-        )
-    elif what == "reminders":
-        text = t._(
-            "Please check the reminders of <b>{title}</b>:\n\nNew reminders: {offsets}\n"
-            "They were: {old}\n\nSave them?",
-            title=title,
-            offsets=offsets_text(t, draft.data.get("offsets", [])),
-            old=offsets_text(t, event.reminder_offsets_s),
-        )
-    else:
-        text = t._(
-            "Please check who is invited to <b>{title}</b>:\n\nInvited: {audience}\n"
-            "It was: {old}\n\nSave it?",
-            title=title,
-            audience=audience_text(t, draft.data.get("audience", [])),
-            old=audience_text(t, event.audience),
-        )
-        if left_out:
-            text = Markup("\n\n").join(
-                [
-                    text,
-                    t.ngettext(
-                        "{count} person who answered or was invited would no longer be "
-                        "invited: their answer is withdrawn and they get nothing more about "
-                        "this event.",
-                        "{count} people who answered or were invited would no longer be "
-                        "invited: their answers are withdrawn and they get nothing more about "
-                        "this event.",
-                        left_out,
-                    ),
-                ]
-            )
-    return text, keyboard([button(t.label("✔ Save"), EDIT_EVENT_SAVE)], _navigation(t, "e"))
+    return text, _save_keyboard(t)
 
 
-def _edit_text_prompt(
-    t: Translator, draft: Draft, title: str
-) -> tuple[Markup, InlineKeyboardMarkup]:
-    language = draft.step[5:]
-    number = TEXT_STEPS.index(draft.step) + 1
-    current = draft.data.get("texts", {}).get(language)
-    navigation = _navigation(t, "e", back=number > 1)
+def _edit_text(t: Translator, draft: Draft, event: Event) -> Screen:
+    title = title_of(event, t)
+    language = TEXT_LANGUAGES[Step(draft.step)]
+    number = TEXT_STEPS.index(Step(draft.step)) + 1
+    current = answers(draft).get("texts", {}).get(language)
+    navigation = EDIT_FORM.navigation(t, back=number > 1)
     if current is None:
         return t._(
             "Change the text of <b>{title}</b> ({step}/{total}). There is no {language} "
@@ -454,10 +418,9 @@ def _edit_text_prompt(
     )
 
 
-def _notified_change_prompt(
-    t: Translator, draft: Draft, event: Event, title: str
-) -> tuple[Markup, InlineKeyboardMarkup]:
-    zone = draft.data["zone"]
+def _confirm_notified_change(t: Translator, draft: Draft, event: Event, left_out: int) -> Screen:
+    title = title_of(event, t)
+    zone = answers(draft)["zone"]
     if draft.data["what"] == "time":
         start, end = draft_times(draft.data)
         assert start is not None and end is not None
@@ -477,65 +440,92 @@ def _notified_change_prompt(
         "going or maybe will be told.",
         title=title,
         change=change,
-    ), keyboard([button(t.label("✔ Save and notify"), EDIT_EVENT_SAVE)], _navigation(t, "e"))
+    ), keyboard([button(t.label("✔ Save and notify"), EDIT_EVENT_SAVE)], EDIT_FORM.navigation(t))
 
 
-async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
+EDIT_SCREENS: dict[Step, Callable[[Translator, Draft, Event], Screen]] = {
+    Step.START: _edit_start,
+    Step.END: _edit_end,
+    Step.PLACE: _edit_place,
+    Step.TEXT_AR: _edit_text,
+    Step.TEXT_FR: _edit_text,
+    Step.TEXT_EN: _edit_text,
+    Step.REMINDERS: _edit_reminders,
+    Step.AUDIENCE: _edit_audience,
+}
+# The last step, by what is changed.
+CONFIRMATIONS: dict[str, Callable[[Translator, Draft, Event, int], Screen]] = {
+    "time": _confirm_notified_change,
+    "place": _confirm_notified_change,
+    "texts": _confirm_texts,
+    "reminders": _confirm_reminders,
+    "audience": _confirm_audience,
+}
+
+
+async def _new_screen(context: HubContext, draft: Draft) -> Screen:
+    return NEW_SCREENS[Step(draft.step)](context.t, draft)
+
+
+async def _edit_screen(context: HubContext, draft: Draft) -> Screen:
     t = context.t
-    if draft.flow == NEW_FLOW:
-        text, markup = new_prompt(t, draft)
-    else:
-        event = await context.services.events.get(draft.data["event"])
-        if event is None:
-            await context.services.events.cancel_form(context.me.user.id, EDIT_FLOW)
-            await edit_or_reply(update, context, t._("This event no longer exists."))
-            return
-        left_out = 0
-        if draft.step == "confirm" and draft.data["what"] == "audience":
-            left_out = len(
-                await context.services.events.uninvited_ids(event, draft.data.get("audience", []))
-            )
-        text, markup = edit_prompt(t, draft, event, left_out=left_out)
-    if edit:
-        await edit_or_reply(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
+    events = context.services.events
+    data = answers(draft)
+    event = await events.get(data["event"])
+    if event is None:
+        await events.edit_form.cancel(context.user_id)
+        return t._("This event no longer exists."), None
+    if draft.step != Step.CONFIRM:
+        return EDIT_SCREENS[Step(draft.step)](t, draft, event)
+    left_out = 0
+    if data["what"] == "audience":
+        left_out = len(await events.uninvited_ids(event, data.get("audience", [])))
+    return CONFIRMATIONS[data["what"]](t, draft, event, left_out)
 
 
-async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    await follow_step(
-        update,
-        context,
-        outcome,
-        edit=edit,
-        closed=context.t._("This form is closed."),
-        problem_text=problem_text,
-        show_step=show_step,
+def _form_view(
+    back: Route,
+    cancel: Route,
+    screen: Callable[..., Awaitable[Screen]],
+    form: Callable[[HubContext], Any],
+) -> FormView:
+    return FormView(
+        back=back,
+        cancel=cancel,
+        screen=screen,
+        service=form,
+        closed=N_("This form is closed."),
+        cancelled=N_("Cancelled. Nothing was changed."),
+        otherwise=N_("Please use the buttons below, or type your answer."),
+        problems=PROBLEMS,
     )
+
+
+NEW_FORM = _form_view(
+    NEW_EVENT_BACK, NEW_EVENT_CANCEL, _new_screen, lambda context: context.services.events.new_form
+)
+EDIT_FORM = _form_view(
+    EDIT_EVENT_BACK,
+    EDIT_EVENT_CANCEL,
+    _edit_screen,
+    lambda context: context.services.events.edit_form,
+)
 
 
 @staff_only
 async def begin(update: Update, context: HubContext) -> None:
-    draft = await context.services.events.start_new(context.me.user.id)
-    await show_step(update, context, draft, edit=False)
+    draft = await context.services.events.start_new(context.user_id)
+    await NEW_FORM.show(update, context, draft, edit=False)
 
 
-@staff_only
-async def on_new_text(update: Update, context: HubContext) -> None:
-    await _on_text(update, context, NEW_FLOW)
+def _on_text(view: FormView) -> RouteCallback:
+    @staff_only
+    async def on_text(update: Update, context: HubContext) -> None:
+        assert update.message is not None and update.message.text is not None
+        step = view.service(context).answer_text(context.user_id, update.message.text)
+        await view.run(update, context, step, edit=False)
 
-
-@staff_only
-async def on_edit_text(update: Update, context: HubContext) -> None:
-    await _on_text(update, context, EDIT_FLOW)
-
-
-async def _on_text(update: Update, context: HubContext, flow: str) -> None:
-    assert update.message is not None and update.message.text is not None
-    outcome = await context.services.events.answer_text(
-        context.me.user.id, flow, update.message.text
-    )
-    await _after(update, context, outcome, edit=False)
+    return on_text
 
 
 async def on_other_message(update: Update, context: HubContext) -> None:
@@ -551,92 +541,36 @@ async def manage(update: Update, context: HubContext, event_id: int) -> None:
 @staff_only
 async def start_edit(update: Update, context: HubContext, what: str, event_id: int) -> None:
     await answer_callback(update)
-    draft = await context.services.events.start_edit(context.me.user.id, event_id, what)
+    draft = await context.services.events.start_edit(context.user_id, event_id, what)
     if draft is None:
         await reply(update, context, context.t._("This event can no longer be changed."))
         return
-    await show_step(update, context, draft, edit=False)
+    await EDIT_FORM.show(update, context, draft, edit=False)
 
 
-def _form_buttons(form: EventFormRoutes) -> dict[Route, RouteCallback]:
+def _form_buttons(view: FormView, buttons: EventFormButtons) -> dict[Route, RouteCallback]:
     """The buttons both event forms share, each acting on its own form's draft."""
-    flow = form.flow
-
-    @staff_only
-    async def cancel(update: Update, context: HubContext) -> None:
-        await answer_callback(update)
-        await context.services.events.cancel_form(context.me.user.id, flow)
-        await edit_or_reply(update, context, context.t._("Cancelled. Nothing was changed."))
-
-    @staff_only
-    async def back(update: Update, context: HubContext) -> None:
-        await answer_callback(update)
-        draft = await context.services.events.back(context.me.user.id, flow)
-        await _after(update, context, StepOutcome(draft), edit=True)
-
-    @staff_only
-    async def skip(update: Update, context: HubContext) -> None:
-        await answer_callback(update)
-        outcome = await context.services.events.skip_language(context.me.user.id, flow)
-        await _after(update, context, outcome, edit=True)
-
-    @staff_only
-    async def toggle_country(update: Update, context: HubContext, code: str) -> None:
-        await answer_callback(update)
-        outcome = await context.services.events.toggle_country(context.me.user.id, code, flow)
-        await _after(update, context, outcome, edit=True)
-
-    @staff_only
-    async def audience_done(update: Update, context: HubContext) -> None:
-        await answer_callback(update)
-        outcome = await context.services.events.confirm_audience(context.me.user.id, flow)
-        await _after(update, context, outcome, edit=True)
-
-    async def reminders(update: Update, context: HubContext, *, none: bool) -> None:
-        await answer_callback(update)
-        outcome = await context.services.events.default_reminders(
-            context.me.user.id, none=none, flow=flow
-        )
-        await _after(update, context, outcome, edit=True)
-
-    @staff_only
-    async def default_reminders(update: Update, context: HubContext) -> None:
-        await reminders(update, context, none=False)
-
-    @staff_only
-    async def no_reminders(update: Update, context: HubContext) -> None:
-        await reminders(update, context, none=True)
-
-    return {
-        form.back: back,
-        form.cancel: cancel,
-        form.skip: skip,
-        form.country: toggle_country,
-        form.audience_done: audience_done,
-        form.defaults: default_reminders,
-        form.no_reminders: no_reminders,
+    actions = {
+        **view.navigation_routes(),
+        buttons.skip: view.action(EventForm.skip_language),
+        buttons.country: view.action(EventForm.toggle_country),
+        buttons.audience_done: view.action(EventForm.confirm_audience),
+        buttons.defaults: view.action(EventForm.default_reminders),
+        buttons.no_reminders: view.action(EventForm.no_reminders),
     }
+    return {route: staff_only(act) for route, act in actions.items()}
 
 
-@staff_only
-async def choose_zone(update: Update, context: HubContext, index: int) -> None:
-    await answer_callback(update)
-    zone = COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
-    outcome = await context.services.events.choose_zone(context.me.user.id, zone)
-    await _after(update, context, outcome, edit=True)
-
-
-@staff_only
-async def remove_language(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    outcome = await context.services.events.remove_language(context.me.user.id)
-    await _after(update, context, outcome, edit=True)
+async def _choose_zone(form: NewEventForm, user_id: int, index: int) -> StepOutcome:
+    return await form.choose_zone(
+        user_id, COMMON_TIME_ZONES[index] if index < len(COMMON_TIME_ZONES) else ""
+    )
 
 
 @staff_only
 async def create(update: Update, context: HubContext) -> None:
     t = context.t
-    event = await context.services.events.submit_new(context.me.user.id)
+    event = await context.services.events.submit_new(context.user_id)
     if event is None:
         # A second tap: the message already says the event was created; leave it.
         await answer_callback(update, t.label("This form is closed."), alert=True)
@@ -660,7 +594,7 @@ async def create(update: Update, context: HubContext) -> None:
 @staff_only
 async def save_edit(update: Update, context: HubContext) -> None:
     t = context.t
-    outcome = await context.services.events.submit_edit(context.me.user.id)
+    outcome = await context.services.events.submit_edit(context.user_id)
     if outcome is None:
         await answer_callback(update, t.label("This event can no longer be changed."), alert=True)
         return
@@ -692,61 +626,6 @@ async def save_edit(update: Update, context: HubContext) -> None:
 
 
 # -- managing one event ----------------------------------------------------------------------
-
-
-def roster_text(t: Translator, roster: Roster, time_zone: str) -> Markup:
-    event = roster.event
-    parts = [card(t, event, None, time_zone)]
-    for answer, heading in (
-        ("going", t._("<b>Going: {count}</b>", count=roster.count("going"))),
-        ("maybe", t._("<b>Maybe: {count}</b>", count=roster.count("maybe"))),
-        ("no", t._("<b>Not going: {count}</b>", count=roster.count("no"))),
-    ):
-        lines = [heading]
-        for entry in roster.entries:
-            if entry.rsvp.answer != answer:
-                continue
-            name = entry.user.display_name if entry.user else str(entry.rsvp.user_id)
-            if entry.focal_point is not None:
-                lines.append(
-                    t._(
-                        "• {name}, {city} ({country})",
-                        name=entry.focal_point.full_name,
-                        city=t.label(entry.focal_point.city),
-                        country=t.label(COUNTRIES_BY_CODE[entry.focal_point.country].name)
-                        if entry.focal_point.country in COUNTRIES_BY_CODE
-                        else entry.focal_point.country,
-                    )
-                )
-            else:
-                lines.append(t._("• {name}", name=name))
-        parts.append(Markup("\n").join(lines))
-    parts.append(
-        t._("Invited: {audience}", audience=audience_text(t, event.audience))
-        + Markup("\n")
-        + t._("Reminders: {offsets}", offsets=offsets_text(t, event.reminder_offsets_s))
-    )
-    return Markup("\n\n").join(parts)
-
-
-def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
-    if event.is_cancelled:
-        return None
-    return keyboard(
-        [
-            button(t.label("✏ Change time"), EVS_EDIT, "time", event.id),
-            button(t.label("✏ Change place"), EVS_EDIT, "place", event.id),
-        ],
-        [
-            button(t.label("✏ Change text"), EVS_EDIT, "texts", event.id),
-            button(t.label("✏ Change reminders"), EVS_EDIT, "reminders", event.id),
-        ],
-        [
-            button(t.label("✏ Change audience"), EVS_EDIT, "audience", event.id),
-            button(t.label("📣 Announce"), EVS_ANNOUNCE, event.id),
-        ],
-        [button(t.label("🚫 Cancel event"), EVS_CANCEL, event.id)],
-    )
 
 
 async def show_roster(update: Update, context: HubContext, event_id: int) -> None:
@@ -827,7 +706,7 @@ async def announce(update: Update, context: HubContext, event_id: int) -> None:
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     new_form = in_flow(application, NEW_FLOW)
     edit_form = in_flow(application, EDIT_FLOW)
     text = filters.TEXT & ~filters.COMMAND
@@ -847,13 +726,21 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     register_routes(
         application,
         NEW_EVENT,
-        {**_form_buttons(FORMS["n"]), NEW_EVENT_ZONE: choose_zone, NEW_EVENT_CREATE: create},
+        {
+            **_form_buttons(NEW_FORM, NEW_BUTTONS),
+            NEW_EVENT_ZONE: staff_only(NEW_FORM.action(_choose_zone)),
+            NEW_EVENT_CREATE: create,
+        },
     )
     register_routes(
         application,
         EDIT_EVENT,
-        {**_form_buttons(FORMS["e"]), EDIT_EVENT_DROP: remove_language, EDIT_EVENT_SAVE: save_edit},
+        {
+            **_form_buttons(EDIT_FORM, EDIT_BUTTONS),
+            EDIT_EVENT_DROP: staff_only(EDIT_FORM.action(EditEventForm.remove_language)),
+            EDIT_EVENT_SAVE: save_edit,
+        },
     )
-    application.add_handler(MessageHandler(new_form & text, on_new_text))
-    application.add_handler(MessageHandler(edit_form & text, on_edit_text))
+    application.add_handler(MessageHandler(new_form & text, _on_text(NEW_FORM)))
+    application.add_handler(MessageHandler(edit_form & text, _on_text(EDIT_FORM)))
     application.add_handler(MessageHandler((new_form | edit_form) & other, on_other_message))

@@ -4,34 +4,36 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_time, format_timedelta
-from markupsafe import Markup, escape
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import HubContext
-from bot.event_calendar import calendar_file, localized
-from bot.events import AnswerOutcome, AnswerStatus
-from bot.i18n import Translator, right_to_left
+from bot.context import HubApplication, HubContext
+from bot.event_calendar import calendar_file
+from bot.events import AnswerStatus
+from bot.i18n import right_to_left
 from bot.reminders import NoticeSender, SendOutcome, SendResult
 from bot.services import Services
 from handlers.common import (
     answer_callback,
-    button,
     edit_or_reply,
-    keyboard,
     register_routes,
     reply,
 )
-from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVENTS, EVS_MANAGE
+from handlers.events_views import (
+    card,
+    card_keyboard,
+    notice_keyboard,
+    notice_text,
+    refusal_text,
+    saved_text,
+    title_of,
+)
+from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVENTS
 from storage.models import Event, EventNotice, Rsvp
 
 logger = logging.getLogger(__name__)
@@ -40,108 +42,6 @@ WAKE_JOB = "event-notices"
 
 
 # -- rendering -------------------------------------------------------------------------------
-
-
-def title_of(event: Event, t: Translator) -> str:
-    return localized(event.titles, t.language)[0]
-
-
-def when_text(t: Translator, event: Event, time_zone: str) -> Markup:
-    """Start and end in the reader's zone and language, with the zone's name."""
-    return period_text(t, event.starts_at, event.ends_at, time_zone)
-
-
-def period_text(t: Translator, starts_at: datetime, ends_at: datetime, time_zone: str) -> Markup:
-    """'4 December 2026, 14:17 to 16:17 (Morocco Time)': a same-day end is a time alone."""
-    zone = ZoneInfo(time_zone)
-    end = ends_at.astimezone(zone)
-    same_day = starts_at.astimezone(zone).date() == end.date()
-    return t._(
-        "{start} to {end} ({zone})",
-        start=t.datetime(starts_at, time_zone),
-        end=format_time(end, "short", locale=t.locale) if same_day else t.datetime(end, time_zone),
-        zone=t.time_zone_name(time_zone),
-    )
-
-
-def where_text(t: Translator, place: str | None, link: str | None) -> Markup:
-    if place and link:
-        return t._("{place}, and online: {link}", place=place, link=link)
-    if link:
-        return t._("Online: {link}", link=link)
-    return escape(place or "—")
-
-
-def details(t: Translator, event: Event, time_zone: str) -> Markup:
-    """Title, description (with a note when not in the reader's language), time and place."""
-    title, title_language = localized(event.titles, t.language)
-    description, _ = localized(event.descriptions, title_language)
-    lines = [t._("<b>{title}</b>", title=title)]
-    if description:
-        lines.append(escape(description))
-    if title_language != t.language:
-        lines.append(
-            t._(
-                "<i>There is no {missing} version of this event; it is shown in {shown}.</i>",
-                missing=t.language_name(t.language),
-                shown=t.language_name(title_language),
-            )
-        )
-    lines.append(t._("🗓 {when}", when=when_text(t, event, time_zone)))
-    lines.append(t._("📍 {where}", where=where_text(t, event.place, event.link)))
-    return Markup("\n").join(lines)
-
-
-def answer_line(t: Translator, rsvp: Rsvp | None) -> Markup | None:
-    if rsvp is None:
-        return None
-    if rsvp.answer == "no":
-        return t._("Your answer: not going.")
-    if rsvp.answer == "going":
-        if rsvp.reminders_on:
-            return t._("Your answer: going.")
-        return t._("Your answer: going. Reminders are off for this event.")
-    if rsvp.reminders_on:
-        return t._("Your answer: maybe.")
-    return t._("Your answer: maybe. Reminders are off for this event.")
-
-
-def card(t: Translator, event: Event, rsvp: Rsvp | None, time_zone: str) -> Markup:
-    lines = [details(t, event, time_zone)]
-    if event.is_cancelled:
-        lines.append(t._("🚫 <b>This event is cancelled.</b>"))
-    else:
-        answer = answer_line(t, rsvp)
-        if answer is not None:
-            lines.append(answer)
-    return Markup("\n\n").join(lines)
-
-
-def card_keyboard(
-    t: Translator, event: Event, rsvp: Rsvp | None, *, staff: bool
-) -> InlineKeyboardMarkup:
-    rows: list[list[Any]] = []
-    if not event.is_cancelled:
-        rows.append(
-            [
-                button(t.label("✅ Going"), EV_RSVP, event.id, "going"),
-                button(t.label("🤔 Maybe"), EV_RSVP, event.id, "maybe"),
-                button(t.label("❌ Not going"), EV_RSVP, event.id, "no"),
-            ]
-        )
-    second = [button(t.label("📅 Add to calendar"), EV_CALENDAR, event.id)]
-    if rsvp is not None and rsvp.is_attending and not event.is_cancelled:
-        second.append(reminder_button(t, event, rsvp))
-    rows.append(second)
-    if staff:
-        rows.append([button(t.label("⚙ Manage"), EVS_MANAGE, event.id)])
-    return keyboard(*rows)
-
-
-def reminder_button(t: Translator, event: Event, rsvp: Rsvp) -> Any:
-    if rsvp.reminders_on:
-        return button(t.label("🔕 Turn reminders off"), EV_REMINDERS, event.id, "off")
-    return button(t.label("🔔 Turn reminders on"), EV_REMINDERS, event.id, "on")
 
 
 # -- /events and /myevents -------------------------------------------------------------------
@@ -195,24 +95,6 @@ async def my_events(update: Update, context: HubContext) -> None:
 
 
 # -- buttons ---------------------------------------------------------------------------------
-
-
-def refusal_text(t: Translator, outcome: AnswerOutcome) -> str:
-    if outcome.status is AnswerStatus.CANCELLED:
-        return t.label("This event is cancelled.")
-    if outcome.status is AnswerStatus.OVER:
-        return t.label("This event is over.")
-    if outcome.status is AnswerStatus.NOT_INVITED:
-        return t.label("This event is not open to your country.")
-    return t.label("This event no longer exists.")
-
-
-def saved_text(t: Translator, rsvp: Rsvp) -> str:
-    if rsvp.answer == "going":
-        return t.label("Saved: you are going. You will get reminders before it starts.")
-    if rsvp.answer == "maybe":
-        return t.label("Saved: maybe. You will get reminders before it starts.")
-    return t.label("Saved: you are not going.")
 
 
 async def answer(update: Update, context: HubContext, event_id: int, answer: str) -> None:
@@ -283,63 +165,6 @@ async def send_calendar(update: Update, context: HubContext, event_id: int) -> N
 # -- notices: reminders, changes, invitations ------------------------------------------------
 
 
-def notice_text(
-    t: Translator, notice: EventNotice, event: Event, time_zone: str, now: datetime
-) -> Markup:
-    title = title_of(event, t)
-    if notice.kind == "reminder":
-        relative = format_timedelta(
-            event.starts_at - now, add_direction=True, locale=t.locale, threshold=1.1
-        )
-        head = t._("⏰ Reminder: <b>{title}</b> starts {relative}.", title=title, relative=relative)
-        return Markup("\n\n").join([head, details(t, event, time_zone)])
-    if notice.kind == "invitation":
-        head = t._("📣 The Hub invites you to an event. Will you come?")
-        return Markup("\n\n").join([head, details(t, event, time_zone)])
-    payload = notice.payload
-    if payload.get("cancelled"):
-        return t._(
-            "🚫 <b>{title}</b>, planned for {when}, is cancelled.",
-            title=title,
-            when=when_text(t, event, time_zone),
-        )
-    if "old_starts_at" in payload:
-        before = _moved(event, payload)
-        return t._(
-            "📢 <b>{title}</b> has moved.\nNew time: {when}\nIt was: {old_when}",
-            title=title,
-            when=when_text(t, event, time_zone),
-            old_when=when_text(t, before, time_zone),
-        )
-    return t._(
-        "📢 <b>{title}</b> has a new place.\nNew place: {where}\nIt was: {old_where}",
-        title=title,
-        where=where_text(t, event.place, event.link),
-        old_where=where_text(t, payload.get("old_place"), payload.get("old_link")),
-    )
-
-
-def _moved(event: Event, payload: dict[str, Any]) -> Event:
-    return replace(
-        event,
-        starts_at=datetime.fromisoformat(payload["old_starts_at"]),
-        ends_at=datetime.fromisoformat(payload["old_ends_at"]),
-    )
-
-
-def notice_keyboard(
-    t: Translator, notice: EventNotice, event: Event, rsvp: Rsvp | None
-) -> InlineKeyboardMarkup | None:
-    if event.is_cancelled:
-        return None
-    if notice.kind == "invitation":
-        return card_keyboard(t, event, rsvp, staff=False)
-    rows = [[button(t.label("📅 Add to calendar"), EV_CALENDAR, event.id)]]
-    if notice.kind == "reminder" and rsvp is not None:
-        rows[0].append(reminder_button(t, event, rsvp))
-    return keyboard(*rows)
-
-
 def _seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -358,7 +183,7 @@ async def send_notice(
     profile = await services.accounts.profile(notice.user_id)
     if profile is None:
         return SendOutcome(SendResult.UNREACHABLE, detail="erased")
-    t = services.translator(profile.language, profile.country)
+    t = services.translator_for(profile)
     rsvp = await services.events.rsvp(event.id, notice.user_id)
     text = notice_text(t, notice, event, profile.time_zone, now)
     body = right_to_left(str(text)) if t.is_rtl else str(text)
@@ -386,9 +211,7 @@ async def send_notice(
     return SendOutcome(SendResult.SENT)
 
 
-def paced_sender(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
-) -> NoticeSender:
+def paced_sender(application: HubApplication, services: Services) -> NoticeSender:
     """Event notices under the same limiter as broadcasts, so together they stay within
     Telegram's limits: the runner waits for the limiter's turn, this sends.
 
@@ -415,7 +238,7 @@ async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
     await services.reminders.run_due()
 
 
-async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def on_start(application: HubApplication) -> None:
     """After the services open: connect the runner to Telegram and plan from the database."""
     services: Services = application.bot_data["services"]
     job_queue = application.job_queue
@@ -439,7 +262,7 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     await services.reminders.start()
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("events", list_events))
     application.add_handler(CommandHandler("myevents", my_events))
     register_routes(

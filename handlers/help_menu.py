@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from handlers.common import reply
 
 
@@ -63,5 +61,5 @@ async def show_help(update: Update, context: HubContext) -> None:
     await reply(update, context, text)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("help", show_help))

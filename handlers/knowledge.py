@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
 from bot.knowledge.normalize import clear_language
@@ -24,6 +23,7 @@ from handlers.common import (
     reply,
     send_to_person,
     staff_only,
+    stale_button,
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
@@ -205,7 +205,7 @@ async def ask(update: Update, context: HubContext) -> None:
         )
         return
     kept = await knowledge.keep_unanswered(
-        user_id=context.me.user.id, text=question, language=t.language
+        user_id=context.user_id, text=question, language=t.language
     )
     await reply(
         update,
@@ -297,7 +297,7 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
     question = await services.knowledge.question_behind(message.chat_id, replied.message_id)
     if question is None:
         return False
-    await services.knowledge.answer(question, text=message.text, staff_id=context.me.user.id)
+    await services.knowledge.answer(question, text=message.text, staff_id=context.user_id)
     asker = await services.accounts.profile(question.user_id)
     if asker is None:
         await reply(
@@ -353,11 +353,7 @@ async def _question_of_pressed_message(update: Update, context: HubContext) -> Q
         else None
     )
     if question is None:
-        await answer_callback(
-            update,
-            context.t.label("This button is no longer active. Use /help to start again."),
-            alert=True,
-        )
+        await stale_button(update, context)
     return question
 
 
@@ -401,7 +397,7 @@ async def file_question(update: Update, context: HubContext, slug: str) -> None:
         )
         return
     await answer_callback(update)
-    await knowledge.learn(question, slug=slug, staff_id=context.me.user.id)
+    await knowledge.learn(question, slug=slug, staff_id=context.user_id)
     await edit_or_reply(
         update,
         context,
@@ -440,7 +436,7 @@ async def reload_content(update: Update, context: HubContext) -> None:
     await reply(update, context, text)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
     register_routes(

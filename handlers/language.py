@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.commands import set_personal_menu
 from bot.config import SUPPORTED_LANGUAGES
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.registration import RedeemStatus, is_invite_code
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
+from handlers.language_views import LANGUAGE_NAMES, language_keyboard
 from handlers.routes import (
     ADOPT_LANGUAGE,
     CHOOSE_LANGUAGE,
@@ -20,15 +19,6 @@ from handlers.routes import (
     REG_START,
     REQ_BEGIN,
 )
-
-LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
-
-
-def language_keyboard() -> Any:
-    # Each language is named in itself, so anyone can find theirs.
-    return keyboard(
-        [button(LANGUAGE_NAMES[code], CHOOSE_LANGUAGE, code) for code in SUPPORTED_LANGUAGES]
-    )
 
 
 async def start(update: Update, context: HubContext) -> None:
@@ -104,7 +94,7 @@ async def adopt_language(update: Update, context: HubContext, chosen: str) -> No
     await choose_language(update, context, chosen, keep_message=True)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("language", show_languages))
     register_routes(

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.services import FlowTracker
 
 logger = logging.getLogger(__name__)
@@ -73,9 +71,7 @@ class InFlow(filters.UpdateFilter):
         return user is not None and self._tracker.get(user.id) == self._flow
 
 
-def in_flow(
-    application: Application[Any, Any, Any, Any, Any, Any], flow: str, *, one_answer: bool = False
-) -> InFlow:
+def in_flow(application: HubApplication, flow: str, *, one_answer: bool = False) -> InFlow:
     """Updates of users in this form; a ``one_answer`` prompt is dropped by any command."""
     tracker: FlowTracker = application.bot_data["flows"]
     if one_answer:
@@ -88,7 +84,7 @@ async def ignore_edit(update: Update, context: HubContext) -> None:
     logger.debug("ignoring an edited message from %s", update.effective_user)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(TypeHandler(Update, load_sender), group=PREPROCESS_GROUP)
     # First in the main group, so no command or form handler sees edits.
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, ignore_edit))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
-from handlers.registration import describe
+from handlers.registration_views import describe
 from handlers.routes import ERASE, ERASURE, KEEP_DATA
 
 
@@ -70,7 +68,7 @@ async def ask_to_delete(update: Update, context: HubContext) -> None:
 
 async def erase(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.accounts.erase(context.me.user.id)
+    await context.services.accounts.erase(context.user_id)
     await edit_or_reply(
         update,
         context,
@@ -85,7 +83,7 @@ async def keep(update: Update, context: HubContext) -> None:
     await edit_or_reply(update, context, context.t._("Nothing was erased."))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("privacy", show_privacy))
     application.add_handler(CommandHandler("deleteme", ask_to_delete))
     register_routes(application, ERASURE, {ERASE: erase, KEEP_DATA: keep})

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
-from bot.i18n import Translator
-from bot.registration import FLOW, Problem, StepOutcome
+from bot.i18n import N_, Translator
+from bot.registration import FLOW, Problem, RegistrationService, Step, answers
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
-    follow_step,
     in_rows,
     keyboard,
-    length_problem,
     notify_staff,
     register_routes,
     reply,
     send_to_person,
     staff_only,
 )
+from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
+from handlers.registration_views import describe
 from handlers.routes import (
     REG_APPROVE,
     REG_BACK,
@@ -39,91 +39,80 @@ from handlers.routes import (
     REG_SUBMIT,
     REGISTRATION,
 )
-from storage.models import Draft, FocalPoint
+from storage.models import Draft
 
 
-def _navigation(t: Translator, *, back: bool = True) -> list[Any]:
-    row = [button(t.label("« Back"), REG_BACK)] if back else []
-    return [*row, button(t.label("✖ Cancel"), REG_CANCEL)]
-
-
-def describe(t: Translator, data: dict[str, Any] | FocalPoint) -> Markup:
-    values = (
-        data
-        if isinstance(data, dict)
-        else {
-            "name": data.full_name,
-            "country": data.country,
-            "city": data.city,
-            "position": data.position,
-            "email": data.email,
-        }
-    )
-    country = COUNTRIES_BY_CODE.get(values.get("country") or "")
-    city = values.get("city")
-    return t._(
-        "Name: {name}\nCountry: {country}\nCity or governorate: {city}\n"
-        "Position: {position}\nEmail: {email}",
-        name=values.get("name") or "—",
-        country=t.label(country.name) if country else "—",
-        city=t.label(city) if city else "—",
-        position=values.get("position") or "—",
-        email=values.get("email") or t.label("not given"),
+def _ask_name(t: Translator, draft: Draft) -> Screen:
+    return t._("Registration (1/5). What is your full name?"), keyboard(
+        FORM.navigation(t, back=False)
     )
 
 
-def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
-    """The question and buttons for the step the draft is at."""
-    step = draft.step
-    if step == "name":
-        return t._("Registration (1/5). What is your full name?"), keyboard(
-            _navigation(t, back=False)
-        )
-    if step == "country":
-        countries = [button(t.label(c.name), REG_COUNTRY, c.code) for c in COUNTRIES]
-        return t._("Registration (2/5). Which country is your city in?"), keyboard(
-            *in_rows(countries, 2), _navigation(t)
-        )
-    if step == "city":
-        country = COUNTRIES_BY_CODE[draft.data["country"]]
-        cities = [
-            button(t.label(name), REG_CITY, index) for index, name in enumerate(country.cities)
-        ]
-        question = (
-            t._("Registration (3/5). Choose your city or governorate, or type its name.")
-            if cities
-            else t._("Registration (3/5). Type the name of your city or governorate.")
-        )
-        return question, keyboard(*in_rows(cities, 2), _navigation(t))
-    if step == "position":
-        return t._("Registration (4/5). What is your position in the municipality?"), keyboard(
-            _navigation(t)
-        )
-    if step == "email":
-        return t._(
-            "Registration (5/5). Type your work email address, or skip this step."
-        ), keyboard([button(t.label("Skip"), REG_SKIP_EMAIL)], _navigation(t))
-    summary = describe(t, draft.data)
+def _ask_country(t: Translator, draft: Draft) -> Screen:
+    countries = [button(t.label(c.name), REG_COUNTRY, c.code) for c in COUNTRIES]
+    return t._("Registration (2/5). Which country is your city in?"), keyboard(
+        *in_rows(countries, 2), FORM.navigation(t)
+    )
+
+
+def _ask_city(t: Translator, draft: Draft) -> Screen:
+    country = COUNTRIES_BY_CODE[answers(draft)["country"]]
+    cities = [button(t.label(name), REG_CITY, index) for index, name in enumerate(country.cities)]
+    question = (
+        t._("Registration (3/5). Choose your city or governorate, or type its name.")
+        if cities
+        else t._("Registration (3/5). Type the name of your city or governorate.")
+    )
+    return question, keyboard(*in_rows(cities, 2), FORM.navigation(t))
+
+
+def _ask_position(t: Translator, draft: Draft) -> Screen:
+    return t._("Registration (4/5). What is your position in the municipality?"), keyboard(
+        FORM.navigation(t)
+    )
+
+
+def _ask_email(t: Translator, draft: Draft) -> Screen:
+    return t._("Registration (5/5). Type your work email address, or skip this step."), keyboard(
+        [button(t.label("Skip"), REG_SKIP_EMAIL)], FORM.navigation(t)
+    )
+
+
+def _confirm(t: Translator, draft: Draft) -> Screen:
     return t._(
-        "Please check your registration:\n\n{summary}\n\nSend it to the Hub team?", summary=summary
-    ), keyboard([button(t.label("✔ Submit"), REG_SUBMIT)], _navigation(t))
+        "Please check your registration:\n\n{summary}\n\nSend it to the Hub team?",
+        summary=describe(t, answers(draft)),
+    ), keyboard([button(t.label("✔ Submit"), REG_SUBMIT)], FORM.navigation(t))
 
 
-def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
-    if outcome.problem in (Problem.TOO_SHORT, Problem.TOO_LONG):
-        too_short = outcome.problem is Problem.TOO_SHORT
-        return length_problem(t, too_short=too_short, limit=outcome.limit or 0)
-    if outcome.problem is Problem.BAD_EMAIL:
-        return t._("That does not look like an email address (name@example.org). Try again.")
-    return t._("Please use the buttons below, or type your answer.")
+SCREENS: dict[Step, Callable[[Translator, Draft], Screen]] = {
+    Step.NAME: _ask_name,
+    Step.COUNTRY: _ask_country,
+    Step.CITY: _ask_city,
+    Step.POSITION: _ask_position,
+    Step.EMAIL: _ask_email,
+    Step.CONFIRM: _confirm,
+}
 
 
-async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
-    text, markup = prompt(context.t, draft)
-    if edit:
-        await edit_or_reply(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
+async def _screen(context: HubContext, draft: Draft) -> Screen:
+    return SCREENS[Step(draft.step)](context.t, draft)
+
+
+FORM = FormView(
+    back=REG_BACK,
+    cancel=REG_CANCEL,
+    screen=_screen,
+    service=lambda context: context.services.registration,
+    closed=N_("This registration form is closed. Use /register to start again."),
+    cancelled=N_("Registration cancelled. Nothing was sent."),
+    otherwise=N_("Please use the buttons below, or type your answer."),
+    problems={
+        Problem.BAD_EMAIL: N_(
+            "That does not look like an email address (name@example.org). Try again."
+        ),
+    },
+)
 
 
 async def begin(update: Update, context: HubContext) -> None:
@@ -145,70 +134,26 @@ async def begin(update: Update, context: HubContext) -> None:
         await reply(update, context, t._("Your registration is waiting for the Hub team's review."))
         return
     draft = await context.services.registration.start(profile.user.id)
-    await show_step(update, context, draft, edit=False)
+    await FORM.show(update, context, draft, edit=False)
 
 
 async def on_text(update: Update, context: HubContext) -> None:
     assert update.message is not None and update.message.text is not None
-    outcome = await context.services.registration.answer_text(
-        context.me.user.id, update.message.text
-    )
-    await _after(update, context, outcome, edit=False)
+    step = context.services.registration.answer_text(context.user_id, update.message.text)
+    await FORM.run(update, context, step, edit=False)
 
 
 async def on_other_message(update: Update, context: HubContext) -> None:
-    draft = await context.services.registration.draft(context.me.user.id)
+    draft = await context.services.registration.draft(context.user_id)
     if draft is None:
         return
     await reply(update, context, context.t._("Please answer with a text message."))
-    await show_step(update, context, draft, edit=False)
-
-
-async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    await follow_step(
-        update,
-        context,
-        outcome,
-        edit=edit,
-        closed=context.t._("This registration form is closed. Use /register to start again."),
-        problem_text=problem_text,
-        show_step=show_step,
-    )
-
-
-async def cancel(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    await context.services.registration.cancel(context.me.user.id)
-    await edit_or_reply(update, context, context.t._("Registration cancelled. Nothing was sent."))
-
-
-async def back(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    draft = await context.services.registration.back(context.me.user.id)
-    await _after(update, context, StepOutcome(draft), edit=True)
-
-
-async def choose_country(update: Update, context: HubContext, code: str) -> None:
-    await answer_callback(update)
-    outcome = await context.services.registration.choose_country(context.me.user.id, code)
-    await _after(update, context, outcome, edit=True)
-
-
-async def choose_city(update: Update, context: HubContext, index: int) -> None:
-    await answer_callback(update)
-    outcome = await context.services.registration.choose_city(context.me.user.id, index)
-    await _after(update, context, outcome, edit=True)
-
-
-async def skip_email(update: Update, context: HubContext) -> None:
-    await answer_callback(update)
-    outcome = await context.services.registration.skip_email(context.me.user.id)
-    await _after(update, context, outcome, edit=True)
+    await FORM.show(update, context, draft, edit=False)
 
 
 async def submit(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    focal_point = await context.services.registration.submit(context.me.user.id)
+    focal_point = await context.services.registration.submit(context.user_id)
     t = context.t
     if focal_point is None:
         # Already submitted (a double tap) or the form was cancelled elsewhere.
@@ -258,9 +203,7 @@ async def reject(update: Update, context: HubContext, user_id: int) -> None:
 
 async def review(update: Update, context: HubContext, user_id: int, *, approve: bool) -> None:
     services = context.services
-    decided = await services.registration.review(
-        user_id, approve=approve, reviewer=context.me.user.id
-    )
+    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
     t = context.t
     if decided is None:
         await answer_callback(update, t.label("This registration was already decided."), alert=True)
@@ -275,7 +218,7 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
     )
     await edit_or_reply(update, context, outcome)
     applicant = await services.accounts.profile(decided.user_id)
-    applicant_t = services.translator(applicant.language if applicant else None, decided.country)
+    applicant_t = services.translator_for(applicant)
     message = (
         applicant_t._(
             "Good news: the Hub team approved your registration as the focal point for {city}.",
@@ -311,7 +254,7 @@ async def list_pending(update: Update, context: HubContext) -> None:
         )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("register", begin))
     application.add_handler(CommandHandler("pending", list_pending))
@@ -320,11 +263,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         REGISTRATION,
         {
             REG_START: begin,
-            REG_BACK: back,
-            REG_CANCEL: cancel,
-            REG_COUNTRY: choose_country,
-            REG_CITY: choose_city,
-            REG_SKIP_EMAIL: skip_email,
+            **FORM.navigation_routes(),
+            REG_COUNTRY: FORM.action(RegistrationService.choose_country),
+            REG_CITY: FORM.action(RegistrationService.choose_city),
+            REG_SKIP_EMAIL: FORM.action(RegistrationService.skip_email),
             REG_SUBMIT: submit,
             REG_APPROVE: approve,
             REG_REJECT: reject,

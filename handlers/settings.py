@@ -6,10 +6,10 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.accounts import TIME_ZONE_FLOW
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COMMON_TIME_ZONES, default_time_zone
 from handlers.common import (
     answer_callback,
@@ -20,9 +20,9 @@ from handlers.common import (
     register_routes,
     reply,
 )
-from handlers.language import language_keyboard
+from handlers.language_views import language_keyboard
 from handlers.preprocess import in_flow
-from handlers.registration import describe
+from handlers.registration_views import describe
 from handlers.routes import (
     REG_START,
     SETTINGS,
@@ -71,7 +71,7 @@ async def show_time_zones(update: Update, context: HubContext) -> None:
     await answer_callback(update)
     t = context.t
     zones = [button(zone, SETTINGS_ZONE, index) for index, zone in enumerate(COMMON_TIME_ZONES)]
-    await context.services.accounts.start_time_zone_entry(context.me.user.id)
+    await context.services.accounts.start_time_zone_entry(context.user_id)
     await edit_or_reply(
         update,
         context,
@@ -90,26 +90,26 @@ async def show_time_zones(update: Update, context: HubContext) -> None:
 
 async def keep_time_zone(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.accounts.end_time_zone_entry(context.me.user.id)
+    await context.services.accounts.end_time_zone_entry(context.user_id)
     await edit_or_reply(update, context, context.t._("Time zone unchanged."))
 
 
 async def choose_time_zone(update: Update, context: HubContext, index: int) -> None:
     await answer_callback(update)
     if index < len(COMMON_TIME_ZONES):
-        await context.services.accounts.set_time_zone(context.me.user.id, COMMON_TIME_ZONES[index])
+        await context.services.accounts.set_time_zone(context.user_id, COMMON_TIME_ZONES[index])
     await time_zone_saved(update, context)
 
 
 async def use_country_time_zone(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.accounts.set_time_zone(context.me.user.id, None)
+    await context.services.accounts.set_time_zone(context.user_id, None)
     await time_zone_saved(update, context)
 
 
 async def time_zone_saved(update: Update, context: HubContext) -> None:
     services = context.services
-    refreshed = await services.accounts.profile(context.me.user.id)
+    refreshed = await services.accounts.profile(context.user_id)
     assert refreshed is not None
     context.use_profile(refreshed)
     t = context.t
@@ -126,7 +126,7 @@ async def time_zone_saved(update: Update, context: HubContext) -> None:
 
 async def on_time_zone_text(update: Update, context: HubContext) -> None:
     assert update.message is not None and update.message.text is not None
-    zone = await context.services.accounts.set_time_zone(context.me.user.id, update.message.text)
+    zone = await context.services.accounts.set_time_zone(context.user_id, update.message.text)
     if zone is None:
         await reply(
             update,
@@ -169,7 +169,7 @@ async def show_profile(update: Update, context: HubContext) -> None:
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("settings", show_settings))
     register_routes(
         application,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from markupsafe import Markup
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.commands import set_personal_menu
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, OTHER_COUNTRY
 from handlers.common import (
     answer_callback,
@@ -72,7 +70,7 @@ async def add_staff(update: Update, context: HubContext) -> None:
     if user_id is None:
         return
     t = context.t
-    if await context.services.accounts.add_staff(user_id, added_by=context.me.user.id):
+    if await context.services.accounts.add_staff(user_id, added_by=context.user_id):
         await reply(update, context, t._("{user_id} is now hub staff.", user_id=str(user_id)))
         await _refresh_menu(context, user_id)
     else:
@@ -102,7 +100,7 @@ async def remove_staff(update: Update, context: HubContext) -> None:
 async def _refresh_menu(context: HubContext, user_id: int) -> None:
     profile = await context.services.accounts.profile(user_id)
     if profile is not None:
-        translator = context.services.translator(profile.language)
+        translator = context.services.translator_for(profile)
         await set_personal_menu(context.bot, user_id, translator, staff=profile.is_staff)
 
 
@@ -141,7 +139,7 @@ async def start_invite(update: Update, context: HubContext) -> None:
 async def send_invite(update: Update, context: HubContext, country: str, city: str) -> None:
     t = context.t
     invite = await context.services.registration.create_invite(
-        country=country, city=city, created_by=context.me.user.id
+        country=country, city=city, created_by=context.user_id
     )
     await edit_or_reply(
         update,
@@ -189,7 +187,7 @@ async def choose_invite_city(update: Update, context: HubContext, code: str, ind
     await send_invite(update, context, country.code, country.cities[index])
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("staff", list_staff))
     application.add_handler(CommandHandler("addstaff", add_staff))
     application.add_handler(CommandHandler("removestaff", remove_staff))

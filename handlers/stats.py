@@ -11,10 +11,10 @@ from typing import Any
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.callbacks import Choice, Feature
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import N_, Translator
 from bot.stats import charts, labels
@@ -264,7 +264,7 @@ async def report_of(update: Update, context: HubContext, period: str, country: s
     await send_report(update, context, window, Period(period))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("stats", stats_command))
     application.add_handler(CommandHandler("report", report_command))
     register_routes(application, STATS, {CHOOSE: choose, CHARTS: charts_of, REPORT: report_of})

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
-from bot.i18n import Translator
+from bot.context import HubApplication, HubContext
+from bot.forms import StepOutcome
+from bot.i18n import N_, Translator
 from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem
-from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, StepOutcome
+from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, RequestForm, Step, answers
 from bot.support.vocabulary import status_name
 from handlers.common import (
     Handler,
     answer_callback,
     button,
     edit_or_reply,
-    follow_step,
     keyboard,
     length_problem,
     notify_staff,
     register_routes,
     reply,
 )
+from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
 from handlers.routes import (
     REQ_ANSWER,
@@ -43,19 +45,14 @@ from handlers.routes import (
     REQ_VIEW,
     REQUESTS,
 )
-from handlers.support_text import (
+from handlers.support_notices import notify_city, refresh_cards, remember_cards, send_files
+from handlers.support_views import (
     city_view,
-    notify_city,
+    open_button,
     paging_row,
     request_buttons,
     request_fields,
     staff_card,
-)
-from handlers.support_triage import (
-    open_button,
-    refresh_cards,
-    remember_cards,
-    send_files,
     triage_keyboard,
 )
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
@@ -65,138 +62,149 @@ logger = logging.getLogger(__name__)
 REQUESTS_PER_PAGE = 5
 
 
-def _navigation(t: Translator, *, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(t.label("« Back"), REQ_BACK)] if back else []
-    return [*row, button(t.label("✖ Cancel"), REQ_CANCEL)]
-
-
-def _choices(t: Translator, step: str) -> list[list[InlineKeyboardButton]]:
+def _choices(t: Translator, step: Step) -> list[list[InlineKeyboardButton]]:
     # One a row: topic names are long, in Arabic and French even more than in English.
     return [[button(t.label(name), REQ_CHOOSE, step, key)] for key, name in CHOICES[step].items()]
 
 
-def prompt(t: Translator, draft: Draft) -> tuple[Markup, InlineKeyboardMarkup]:
-    """The question and buttons for the step the draft is at."""
-    step = draft.step
-    if step == "topic":
-        return t._("Support request (1/7). Which topic is it about?"), keyboard(
-            *_choices(t, step), _navigation(t, back=False)
-        )
-    if step == "kind":
-        return t._("Support request (2/7). What kind of support would help?"), keyboard(
-            *_choices(t, step), _navigation(t)
-        )
-    if step == "title":
-        return t._(
-            "Support request (3/7). Give it a short title, for example: Youth council framework."
-        ), keyboard(_navigation(t))
-    if step == "description":
-        return t._(
-            "Support request (4/7). Describe what you need: the situation, what you want to "
-            "achieve and who is involved."
-        ), keyboard(_navigation(t))
-    if step == "time_frame":
-        return t._("Support request (5/7). When do you need the support?"), keyboard(
-            *_choices(t, step), _navigation(t)
-        )
-    if step == "attachments":
-        files = len(draft.data.get("attachments", []))
-        if files:
-            return t.ngettext(
-                "Support request (6/7). {count} file received. Send more documents or photos, "
-                "or press Done.",
-                "Support request (6/7). {count} files received. Send more documents or photos, "
-                "or press Done.",
-                files,
-            ), keyboard(
-                [
-                    button(t.label("Done"), REQ_FILES_DONE),
-                    button(t.label("Remove the files"), REQ_CLEAR_FILES),
-                ],
-                _navigation(t),
-            )
+def _ask_topic(t: Translator, draft: Draft) -> Screen:
+    return t._("Support request (1/7). Which topic is it about?"), keyboard(
+        *_choices(t, Step.TOPIC), FORM.navigation(t, back=False)
+    )
+
+
+def _ask_kind(t: Translator, draft: Draft) -> Screen:
+    return t._("Support request (2/7). What kind of support would help?"), keyboard(
+        *_choices(t, Step.KIND), FORM.navigation(t)
+    )
+
+
+def _ask_title(t: Translator, draft: Draft) -> Screen:
+    return t._(
+        "Support request (3/7). Give it a short title, for example: Youth council framework."
+    ), keyboard(FORM.navigation(t))
+
+
+def _ask_description(t: Translator, draft: Draft) -> Screen:
+    return t._(
+        "Support request (4/7). Describe what you need: the situation, what you want to "
+        "achieve and who is involved."
+    ), keyboard(FORM.navigation(t))
+
+
+def _ask_time_frame(t: Translator, draft: Draft) -> Screen:
+    return t._("Support request (5/7). When do you need the support?"), keyboard(
+        *_choices(t, Step.TIME_FRAME), FORM.navigation(t)
+    )
+
+
+def _ask_files(t: Translator, draft: Draft) -> Screen:
+    files = len(answers(draft).get("attachments", []))
+    if files:
         return t.ngettext(
-            "Support request (6/7). You can send up to {count} document or photo that helps "
-            "explain the request, or skip this step.",
-            "Support request (6/7). You can send up to {count} documents or photos that help "
-            "explain the request, or skip this step.",
-            MAX_ATTACHMENTS,
-        ), keyboard([button(t.label("Skip"), REQ_FILES_DONE)], _navigation(t))
-    if step == "contact":
-        return t._(
-            "Support request (7/7). How would you like the Hub team to contact you?"
-        ), keyboard(*_choices(t, step), _navigation(t))
-    if step == "contact_detail":
-        if draft.data.get("contact") == "email":
-            return t._("Support request (7/7). Type the email address to write to."), keyboard(
-                _navigation(t)
-            )
-        return t._(
-            "Support request (7/7). Type the phone number, with the country code "
-            "(for example +212 600 000 000)."
-        ), keyboard(_navigation(t))
+            "Support request (6/7). {count} file received. Send more documents or photos, "
+            "or press Done.",
+            "Support request (6/7). {count} files received. Send more documents or photos, "
+            "or press Done.",
+            files,
+        ), keyboard(
+            [
+                button(t.label("Done"), REQ_FILES_DONE),
+                button(t.label("Remove the files"), REQ_CLEAR_FILES),
+            ],
+            FORM.navigation(t),
+        )
+    return t.ngettext(
+        "Support request (6/7). You can send up to {count} document or photo that helps "
+        "explain the request, or skip this step.",
+        "Support request (6/7). You can send up to {count} documents or photos that help "
+        "explain the request, or skip this step.",
+        MAX_ATTACHMENTS,
+    ), keyboard([button(t.label("Skip"), REQ_FILES_DONE)], FORM.navigation(t))
+
+
+def _ask_contact(t: Translator, draft: Draft) -> Screen:
+    return t._("Support request (7/7). How would you like the Hub team to contact you?"), keyboard(
+        *_choices(t, Step.CONTACT), FORM.navigation(t)
+    )
+
+
+def _ask_contact_detail(t: Translator, draft: Draft) -> Screen:
+    if answers(draft).get("contact") == "email":
+        return t._("Support request (7/7). Type the email address to write to."), keyboard(
+            FORM.navigation(t)
+        )
+    return t._(
+        "Support request (7/7). Type the phone number, with the country code "
+        "(for example +212 600 000 000)."
+    ), keyboard(FORM.navigation(t))
+
+
+def _confirm(t: Translator, draft: Draft) -> Screen:
+    data = answers(draft)
     summary = t._(
         "Please check your support request:\n\n<b>{title}</b>\n{description}\n\n{fields}\n\n"
         "Send it to the Hub team?",
-        title=draft.data.get("title", ""),
-        description=draft.data.get("description", ""),
-        fields=request_fields(t, draft.data, len(draft.data.get("attachments", []))),
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        fields=request_fields(t, draft.data, len(data.get("attachments", []))),
     )
     return summary, keyboard(
-        [button(t.label("✔ Submit"), REQ_SUBMIT, draft.data["key"])], _navigation(t)
+        [button(t.label("✔ Submit"), REQ_SUBMIT, data["key"])], FORM.navigation(t)
     )
 
 
-def problem_text(t: Translator, outcome: StepOutcome) -> Markup:
-    problem = outcome.problem
-    if problem in (Problem.TOO_SHORT, Problem.TOO_LONG):
-        return length_problem(t, too_short=problem is Problem.TOO_SHORT, limit=outcome.limit or 0)
-    if problem is Problem.BAD_EMAIL:
-        return t._("That does not look like an email address (name@example.org). Try again.")
-    if problem is Problem.BAD_PHONE:
-        return t._(
+SCREENS: dict[Step, Callable[[Translator, Draft], Screen]] = {
+    Step.TOPIC: _ask_topic,
+    Step.KIND: _ask_kind,
+    Step.TITLE: _ask_title,
+    Step.DESCRIPTION: _ask_description,
+    Step.TIME_FRAME: _ask_time_frame,
+    Step.ATTACHMENTS: _ask_files,
+    Step.CONTACT: _ask_contact,
+    Step.CONTACT_DETAIL: _ask_contact_detail,
+    Step.CONFIRM: _confirm,
+}
+
+
+async def _screen(context: HubContext, draft: Draft) -> Screen:
+    return SCREENS[Step(draft.step)](context.t, draft)
+
+
+def _too_many_files(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "You can send at most {count} file with a request; this one was not added.",
+        "You can send at most {count} files with a request; this one was not added.",
+        outcome.limit or 0,
+    )
+
+
+CLOSED = N_("This support request form is closed. Use /request to start a new one.")
+FORM = FormView(
+    back=REQ_BACK,
+    cancel=REQ_CANCEL,
+    screen=_screen,
+    service=lambda context: context.services.request_form,
+    closed=CLOSED,
+    cancelled=N_("Support request cancelled. Nothing was sent."),
+    otherwise=N_("Please choose one of the buttons below."),
+    # A button from an earlier step: show where the form really is.
+    quiet_wrong_step=True,
+    problems={
+        Problem.BAD_EMAIL: N_(
+            "That does not look like an email address (name@example.org). Try again."
+        ),
+        Problem.BAD_PHONE: N_(
             "That does not look like a phone number. Use digits, with the country code, "
             "for example +216 71 000 000."
-        )
-    if problem is Problem.NEEDS_TEXT:
-        return t._("Please answer with a text message.")
-    if problem is Problem.NEEDS_FILE:
-        return t._("At this step, send a document or a photo, or use the buttons below.")
-    if problem is Problem.TOO_MANY_FILES:
-        return t.ngettext(
-            "You can send at most {count} file with a request; this one was not added.",
-            "You can send at most {count} files with a request; this one was not added.",
-            outcome.limit or 0,
-        )
-    return t._("Please choose one of the buttons below.")
-
-
-async def show_step(update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:
-    text, markup = prompt(context.t, draft)
-    if edit:
-        await edit_or_reply(update, context, text, markup)
-    else:
-        await reply(update, context, text, markup)
-
-
-async def _after(update: Update, context: HubContext, outcome: StepOutcome, *, edit: bool) -> None:
-    if outcome.draft is not None and outcome.problem is Problem.WRONG_STEP:
-        # A button from an earlier step: show where the form really is.
-        await show_step(update, context, outcome.draft, edit=False)
-        return
-    await follow_step(
-        update,
-        context,
-        outcome,
-        edit=edit,
-        closed=_closed(context.t),
-        problem_text=problem_text,
-        show_step=show_step,
-    )
-
-
-def _closed(t: Translator) -> Markup:
-    return t._("This support request form is closed. Use /request to start a new one.")
+        ),
+        Problem.NEEDS_TEXT: N_("Please answer with a text message."),
+        Problem.NEEDS_FILE: N_(
+            "At this step, send a document or a photo, or use the buttons below."
+        ),
+        Problem.TOO_MANY_FILES: _too_many_files,
+    },
+)
 
 
 async def refuse_unverified(update: Update, context: HubContext) -> bool:
@@ -229,7 +237,7 @@ async def begin(update: Update, context: HubContext) -> None:
     await answer_callback(update)
     t = context.t
     form = context.services.request_form
-    user_id = context.me.user.id
+    user_id = context.user_id
     draft = await form.draft(user_id)
     if draft is not None:
         await reply(
@@ -249,15 +257,13 @@ async def begin(update: Update, context: HubContext) -> None:
             ),
         )
         return
-    await show_step(update, context, await form.start(user_id), edit=False)
+    await FORM.show(update, context, await form.start(user_id), edit=False)
 
 
 async def on_text(update: Update, context: HubContext) -> None:
     assert update.message is not None and update.message.text is not None
-    outcome = await context.services.request_form.answer_text(
-        context.me.user.id, update.message.text
-    )
-    await _after(update, context, outcome, edit=False)
+    step = context.services.request_form.answer_text(context.user_id, update.message.text)
+    await FORM.run(update, context, step, edit=False)
 
 
 def attachment_of(message: Message) -> RequestAttachment | None:
@@ -277,19 +283,19 @@ async def on_file(update: Update, context: HubContext) -> None:
     assert update.message is not None
     attachment = attachment_of(update.message)
     assert attachment is not None
-    outcome = await context.services.request_form.add_attachment(context.me.user.id, attachment)
-    await _after(update, context, outcome, edit=False)
+    step = context.services.request_form.add_attachment(context.user_id, attachment)
+    await FORM.run(update, context, step, edit=False)
 
 
 async def on_other_message(update: Update, context: HubContext) -> None:
-    outcome = await context.services.request_form.other_message(context.me.user.id)
-    if outcome.draft is not None:
-        await _after(update, context, outcome, edit=False)
+    form = context.services.request_form
+    if await form.draft(context.user_id) is not None:
+        await FORM.run(update, context, form.other_message(context.user_id), edit=False)
 
 
 async def cancel_answer(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.support.cancel_city_answer(context.me.user.id)
+    await context.services.support.cancel_city_answer(context.user_id)
     await edit_or_reply(update, context, context.t._("All right, nothing was sent."))
 
 
@@ -299,7 +305,6 @@ def for_focal_points(handler: Handler) -> Handler:
     async def guarded(update: Update, context: HubContext, *arguments: Any) -> None:
         if await refuse_unverified(update, context):
             return
-        await answer_callback(update)
         await handler(update, context, *arguments)
 
     guarded.__name__ = handler.__name__
@@ -307,58 +312,22 @@ def for_focal_points(handler: Handler) -> Handler:
 
 
 @for_focal_points
-async def cancel(update: Update, context: HubContext) -> None:
-    await context.services.request_form.cancel(context.me.user.id)
-    await edit_or_reply(
-        update, context, context.t._("Support request cancelled. Nothing was sent.")
-    )
-
-
-@for_focal_points
 async def restart(update: Update, context: HubContext) -> None:
-    draft = await context.services.request_form.start(context.me.user.id)
-    await show_step(update, context, draft, edit=True)
-
-
-@for_focal_points
-async def resume(update: Update, context: HubContext) -> None:
-    draft = await context.services.request_form.resume(context.me.user.id)
-    await _after(update, context, StepOutcome(draft), edit=True)
-
-
-@for_focal_points
-async def back(update: Update, context: HubContext) -> None:
-    draft = await context.services.request_form.back(context.me.user.id)
-    await _after(update, context, StepOutcome(draft), edit=True)
-
-
-@for_focal_points
-async def choose(update: Update, context: HubContext, step: str, choice: str) -> None:
-    outcome = await context.services.request_form.choose(context.me.user.id, step, choice)
-    await _after(update, context, outcome, edit=True)
-
-
-@for_focal_points
-async def finish_files(update: Update, context: HubContext) -> None:
-    outcome = await context.services.request_form.finish_attachments(context.me.user.id)
-    await _after(update, context, outcome, edit=True)
-
-
-@for_focal_points
-async def clear_files(update: Update, context: HubContext) -> None:
-    outcome = await context.services.request_form.clear_attachments(context.me.user.id)
-    await _after(update, context, outcome, edit=True)
+    await answer_callback(update)
+    draft = await context.services.request_form.start(context.user_id)
+    await FORM.show(update, context, draft, edit=True)
 
 
 @for_focal_points
 async def submit(update: Update, context: HubContext, key: str) -> None:
+    await answer_callback(update)
     profile = context.me
     focal_point = profile.focal_point
     assert focal_point is not None
     t = context.t
     submission = await context.services.request_form.submit(profile.user.id, key, focal_point)
     if submission is None:
-        await edit_or_reply(update, context, _closed(t))
+        await edit_or_reply(update, context, t._(CLOSED))
         return
     request = submission.request
     if not submission.created:
@@ -585,16 +554,14 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
             status=status_name(reader, request.status),
         ), keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
 
-    await notify_city(
-        context.bot, context.services, request, tell_colleague, skip=context.me.user.id
-    )
+    await notify_city(context.bot, context.services, request, tell_colleague, skip=context.user_id)
 
 
 async def on_answer_other(update: Update, context: HubContext) -> None:
     await reply(update, context, context.t._("Please answer with a text message."))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     filing = in_flow(application, FLOW)
     answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND
@@ -606,13 +573,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         REQUESTS,
         {
             REQ_BEGIN: begin,
-            REQ_RESUME: resume,
+            REQ_RESUME: for_focal_points(FORM.action(RequestForm.resume)),
             REQ_RESTART: restart,
-            REQ_BACK: back,
-            REQ_CANCEL: cancel,
-            REQ_CHOOSE: choose,
-            REQ_FILES_DONE: finish_files,
-            REQ_CLEAR_FILES: clear_files,
+            REQ_BACK: for_focal_points(FORM.on_back),
+            REQ_CANCEL: for_focal_points(FORM.on_cancel),
+            REQ_CHOOSE: for_focal_points(FORM.action(RequestForm.choose)),
+            REQ_FILES_DONE: for_focal_points(FORM.action(RequestForm.finish_attachments)),
+            REQ_CLEAR_FILES: for_focal_points(FORM.action(RequestForm.clear_attachments)),
             REQ_SUBMIT: submit,
             REQ_VIEW: view_request,
             REQ_PAGE: list_requests,

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import time
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
-from bot.i18n import Translator, right_to_left
+from bot.i18n import Translator
 from bot.support.desk import STAFF_INPUT_FLOW, InputOutcome, InputProblem
 from bot.support.vocabulary import STATUSES, TOPICS, status_name
 from handlers.common import (
-    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
@@ -53,16 +51,18 @@ from handlers.routes import (
     TRI_STATUSES,
     TRIAGE,
 )
-from handlers.support_text import (
-    notify_city,
+from handlers.support_notices import notify_city, refresh_cards, send_files
+from handlers.support_views import (
+    open_button,
     paging_row,
     place,
     request_buttons,
     staff_card,
     staff_history,
     staff_time,
+    triage_keyboard,
 )
-from storage.models import RequestAttachment, SupportRequest
+from storage.models import SupportRequest
 from storage.support_requests import RequestFilter
 
 logger = logging.getLogger(__name__)
@@ -74,92 +74,6 @@ ANY = "*"
 
 
 # -- the card and its buttons ----------------------------------------------------------------
-
-
-def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            button(t.label("Assign to me"), TRI_MINE, request.id),
-            button(t.label("Assign…"), TRI_ASSIGNEES, request.id),
-        ],
-        [
-            button(t.label("Status…"), TRI_STATUSES, request.id),
-            button(t.label("Note"), TRI_NOTE, request.id),
-        ],
-        [
-            button(t.label("Ask the city"), TRI_ASK, request.id),
-            button(t.label("History"), TRI_HISTORY, request.id),
-        ],
-    ]
-    if files:
-        rows.append([button(t.label("Files"), TRI_FILES, request.id)])
-    return keyboard(*rows)
-
-
-def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:
-    """Posts a fresh card, so the message it sits on (an answer, a digest) stays as it is."""
-    return button(t.label("Open {reference}", reference=request.reference), TRI_OPEN, request.id)
-
-
-async def remember_cards(
-    context: HubContext, request: SupportRequest, copies: Sequence[SentCopy]
-) -> None:
-    """Where the request's card was posted, so every copy shows its current state."""
-    for copy in copies:
-        await context.services.support.add_copy(
-            request.id, chat_id=copy.chat_id, message_id=copy.message_id
-        )
-
-
-async def send_files(
-    context: HubContext, chat_id: int, request: SupportRequest, files: Sequence[RequestAttachment]
-) -> None:
-    """Send the request's files by Telegram file id (they were never downloaded)."""
-    for attachment in files:
-        try:
-            if attachment.kind == "photo":
-                await context.bot.send_photo(chat_id, attachment.file_id, caption=request.reference)
-            else:
-                await context.bot.send_document(
-                    chat_id, attachment.file_id, caption=request.reference
-                )
-        except TelegramError as error:
-            logger.warning("could not send a file of %s: %s", request.reference, error)
-
-
-def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
-    services = context.services
-    if chat_id == services.config.staff_chat_id:
-        return services.staff_translator()
-    return services.translator(language)
-
-
-async def refresh_cards(context: HubContext, request_id: int) -> None:
-    """Show the new state on every copy of the card; a copy that cannot be edited is left."""
-    services = context.services
-    details = await services.support.details(request_id)
-    if details is None:
-        return
-    for chat_id, message_id in await services.support.copies(request_id):
-        profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
-        reader = _reader_for(context, chat_id, profile.language if profile else None)
-        text = str(
-            staff_card(
-                reader, details.request, len(details.attachments), services.config.staff_time_zone
-            )
-        )
-        try:
-            await context.bot.edit_message_text(
-                right_to_left(text) if reader.is_rtl else text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=triage_keyboard(reader, details.request, len(details.attachments)),
-                disable_web_page_preview=True,
-            )
-        except TelegramError as error:
-            # Unchanged, deleted or too old: the other copies are still worth updating.
-            logger.debug("card %s/%s not refreshed: %s", chat_id, message_id, error)
 
 
 async def show_card(
@@ -200,7 +114,7 @@ async def back_to_card(update: Update, context: HubContext, request_id: int) -> 
 
 @staff_only
 async def assign_to_me(update: Update, context: HubContext, request_id: int) -> None:
-    await assign(update, context, request_id, context.me.user.id)
+    await assign(update, context, request_id, context.user_id)
 
 
 @staff_only
@@ -221,7 +135,7 @@ async def ask_for_question(update: Update, context: HubContext, request_id: int)
 @staff_only
 async def cancel_input(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    await context.services.support.cancel_staff_input(context.me.user.id)
+    await context.services.support.cancel_staff_input(context.user_id)
     await edit_or_reply(update, context, context.t._("All right, nothing was recorded."))
 
 
@@ -247,7 +161,7 @@ async def assign(
     if assignee is not None and not await services.accounts.is_staff(assignee):
         await answer_callback(update, t.label("Only hub staff can be assigned."), alert=True)
         return
-    updated = await services.support.assign(request_id, assignee, staff_id=context.me.user.id)
+    updated = await services.support.assign(request_id, assignee, staff_id=context.user_id)
     if updated is None:
         await answer_callback(update, t.label("Nothing changed."))
         await show_card(update, context, request_id, edit=True, answered=True)
@@ -255,14 +169,14 @@ async def assign(
     await answer_callback(update, t.label("Assigned."))
     await show_card(update, context, request_id, edit=True, answered=True)
     await refresh_cards(context, request_id)
-    if assignee is not None and assignee != context.me.user.id:
+    if assignee is not None and assignee != context.user_id:
         await _tell_assignee(context, updated, assignee)
 
 
 async def _tell_assignee(context: HubContext, request: SupportRequest, assignee: int) -> None:
     services = context.services
     profile = await services.accounts.profile(assignee)
-    reader = services.translator(profile.language if profile else None)
+    reader = services.translator_for(profile)
     try:
         await send_to_person(
             context.bot,
@@ -340,7 +254,7 @@ async def set_status(update: Update, context: HubContext, request_id: int, statu
         await ask_for_input(update, context, request_id, "decline")
         return
     updated = await context.services.support.change_status(
-        request_id, status, staff_id=context.me.user.id
+        request_id, status, staff_id=context.user_id
     )
     if updated is None:
         await answer_callback(update, t.label("The request already has this status."))
@@ -382,7 +296,7 @@ async def ask_for_input(update: Update, context: HubContext, request_id: int, ac
         await answer_callback(update, t.label("This request no longer exists."), alert=True)
         return
     await answer_callback(update)
-    await services.support.await_staff_input(context.me.user.id, action, request_id)
+    await services.support.await_staff_input(context.user_id, action, request_id)
     if action == "note":
         text = t._(
             "Type an internal note for {reference}. The city does not see notes.",
@@ -411,10 +325,10 @@ async def on_input_text(update: Update, context: HubContext) -> None:
     services = context.services
     t = context.t
     if not context.me.is_staff:
-        await services.support.cancel_staff_input(context.me.user.id)
+        await services.support.cancel_staff_input(context.user_id)
         await reply(update, context, t._("This is for hub staff only."))
         return
-    outcome = await services.support.staff_input(context.me.user.id, message.text)
+    outcome = await services.support.staff_input(context.user_id, message.text)
     if await _input_problem(update, context, outcome):
         return
     request = outcome.request
@@ -727,7 +641,7 @@ class NotReplyingElsewhere(filters.MessageFilter):
         )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     typing = in_flow(application, STAFF_INPUT_FLOW, one_answer=True) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Database, Transaction
-from storage.models import Event, EventNotice, Rsvp, from_db_time, to_db_time
+from storage.models import (
+    Event,
+    EventNotice,
+    NewEvent,
+    PlannedReminder,
+    ReminderState,
+    Rsvp,
+    from_db_time,
+    to_db_time,
+)
 
 ATTENDING = ("going", "maybe")
 # The detail of notices dropped because their audience changed; an invitation dropped so
@@ -25,38 +34,23 @@ def _csv(values: Iterable[object]) -> str:
     return ",".join(str(value) for value in values)
 
 
-def rearm(offset_s: int, old_due: datetime | None, new_due: datetime) -> bool:
-    """Whether a reminder already sent should come again after its event moved."""
-    return old_due is not None and new_due - old_due >= timedelta(seconds=offset_s)
+# Plans reminders from the event, the answers and the outbox (bot.events.planning).
+ReminderPlanner = Callable[..., list[PlannedReminder]]
 
 
 class EventRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, plan: ReminderPlanner) -> None:
         self._db = db
+        self._plan_reminders = plan
 
     # -- events ------------------------------------------------------------------------------
 
-    async def create(
-        self,
-        *,
-        titles: dict[str, str],
-        descriptions: dict[str, str],
-        starts_at: datetime,
-        ends_at: datetime,
-        time_zone: str,
-        place: str | None,
-        link: str | None,
-        audience: Sequence[str],
-        reminder_offsets_s: Sequence[int],
-        created_by: int | None,
-        now: datetime,
-        import_key: str | None = None,
-    ) -> Event | None:
+    async def create(self, new: NewEvent, *, now: datetime) -> Event | None:
         """The new event; None when an event with this import key already exists."""
         async with self._db.transaction() as tx:
-            if import_key is not None:
+            if new.import_key is not None:
                 existing = await tx.fetchone(
-                    "SELECT id FROM events WHERE import_key = :key", {"key": import_key}
+                    "SELECT id FROM events WHERE import_key = :key", {"key": new.import_key}
                 )
                 if existing is not None:
                     return None
@@ -69,17 +63,17 @@ class EventRepository:
                     :audience, :offsets, 'scheduled', 0, :import_key, :created_by, :now, :now)
                 """,
                 {
-                    "titles": json.dumps(titles, ensure_ascii=False),
-                    "descriptions": json.dumps(descriptions, ensure_ascii=False),
-                    "starts_at": _db(starts_at),
-                    "ends_at": _db(ends_at),
-                    "time_zone": time_zone,
-                    "place": place,
-                    "link": link,
-                    "audience": _csv(audience),
-                    "offsets": _csv(sorted(set(reminder_offsets_s), reverse=True)),
-                    "import_key": import_key,
-                    "created_by": created_by,
+                    "titles": json.dumps(new.titles, ensure_ascii=False),
+                    "descriptions": json.dumps(new.descriptions, ensure_ascii=False),
+                    "starts_at": _db(new.starts_at),
+                    "ends_at": _db(new.ends_at),
+                    "time_zone": new.time_zone,
+                    "place": new.place,
+                    "link": new.link,
+                    "audience": _csv(new.audience),
+                    "offsets": _csv(sorted(set(new.reminder_offsets_s), reverse=True)),
+                    "import_key": new.import_key,
+                    "created_by": new.created_by,
                     "now": _db(now),
                 },
             )
@@ -405,82 +399,54 @@ class EventRepository:
     async def _plan(
         self, tx: Transaction, event: Event, user_id: int | None, now: datetime, *, moved: bool
     ) -> None:
-        """Bring reminder rows in line with the event and the answers (of one person or all).
-
-        A wanted reminder whose time is still ahead is pending; one whose time passed before
-        the person answered is skipped, never sent late. A reminder already sent is sent again
-        only when the event moved later by at least that reminder's lead time (a week's
-        reminder after a move of a week or more): a smaller move is covered by the change
-        notice, and two reminders a day apart would say the same thing twice. Rows are never
-        deleted, so the unique key keeps a reminder from being sent twice however often
-        someone changes their answer.
-        """
+        """Bring reminder rows in line with the event and the answers (of one person or all):
+        the rules are the planner's; this loads what it needs and writes what it decides."""
         only_user = "" if user_id is None else " AND user_id = :user"
         params = {"event": event.id, "user": user_id}
-        answers = {
+        wanted = {
             row["user_id"]: row["answer"] in ATTENDING and bool(row["reminders_on"])
             for row in await tx.fetchall(
                 f"SELECT * FROM event_rsvps WHERE event_id = :event{only_user}", params
             )
         }
-        existing = {
-            (row["user_id"], row["ref"]): row
+        existing = [
+            ReminderState(
+                id=row["id"],
+                user_id=row["user_id"],
+                offset_s=row["ref"],
+                state=row["state"],
+                due_at=datetime.fromisoformat(row["due_at"]),
+            )
             for row in await tx.fetchall(
                 "SELECT id, user_id, ref, state, due_at FROM event_notices "
                 f"WHERE event_id = :event AND kind = 'reminder'{only_user}",
                 params,
             )
-        }
-        offsets = set(event.reminder_offsets_s) if not event.is_cancelled else set()
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
+        ]
+        planned = self._plan_reminders(
+            starts_at=event.starts_at,
+            offsets_s=() if event.is_cancelled else event.reminder_offsets_s,
+            wanted=wanted,
+            existing=existing,
+            now=now,
+            moved=moved,
+        )
         stamp = _db(now)
-        for person in set(answers) | {person for person, _ in existing}:
-            refs = offsets | {ref for who, ref in existing if who == person}
-            for offset in refs:
-                due = event.starts_at - timedelta(seconds=offset)
-                row = existing.get((person, offset))
-                wanted = answers.get(person, False) and offset in offsets
-                ahead = due > now
-                if row is None:
-                    if wanted:
-                        inserts.append(
-                            {
-                                "event": event.id,
-                                "user": person,
-                                "ref": offset,
-                                "due": _db(due),
-                                "state": "pending" if ahead else "skipped",
-                                "detail": None if ahead else "too late when answered",
-                                "now": stamp,
-                            }
-                        )
-                    continue
-                state, detail = row["state"], None
-                old_due = from_db_time(row["due_at"])
-                if not wanted:
-                    if state != "pending":
-                        continue
-                    state, detail = "skipped", "withdrawn"
-                elif state == "pending":
-                    if old_due == due:
-                        continue
-                elif ahead and (
-                    state == "skipped"
-                    or (state == "sent" and moved and rearm(offset, old_due, due))
-                ):
-                    state = "pending"
-                else:
-                    continue
-                updates.append(
-                    {
-                        "id": row["id"],
-                        "state": state,
-                        "due": _db(due),
-                        "detail": detail,
-                        "now": stamp,
-                    }
-                )
+        rows = [
+            {
+                "id": reminder.id,
+                "event": event.id,
+                "user": reminder.user_id,
+                "ref": reminder.offset_s,
+                "due": _db(reminder.due_at),
+                "state": reminder.state,
+                "detail": reminder.detail,
+                "now": stamp,
+            }
+            for reminder in planned
+        ]
+        inserts = [row for row in rows if row["id"] is None]
+        updates = [row for row in rows if row["id"] is not None]
         if inserts:
             await tx.executemany(
                 """

@@ -296,11 +296,10 @@ async def apply_migrations(connection: aiosqlite.Connection) -> list[int]:
     for version, name, sql in MIGRATIONS:
         if version in done:
             continue
-        await connection.execute("BEGIN IMMEDIATE")
         try:
-            # Statements one by one: executescript() would commit our transaction first.
-            for statement in _statements(sql):
-                await connection.execute(statement)
+            # SQLite splits the script itself; the transaction it opens stays open for the
+            # record of the step, so the step and its record commit together or not at all.
+            await connection.executescript(f"BEGIN IMMEDIATE;\n{sql}")
             await connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (version, name, datetime.now(UTC).isoformat()),
@@ -312,8 +311,3 @@ async def apply_migrations(connection: aiosqlite.Connection) -> list[int]:
         logger.info("applied migration %d: %s", version, name)
         applied.append(version)
     return applied
-
-
-def _statements(script: str) -> list[str]:
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]

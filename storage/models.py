@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -387,6 +388,47 @@ class Rsvp:
     @property
     def is_attending(self) -> bool:
         return self.answer in ("going", "maybe")
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to create: from the staff's form, an import file, or a test."""
+
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str | None
+    link: str | None
+    audience: Sequence[str]
+    reminder_offsets_s: Sequence[int]
+    created_by: int | None
+    # An imported event's key: importing the same file twice creates it once.
+    import_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderState:
+    """A reminder already in the outbox: for whom, how long before the start, where it is."""
+
+    id: int
+    user_id: int
+    offset_s: int
+    state: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """A reminder to write to the outbox: a new one (``id`` None) or a change to one."""
+
+    id: int | None
+    user_id: int
+    offset_s: int
+    due_at: datetime
+    state: str
+    detail: str | None
 
 
 @dataclass(frozen=True)

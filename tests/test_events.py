@@ -14,7 +14,7 @@ from icalendar import Calendar
 from bot.delivery import RealTimer
 from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
 from standin import SentMessage
-from storage.models import Event
+from storage.models import Event, NewEvent
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, catalogs, expected, label
 from tests.test_i18n import paragraph_direction
@@ -89,7 +89,7 @@ async def make_event(bot: Harness, **overrides: object) -> Event:
         "created_by": ADMIN,
     }
     values.update(overrides)
-    event = await bot.services.events.create(**values)  # type: ignore[arg-type]
+    event = await bot.services.events.create(NewEvent(**values))  # type: ignore[arg-type]
     assert event is not None
     return event
 
@@ -303,16 +303,18 @@ async def test_reminders_missed_while_down_are_sent_if_still_useful(harness: Har
         await answer(harness, "fr", event, "going")
         await answer(harness, "fr", late, "maybe")
         await harness.services.events.create(
-            titles={"fr": "Sommet mondial"},
-            descriptions={},
-            starts_at=STARTS_AT,
-            ends_at=ENDS_AT,
-            time_zone="UTC",
-            place="Bruxelles",
-            link=None,
-            audience=(),
-            reminder_offsets_s=(3_600,),
-            created_by=ADMIN,
+            NewEvent(
+                titles={"fr": "Sommet mondial"},
+                descriptions={},
+                starts_at=STARTS_AT,
+                ends_at=ENDS_AT,
+                time_zone="UTC",
+                place="Bruxelles",
+                link=None,
+                audience=(),
+                reminder_offsets_s=(3_600,),
+                created_by=ADMIN,
+            )
         )
     # Down for the 7-day and 1-day reminders: only the nearer one is still worth sending.
     harness.clock.set(STARTS_AT - timedelta(hours=20))

@@ -7,6 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from storage.db import Database
 from storage.migrations import MIGRATIONS
 from storage.users import UserRepository
@@ -128,3 +130,26 @@ async def test_reads_see_what_was_just_committed_while_others_read(tmp_path: Pat
     await asyncio.gather(*readers)
     await db.close()
     assert missed == 0
+
+
+async def test_a_failing_migration_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = (
+        99,
+        "a step whose second statement fails",
+        "CREATE TABLE half (id INTEGER); -- a comment; with a semicolon\n"
+        "INSERT INTO nowhere VALUES (1);",
+    )
+    monkeypatch.setattr("storage.migrations.MIGRATIONS", (*MIGRATIONS, broken))
+    db = Database(tmp_path / "hub.sqlite3")
+    with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+        await db.open()
+    await db.close()
+    check = sqlite3.connect(tmp_path / "hub.sqlite3")
+    tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    versions = {row[0] for row in check.execute("SELECT version FROM schema_migrations")}
+    check.close()
+    assert "half" not in tables
+    assert 99 not in versions
+    assert {version for version, _, _ in MIGRATIONS} <= versions

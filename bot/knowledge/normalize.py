@@ -326,7 +326,7 @@ def _verbal_nouns(base: str) -> list[str]:
     """Masdar patterns of a verb's bare form: تفعيل (form II), مفاعلة (III), إفعال (IV),
     and تفعّل/تفاعل (V, VI), which are their own verbal nouns."""
     if len(base) == 3:
-        c1, c2, c3 = base
+        c1, c2, c3 = tuple(base)
         return [f"ت{c1}{c2}ي{c3}", f"ا{c1}{c2}ا{c3}", f"م{c1}ا{c2}{c3}ه"]
     if len(base) == 4 and base[1] == "ا":
         return [f"م{base}ه"]
@@ -473,11 +473,11 @@ def term_variants_of_all(words: list[str]) -> list[tuple[str, ...]]:
     en_stems = iter(_stem_all(latin, "en"))
     fr_stems = iter(_stem_all(latin, "fr"))
     out: list[tuple[str, ...]] = []
-    for word, variants in zip(words, readings, strict=True):
-        if variants is None:
+    for word, reading in zip(words, readings, strict=True):
+        if reading is None:
             out.append((word,))
-        elif variants:
-            out.append(tuple(dict.fromkeys([next(ar_stems) for _ in variants])))
+        elif reading:
+            out.append(tuple(dict.fromkeys([next(ar_stems) for _ in reading])))
         else:
             out.append(tuple(dict.fromkeys((next(en_stems), next(fr_stems)))))
     return out

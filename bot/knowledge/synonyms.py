@@ -73,7 +73,7 @@ def synonyms_from_mapping(data: Any, *, file: str) -> tuple[Synonyms, list[Conte
                     "which the search ignores"
                 )
                 continue
-            groups.append(SynonymGroup(language, members))  # type: ignore[arg-type]
+            groups.append(SynonymGroup(language, members))
     return Synonyms(tuple(groups)), problems
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from bot.clock import Clock
-from bot.forms import StepOutcome
+from bot.forms import Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.registration import EMAIL_PATTERN
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
@@ -17,28 +18,45 @@ from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
 from storage.support_requests import SupportRequestRepository
 
 FLOW = "request"
-STEPS = (
-    "topic",
-    "kind",
-    "title",
-    "description",
-    "time_frame",
-    "attachments",
-    "contact",
-    "contact_detail",
-    "confirm",
-)
+
+
+class Step(enum.StrEnum):
+    TOPIC = "topic"
+    KIND = "kind"
+    TITLE = "title"
+    DESCRIPTION = "description"
+    TIME_FRAME = "time_frame"
+    ATTACHMENTS = "attachments"
+    CONTACT = "contact"
+    CONTACT_DETAIL = "contact_detail"
+    CONFIRM = "confirm"
+
+
+class Answers(TypedDict):
+    """What the form collects; ``key`` makes sending it twice harmless."""
+
+    key: str
+    attachments: list[dict[str, Any]]
+    topic: NotRequired[str]
+    kind: NotRequired[str]
+    title: NotRequired[str]
+    description: NotRequired[str]
+    time_frame: NotRequired[str]
+    contact: NotRequired[str]
+    contact_detail: NotRequired[str]
+
+
 # Steps answered with a button, and the choices each offers.
-CHOICES: dict[str, dict[str, str]] = {
-    "topic": TOPICS,
-    "kind": SUPPORT_KINDS,
-    "time_frame": TIME_FRAMES,
-    "contact": CONTACT_CHANNELS,
+CHOICES: dict[Step, dict[str, str]] = {
+    Step.TOPIC: TOPICS,
+    Step.KIND: SUPPORT_KINDS,
+    Step.TIME_FRAME: TIME_FRAMES,
+    Step.CONTACT: CONTACT_CHANNELS,
 }
-TEXT_STEPS = ("title", "description", "contact_detail")
+TEXT_STEPS = (Step.TITLE, Step.DESCRIPTION, Step.CONTACT_DETAIL)
 LIMITS: dict[str, tuple[int, int]] = {
-    "title": (5, 120),
-    "description": (20, 2000),
+    Step.TITLE: (5, 120),
+    Step.DESCRIPTION: (20, 2000),
     "email": (6, 120),
 }
 MAX_ATTACHMENTS = 10
@@ -49,16 +67,12 @@ SUBMISSION_KEY_BYTES = 9
 
 
 class Problem(enum.Enum):
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"
     BAD_EMAIL = "bad_email"
     BAD_PHONE = "bad_phone"
-    UNKNOWN_CHOICE = "unknown_choice"
     NEEDS_TEXT = "needs_text"
     NEEDS_CHOICE = "needs_choice"
     NEEDS_FILE = "needs_file"
     TOO_MANY_FILES = "too_many_files"
-    WRONG_STEP = "wrong_step"
 
 
 @dataclass(frozen=True)
@@ -67,102 +81,84 @@ class Submission:
     created: bool  # False: this form was already sent (a double tap, a retried update)
 
 
+def answers(draft: Draft) -> Answers:
+    return cast(Answers, draft.data)
+
+
 def attachments_of(draft: Draft) -> list[RequestAttachment]:
-    return [RequestAttachment(**item) for item in draft.data.get("attachments", [])]
+    return [RequestAttachment(**item) for item in answers(draft).get("attachments", [])]
 
 
-class RequestForm:
+def _wants_detail(data: Mapping[str, Any]) -> bool:
+    return data.get("contact") in ("email", "phone")
+
+
+class RequestForm(Form[Step]):
+    flow = FLOW
+    steps = Step
+
     def __init__(
         self, *, drafts: DraftRepository, requests: SupportRequestRepository, clock: Clock
     ) -> None:
-        self._drafts = drafts
+        super().__init__(drafts=drafts, clock=clock)
         self._requests = requests
-        self._clock = clock
-
-    async def draft(self, user_id: int) -> Draft | None:
-        return await self._drafts.get(user_id, FLOW)
 
     async def start(self, user_id: int) -> Draft:
         """A blank form (any earlier one is replaced)."""
         key = secrets.token_urlsafe(SUBMISSION_KEY_BYTES)
-        return await self._save(user_id, "topic", {"key": key, "attachments": []})
+        return await self.save(user_id, Step.TOPIC, {"key": key, "attachments": []})
 
-    async def resume(self, user_id: int) -> Draft | None:
-        """Saved again, so it is the form the user's next message belongs to."""
-        draft = await self.draft(user_id)
-        return await self._save(user_id, draft.step, draft.data) if draft else None
+    def following(self, draft: Draft, data: Mapping[str, Any]) -> Step:
+        # Telegram is enough to be reached through: no detail to ask for.
+        if self.step(draft) is Step.CONTACT and not _wants_detail(data):
+            return Step.CONFIRM
+        return super().following(draft, data)
 
-    async def cancel(self, user_id: int) -> None:
-        await self._drafts.delete(user_id, FLOW)
-
-    async def _save(self, user_id: int, step: str, data: dict[str, Any]) -> Draft:
-        return await self._drafts.save(
-            user_id=user_id, flow=FLOW, step=step, data=data, now=self._clock.now()
-        )
-
-    async def back(self, user_id: int) -> Draft | None:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return None
-        index = STEPS.index(draft.step)
-        previous = STEPS[max(index - 1, 0)]
-        if previous == "contact_detail" and draft.data.get("contact") not in ("email", "phone"):
-            previous = "contact"
-        return await self._save(user_id, previous, draft.data)
+    def previous(self, draft: Draft) -> Step:
+        previous = super().previous(draft)
+        if previous is Step.CONTACT_DETAIL and not _wants_detail(draft.data):
+            return Step.CONTACT
+        return previous
 
     async def choose(self, user_id: int, step: str, choice: str) -> StepOutcome:
         """A button of a choice step; a button from an older step changes nothing."""
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != step or step not in CHOICES:
-            return StepOutcome(draft, Problem.WRONG_STEP)
-        if choice not in CHOICES[step]:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        data = {**draft.data, step: choice}
-        if step == "contact":
-            if choice in ("email", "phone"):
-                if draft.data.get("contact") != choice:
-                    data.pop("contact_detail", None)
-                return StepOutcome(await self._save(user_id, "contact_detail", data))
+        draft = await self.at(user_id, *CHOICES)
+        if draft.step != step:
+            raise WrongStep(draft)
+        if choice not in CHOICES[self.step(draft)]:
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        data: dict[str, Any] = {**draft.data, step: choice}
+        if step == Step.CONTACT and draft.data.get("contact") != choice:
             data.pop("contact_detail", None)
-            return StepOutcome(await self._save(user_id, "confirm", data))
-        return StepOutcome(await self._save(user_id, _following(step), data))
+        return StepOutcome(await self.advance(draft, data))
 
     async def answer_text(self, user_id: int, text: str) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return StepOutcome(None, Problem.WRONG_STEP)
-        step = draft.step
-        if step in CHOICES or step == "confirm":
+        draft = await self.at(user_id)
+        step = self.step(draft)
+        if step in CHOICES or step is Step.CONFIRM:
             return StepOutcome(draft, Problem.NEEDS_CHOICE)
-        if step == "attachments":
+        if step is Step.ATTACHMENTS:
             return StepOutcome(draft, Problem.NEEDS_FILE)
         # Descriptions keep their paragraphs; one-line answers are tidied.
         value = (
             "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
-            if step == "description"
+            if step is Step.DESCRIPTION
             else " ".join(text.split())
         )
-        if step == "contact_detail":
-            problem = _contact_problem(draft.data.get("contact"), value)
-            if problem is not None:
-                return StepOutcome(draft, *problem)
-            return StepOutcome(
-                await self._save(user_id, "confirm", {**draft.data, "contact_detail": value})
-            )
-        shortest, longest = LIMITS[step]
-        if len(value) < shortest:
-            return StepOutcome(draft, Problem.TOO_SHORT, shortest)
-        if len(value) > longest:
-            return StepOutcome(draft, Problem.TOO_LONG, longest)
-        return StepOutcome(await self._save(user_id, _following(step), {**draft.data, step: value}))
+        problem = (
+            _contact_problem(answers(draft).get("contact"), value)
+            if step is Step.CONTACT_DETAIL
+            else length_problem(value, *LIMITS[step])
+        )
+        if problem is not None:
+            return StepOutcome(draft, *problem)
+        return StepOutcome(await self.advance(draft, {**draft.data, step.value: value}))
 
     async def add_attachment(self, user_id: int, attachment: RequestAttachment) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return StepOutcome(None, Problem.WRONG_STEP)
-        if draft.step != "attachments":
-            return StepOutcome(draft, _problem_for_other_message(draft.step))
-        files = list(draft.data.get("attachments", []))
+        draft = await self.at(user_id)
+        if draft.step != Step.ATTACHMENTS:
+            return StepOutcome(draft, _problem_for_other_message(self.step(draft)))
+        files = list(answers(draft).get("attachments", []))
         if any(item["file_unique_id"] == attachment.file_unique_id for item in files):
             return StepOutcome(draft)  # the same file twice (a resent album): kept once
         if len(files) >= MAX_ATTACHMENTS:
@@ -176,29 +172,23 @@ class RequestForm:
             }
         )
         return StepOutcome(
-            await self._save(user_id, "attachments", {**draft.data, "attachments": files})
+            await self.save(user_id, Step.ATTACHMENTS, {**draft.data, "attachments": files})
         )
 
     async def other_message(self, user_id: int) -> StepOutcome:
         """A sticker, voice note or the like: never an answer; says what the step expects."""
-        draft = await self.draft(user_id)
-        if draft is None:
-            return StepOutcome(None, Problem.WRONG_STEP)
-        return StepOutcome(draft, _problem_for_other_message(draft.step, file_step=True))
+        draft = await self.at(user_id)
+        return StepOutcome(draft, _problem_for_other_message(self.step(draft), file_step=True))
 
     async def clear_attachments(self, user_id: int) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "attachments":
-            return StepOutcome(draft, Problem.WRONG_STEP)
+        draft = await self.at(user_id, Step.ATTACHMENTS)
         return StepOutcome(
-            await self._save(user_id, "attachments", {**draft.data, "attachments": []})
+            await self.save(user_id, Step.ATTACHMENTS, {**draft.data, "attachments": []})
         )
 
     async def finish_attachments(self, user_id: int) -> StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None or draft.step != "attachments":
-            return StepOutcome(draft, Problem.WRONG_STEP)
-        return StepOutcome(await self._save(user_id, "contact", draft.data))
+        draft = await self.at(user_id, Step.ATTACHMENTS)
+        return StepOutcome(await self.advance(draft, draft.data))
 
     async def submit(self, user_id: int, key: str, focal_point: FocalPoint) -> Submission | None:
         """Send the form for the focal point's city; None if this form is gone or incomplete.
@@ -206,7 +196,7 @@ class RequestForm:
         Sending the same form again (same key) returns the request it already became.
         """
         draft = await self.draft(user_id)
-        if draft is None or draft.data.get("key") != key or draft.step != "confirm":
+        if draft is None or draft.data.get("key") != key or draft.step != Step.CONFIRM:
             existing = await self._requests.by_submission_key(key)
             if existing is not None and existing.filed_by == user_id:
                 return Submission(existing, created=False)
@@ -224,23 +214,19 @@ class RequestForm:
         return Submission(request, created)
 
 
-def _following(step: str) -> str:
-    return STEPS[STEPS.index(step) + 1]
-
-
-def _problem_for_other_message(step: str, *, file_step: bool = False) -> Problem:
+def _problem_for_other_message(step: Step, *, file_step: bool = False) -> Problem:
     if step in TEXT_STEPS:
         return Problem.NEEDS_TEXT
-    if step == "attachments" and file_step:
+    if step is Step.ATTACHMENTS and file_step:
         return Problem.NEEDS_FILE
     return Problem.NEEDS_CHOICE
 
 
-def _contact_problem(channel: str | None, value: str) -> tuple[Problem, int | None] | None:
+def _contact_problem(channel: str | None, value: str) -> tuple[enum.Enum, int | None] | None:
     if channel == "email":
         shortest, longest = LIMITS["email"]
         if len(value) > longest:
-            return Problem.TOO_LONG, longest
+            return FormProblem.TOO_LONG, longest
         if len(value) < shortest or not EMAIL_PATTERN.match(value):
             return Problem.BAD_EMAIL, None
         return None

@@ -1,23 +1,30 @@
-"""How support requests read, for the city and for staff, and telling a city about one."""
+"""How support requests read, for the city and for staff: cards, fields, histories, buttons."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Route
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
-from bot.services import Services
 from bot.support.desk import history_line
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS, status_name
-from handlers.common import button, send_to_person
+from handlers.common import button, keyboard
+from handlers.routes import (
+    TRI_ASK,
+    TRI_ASSIGNEES,
+    TRI_FILES,
+    TRI_HISTORY,
+    TRI_MINE,
+    TRI_NOTE,
+    TRI_OPEN,
+    TRI_STATUSES,
+)
 from storage.models import RequestEvent, SupportRequest
 
 logger = logging.getLogger(__name__)
@@ -164,34 +171,26 @@ def city_view(
     )
 
 
-async def notify_city(
-    bot: Bot,
-    services: Services,
-    request: SupportRequest,
-    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
-    *,
-    skip: int | None = None,
-) -> int:
-    """Tell every approved focal point of the request's city, each in their own language.
+def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            button(t.label("Assign to me"), TRI_MINE, request.id),
+            button(t.label("Assign…"), TRI_ASSIGNEES, request.id),
+        ],
+        [
+            button(t.label("Status…"), TRI_STATUSES, request.id),
+            button(t.label("Note"), TRI_NOTE, request.id),
+        ],
+        [
+            button(t.label("Ask the city"), TRI_ASK, request.id),
+            button(t.label("History"), TRI_HISTORY, request.id),
+        ],
+    ]
+    if files:
+        rows.append([button(t.label("Files"), TRI_FILES, request.id)])
+    return keyboard(*rows)
 
-    Returns how many were reached; ``skip`` is someone already told (the one who acted).
-    """
-    reached = 0
-    for user_id in await services.support.city_contacts(request):
-        if user_id == skip:
-            continue
-        profile = await services.accounts.profile(user_id)
-        if profile is None:
-            continue
-        reader = services.translator(profile.language, profile.country)
-        text, markup = render(reader)
-        try:
-            sent = await send_to_person(bot, user_id, text, reader, markup)
-        except TelegramError as error:
-            # One unreachable focal point must not keep the news from the other.
-            logger.warning(
-                "could not tell focal point %s about %s: %s", user_id, request.reference, error
-            )
-            continue
-        reached += sent is not None
-    return reached
+
+def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:
+    """Posts a fresh card, so the message it sits on (an answer, a digest) stays as it is."""
+    return button(t.label("Open {reference}", reference=request.reference), TRI_OPEN, request.id)

@@ -1,4 +1,4 @@
-"""Staff broadcasts: composing one, choosing its audience, scheduling, and running deliveries.
+"""Staff broadcasts: choosing the audience, scheduling, and running deliveries.
 
 A broadcast's recipients and each one's delivery state live in the database and are written as
 messages go out, so a broadcast interrupted by a crash or a restart resumes by itself: nobody
@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_timedelta
 
 from bot.accounts import AccountService, language_from_telegram
+from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
-from bot.forms import StepOutcome
+from bot.forms import FormProblem, StepOutcome, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
@@ -40,7 +41,6 @@ from storage.models import Broadcast, BroadcastTally, Draft
 
 logger = logging.getLogger(__name__)
 
-FLOW = "broadcast"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PROGRESS_INTERVAL_S = 3.0
@@ -60,17 +60,6 @@ class AudienceKind(enum.Enum):
     LANGUAGES = "lng"  # verified focal points reading chosen languages
     EVENT = "evt"  # the attendees of an event
     EVERYONE = "all"  # everyone who ever started the bot
-
-
-class Problem(enum.Enum):
-    WRONG_STEP = "wrong_step"
-    EMPTY = "empty"
-    TOO_LONG = "too_long"
-    NOTHING_CHOSEN = "nothing_chosen"
-    NO_RECIPIENTS = "no_recipients"
-    BAD_TIME = "bad_time"
-    PAST_TIME = "past_time"
-    UNKNOWN_CHOICE = "unknown_choice"
 
 
 @dataclass(frozen=True)
@@ -245,7 +234,7 @@ class BroadcastService:
         attendees: Attendees | None = None,
     ) -> None:
         self._broadcasts = broadcasts
-        self._drafts = drafts
+        self.form = BroadcastForm(drafts=drafts, clock=clock)
         self._accounts = accounts
         self.engine = engine
         self._translators = translators
@@ -264,35 +253,18 @@ class BroadcastService:
     # -- composing -----------------------------------------------------------------------------
 
     async def draft(self, user_id: int) -> Draft | None:
-        return await self._drafts.get(user_id, FLOW)
-
-    async def _save(self, user_id: int, step: str, data: dict[str, Any]) -> Draft:
-        return await self._drafts.save(
-            user_id=user_id, flow=FLOW, step=step, data=data, now=self._clock.now()
-        )
+        return await self.form.draft(user_id)
 
     async def start(self, user_id: int) -> Draft:
-        return await self._save(user_id, "language", {"versions": {}, "attachment": None})
-
-    async def cancel_draft(self, user_id: int) -> None:
-        await self._drafts.delete(user_id, FLOW)
-
-    async def _at(self, user_id: int, *steps: str) -> Draft | StepOutcome:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return StepOutcome(None, Problem.WRONG_STEP)
-        if draft.step not in steps:
-            return StepOutcome(draft, Problem.WRONG_STEP)
-        return draft
+        return await self.form.save(user_id, Step.LANGUAGE, {"versions": {}, "attachment": None})
 
     async def write_in(self, user_id: int, language: str) -> StepOutcome:
         """Staff chose the language of the next version they type."""
-        draft = await self._at(user_id, "language", "versions")
-        if isinstance(draft, StepOutcome):
-            return draft
+        draft = await self.form.at(user_id, Step.LANGUAGE, Step.VERSIONS)
         if language not in SUPPORTED_LANGUAGES:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        return StepOutcome(await self._save(user_id, "text", {**draft.data, "writing": language}))
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        data = {**draft.data, "writing": language}
+        return StepOutcome(await self.form.save(user_id, Step.TEXT, data))
 
     async def add_version(
         self,
@@ -303,13 +275,11 @@ class BroadcastService:
         file_id: str | None = None,
     ) -> StepOutcome:
         """The message in the chosen language (Telegram HTML), with an optional photo or file."""
-        draft = await self._at(user_id, "text")
-        if isinstance(draft, StepOutcome):
-            return draft
+        draft = await self.form.at(user_id, Step.TEXT)
         text = html.strip()
         if not text and attachment_kind is None:
             return StepOutcome(draft, Problem.EMPTY)
-        data = dict(draft.data)
+        data: dict[str, Any] = dict(answers(draft))
         attachment = data.get("attachment")
         if attachment_kind is not None:
             attachment = {"kind": attachment_kind, "file_id": file_id}
@@ -317,108 +287,76 @@ class BroadcastService:
         limit = CAPTION_LIMIT if attachment and attachment_kind is not None else TEXT_LIMIT
         if visible_length(text) > limit:
             return StepOutcome(draft, Problem.TOO_LONG, limit)
-        versions = {**data.get("versions", {}), data.get("writing", "en"): text}
+        versions: dict[str, str] = {**data.get("versions", {}), data.pop("writing", "en"): text}
         data.update(versions=versions, attachment=attachment)
-        data.pop("writing", None)
-        return StepOutcome(await self._save(user_id, "versions", data))
+        return StepOutcome(await self.form.save(user_id, Step.VERSIONS, data))
 
     async def remove_attachment(self, user_id: int) -> StepOutcome:
-        draft = await self._at(user_id, "versions")
-        if isinstance(draft, StepOutcome):
-            return draft
-        return StepOutcome(
-            await self._save(user_id, "versions", {**draft.data, "attachment": None})
-        )
+        draft = await self.form.at(user_id, Step.VERSIONS)
+        data = {**draft.data, "attachment": None}
+        return StepOutcome(await self.form.save(user_id, Step.VERSIONS, data))
 
     async def to_audience(self, user_id: int) -> StepOutcome:
-        draft = await self._at(user_id, "versions", "countries", "languages", "event", "confirm")
-        if isinstance(draft, StepOutcome):
-            return draft
-        if not draft.data.get("versions"):
+        draft = await self.form.at(
+            user_id, Step.VERSIONS, Step.COUNTRIES, Step.LANGUAGES, Step.EVENT, Step.CONFIRM
+        )
+        if not answers(draft).get("versions"):
             return StepOutcome(draft, Problem.EMPTY)
-        return StepOutcome(await self._save(user_id, "audience", draft.data))
-
-    async def back(self, user_id: int) -> Draft | None:
-        draft = await self.draft(user_id)
-        if draft is None:
-            return None
-        previous = {
-            "text": "versions" if draft.data.get("versions") else "language",
-            "versions": "language",
-            "audience": "versions",
-            "countries": "audience",
-            "languages": "audience",
-            "event": "audience",
-            "confirm": "audience",
-            "schedule": "confirm",
-        }.get(draft.step, draft.step)
-        return await self._save(user_id, previous, draft.data)
+        return StepOutcome(await self.form.save(user_id, Step.AUDIENCE, draft.data))
 
     async def choose_audience(self, user_id: int, kind: str) -> StepOutcome:
-        draft = await self._at(user_id, "audience")
-        if isinstance(draft, StepOutcome):
-            return draft
+        draft = await self.form.at(user_id, Step.AUDIENCE)
         try:
             chosen = AudienceKind(kind)
         except ValueError:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
         if chosen is AudienceKind.EVENT and not self.has_events:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        audience = {"kind": chosen.value, "values": []}
-        data = {**draft.data, "audience": audience}
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        data = {**draft.data, "audience": {"kind": chosen.value, "values": []}}
         step = {
-            AudienceKind.COUNTRIES: "countries",
-            AudienceKind.LANGUAGES: "languages",
-            AudienceKind.EVENT: "event",
+            AudienceKind.COUNTRIES: Step.COUNTRIES,
+            AudienceKind.LANGUAGES: Step.LANGUAGES,
+            AudienceKind.EVENT: Step.EVENT,
         }.get(chosen)
         if step is not None:
-            return StepOutcome(await self._save(user_id, step, data))
+            return StepOutcome(await self.form.save(user_id, step, data))
         return await self._confirm(user_id, data)
 
     async def toggle(self, user_id: int, value: str) -> StepOutcome:
         """Add or remove a country or a language from the audience."""
-        draft = await self._at(user_id, "countries", "languages")
-        if isinstance(draft, StepOutcome):
-            return draft
-        allowed = COUNTRIES_BY_CODE if draft.step == "countries" else SUPPORTED_LANGUAGES
+        draft = await self.form.at(user_id, Step.COUNTRIES, Step.LANGUAGES)
+        allowed = COUNTRIES_BY_CODE if draft.step == Step.COUNTRIES else SUPPORTED_LANGUAGES
         if value not in allowed:
-            return StepOutcome(draft, Problem.UNKNOWN_CHOICE)
-        audience = dict(draft.data["audience"])
+            return StepOutcome(draft, FormProblem.UNKNOWN_CHOICE)
+        audience: dict[str, Any] = dict(answers(draft)["audience"])
         values = list(audience.get("values", []))
         values = [v for v in values if v != value] if value in values else [*values, value]
         audience["values"] = values
-        return StepOutcome(
-            await self._save(user_id, draft.step, {**draft.data, "audience": audience})
-        )
+        data = {**draft.data, "audience": audience}
+        return StepOutcome(await self.form.save(user_id, self.form.step(draft), data))
 
     async def choose_event(self, user_id: int, event_id: int) -> StepOutcome:
-        draft = await self._at(user_id, "event")
-        if isinstance(draft, StepOutcome):
-            return draft
+        draft = await self.form.at(user_id, Step.EVENT)
         audience = {"kind": AudienceKind.EVENT.value, "values": [event_id]}
         return await self._confirm(user_id, {**draft.data, "audience": audience})
 
     async def chosen(self, user_id: int) -> StepOutcome:
         """Done choosing countries or languages."""
-        draft = await self._at(user_id, "countries", "languages")
-        if isinstance(draft, StepOutcome):
-            return draft
-        if not draft.data["audience"].get("values"):
+        draft = await self.form.at(user_id, Step.COUNTRIES, Step.LANGUAGES)
+        if not answers(draft)["audience"].get("values"):
             return StepOutcome(draft, Problem.NOTHING_CHOSEN)
         return await self._confirm(user_id, draft.data)
 
     async def _confirm(self, user_id: int, data: dict[str, Any]) -> StepOutcome:
         preview = await self.preview(data)
         if preview.total == 0:
-            draft = await self._save(user_id, "audience", data)
+            draft = await self.form.save(user_id, Step.AUDIENCE, data)
             return StepOutcome(draft, Problem.NO_RECIPIENTS)
-        return StepOutcome(await self._save(user_id, "confirm", data))
+        return StepOutcome(await self.form.save(user_id, Step.CONFIRM, data))
 
     async def ask_time(self, user_id: int) -> StepOutcome:
-        draft = await self._at(user_id, "confirm")
-        if isinstance(draft, StepOutcome):
-            return draft
-        return StepOutcome(await self._save(user_id, "schedule", draft.data))
+        draft = await self.form.at(user_id, Step.CONFIRM)
+        return StepOutcome(await self.form.save(user_id, Step.SCHEDULE, draft.data))
 
     # -- audiences -----------------------------------------------------------------------------
 
@@ -521,24 +459,26 @@ class BroadcastService:
 
     async def submit(self, user_id: int, *, at: datetime | None = None) -> Broadcast | StepOutcome:
         """Turn the confirmed draft into a broadcast, now or at ``at``; the draft goes."""
-        draft = await self._at(user_id, "confirm", "schedule")
-        if isinstance(draft, StepOutcome):
-            return draft
+        try:
+            draft = await self.form.at(user_id, Step.CONFIRM, Step.SCHEDULE)
+        except WrongStep as wrong:
+            # Sent already (a double tap) or gone: the form view says so.
+            return StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
         now = self._clock.now()
         if at is not None and at <= now:
             return StepOutcome(draft, Problem.PAST_TIME)
-        data = draft.data
+        data = answers(draft)
         attachment = data.get("attachment") or {}
         broadcast = await self._broadcasts.create(
             created_by=user_id,
             versions=data["versions"],
             attachment_kind=attachment.get("kind"),
             attachment_file_id=attachment.get("file_id"),
-            audience=data["audience"],
+            audience=dict(data["audience"]),
             scheduled_for=at or now,
             now=now,
         )
-        await self._drafts.delete(user_id, FLOW)
+        await self.form.cancel(user_id)
         if at is None:
             self._launch(broadcast.id)
         else:
@@ -546,9 +486,7 @@ class BroadcastService:
         return broadcast
 
     async def schedule(self, user_id: int, typed: str, time_zone: str) -> Broadcast | StepOutcome:
-        draft = await self._at(user_id, "schedule")
-        if isinstance(draft, StepOutcome):
-            return draft
+        draft = await self.form.at(user_id, Step.SCHEDULE)
         moment = parse_local_time(typed, time_zone)
         if moment is None:
             return StepOutcome(draft, Problem.BAD_TIME)

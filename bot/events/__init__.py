@@ -1,0 +1,58 @@
+"""Hub events: the staff's forms (form.py), the rules of an event (rules.py), the service."""
+
+from bot.events.form import EDIT_FLOW, EDIT_STEPS, NEW_FLOW, TEXT_STEPS
+from bot.events.rules import (
+    ANSWERS,
+    AUDIENCE_COUNTRIES,
+    DEFAULT_REMINDER_OFFSETS_S,
+    DESCRIPTION_MAX_CHARS,
+    LINK_MAX_CHARS,
+    LINK_PATTERN,
+    MAX_EVENT_LENGTH,
+    PLACE_CHARS,
+    TITLE_CHARS,
+    draft_times,
+    languages_given,
+    parse_end,
+    parse_local,
+    parse_offsets,
+    split_place,
+    to_utc,
+)
+from bot.events.service import (
+    AnswerOutcome,
+    AnswerStatus,
+    EditOutcome,
+    EventService,
+    Roster,
+    RosterEntry,
+)
+
+__all__ = [
+    "ANSWERS",
+    "AUDIENCE_COUNTRIES",
+    "DEFAULT_REMINDER_OFFSETS_S",
+    "DESCRIPTION_MAX_CHARS",
+    "EDIT_FLOW",
+    "EDIT_STEPS",
+    "LINK_MAX_CHARS",
+    "LINK_PATTERN",
+    "MAX_EVENT_LENGTH",
+    "NEW_FLOW",
+    "PLACE_CHARS",
+    "TEXT_STEPS",
+    "TITLE_CHARS",
+    "AnswerOutcome",
+    "AnswerStatus",
+    "EditOutcome",
+    "EventService",
+    "Roster",
+    "RosterEntry",
+    "draft_times",
+    "languages_given",
+    "parse_end",
+    "parse_local",
+    "parse_offsets",
+    "split_place",
+    "to_utc",
+]

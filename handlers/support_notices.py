@@ -1,0 +1,120 @@
+"""Telling staff and cities about a support request: where cards went, files, notices."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.context import HubContext
+from bot.i18n import Translator, right_to_left
+from bot.services import Services
+from handlers.common import (
+    SentCopy,
+    send_to_person,
+)
+from handlers.support_views import (
+    staff_card,
+    triage_keyboard,
+)
+from storage.models import RequestAttachment, SupportRequest
+
+logger = logging.getLogger(__name__)
+
+
+async def remember_cards(
+    context: HubContext, request: SupportRequest, copies: Sequence[SentCopy]
+) -> None:
+    """Where the request's card was posted, so every copy shows its current state."""
+    for copy in copies:
+        await context.services.support.add_copy(
+            request.id, chat_id=copy.chat_id, message_id=copy.message_id
+        )
+
+
+async def send_files(
+    context: HubContext, chat_id: int, request: SupportRequest, files: Sequence[RequestAttachment]
+) -> None:
+    """Send the request's files by Telegram file id (they were never downloaded)."""
+    for attachment in files:
+        try:
+            if attachment.kind == "photo":
+                await context.bot.send_photo(chat_id, attachment.file_id, caption=request.reference)
+            else:
+                await context.bot.send_document(
+                    chat_id, attachment.file_id, caption=request.reference
+                )
+        except TelegramError as error:
+            logger.warning("could not send a file of %s: %s", request.reference, error)
+
+
+async def notify_city(
+    bot: Bot,
+    services: Services,
+    request: SupportRequest,
+    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
+    *,
+    skip: int | None = None,
+) -> int:
+    """Tell every approved focal point of the request's city, each in their own language.
+
+    Returns how many were reached; ``skip`` is someone already told (the one who acted).
+    """
+    reached = 0
+    for user_id in await services.support.city_contacts(request):
+        if user_id == skip:
+            continue
+        profile = await services.accounts.profile(user_id)
+        if profile is None:
+            continue
+        reader = services.translator_for(profile)
+        text, markup = render(reader)
+        try:
+            sent = await send_to_person(bot, user_id, text, reader, markup)
+        except TelegramError as error:
+            # One unreachable focal point must not keep the news from the other.
+            logger.warning(
+                "could not tell focal point %s about %s: %s", user_id, request.reference, error
+            )
+            continue
+        reached += sent is not None
+    return reached
+
+
+def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
+    services = context.services
+    if chat_id == services.config.staff_chat_id:
+        return services.staff_translator()
+    return services.translator(language)
+
+
+async def refresh_cards(context: HubContext, request_id: int) -> None:
+    """Show the new state on every copy of the card; a copy that cannot be edited is left."""
+    services = context.services
+    details = await services.support.details(request_id)
+    if details is None:
+        return
+    for chat_id, message_id in await services.support.copies(request_id):
+        profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
+        reader = _reader_for(context, chat_id, profile.language if profile else None)
+        text = str(
+            staff_card(
+                reader, details.request, len(details.attachments), services.config.staff_time_zone
+            )
+        )
+        try:
+            await context.bot.edit_message_text(
+                right_to_left(text) if reader.is_rtl else text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=triage_keyboard(reader, details.request, len(details.attachments)),
+                disable_web_page_preview=True,
+            )
+        except TelegramError as error:
+            # Unchanged, deleted or too old: the other copies are still worth updating.
+            logger.debug("card %s/%s not refreshed: %s", chat_id, message_id, error)
