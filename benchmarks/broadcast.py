@@ -1,25 +1,33 @@
-"""A broadcast to 5,000 people against the rate-limited stand-in, while others ask questions.
+"""A broadcast to 5,000 people against the rate-limited stand-in, while 20 others ask questions
+at Telegram's per-chat limit; then the same with the bot killed (SIGKILL) in the middle.
 
-Prints the achieved rate as a share of the overall limit, the 429s received, duplicates and
-misses, and the reply latency (p50, p99) of the questions asked meanwhile; the last line is
-key=value.  Real time, real HTTP on 127.0.0.1, the real Application.
+The bot runs as its own process (``python -m bot run``), so its CPU time is its own and a kill
+is a real one.  Prints, for each run, the share of the overall limit used (broadcast alone and
+with the replies), the 429s, duplicates and misses, the reply latency (p50, p99) and the bot's
+CPU time per message sent; the last line is key=value.  Real time, real HTTP on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, running  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
 from bot.config import Config  # noqa: E402
+from bot.delivery import DeliverySettings  # noqa: E402
 from bot.services import Services  # noqa: E402
 from standin import SentMessage, StandInBotApi  # noqa: E402
 from storage.models import Broadcast  # noqa: E402
@@ -31,14 +39,94 @@ FIRST_ASKER = 900_000
 ASKERS = 20
 QUESTIONS = ("how can I contact the hub team", "comment joindre l'equipe du hub")
 MARKER = "Benchmark announcement"
+REPORT = "Report of broadcast"
+# Each asker asks again once this long has passed since their last question: Telegram's
+# one message a second to a chat, plus a little.
+ASK_EVERY_S = 1.05
+START_DELAY_S = 3.0
 
 
-async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[str, float]:
-    api = StandInBotApi(messages_per_s=rate, chat_interval_s=1.0)
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * share), len(ordered) - 1)] if ordered else 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def prepare(config: Config, recipients: int) -> None:
+    """People, and a broadcast to all of them due a moment after the bot starts."""
+    services = await Services.open(config, SystemClock())
+    try:
+        for index in range(recipients):
+            await services.accounts.on_contact(
+                user_id=FIRST_RECIPIENT + index,
+                first_name=f"R{index}",
+                last_name=None,
+                username=None,
+                telegram_language=("ar", "fr", "en")[index % 3],
+            )
+        await services.accounts.on_contact(
+            user_id=STAFF, first_name="Staff", last_name=None, username=None, telegram_language="en"
+        )
+        broadcasts = services.broadcasts
+        await broadcasts.start(STAFF)
+        for language, text in (("en", MARKER), ("fr", f"{MARKER} (fr)")):
+            await broadcasts.write_in(STAFF, language)
+            await broadcasts.add_version(STAFF, text)
+        await broadcasts.to_audience(STAFF)
+        await broadcasts.choose_audience(STAFF, "all")
+        due = SystemClock().now() + timedelta(seconds=START_DELAY_S)
+        broadcast = await broadcasts.submit(STAFF, at=due)
+        assert isinstance(broadcast, Broadcast), broadcast
+    finally:
+        await services.close()
+
+
+def start_bot(config: Config, directory: Path, rate: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HUBBOT_TOKEN": TOKEN,
+        "HUBBOT_ADMIN_IDS": str(STAFF),
+        "HUBBOT_DATABASE": str(config.database_path),
+        "HUBBOT_API_BASE_URL": config.api_base_url,
+        "HUBBOT_API_FILE_URL": config.api_file_url,
+        "HUBBOT_BROADCAST_PAID": "1",
+        "HUBBOT_BROADCAST_RATE": str(rate),
+        "HUBBOT_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=directory,  # no .env of the developer's is read
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(directory / "bot.log", "ab"),
+    )
+
+
+async def ask_questions(api: StandInBotApi, asker: int, latencies: list[float]) -> None:
+    number = 0
+    while True:
+        after = api.messages(asker)[-1].message_id if api.messages(asker) else 0
+        sent_at = time.monotonic()
+        api.send_text(asker, QUESTIONS[number % len(QUESTIONS)])
+        await api.wait_for_message(asker, timeout=60, after=after)
+        latencies.append(time.monotonic() - sent_at)
+        number += 1
+        await asyncio.sleep(max(sent_at + ASK_EVERY_S - time.monotonic(), 0))
+
+
+async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, float]:
+    api = StandInBotApi(messages_per_s=rate, chat_interval_s=1.0, chat_burst=3)
     await api.start()
     arrivals: dict[int, list[float]] = {}
-
     every_message: list[float] = []
+    begun = asyncio.Event()
+    halfway = asyncio.Event()
 
     def on_event(event: str, payload: object) -> None:
         if event in ("message", "edited"):
@@ -49,137 +137,102 @@ async def bench(recipients: int, rate: int, question_interval_s: float) -> dict[
             and MARKER in (payload.text or "")
         ):
             arrivals.setdefault(payload.chat_id, []).append(time.monotonic())
+            begun.set()
+            if kill_after is not None and len(arrivals) >= kill_after:
+                halfway.set()
 
     api.add_listener(on_event)
     api.add_user(STAFF, "Staff")
-    with tempfile.TemporaryDirectory() as directory:
+    for index in range(recipients):
+        api.add_user(
+            FIRST_RECIPIENT + index, f"R{index}", language_code=("ar", "fr", "en")[index % 3]
+        )
+    for index in range(ASKERS):
+        api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
+    latencies: list[float] = []
+    cpu_s = 0.0
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
         config = Config(
             token=TOKEN,
             admin_ids=frozenset({STAFF}),
-            database_path=Path(directory) / "bench.sqlite3",
+            database_path=directory / "bench.sqlite3",
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
-            # The Config is built here, not read from the environment: the limits go in it.
-            broadcast_paid=True,
-            broadcast_rate=rate,
-            broadcast_chat_interval_ms=1000,
         )
-        application = build_application(config)
-        async with running(application, poll_timeout=2):
-            services: Services = application.bot_data["services"]
-            for index in range(recipients):
-                user_id = FIRST_RECIPIENT + index
-                language = ("ar", "fr", "en")[index % 3]
-                api.add_user(user_id, f"R{index}", language_code=language)
-                await services.accounts.on_contact(
-                    user_id=user_id,
-                    first_name=f"R{index}",
-                    last_name=None,
-                    username=None,
-                    telegram_language=language,
-                )
-            await services.accounts.on_contact(
-                user_id=STAFF,
-                first_name="Staff",
-                last_name=None,
-                username=None,
-                telegram_language="en",
-            )
-            broadcasts = services.broadcasts
-            await broadcasts.start(STAFF)
-            for language, text in (("en", MARKER), ("fr", f"{MARKER} (fr)")):
-                await broadcasts.write_in(STAFF, language)
-                await broadcasts.add_version(STAFF, text)
-            await broadcasts.to_audience(STAFF)
-            await broadcasts.choose_audience(STAFF, "all")
-            for index in range(ASKERS):
-                api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
-            started = time.monotonic()
-            broadcast = await broadcasts.submit(STAFF)
-            assert isinstance(broadcast, Broadcast), broadcast
-            latencies: list[float] = []
-            asking = asyncio.create_task(
-                ask_questions(api, broadcasts.is_running, latencies, question_interval_s)
-            )
-            await api.wait_for_message(
-                STAFF, lambda m: "Report of broadcast" in (m.text or ""), timeout=600
-            )
-            elapsed = time.monotonic() - started
-            asking.cancel()
-            await asyncio.gather(asking, return_exceptions=True)
-            summary = await broadcasts.summary(broadcast.id)
-            planned = summary.total
-            engine_429s = broadcasts.engine.stats.retry_after_hits
+        await prepare(config, recipients)
+        bot = start_bot(config, directory, rate)
+        await begun.wait()  # the questions are asked while the broadcast goes out
+        askers = [
+            asyncio.create_task(ask_questions(api, FIRST_ASKER + i, latencies))
+            for i in range(ASKERS)
+        ]
+        if kill_after is not None:
+            await halfway.wait()
+            cpu_s += cpu_seconds(bot.pid)
+            bot.send_signal(signal.SIGKILL)
+            bot.wait()
+            # Questions unanswered while no bot runs are not a measure of anything.
+            for task in askers:
+                task.cancel()
+            bot = start_bot(config, directory, rate)
+        started = time.monotonic()
+        await api.wait_for_message(STAFF, lambda m: REPORT in (m.text or ""), timeout=900)
+        elapsed = time.monotonic() - started
+        cpu_s += cpu_seconds(bot.pid)
+        bot.terminate()
+        bot.wait()
+        for task in askers:
+            task.cancel()
+        await asyncio.gather(*askers, return_exceptions=True)
     await api.stop()
-    wanted = [FIRST_RECIPIENT + index for index in range(recipients)] + [STAFF]
+    wanted = [FIRST_RECIPIENT + index for index in range(recipients)]
     counts = [len(arrivals.get(user_id, [])) for user_id in wanted]
     firsts = sorted(times[0] for times in arrivals.values())
-    achieved = (len(firsts) - 1) / (firsts[-1] - firsts[0]) if len(firsts) > 1 else 0.0
+    span = firsts[-1] - firsts[0] if len(firsts) > 1 else 0.0
     window = [moment for moment in every_message if firsts[0] <= moment <= firsts[-1]]
-    overall = (len(window) - 1) / (firsts[-1] - firsts[0]) if len(window) > 1 else 0.0
-    ordered = sorted(latencies)
+    sent_by_bot = len(every_message)
     return {
-        "recipients": planned,
-        "delivered": sum(1 for count in counts if count),
+        "recipients": recipients,
         "seconds": round(elapsed, 2),
-        "rate_per_s": round(achieved, 1),
-        "limit_per_s": rate,
-        "share_of_limit": round(achieved / rate, 3),
-        "all_messages_per_s": round(overall, 1),
-        "all_share_of_limit": round(overall / rate, 3),
+        "rate_per_s": round((len(firsts) - 1) / span, 1) if span else 0.0,
+        "share_of_limit": round((len(firsts) - 1) / span / rate, 3) if span else 0.0,
+        "all_share_of_limit": round((len(window) - 1) / span / rate, 3) if span else 0.0,
         "http_429": api.rate_limited,
-        "engine_429": engine_429s,
         "duplicates": sum(max(count - 1, 0) for count in counts),
         "misses": sum(1 for count in counts if count == 0),
-        "questions": len(ordered),
-        "reply_p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else 0.0,
-        "reply_p99_ms": round(ordered[min(int(len(ordered) * 0.99), len(ordered) - 1)] * 1000, 1)
-        if ordered
-        else 0.0,
+        # At most this many messages are on their way at once: the bound on duplicates.
+        "max_in_flight": DeliverySettings.from_config(
+            replace(config, broadcast_rate=rate)
+        ).max_in_flight,
+        "questions": len(latencies),
+        "reply_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
+        "reply_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "cpu_ms_per_message": round(cpu_s / sent_by_bot * 1000, 3) if sent_by_bot else 0.0,
     }
-
-
-async def ask_questions(
-    api: StandInBotApi,
-    broadcast_running: object,
-    latencies: list[float],
-    interval_s: float,
-) -> None:
-    """Other people ask questions all along; each latency is until the bot's first answer."""
-    number = 0
-    while True:
-        asker = FIRST_ASKER + number % ASKERS
-        after = api.messages(asker)[-1].message_id if api.messages(asker) else 0
-        sent_at = time.monotonic()
-        api.send_text(asker, QUESTIONS[number % len(QUESTIONS)])
-        await api.wait_for_message(asker, timeout=30, after=after)
-        latencies.append(time.monotonic() - sent_at)
-        number += 1
-        await asyncio.sleep(interval_s)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=300, help="overall limit, messages a second")
-    parser.add_argument("--question-interval", type=float, default=0.1)
     args = parser.parse_args()
-    figures = asyncio.run(bench(args.recipients, args.rate, args.question_interval))
-    print(
-        f"broadcast to {figures['recipients']} people at a limit of {figures['limit_per_s']}/s: "
-        f"{figures['rate_per_s']}/s achieved ({figures['share_of_limit']:.1%} of the limit) "
-        f"in {figures['seconds']} s; with the replies to questions, "
-        f"{figures['all_messages_per_s']}/s ({figures['all_share_of_limit']:.1%})"
-    )
-    print(
-        f"429s: {figures['http_429']} answered by the server, {figures['engine_429']} seen by "
-        f"the engine; duplicates: {figures['duplicates']}; misses: {figures['misses']}"
-    )
-    print(
-        f"{figures['questions']} questions meanwhile: reply p50 {figures['reply_p50_ms']} ms, "
-        f"p99 {figures['reply_p99_ms']} ms"
-    )
-    print(" ".join(f"{key}={value}" for key, value in figures.items()))
+    plain = asyncio.run(run(args.recipients, args.rate, kill_after=None))
+    killed = asyncio.run(run(args.recipients, args.rate, kill_after=args.recipients // 2))
+    for title, figures in (("uninterrupted", plain), ("killed (SIGKILL) halfway", killed)):
+        print(
+            f"{title}: {figures['recipients']} people at a limit of {args.rate}/s: "
+            f"{figures['rate_per_s']}/s ({figures['share_of_limit']:.1%} of the limit; "
+            f"{figures['all_share_of_limit']:.1%} with the replies) in {figures['seconds']} s; "
+            f"429s {figures['http_429']}; duplicates {figures['duplicates']} "
+            f"(at most {figures['max_in_flight']} in flight); misses {figures['misses']}; "
+            f"{figures['questions']} questions, reply p50 {figures['reply_p50_ms']} ms, "
+            f"p99 {figures['reply_p99_ms']} ms; "
+            f"bot CPU {figures['cpu_ms_per_message']} ms a message"
+        )
+    line = {f"{key}": value for key, value in plain.items()}
+    line.update({f"killed_{key}": value for key, value in killed.items() if key != "recipients"})
+    print(" ".join(f"{key}={value}" for key, value in line.items()))
 
 
 if __name__ == "__main__":

@@ -13,16 +13,18 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubApplication, HubContext
-from bot.delivery import INTERACTIVE_POOL_SIZE, ObservedRequest
+from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
 from bot.i18n import Catalogs
 from bot.logs import hide_token
 from bot.services import FlowTracker, Services
+from bot.updates import PerChatUpdateProcessor
 from handlers import (
     broadcast,
     errors,
     event_staff,
     events,
     fallback,
+    flood,
     help_menu,
     knowledge,
     language,
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
+    flood,
     preprocess,
     language,
     registration,
@@ -60,16 +63,25 @@ FEATURES = (
 )
 
 
-def build_application(config: Config, *, clock: Clock | None = None) -> HubApplication:
-    """The bot, ready to start; catalogs are loaded now so a broken one stops the start."""
+def build_application(
+    config: Config, *, clock: Clock | None = None, timer: Timer | None = None
+) -> HubApplication:
+    """The bot, ready to start; catalogs are loaded now so a broken one stops the start.
+
+    ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
     catalogs = Catalogs.load()
     hide_token(config.require_token())
     flows = FlowTracker()
     moment = clock or SystemClock()
+    # Every message, edit and file the handlers send waits here for its slot.
+    request = PacedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE)
 
     async def post_init(application: HubApplication) -> None:
-        services = await Services.open(config, moment, catalogs=catalogs, flows=flows)
+        services = await Services.open(
+            config, moment, catalogs=catalogs, flows=flows, timer=timer or RealTimer()
+        )
         application.bot_data["services"] = services
+        request.pace_with(services.broadcasts.engine.limiter)
         await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
         await set_staff_menus(application.bot, services)
@@ -78,6 +90,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)
+        request.pace_with(None)
         if services is not None:
             await services.close()
 
@@ -87,8 +100,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> HubAppli
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
-        # Replies go straight out but are counted, so broadcasts leave room for them.
-        .request(ObservedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE))
+        .request(request)
+        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp()))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

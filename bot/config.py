@@ -43,7 +43,11 @@ class Config:
     webhook_secret: str | None = None
     broadcast_rate: float = TELEGRAM_MESSAGES_PER_S
     broadcast_chat_interval_ms: int = 1000
+    group_chat_interval_ms: int = 3000
     broadcast_paid: bool = False
+    # Flood control per person: this many updates at once, then this many a second.
+    flood_burst: int = 10
+    flood_per_s: float = 2.0
     backup_dir: Path | None = None  # a daily copy of the database goes here when set
     backup_keep: int = 7  # how many daily copies are kept
 
@@ -161,7 +165,16 @@ def load_config(
             env.get("HUBBOT_BROADCAST_CHAT_INTERVAL_MS") or "1000",
             minimum=0,
         ),
+        group_chat_interval_ms=_integer(
+            "HUBBOT_GROUP_CHAT_INTERVAL_MS",
+            env.get("HUBBOT_GROUP_CHAT_INTERVAL_MS") or "3000",
+            minimum=0,
+        ),
         broadcast_paid=paid,
+        flood_burst=_integer(
+            "HUBBOT_FLOOD_BURST", env.get("HUBBOT_FLOOD_BURST") or "10", minimum=1
+        ),
+        flood_per_s=_integer("HUBBOT_FLOOD_PER_S", env.get("HUBBOT_FLOOD_PER_S") or "2", minimum=1),
         backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
         backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
     )

@@ -88,6 +88,7 @@ async def run_console(
                     update_id = api.send_text(CONSOLE_USER_ID, text)
                 await api.wait_fetched(update_id)
                 await application.update_queue.join()
+                await application.bot_data["services"].background.idle()
 
 
 async def _stdin_lines() -> AsyncIterator[str]:

@@ -9,9 +9,11 @@ from bot.accounts import AccountService, Profile
 from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
-from bot.delivery import DeliveryEngine, DeliverySettings
+from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
+from bot.delivery.background import BackgroundSends
 from bot.events import EventService
 from bot.events.planning import plan_reminders
+from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
@@ -71,6 +73,8 @@ class Services:
     reminders: ReminderRunner
     broadcasts: BroadcastService
     stats: StatsService
+    flood: FloodGuard
+    background: BackgroundSends = field(default_factory=BackgroundSends)
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
@@ -93,6 +97,7 @@ class Services:
         *,
         catalogs: Catalogs | None = None,
         flows: FlowTracker | None = None,
+        timer: Timer | None = None,
     ) -> Services:
         db = Database(config.database_path)
         await db.open()
@@ -142,6 +147,7 @@ class Services:
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),
+            flood=FloodGuard(config.flood_burst, config.flood_per_s),
             request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
             support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
             events=events,
@@ -150,7 +156,7 @@ class Services:
                 broadcasts=BroadcastRepository(db),
                 drafts=drafts,
                 accounts=accounts,
-                engine=DeliveryEngine(DeliverySettings.from_config(config)),
+                engine=DeliveryEngine(DeliverySettings.from_config(config), timer or RealTimer()),
                 translators=catalogs.translator,
                 clock=clock,
                 attendees=events.attendee_ids,
@@ -159,5 +165,6 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

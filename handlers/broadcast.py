@@ -25,7 +25,7 @@ from bot.broadcasts import (
 )
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubApplication, HubContext
-from bot.delivery import ObservedRequest, Part, bulk_bot
+from bot.delivery import Part, bulk_bot
 from bot.forms import FormProblem
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import N_, Translator, right_to_left
@@ -719,17 +719,14 @@ async def list_broadcasts(update: Update, context: HubContext) -> None:
 
 
 async def start_delivery(application: HubApplication) -> None:
-    """At start (post_init): give the engine its own bot, let it see the replies the bot sends,
-    resume interrupted broadcasts and wait for scheduled ones."""
+    """At start (post_init): give the engine its own bot, resume interrupted broadcasts and
+    wait for scheduled ones."""
     services: Services = application.bot_data["services"]
     config = services.config
     engine = services.broadcasts.engine
     engine.attach(
         bulk_bot(config.require_token(), config.api_base_url, config.api_file_url, engine.settings)
     )
-    request = application.bot.request
-    if isinstance(request, ObservedRequest):
-        request.observe(engine.limiter.note, engine.limiter.pause)
     await services.broadcasts.start_delivery(StaffProgress(services))
 
 

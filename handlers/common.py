@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Feature, Route, RouteCallback
 from bot.context import HubApplication, HubContext
-from bot.delivery import retry_after_seconds
+from bot.delivery.request import is_not_modified
+from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.i18n import Translator, right_to_left
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4096
-REPLY_ATTEMPTS = 3
 
 Handler = Callable[..., Coroutine[Any, Any, Any]]
 
@@ -63,33 +61,6 @@ def in_rows(
     return [list(buttons[start : start + width]) for start in range(0, len(buttons), width)]
 
 
-def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Split at paragraph, then line boundaries so no part exceeds Telegram's limit.
-
-    Our templates never open an HTML tag in one line and close it in another, so line
-    boundaries are safe places to cut.
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            parts.extend([current] if current else [])
-            current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return [part for part in parts if part.strip()]
-
-
 async def send(
     bot: Bot,
     chat_id: int,
@@ -97,27 +68,21 @@ async def send(
     translator: Translator,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message:
-    """Send HTML in the reader's language: right-to-left for Arabic, split if too long."""
-    parts = split_message(str(text))
+    """Send HTML in the reader's language: right-to-left for Arabic, split if too long.
+
+    Waiting for Telegram's limits (and a 429) happens in the one paced path the bot's
+    requests go through, for this chat only."""
+    # One unit is kept for the right-to-left mark.
+    parts = split_html(str(text), MAX_MESSAGE_UTF16 - 1)
     message: Message | None = None
     for index, part in enumerate(parts):
-        body = right_to_left(part) if translator.is_rtl else part
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                message = await bot.send_message(
-                    chat_id,
-                    body,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=reply_markup if index == len(parts) - 1 else None,
-                    disable_web_page_preview=True,
-                )
-                break
-            except RetryAfter as error:
-                # Near the overall limit (a broadcast is going out) Telegram may refuse a
-                # reply for a moment; the person is waiting, so wait as told and send it.
-                if attempt == REPLY_ATTEMPTS - 1:
-                    raise
-                await asyncio.sleep(retry_after_seconds(error))
+        message = await bot.send_message(
+            chat_id,
+            right_to_left(part) if translator.is_rtl else part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply_markup if index == len(parts) - 1 else None,
+            disable_web_page_preview=True,
+        )
     assert message is not None
     return message
 
@@ -152,7 +117,11 @@ async def edit_or_reply(
 ) -> None:
     """After a button press, replace the pressed message; after a typed message, answer it."""
     query = update.callback_query
-    if query is not None and query.message is not None and len(str(text)) <= MAX_MESSAGE_CHARS:
+    if (
+        query is not None
+        and query.message is not None
+        and visible_length(str(text)) < MAX_MESSAGE_UTF16
+    ):
         body = right_to_left(str(text)) if context.t.is_rtl else str(text)
         try:
             await query.edit_message_text(
@@ -162,8 +131,10 @@ async def edit_or_reply(
                 disable_web_page_preview=True,
             )
             return
-        except TelegramError as error:
-            # Too old to edit, or unchanged: a fresh message serves the user just as well.
+        except BadRequest as error:
+            if is_not_modified(error):
+                return  # it already shows this
+            # Too old to edit: a fresh message serves the user just as well.
             logger.debug("edit failed (%s); sending a new message", error)
     await reply(update, context, text, reply_markup)
 
@@ -214,12 +185,22 @@ class SentCopy:
 async def notify_staff(
     context: HubContext,
     render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
-) -> list[SentCopy]:
+    then: Callable[[list[SentCopy]], Awaitable[None]] | None = None,
+) -> None:
     """Tell hub staff: in the staff chat if one is configured, else each member privately.
 
     Each recipient reads it in their own language (the staff chat in the configured one).
-    Returns where the messages went, so staff replies can be traced back.
+    It goes out beside the handler (a busy staff group must not hold up the person's chat);
+    ``then`` gets where the messages went, so staff replies can be traced back.
     """
+    context.services.background.start(_notify_staff(context, render, then), "notifying staff")
+
+
+async def _notify_staff(
+    context: HubContext,
+    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
+    then: Callable[[list[SentCopy]], Awaitable[None]] | None,
+) -> None:
     services = context.services
     if services.config.staff_chat_id is not None:
         recipients = [(services.config.staff_chat_id, services.staff_translator())]
@@ -241,4 +222,5 @@ async def notify_staff(
             copies.append(SentCopy(chat_id, sent.message_id))
     if not copies:
         logger.error("no staff member could be notified; check HUBBOT_STAFF_CHAT_ID and staff")
-    return copies
+    if then is not None:
+        await then(copies)

@@ -43,9 +43,15 @@ async def on_error(update: object, context: HubContext) -> None:
         profile = await context.services.accounts.profile(user.id)
         if profile is not None:
             context.use_profile(profile)
+    query = update.callback_query
+    if query is not None:
+        try:
+            # The handler may have answered it already; a second answer fails, and must not
+            # keep the apology from the user.
+            await query.answer()
+        except TelegramError as answer_error:
+            logger.debug("callback query already answered: %s", answer_error)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
         await reply(
             update,
             context,

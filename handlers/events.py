@@ -217,7 +217,8 @@ def paced_sender(application: HubApplication, services: Services) -> NoticeSende
 
     The notice goes out on the engine's bot, whose sends the limiter does not count a second
     time; before the engine has its bot (never, once the bot runs) the application's bot is
-    used, whose sends are counted again: slower, never faster. A 429 pauses broadcasts too.
+    used, whose sends are paced again: slower, never faster. A 429 that means the overall
+    limit pauses broadcasts too.
     """
     engine = services.broadcasts.engine
 
@@ -225,7 +226,7 @@ def paced_sender(application: HubApplication, services: Services) -> NoticeSende
         bot = engine.bot if engine.has_bot else application.bot
         outcome = await send_notice(bot, services, notice, event, now)
         if outcome.retry_after_s is not None:
-            engine.limiter.pause(outcome.retry_after_s)
+            engine.limiter.refused(notice.user_id, outcome.retry_after_s)
         return outcome
 
     return sender

@@ -13,6 +13,7 @@ from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
 from bot.knowledge.normalize import clear_language
 from handlers.common import (
+    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
@@ -267,10 +268,13 @@ async def forward_question(update: Update, context: HubContext, question_id: int
             question=question.text,
         ), None
 
-    for copy in await notify_staff(context, render):
-        await services.knowledge.remember_staff_copy(
-            question, chat_id=copy.chat_id, message_id=copy.message_id
-        )
+    async def remember(copies: list[SentCopy]) -> None:
+        for copy in copies:
+            await services.knowledge.remember_staff_copy(
+                question, chat_id=copy.chat_id, message_id=copy.message_id
+            )
+
+    await notify_staff(context, render, remember)
 
 
 async def on_private_text(update: Update, context: HubContext) -> None:

@@ -18,6 +18,7 @@ from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, RequestFor
 from bot.support.vocabulary import status_name
 from handlers.common import (
     Handler,
+    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
@@ -370,10 +371,12 @@ async def announce_new_request(
         )
         return text, triage_keyboard(staff_t, request, count)
 
-    copies = await notify_staff(context, render)
-    await remember_cards(context, request, copies)
-    for copy in copies:
-        await send_files(context, copy.chat_id, request, files.attachments)
+    async def with_files(copies: list[SentCopy]) -> None:
+        await remember_cards(context, request, copies)
+        for copy in copies:
+            await send_files(context, copy.chat_id, request, files.attachments)
+
+    await notify_staff(context, render, with_files)
 
     def tell_alternate(reader: Translator) -> tuple[Markup, None]:
         return reader._(

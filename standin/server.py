@@ -780,6 +780,10 @@ class StandInBotApi:
         clock: _ClockLike | None = None,
         messages_per_s: float | None = None,
         chat_interval_s: float | None = None,
+        chat_burst: int = 1,
+        group_interval_s: float | None = None,
+        group_burst: int = 1,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name or bot_username
@@ -816,12 +820,21 @@ class StandInBotApi:
         self._next_callback_id = 1
         self._failures: dict[str, list[_Failure]] = {}
         # Optional flood control like Telegram's (off by default): at most ``messages_per_s``
-        # messages in any second overall, and ``chat_interval_s`` between two to one chat.
+        # messages in any second overall; to one private chat ``chat_burst`` at once, then one
+        # every ``chat_interval_s``; to a group ``group_burst``, then one every
+        # ``group_interval_s`` (Telegram: about 1 a second, about 20 a minute).  ``monotonic``
+        # is its time: tests share one with the bot's pacer where waiting takes no real time.
         self.messages_per_s = messages_per_s
         self.chat_interval_s = chat_interval_s
+        self.chat_burst = chat_burst
+        self.group_interval_s = group_interval_s
+        self.group_burst = group_burst
+        self.monotonic = monotonic
         self.rate_limited = 0  # 429s answered by that flood control
+        self.errors: list[str] = []  # every error answered to the bot, as Telegram words it
+        self.rate_limited_chats: collections.Counter[int] = collections.Counter()
         self._recent_sends: collections.deque[float] = collections.deque()
-        self._chat_sent_at: dict[int, float] = {}
+        self._chat_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._listeners: list[Listener] = []
         self._changed = asyncio.Event()
         self._closing = False
@@ -1391,16 +1404,15 @@ class StandInBotApi:
         try:
             result = await handler(_Params(params))
         except BotApiError as exc:
+            self.errors.append(exc.description)
             return self._error(exc)
         return web.json_response({"ok": True, "result": result})
 
     def _flood_control(self, method: str, params: JsonDict) -> BotApiError | None:
         """A 429 with retry_after, like Telegram, when a message exceeds the configured rates."""
-        if method.lower() not in _RATE_LIMITED_METHODS or (
-            self.messages_per_s is None and self.chat_interval_s is None
-        ):
+        if method.lower() not in _RATE_LIMITED_METHODS:
             return None
-        now = time.monotonic()
+        now = self.monotonic()
         chat_id = params.get("chat_id")
         wait = 0.0
         if self.messages_per_s is not None:
@@ -1408,19 +1420,28 @@ class StandInBotApi:
                 self._recent_sends.popleft()
             if len(self._recent_sends) >= self.messages_per_s:
                 wait = self._recent_sends[0] + 1.0 - now
-        if self.chat_interval_s is not None and isinstance(chat_id, int):
-            last = self._chat_sent_at.get(chat_id)
-            if last is not None and now - last < self.chat_interval_s:
-                wait = max(wait, last + self.chat_interval_s - now)
+        interval, burst = (
+            (self.group_interval_s, self.group_burst)
+            if isinstance(chat_id, int) and chat_id < 0
+            else (self.chat_interval_s, self.chat_burst)
+        )
+        tokens = 0.0
+        if interval is not None and isinstance(chat_id, int):
+            held, at = self._chat_allowance.get(chat_id, (float(burst), now))
+            tokens = min(held + (now - at) / interval, float(burst)) if interval > 0 else burst
+            if tokens < 1:
+                wait = max(wait, (1 - tokens) * interval)
         if wait > 0:
             self.rate_limited += 1
+            if isinstance(chat_id, int):
+                self.rate_limited_chats[chat_id] += 1
             retry_after = max(math.ceil(wait), 1)
             return BotApiError(
                 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
             )
         self._recent_sends.append(now)
-        if isinstance(chat_id, int):
-            self._chat_sent_at[chat_id] = now
+        if interval is not None and isinstance(chat_id, int):
+            self._chat_allowance[chat_id] = (tokens - 1, now)
         return None
 
     @staticmethod

@@ -247,7 +247,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             slug TEXT NOT NULL,                   -- the entry (content/knowledge/<slug>.yaml)
             language TEXT NOT NULL,               -- ar|fr|en, the question's own language
             text TEXT NOT NULL,
-            question_id INTEGER REFERENCES questions(id) ON DELETE SET NULL,
+            -- The asker's words: erased with their question when they erase their data.
+            question_id INTEGER REFERENCES questions(id) ON DELETE CASCADE,
             added_by INTEGER NOT NULL,            -- the staff member who chose the entry
             added_at TEXT NOT NULL,
             UNIQUE (slug, language, text)

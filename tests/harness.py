@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -12,6 +14,7 @@ from pathlib import Path
 from bot.app import HubApplication, build_application, running
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.delivery import RealTimer, Timer
 from bot.i18n import Catalogs, right_to_left
 from bot.services import Services
 from standin import SentMessage, StandInBotApi
@@ -27,6 +30,23 @@ def catalogs() -> Catalogs:
     return Catalogs.load()
 
 
+class SkippedTime:
+    """The pacer's time: real time, plus every wait for a sending slot, which takes none.
+
+    The stand-in's flood control reads the same time, so the bot's pacing is checked against
+    Telegram-like limits without the tests sitting through the waits."""
+
+    def __init__(self) -> None:
+        self.skipped_s = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped_s
+
+    async def sleep(self, seconds: float) -> None:
+        self.skipped_s += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
 @dataclass
 class Harness:
     api: StandInBotApi
@@ -34,6 +54,15 @@ class Harness:
     clock: ManualClock
     application: HubApplication | None = None
     seen: dict[int, int] = field(default_factory=dict)
+    pacing: Timer = field(default_factory=SkippedTime)
+
+    def __post_init__(self) -> None:
+        self.api.monotonic = self.pacing.monotonic
+
+    def pace_in_real_time(self) -> None:
+        """For tests about what is in flight at a given moment: waits take their real time."""
+        self.pacing = RealTimer()
+        self.api.monotonic = self.pacing.monotonic
 
     @property
     def services(self) -> Services:
@@ -45,7 +74,7 @@ class Harness:
     async def running(self, **overrides: object) -> AsyncIterator[HubApplication]:
         """Start the bot (again), with the same database unless told otherwise."""
         config = replace(self.config, **overrides)  # type: ignore[arg-type]
-        application = build_application(config, clock=self.clock)
+        application = build_application(config, clock=self.clock, timer=self.pacing)
         async with running(application, poll_timeout=5):
             self.application = application
             try:
@@ -58,6 +87,7 @@ class Harness:
         assert self.application is not None, "the bot is not running"
         await self.api.wait_fetched(update_id)
         await self.application.update_queue.join()
+        await self.services.background.idle()
 
     async def say(self, user_id: int, text: str, **kwargs: object) -> list[SentMessage]:
         """Send a text as the user; returns the bot's new messages in that chat."""
@@ -122,6 +152,9 @@ def make_config(tmp_path: Path, api: StandInBotApi, **overrides: object) -> Conf
         database_path=tmp_path / "data" / "hub.sqlite3",
         api_base_url=api.base_url,
         api_file_url=api.base_file_url,
+        # Flood control per person has tests of its own; here people may type as fast as the
+        # tests do.
+        flood_burst=100_000,
     )
     return replace(config, **overrides)  # type: ignore[arg-type]
 

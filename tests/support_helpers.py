@@ -73,7 +73,12 @@ async def make_focal_point(bot: Harness, user_id: int, country: str, city: str) 
 
 
 async def fill_request(
-    bot: Harness, language: str, *, attach: bool = True, contact: str = "Email"
+    bot: Harness,
+    language: str,
+    *,
+    attach: bool = True,
+    contact: str = "Email",
+    description: str = DESCRIPTION,
 ) -> SentMessage:
     """Walk the whole form; returns the summary with its Submit button."""
     user = USERS[language]
@@ -85,7 +90,7 @@ async def fill_request(
     assert question.text == expected(language, ASK_TITLE)
     [question] = await bot.say(user, TITLES[language])
     assert question.text == expected(language, ASK_DESCRIPTION)
-    [question] = await bot.say(user, DESCRIPTION)
+    [question] = await bot.say(user, description)
     assert question.text == expected(language, ASK_TIME_FRAME)
     [question] = await bot.press(user, label(language, "In 1 to 3 months"))
     assert question.text == expected_n(language, *ASK_FILES, 10)
@@ -99,11 +104,12 @@ async def fill_request(
         [question] = await bot.press(user, label(language, "Skip"))
     assert question.text == expected(language, ASK_CONTACT)
     [question] = await bot.press(user, label(language, contact))
+    # A long description makes a summary of several messages; the buttons are on the last.
     if contact == "Email":
         assert question.text == expected(language, ASK_EMAIL)
-        [question] = await bot.say(user, "focal.point@city.example.org")
+        *_, question = await bot.say(user, "focal.point@city.example.org")
     elif contact == "Phone":
         assert question.text == expected(language, ASK_PHONE)
-        [question] = await bot.say(user, "+212 600 123 456")
+        *_, question = await bot.say(user, "+212 600 123 456")
     assert label(language, "✔ Submit") in question.button_texts()
     return question

@@ -15,6 +15,7 @@ from bot.delivery import (
     DeliverySettings,
     Outcome,
     Part,
+    Priority,
     RateLimiter,
 )
 
@@ -64,20 +65,23 @@ async def test_overall_rate_is_paced_just_under_the_limit() -> None:
     # 90 messages at 30/s less the headroom: never more than 30 in any second.
     for index in range(len(moments) - 30):
         assert moments[index + 30] - moments[index] >= 1.0
-    assert moments[-1] == pytest.approx(89 / (30 * (1 - HEADROOM)), rel=0.01)
+    assert moments[-1] == pytest.approx(89 / limiter.messages_per_s, rel=0.01)
+    assert limiter.messages_per_s == int(30 * (1 - HEADROOM))
 
 
 async def test_one_chat_gets_one_message_a_second_without_holding_up_others() -> None:
     timer = VirtualTimer()
     limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)
     await limiter.acquire(7)
+    await limiter.acquire(7)  # a short burst is fine
     await limiter.acquire(8)  # another chat: only the overall pace applies
-    assert timer.now < 0.1
+    assert timer.now < 0.2
     await limiter.acquire(7)
     assert timer.now >= 1.0
     # Groups: about 20 messages a minute.
     await limiter.acquire(-100)
     start = timer.now
+    await limiter.acquire(-100)
     await limiter.acquire(-100)
     assert timer.now - start >= 3.0
 
@@ -92,13 +96,36 @@ async def test_a_429_pauses_everything_and_a_shorter_one_never_lifts_it_early() 
     assert limiter.pauses == 1
 
 
-async def test_replies_sent_outside_the_engine_take_their_share_of_the_rate() -> None:
+async def test_a_reply_goes_before_bulk_that_waits_and_bulk_alone_waits_out_a_pause() -> None:
     timer = VirtualTimer()
     limiter = RateLimiter(DeliverySettings(messages_per_s=10), timer)
-    for _ in range(5):
-        limiter.note(99)  # five interactive replies, sent at once without waiting
-    await limiter.acquire(1)
-    assert timer.now >= 5 / 10 - 0.02
+    order: list[str] = []
+
+    async def send(name: str, chat: int, priority: Priority) -> None:
+        await limiter.acquire(chat, priority)
+        order.append(name)
+
+    limiter.refused(500, 5)  # a chat never written to: the overall limit, bulk pauses
+    assert limiter.pauses == 1
+    bulk = [asyncio.create_task(send(f"bulk{n}", 600 + n, Priority.BULK)) for n in range(3)]
+    await asyncio.sleep(0)
+    await send("reply", 42, Priority.REPLY)
+    assert order == ["reply"] and timer.now < 5
+    await asyncio.gather(*bulk)
+    assert order[1:] == ["bulk0", "bulk1", "bulk2"] and timer.now >= 5
+
+
+async def test_a_429_for_a_busy_chat_delays_that_chat_only() -> None:
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)
+    await limiter.acquire(7, Priority.REPLY)
+    await limiter.acquire(7, Priority.REPLY)
+    limiter.refused(7, 20)
+    assert (limiter.pauses, limiter.stats.chat_pauses) == (0, 1)
+    await limiter.acquire(8, Priority.BULK)
+    assert timer.now < 1
+    await limiter.acquire(7, Priority.REPLY)
+    assert timer.now >= 20
 
 
 async def test_retry_after_is_obeyed_and_the_message_still_goes() -> None:
@@ -136,9 +163,9 @@ async def test_blocked_and_bad_requests_are_not_retried() -> None:
 
 async def test_two_parts_to_one_chat_respect_the_chat_interval() -> None:
     engine, bot = engine_with([])
-    result = await engine.deliver(5, [Part("note"), Part("long text")])
+    result = await engine.deliver(5, [Part("note"), Part("long text"), Part("more")])
     assert result.outcome is Outcome.SENT
-    assert bot.sent_at[1] - bot.sent_at[0] >= 1.0
+    assert bot.sent_at[2] - bot.sent_at[0] >= 1.0
 
 
 def test_settings_from_the_environment() -> None:
@@ -156,3 +183,7 @@ def test_settings_from_the_environment() -> None:
         load_config({**token, "HUBBOT_BROADCAST_CHAT_INTERVAL_MS": "1500"})
     )
     assert quiet.private_chat_interval_s == 1.5
+    group = load_config(
+        {**token, "HUBBOT_GROUP_CHAT_INTERVAL_MS": "4000", "HUBBOT_FLOOD_BURST": "5"}
+    )
+    assert (DeliverySettings.from_config(group).group_chat_interval_s, group.flood_burst) == (4, 5)

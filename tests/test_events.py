@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,12 +9,11 @@ import pytest
 from babel.dates import format_timedelta
 from icalendar import Calendar
 
-from bot.delivery import RealTimer
 from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
 from standin import SentMessage
 from storage.models import Event, NewEvent
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
-from tests.harness import ADMIN, Harness, catalogs, expected, label
+from tests.harness import ADMIN, Harness, SkippedTime, catalogs, expected, label
 from tests.test_i18n import paragraph_direction
 
 USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
@@ -34,30 +31,11 @@ ENDS_AT = datetime(2026, 6, 16, 16, 0, tzinfo=UTC)
 INVISIBLE = str.maketrans("", "", "\u2068\u2069\u200f")
 
 
-class SkippedTime:
-    """The delivery engine's clock, where a wait for a sending slot takes no real time.
-
-    Event notices share the broadcasts' limiter (one message a second per chat, among
-    others); the tests check what it decides without sitting through its waits.
-    """
-
-    def __init__(self) -> None:
-        self.skipped_s = 0.0
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.skipped_s
-
-    async def sleep(self, seconds: float) -> None:
-        self.skipped_s += max(seconds, 0.0)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture(autouse=True)
-def skipped_time(monkeypatch: pytest.MonkeyPatch) -> SkippedTime:
-    timer = SkippedTime()
-    monkeypatch.setattr(RealTimer, "monotonic", lambda self: timer.monotonic())
-    monkeypatch.setattr(RealTimer, "sleep", lambda self, seconds: timer.sleep(seconds))
-    return timer
+@pytest.fixture
+def skipped_time(harness: Harness) -> SkippedTime:
+    """Event notices share the broadcasts' limiter; its waits take no real time here."""
+    assert isinstance(harness.pacing, SkippedTime)
+    return harness.pacing
 
 
 def visible(text: str | None) -> str:
@@ -381,8 +359,9 @@ async def test_telegram_rate_limit_is_obeyed(bot: Harness, skipped_time: Skipped
     before = skipped_time.skipped_s
     report = await bot.services.reminders.run_due()
     assert report.sent == 1
-    # The pause is the delivery engine's: broadcasts wait it out too, and so did the retry.
-    assert limiter.pauses == 1
+    # The person was just written to (their answer was confirmed): their chat waits it out,
+    # in the one limiter broadcasts use too, and so did the retry.
+    assert limiter.stats.chat_pauses + limiter.pauses == 1
     assert skipped_time.skipped_s - before >= 7
     assert len(reminders_in(bot, user)) == 1
     day = next(n for n in await bot.services.reminders._events.notices(event.id) if n.ref == 86_400)

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from bot.callbacks import CALLBACK_DATA_MAX_BYTES, CALLBACK_VERSION, callback
+from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.logs import hide_token
-from handlers.common import MAX_MESSAGE_CHARS, split_message
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import Harness, expected, label
 
@@ -119,9 +119,9 @@ def test_the_token_is_never_logged(caplog: pytest.LogCaptureFixture) -> None:
 async def test_a_long_message_is_split_within_telegrams_limit() -> None:
     paragraph = "كلمة " * 300
     text = "\n\n".join([paragraph] * 5)
-    parts = split_message(text)
+    parts = split_html(text)
     assert len(parts) > 1
-    assert all(len(part) <= MAX_MESSAGE_CHARS for part in parts)
+    assert all(visible_length(part) <= MAX_MESSAGE_UTF16 for part in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
 
 

@@ -33,7 +33,8 @@ ANSWER_MIN_WORDS: Final = 60
 ANSWER_MAX_WORDS: Final = 200
 # Example questions ("people ask it like this"): enough to cover the usual wordings.
 MIN_EXAMPLE_QUESTIONS: Final = 5
-MAX_EXAMPLE_QUESTION_CHARS: Final = 300
+# As long as a question the bot accepts, so learned questions fold back into the files.
+MAX_EXAMPLE_QUESTION_CHARS: Final = 1000
 
 _SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A slug travels in button data, which Telegram caps at 64 bytes with our prefix.

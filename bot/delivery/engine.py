@@ -1,0 +1,235 @@
+"""Bulk delivery: broadcasts and their progress messages, on a bot of their own, paced by the
+one limiter every send of the bot goes through (see :mod:`bot.delivery.limiter`)."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.delivery.limiter import DeliverySettings, Priority, RateLimiter, RealTimer, Timer
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_MAX_S = 30.0
+# A recipient whose messages keep hitting 429 is reported failed rather than tried forever.
+MAX_RETRY_AFTER_HITS = 10
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Telegram message: HTML text, or a photo or document with an optional caption."""
+
+    text: str | None
+    attachment_kind: str | None = None
+    file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: Outcome
+    attempts: int
+    error: str | None = None
+
+
+@dataclass
+class EngineStats:
+    messages: int = 0
+    retry_after_hits: int = 0
+    network_retries: int = 0
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the type will become timedelta; both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class DeliveryEngine:
+    """Sends messages to many people at the configured limits, on a bot of its own."""
+
+    def __init__(
+        self,
+        settings: DeliverySettings,
+        timer: Timer | None = None,
+        bot: Bot | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self._bot = bot
+        self.settings = settings
+        self.timer = timer or RealTimer()
+        self.limiter = limiter or RateLimiter(settings, self.timer)
+        self.stats = EngineStats()
+        self._rng = random.Random()
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            raise RuntimeError("the delivery engine has no bot: attach() one when the bot starts")
+        return self._bot
+
+    @property
+    def has_bot(self) -> bool:
+        return self._bot is not None
+
+    def attach(self, bot: Bot) -> None:
+        """The bot bulk messages go out on (the command line opens services without one)."""
+        self._bot = bot
+
+    async def deliver(
+        self, chat_id: int, parts: list[Part], *, slot_taken: bool = False
+    ) -> DeliveryResult:
+        """All parts to one person, in order. ``slot_taken``: the caller already waited for the
+        first part's slot (the broadcast dispatcher does, to pace how fast it starts tasks)."""
+        attempts = 0
+        for index, part in enumerate(parts):
+            result = await self._send_with_retries(
+                chat_id, part, slot_taken=slot_taken and index == 0
+            )
+            attempts += result.attempts
+            if result.outcome is not Outcome.SENT:
+                return DeliveryResult(result.outcome, attempts, result.error)
+        return DeliveryResult(Outcome.SENT, attempts)
+
+    async def _send_with_retries(
+        self, chat_id: int, part: Part, *, slot_taken: bool
+    ) -> DeliveryResult:
+        attempts = 0
+        retry_after_hits = 0
+        while True:
+            if not slot_taken:
+                await self.limiter.acquire(chat_id, Priority.BULK)
+            slot_taken = False
+            attempts += 1
+            try:
+                await self._send(chat_id, part)
+            except RetryAfter as error:
+                self.stats.retry_after_hits += 1
+                retry_after_hits += 1
+                self.limiter.refused(chat_id, retry_after_seconds(error))
+                if retry_after_hits >= MAX_RETRY_AFTER_HITS:
+                    return self._count(DeliveryResult(Outcome.FAILED, attempts, str(error)))
+                attempts -= 1  # Telegram refused to take it: not a failed try of this message
+                continue
+            except Forbidden as error:
+                # Blocked the bot, or deleted their account: stop writing to them.
+                return self._count(DeliveryResult(Outcome.BLOCKED, attempts, error.message))
+            except BadRequest as error:
+                # The request itself is wrong for this chat (chat not found, ...): a retry would
+                # get the same answer.
+                return self._count(DeliveryResult(Outcome.FAILED, attempts, error.message))
+            except NetworkError as error:  # TimedOut included, and Telegram's 5xx
+                if attempts >= self.settings.max_attempts:
+                    return self._count(DeliveryResult(Outcome.FAILED, attempts, error.message))
+                self.stats.network_retries += 1
+                await self.timer.sleep(self._backoff(attempts))
+                continue
+            except TelegramError as error:
+                return self._count(DeliveryResult(Outcome.FAILED, attempts, error.message))
+            self.stats.messages += 1
+            return self._count(DeliveryResult(Outcome.SENT, attempts))
+
+    def _count(self, result: DeliveryResult) -> DeliveryResult:
+        key = result.outcome.value
+        self.stats.by_outcome[key] = self.stats.by_outcome.get(key, 0) + 1
+        return result
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.settings.backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
+        return delay * (0.5 + self._rng.random() / 2)  # jitter: retries do not all line up
+
+    async def _send(self, chat_id: int, part: Part) -> Message:
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.settings.paid else {}
+        if part.attachment_kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, part.file_id or "", caption=part.text, parse_mode=ParseMode.HTML, **extra
+            )
+        if part.attachment_kind == "document":
+            return await self.bot.send_document(
+                chat_id, part.file_id or "", caption=part.text, parse_mode=ParseMode.HTML, **extra
+            )
+        return await self.bot.send_message(
+            chat_id,
+            part.text or "",
+            parse_mode=ParseMode.HTML,
+            disable_web_page_preview=False,
+            **extra,
+        )
+
+    async def post(
+        self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """A status message to staff (progress), paced like the rest; None if refused."""
+        while True:
+            await self.limiter.acquire(chat_id, Priority.BULK)
+            try:
+                return await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup,
+                    disable_web_page_preview=True,
+                )
+            except RetryAfter as error:
+                self.stats.retry_after_hits += 1
+                self.limiter.refused(chat_id, retry_after_seconds(error))
+            except TelegramError as error:
+                logger.warning("could not post to chat %s: %s", chat_id, error)
+                return None
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> bool:
+        """Edit a status message; a failed edit (too old, unchanged) is not worth a retry."""
+        await self.limiter.acquire(chat_id, Priority.BULK)
+        try:
+            await self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_web_page_preview=True,
+            )
+        except RetryAfter as error:
+            self.stats.retry_after_hits += 1
+            self.limiter.refused(chat_id, retry_after_seconds(error))
+            return False
+        except TelegramError as error:
+            logger.debug("progress edit in chat %s failed: %s", chat_id, error)
+            return False
+        return True
+
+
+def bulk_bot(token: str, base_url: str, base_file_url: str, settings: DeliverySettings) -> Bot:
+    """A bot with its own connection pool, so bulk sends never take a reply's connection."""
+    request = HTTPXRequest(
+        connection_pool_size=settings.max_in_flight + 4,
+        pool_timeout=30.0,
+        read_timeout=15.0,
+        connect_timeout=10.0,
+    )
+    return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)

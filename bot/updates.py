@@ -1,0 +1,84 @@
+"""Updates of different chats handled side by side; those of one chat, or of one person, in
+the order they came."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+from bot.delivery import replying_to
+
+# Handlers running at once.  Waiting for an earlier update of the same chat does not take one
+# of these, so a person sending hundreds of messages never holds up the others.
+HANDLERS_AT_ONCE = 32
+# Updates accepted (waiting for their turn or running) before the fetching of updates waits.
+UPDATES_IN_PROCESS = 10_000
+
+
+# When the update being handled reached the bot (seconds, on the bot's clock): flood control
+# judges a person's pace by when they wrote, not by when their chat's turn came.
+arrived_at: contextvars.ContextVar[float] = contextvars.ContextVar("arrived_at", default=0.0)
+
+
+def ordering_keys(update: object) -> tuple[str, ...]:
+    """What must stay in order: the chat, and the person (one person in two chats, say the
+    staff group and their private chat, has one form in progress and one profile)."""
+    if not isinstance(update, Update):
+        return ()
+    keys = []
+    if update.effective_chat is not None:
+        keys.append(f"chat:{update.effective_chat.id}")
+    if update.effective_user is not None:
+        keys.append(f"user:{update.effective_user.id}")
+    return tuple(keys)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    def __init__(
+        self,
+        now_s: Callable[[], float],
+        handlers_at_once: int = HANDLERS_AT_ONCE,
+        queued: int = UPDATES_IN_PROCESS,
+    ) -> None:
+        super().__init__(max_concurrent_updates=queued)
+        self._now_s = now_s
+        self._running = asyncio.Semaphore(handlers_at_once)
+        # For each key, the last update that holds it: the next one waits for it to finish.
+        self._last: dict[str, asyncio.Future[None]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # Updates reach this method in the order they were fetched (python-telegram-bot starts
+        # one task per update, in order); everything up to the first await keeps that order.
+        arrived_at.set(self._now_s())
+        keys = ordering_keys(update)
+        earlier = {self._last[key] for key in keys if key in self._last}
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for key in keys:
+            self._last[key] = done
+        started = False
+        try:
+            for previous in earlier:
+                await asyncio.shield(previous)
+            async with self._running:
+                chat = update.effective_chat if isinstance(update, Update) else None
+                replying_to.set(chat.id if chat is not None else None)
+                started = True
+                await coroutine
+        finally:
+            if not started and isinstance(coroutine, Coroutine):
+                coroutine.close()  # stopped before its turn
+            done.set_result(None)
+            for key in keys:
+                if self._last.get(key) is done:
+                    del self._last[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
