@@ -69,6 +69,7 @@ async def ask_to_delete(update: Update, context: HubContext) -> None:
 async def erase(update: Update, context: HubContext) -> None:
     await answer_callback(update)
     await context.services.accounts.erase(context.user_id)
+    await context.services.knowledge.forget_erased()
     await edit_or_reply(
         update,
         context,

@@ -259,10 +259,13 @@ async def test_staff_answers_teach_the_bot(harness: Harness, language: str) -> N
     async with harness.running(staff_chat_id=STAFF_CHAT):
         [answer] = await harness.say(USERS[language], question)
         assert title("hub-team-contact", language) in (answer.text or "")
-        # They are the asker's words: erasing their data erases them too.
+        # They are the asker's words: erasing their data erases them too, and the bot no
+        # longer answers by them.
         await harness.say(user, "/deleteme")
         await harness.press(user, label(language, "Yes, erase my data"))
         assert await harness.services.knowledge.export_learned() == ""
+        [declined] = await harness.say(USERS[language], question)
+        assert title("hub-team-contact", language) not in (declined.text or "")
 
 
 async def test_only_staff_file_questions(bot: Harness) -> None:

@@ -1,4 +1,5 @@
-"""Trilingual BM25 search over knowledge entries, with typo tolerance and declining."""
+"""Trilingual BM25 search over knowledge entries: example questions, synonyms, Arabic as typed,
+typo tolerance, and declining when nothing covers the question."""
 
 from __future__ import annotations
 

@@ -35,6 +35,7 @@ class _Snapshot:
     files: dict[str, Entry]  # as the content files say
     entries: dict[str, Entry]  # with the questions staff taught merged in
     synonyms: Synonyms
+    learned: list[LearnedQuestion]
     index: KnowledgeIndex
 
 
@@ -57,7 +58,7 @@ class KnowledgeService:
         self._questions = questions
         self._learned = learned
         self._clock = clock
-        self._snapshot = _Snapshot({}, {}, Synonyms(), KnowledgeIndex.build({}))
+        self._snapshot = _Snapshot({}, {}, Synonyms(), [], KnowledgeIndex.build({}))
         # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
 
@@ -82,9 +83,17 @@ class KnowledgeService:
 
     async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
         """Index the files' entries with every question staff taught; the caller holds the lock."""
-        entries = with_learned_questions(files, await self._learned.all())
+        learned = await self._learned.all()
+        entries = with_learned_questions(files, learned)
         index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
-        self._snapshot = _Snapshot(files, entries, synonyms, index)
+        self._snapshot = _Snapshot(files, entries, synonyms, learned, index)
+
+    async def forget_erased(self) -> None:
+        """Someone erased their data, and with it the questions of theirs staff had taught:
+        stop answering by them (the index is rebuilt only if there were any)."""
+        async with self._reload_lock:
+            if await self._learned.all() != self._snapshot.learned:
+                await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
     async def ask(self, question: str) -> SearchResult:
         """Best entries for a question in any of the three languages, best first.
