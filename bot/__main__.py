@@ -163,7 +163,9 @@ def _report_commands(commands: SubCommands) -> None:
     report = commands.add_parser("report", help="the Hub's report as an Excel workbook")
     report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
-    report.add_argument("--output", type=Path, required=True, help="the .xlsx file to write")
+    report.add_argument(
+        "--output", type=writable_file, required=True, help="the .xlsx file to write"
+    )
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
     report.set_defaults(command_function=_with(_report))
 
@@ -176,7 +178,7 @@ def _health_commands(commands: SubCommands) -> None:
     restore = commands.add_parser(
         "restore", help="replace the database with a backup, after checking it (stop the bot)"
     )
-    restore.add_argument("path", type=Path)
+    restore.add_argument("path", type=readable_file)
     restore.set_defaults(command_function=lambda config, a: _restore(config, a.path))
 
 
