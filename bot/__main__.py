@@ -125,7 +125,7 @@ def _content_commands(commands: SubCommands) -> None:
     events = commands.add_parser("events", help="Hub events")
     event_commands = events.add_subparsers(dest="events_command", required=True)
     event_import = event_commands.add_parser(
-        "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
+        "import", help="import events from a YAML or JSON file (see bot/events/file_import.py)"
     )
     event_import.add_argument("path", type=readable_file)
     event_import.add_argument(
@@ -301,7 +301,7 @@ def _restore(config: Config, path: Path) -> int:
 def _import_events(config: Config, args: argparse.Namespace) -> int:
     """The file is read and checked before the database is opened: a check writes nothing,
     and a file with problems gets its list of problems alone."""
-    from bot.event_import import EventFileError, import_events, read_event_file
+    from bot.events.file_import import EventFileError, import_events, read_event_file
 
     try:
         entries = read_event_file(args.path, SystemClock())
