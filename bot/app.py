@@ -18,7 +18,7 @@ from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.logs import hide_token
 from bot.services import FlowTracker, Services
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import PerChatUpdateProcessor, ScreenedUpdatesRequest
 from handlers import (
     broadcast,
     chat_scope,
@@ -79,6 +79,7 @@ def build_application(
     moment = clock or SystemClock()
     # Every message, edit and file the handlers send waits here for its slot.
     request = PacedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE)
+    updates = PerChatUpdateProcessor(lambda: moment.now().timestamp(), flood)
 
     async def post_init(application: HubApplication) -> None:
         services = await Services.open(
@@ -105,7 +106,8 @@ def build_application(
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
         .request(request)
-        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp(), flood))
+        .get_updates_request(ScreenedUpdatesRequest(updates, connection_pool_size=1))
+        .concurrent_updates(updates)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

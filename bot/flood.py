@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import contextvars
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 
 # Idle people are forgotten once this many are remembered.
 MAX_REMEMBERED_PEOPLE = 10_000
+# Updates whose sender and chat sit in the same place (``from`` and ``chat``).
+_RAW_MESSAGE_KINDS = ("message", "edited_message", "business_message", "edited_business_message")
+
+
+class Unknown(enum.Enum):
+    UNKNOWN = "unknown"
+
+
+UNKNOWN = Unknown.UNKNOWN
 
 
 class Verdict(enum.Enum):
@@ -67,12 +78,39 @@ class FloodGuard:
         if not isinstance(update, Update):
             return None
         user, chat = update.effective_user, update.effective_chat
-        if user is None or user.is_bot or chat is None:
+        if user is None or chat is None:
+            return None
+        return self._judge(
+            user.id, user.is_bot, chat.type, update.callback_query is not None, now_s
+        )
+
+    def screen_raw(self, update: Mapping[str, Any], now_s: float) -> Verdict | Unknown | None:
+        """The same verdict on an update as Telegram sent it, before python-telegram-bot builds
+        its objects (what a flood costs is mostly that); ``UNKNOWN`` for kinds of update left
+        to :meth:`screen`."""
+        for kind in _RAW_MESSAGE_KINDS:
+            if kind in update:
+                message, callback = update[kind], False
+                break
+        else:
+            if "callback_query" not in update:
+                return UNKNOWN
+            message, callback = update["callback_query"].get("message") or {}, True
+        user = update["callback_query"]["from"] if callback else message.get("from")
+        chat = message.get("chat")
+        if user is None or chat is None:
+            return None
+        return self._judge(user["id"], user.get("is_bot", False), chat.get("type"), callback, now_s)
+
+    def _judge(
+        self, user_id: int, is_bot: bool, chat_type: str | None, callback: bool, now_s: float
+    ) -> Verdict | None:
+        if is_bot:
             return None
         # Talk among staff in their group is not addressed to the bot; buttons pressed there are.
-        if chat.type != ChatType.PRIVATE and update.callback_query is None:
+        if chat_type != ChatType.PRIVATE and not callback:
             return None
-        return self.check(user.id, now_s)
+        return self.check(user_id, now_s)
 
     def _forget_idle(self, now_s: float) -> None:
         full_after_s = self.burst / self.per_s

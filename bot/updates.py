@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
+from telegram._utils.types import JSONDict
 from telegram.ext import BaseUpdateProcessor
+from telegram.request import HTTPXRequest
 
 from bot.delivery import replying_to
-from bot.flood import FloodGuard, Verdict, verdict_on_arrival
+from bot.flood import UNKNOWN, FloodGuard, Verdict, verdict_on_arrival
 
 # Handlers running at once.  Waiting for an earlier update of the same chat does not take one
 # of these, so a person sending hundreds of messages never holds up the others.
@@ -47,13 +49,37 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(handlers_at_once)
         # For each key, the last update that holds it: the next one waits for it to finish.
         self._last: dict[str, asyncio.Future[None]] = {}
+        # Verdicts given as the updates were fetched (see set_aside), by update id.
+        self._verdicts: dict[int, Verdict | None] = {}
+
+    def set_aside(self, updates: list[JSONDict]) -> list[JSONDict]:
+        """Judge fetched updates as Telegram sent them: what comes too fast is dropped before
+        python-telegram-bot builds its objects, which is most of what a flood costs.  The
+        last update stays (python-telegram-bot confirms the batch by its id); dropped, it is
+        dropped again in :meth:`do_process_update`."""
+        if self._flood is None or not updates:
+            return updates
+        now_s = self._now_s()
+        if len(self._verdicts) > UPDATES_IN_PROCESS:
+            self._verdicts.clear()  # never asked for (the bot stopped with updates queued)
+        kept = []
+        for index, update in enumerate(updates):
+            verdict = self._flood.screen_raw(update, now_s)
+            if verdict is UNKNOWN:
+                kept.append(update)
+                continue
+            if verdict is Verdict.SKIP and index < len(updates) - 1:
+                continue
+            self._verdicts[update["update_id"]] = verdict
+            kept.append(update)
+        return kept
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # Updates reach this method in the order they were fetched (python-telegram-bot starts
         # one task per update, in order); everything up to the first await keeps that order.
         # A person's pace is judged by when they wrote, not by when their chat's turn comes;
         # what they send too fast is dropped here, before any work is done for it.
-        verdict = self._flood.screen(update, self._now_s()) if self._flood else None
+        verdict = self._verdict_on(update)
         if verdict is Verdict.SKIP and isinstance(coroutine, Coroutine):
             coroutine.close()
             return
@@ -80,8 +106,31 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 if self._last.get(key) is done:
                     del self._last[key]
 
+    def _verdict_on(self, update: object) -> Verdict | None:
+        if self._flood is None:
+            return None
+        if isinstance(update, Update) and update.update_id in self._verdicts:
+            return self._verdicts.pop(update.update_id)
+        return self._flood.screen(update, self._now_s())  # a webhook's, or an unknown kind
+
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
         pass
+
+
+class ScreenedUpdatesRequest(HTTPXRequest):
+    """The connection that fetches updates: each batch is screened for floods (see
+    :meth:`PerChatUpdateProcessor.set_aside`) before python-telegram-bot reads it."""
+
+    def __init__(self, processor: PerChatUpdateProcessor, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._processor = processor
+
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        # This connection carries getUpdates only (python-telegram-bot sends nothing else on it).
+        body = super().parse_json_payload(payload)
+        if isinstance(body.get("result"), list):
+            body["result"] = self._processor.set_aside(body["result"])
+        return body

@@ -34,17 +34,22 @@ class VirtualTimer:
 
 
 class ScriptedBot:
-    """Answers each send with the next scripted error, then succeeds."""
+    """Answers each send with the next scripted error, then succeeds (the engine posts
+    through the bot's request object)."""
+
+    base_url = "https://telegram.invalid/bot123"
 
     def __init__(self, timer: VirtualTimer, script: list[Exception]) -> None:
         self._timer = timer
         self._script = list(script)
         self.sent_at: list[float] = []
+        self.request = self
 
-    async def send_message(self, chat_id: int, text: str, **_: Any) -> None:
+    async def post(self, url: str, request_data: Any = None, **_: Any) -> dict[str, Any]:
         if self._script:
             raise self._script.pop(0)
         self.sent_at.append(self._timer.now)
+        return {"message_id": len(self.sent_at)}
 
 
 def engine_with(script: list[Exception], **settings: Any) -> tuple[DeliveryEngine, ScriptedBot]:

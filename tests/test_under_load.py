@@ -12,6 +12,7 @@ import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.delivery.text import split_html, visible_length
+from bot.flood import FloodGuard
 from bot.updates import PerChatUpdateProcessor
 from standin import parse_html, utf16_len
 from standin.server import NOT_MODIFIED
@@ -94,6 +95,52 @@ async def test_one_person_flooding_gets_one_word_and_does_not_slow_the_others(
         # Later, at a person's pace, they are answered again.
         harness.clock.advance(timedelta(seconds=5))
         assert await harness.say(ARABIC_USER, "/help")
+
+
+def raw_message(update_id: int, user_id: int, chat_type: str = "private") -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": user_id, "type": chat_type},
+            "from": {"id": user_id, "is_bot": False, "first_name": "U"},
+            "text": "hi",
+        },
+    }
+
+
+async def test_a_flood_is_set_aside_as_fetched_and_each_update_is_judged_once() -> None:
+    flood = FloodGuard(burst=2, per_s=1.0)
+    processor = PerChatUpdateProcessor(lambda: 0.0, flood)
+    fetched = [raw_message(n, 7) for n in range(1, 6)] + [
+        raw_message(6, 8),
+        raw_message(7, -100, "supergroup"),  # talk in a group is not counted
+        {
+            "update_id": 8,
+            "inline_query": {
+                "id": "1",
+                "from": {"id": 7, "is_bot": False, "first_name": "U"},
+                "query": "",
+                "offset": "",
+            },
+        },
+        raw_message(9, 7),
+    ]
+    kept = processor.set_aside(fetched)
+    # Two at once, the third told to slow down, the rest dropped unread; the last of the
+    # batch stays (its id confirms the batch) and is dropped when it is processed.
+    assert [update["update_id"] for update in kept] == [1, 2, 3, 6, 7, 8, 9]
+    handled: list[int] = []
+
+    async def handle(update_id: int) -> None:
+        handled.append(update_id)
+
+    for raw in kept:
+        update = Update.de_json(raw, None)  # type: ignore[arg-type]
+        await processor.process_update(update, handle(update.update_id))
+    assert handled == [1, 2, 3, 6, 7, 8]
+    assert flood.skipped == 4  # 3 (the warning), 4, 5 and 9: none judged twice
 
 
 async def test_all_ten_files_reach_staff_when_telegram_says_429(harness: Harness) -> None:
