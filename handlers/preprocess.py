@@ -55,7 +55,21 @@ async def load_sender(update: Update, context: HubContext) -> None:
     ):
         await services.drafts.delete(user.id, draft.flow)
         draft = await services.drafts.active(user.id)
+    if draft is not None and await answers_a_forwarded_question(update, context):
+        # Goes to whoever asked: a form left open elsewhere must not take it as its input.
+        draft = None
     services.flows.set(user.id, draft.flow if draft else None)
+
+
+async def answers_a_forwarded_question(update: Update, context: HubContext) -> bool:
+    """A staff member's reply to the copy of a question a person sent to staff."""
+    message = update.message
+    if message is None or message.reply_to_message is None or not context.me.is_staff:
+        return False
+    question = await context.services.knowledge.question_behind(
+        message.chat_id, message.reply_to_message.message_id
+    )
+    return question is not None
 
 
 class InFlow(filters.UpdateFilter):
