@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.cli_arguments import (
+    OneLineParser,
+    bot_username,
+    city_name,
+    readable_file,
+    telegram_user_id,
+    writable_file,
+)
 from bot.clock import SystemClock
 from bot.config import SUPPORTED_LANGUAGES, Config, ConfigError, load_config
-from bot.geography import COUNTRIES_BY_CODE
+from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from bot.i18n import CatalogError
 from bot.services import Services
 
@@ -27,7 +36,9 @@ CONSOLE_LOG = Path("data") / "console.log"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hubbot", description="MENA Hub Telegram bot")
+    parser: argparse.ArgumentParser = OneLineParser(
+        prog="hubbot", description="MENA Hub Telegram bot"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     _bot_commands(commands)
     _admin_commands(commands)
@@ -51,7 +62,10 @@ def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
     console.add_argument(
-        "--database", type=Path, default=Path("data") / "console.sqlite3", help="console database"
+        "--database",
+        type=writable_file,
+        default=Path("data") / "console.sqlite3",
+        help="console database",
     )
     console.set_defaults(command_function=_console)
 
@@ -62,16 +76,21 @@ def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     for name in ("add", "remove"):
         sub = staff_commands.add_parser(name)
-        sub.add_argument("user_id", type=int, help="numeric Telegram user id")
+        sub.add_argument("user_id", type=telegram_user_id, help="numeric Telegram user id")
     staff_commands.add_parser("list")
     staff.set_defaults(command_function=_with(_staff))
 
     invite = commands.add_parser("invite", help="create a one-time invite link for a city")
-    invite.add_argument("city")
+    invite.add_argument("city", type=city_name)
     invite.add_argument(
-        "--country", required=True, choices=sorted(COUNTRIES_BY_CODE), help="country code"
+        "--country",
+        required=True,
+        choices=sorted(set(COUNTRIES_BY_CODE) - {OTHER_COUNTRY}),
+        help="country code",
     )
-    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.add_argument(
+        "--bot-username", type=bot_username, help="the bot's @username, for the link"
+    )
     invite.set_defaults(command_function=_with(_invite))
 
 
@@ -88,7 +107,7 @@ def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content files")
     check.add_argument(
-        "--topics", type=Path, help="a topics document whose slugs must all be present"
+        "--topics", type=readable_file, help="a topics document whose slugs must all be present"
     )
     check.set_defaults(command_function=_content_check)
     learned = content_commands.add_parser(
@@ -106,7 +125,7 @@ def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     event_import = event_commands.add_parser(
         "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
     )
-    event_import.add_argument("path", type=Path)
+    event_import.add_argument("path", type=readable_file)
     event_import.add_argument(
         "--check", action="store_true", help="only check the file; import nothing"
     )
@@ -120,7 +139,7 @@ def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=writable_file)
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
 
@@ -133,7 +152,7 @@ def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     export_requests.add_argument("--format", choices=("csv",), default="csv")
     export_requests.add_argument(
-        "--output", type=Path, help="write to this file instead of standard output"
+        "--output", type=writable_file, help="write to this file instead of standard output"
     )
     export_requests.set_defaults(
         command_function=_with(lambda services, a: _export_requests(services, a.output))
@@ -211,7 +230,11 @@ async def _export_requests(services: Services, output: Path | None) -> int:
         # The byte-order mark here too: the output is often redirected into a .csv file.
         sys.stdout.write(CSV_BYTE_ORDER_MARK + content)
         return 0
-    await asyncio.to_thread(_write_csv, output, content)
+    try:
+        await asyncio.to_thread(_write_csv, output, content)
+    except OSError as error:
+        print(f"hubbot: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"support requests written to {output}", file=sys.stderr)
     return 0
 
@@ -294,7 +317,11 @@ def _import_events(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _backup(services: Services, path: Path) -> int:
-    await services.db.backup(path)
+    try:
+        await services.db.backup(path)
+    except (OSError, sqlite3.Error) as error:
+        print(f"hubbot: cannot write the backup to {path}: {error}", file=sys.stderr)
+        return 1
     print(f"backup written to {path}")
     return 0
 
@@ -309,12 +336,14 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
     application = build_application(config)
     if config.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=config.webhook_port,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-        )
+        from bot.webhook import run_webhook, webhook_secret
+
+        _, kept_in = webhook_secret(config)
+        if kept_in is not None:
+            print(
+                f"webhook secret kept in {kept_in} (or set HUBBOT_WEBHOOK_SECRET)", file=sys.stderr
+            )
+        run_webhook(application, config)
     else:
         application.run_polling()
     return 0

@@ -6,13 +6,21 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
+from bot.erasure import redactor
 from bot.geography import default_time_zone, valid_time_zone
 from storage.drafts import DraftRepository
+from storage.erasure import ErasureRepository
 from storage.focal_points import FocalPointRepository
 from storage.models import FocalPoint, StaffMember, User
 from storage.users import StaffRepository, UserRepository
 
 TIME_ZONE_FLOW = "timezone"
+# Telegram user ids are positive and have at most 52 significant bits.
+MAX_TELEGRAM_USER_ID = 2**52
+
+
+def is_user_id(value: int) -> bool:
+    return 0 < value <= MAX_TELEGRAM_USER_ID
 
 
 def language_from_telegram(language_code: str | None) -> str | None:
@@ -62,10 +70,12 @@ class AccountService:
         staff: StaffRepository,
         focal_points: FocalPointRepository,
         drafts: DraftRepository,
+        erasure: ErasureRepository,
         admin_ids: frozenset[int],
         clock: Clock,
     ) -> None:
         self._users = users
+        self._erasure = erasure
         self._drafts = drafts
         self._staff = staff
         self._focal_points = focal_points
@@ -136,7 +146,10 @@ class AccountService:
         await self._users.set_active(user_id, reachable)
 
     async def erase(self, user_id: int) -> None:
-        await self._users.delete(user_id)
+        """Everything about the person goes; what the Hub keeps (a city's requests and their
+        history) stays without their name, contact details or id."""
+        details = await self._erasure.personal_details(user_id)
+        await self._erasure.erase(user_id, redactor(details))
 
     async def is_staff(self, user_id: int) -> bool:
         return user_id in self._admin_ids or await self._staff.contains(user_id)

@@ -20,6 +20,7 @@ from bot.services import FlowTracker, Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
     broadcast,
+    chat_scope,
     errors,
     event_staff,
     events,
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
+    chat_scope,
     flood,
     preprocess,
     language,

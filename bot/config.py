@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SUPPORTED_LANGUAGES = ("ar", "fr", "en")
 TELEGRAM_MESSAGES_PER_S = 30
 PAID_BROADCAST_MESSAGES_PER_S = 1000
+# Telegram accepts 1-256 characters of [A-Za-z0-9_-]; a short secret can be guessed.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 
 
 class ConfigError(Exception):
@@ -41,6 +45,7 @@ class Config:
     webhook_url: str | None = None
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     broadcast_rate: float = TELEGRAM_MESSAGES_PER_S
     broadcast_chat_interval_ms: int = 1000
     group_chat_interval_ms: int = 3000
@@ -80,6 +85,13 @@ def _integer(name: str, raw: str, *, minimum: int | None = None) -> int:
     return value
 
 
+def _https_url(name: str, raw: str) -> str:
+    # Telegram delivers webhooks over HTTPS only.
+    if not re.fullmatch(r"https://[^\s/]+(/\S*)?", raw):
+        raise ConfigError(f"{name} must be an https:// URL, got {raw!r}")
+    return raw
+
+
 def _time_zone(name: str, raw: str) -> str:
     # Imported here: geography needs i18n, which needs this module.
     from bot.geography import valid_time_zone
@@ -94,6 +106,24 @@ def _url(name: str, raw: str) -> str:
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", raw):
         raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
     return raw
+
+
+def _webhook_secret(raw: str | None) -> str | None:
+    if raw and not WEBHOOK_SECRET_PATTERN.fullmatch(raw):
+        raise ConfigError(
+            "HUBBOT_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -"
+            " (leave it unset and the bot generates one)"
+        )
+    return raw or None
+
+
+def _listen_address(raw: str) -> str:
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise ConfigError(
+            f"HUBBOT_WEBHOOK_LISTEN must be an IP address such as 127.0.0.1, got {raw!r}"
+        ) from None
 
 
 def load_config(
@@ -154,11 +184,12 @@ def load_config(
         invite_ttl_hours=_integer(
             "HUBBOT_INVITE_TTL_HOURS", env.get("HUBBOT_INVITE_TTL_HOURS") or "168", minimum=1
         ),
-        webhook_url=_url("HUBBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
+        webhook_url=_https_url("HUBBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
         webhook_port=_integer(
             "HUBBOT_WEBHOOK_PORT", env.get("HUBBOT_WEBHOOK_PORT") or "8443", minimum=1
         ),
-        webhook_secret=env.get("HUBBOT_WEBHOOK_SECRET") or None,
+        webhook_secret=_webhook_secret(env.get("HUBBOT_WEBHOOK_SECRET")),
+        webhook_listen=_listen_address(env.get("HUBBOT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN),
         broadcast_rate=float(rate_text),
         broadcast_chat_interval_ms=_integer(
             "HUBBOT_BROADCAST_CHAT_INTERVAL_MS",

@@ -83,10 +83,13 @@ async def run_console(
                     break
                 if text.isdigit() and 0 < int(text) <= len(printer.buttons):
                     message, data = printer.buttons[int(text) - 1]
-                    update_id = api.press_button(CONSOLE_USER_ID, message.message_id, data)
+                    update_id: int | None = api.press_button(
+                        CONSOLE_USER_ID, message.message_id, data
+                    )
                 else:
                     update_id = api.send_text(CONSOLE_USER_ID, text)
-                await api.wait_fetched(update_id)
+                if update_id is not None:  # always, in a private chat
+                    await api.wait_fetched(update_id)
                 await application.update_queue.join()
                 await application.bot_data["services"].background.idle()
 

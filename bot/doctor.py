@@ -234,14 +234,6 @@ async def _webhook(api: BotApi, config: Config, t: Translator) -> Check:
                 error=last_error,
             ),
         )
-    if config.webhook_secret is None:
-        return Check(
-            False,
-            t.label(
-                "The webhook has no secret: set HUBBOT_WEBHOOK_SECRET so forged updates are "
-                "refused."
-            ),
-        )
     if registered != config.webhook_url:
         return Check(
             False,

@@ -157,8 +157,8 @@ class RegistrationService(Form[Step]):
         return await self._focal_points.get(user_id)
 
     async def create_invite(self, *, country: str, city: str, created_by: int | None) -> Invite:
-        if country not in COUNTRIES_BY_CODE:
-            raise ValueError(f"unknown country code {country!r}")
+        if not is_invite_target(country, city):
+            raise ValueError(f"no invite for country {country!r} and city {city!r}")
         now = self._clock.now()
         return await self._invites.create(
             code=INVITE_PREFIX + secrets.token_urlsafe(INVITE_TOKEN_BYTES),
@@ -168,6 +168,23 @@ class RegistrationService(Form[Step]):
             now=now,
             expires_at=now + self._invite_ttl,
         )
+
+    async def move_offered_by(self, code: str, *, user_id: int) -> Invite | None:
+        """The invite, when opening it would move an approved focal point to another city:
+        that needs their confirmation (and staff hear of it)."""
+        focal_point = await self._focal_points.get(user_id)
+        invite = await self._invites.get(code)
+        if (
+            focal_point is None
+            or not focal_point.is_verified
+            or invite is None
+            or invite.used_at is not None
+            or invite.expires_at <= self._clock.now()
+        ):
+            return None
+        if (invite.country, invite.city) == (focal_point.country, focal_point.city):
+            return None
+        return invite
 
     async def redeem(self, code: str, *, user_id: int, full_name: str) -> RedeemOutcome:
         registered = await self._invites.redeem(
@@ -182,6 +199,16 @@ class RegistrationService(Form[Step]):
         if invite.used_at is not None:
             return RedeemOutcome(RedeemStatus.USED)
         return RedeemOutcome(RedeemStatus.EXPIRED)
+
+
+def is_invite_target(country: str, city: str) -> bool:
+    """Invites are for a Hub country (not "other") and a city name of a sensible length."""
+    shortest, longest = LIMITS[Step.CITY]
+    return (
+        country in COUNTRIES_BY_CODE
+        and country != OTHER_COUNTRY
+        and shortest <= len(" ".join(city.split())) <= longest
+    )
 
 
 def is_invite_code(payload: str) -> bool:

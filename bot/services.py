@@ -25,6 +25,7 @@ from bot.support.form import RequestForm
 from storage.broadcasts import BroadcastRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
+from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
@@ -112,6 +113,7 @@ class Services:
             staff=StaffRepository(db),
             focal_points=focal_points,
             drafts=drafts,
+            erasure=ErasureRepository(db),
             admin_ids=config.admin_ids,
             clock=clock,
         )

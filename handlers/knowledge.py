@@ -9,9 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import HubApplication, HubContext
+from bot.geography import HUB_EMAIL
 from bot.i18n import N_, Translator
 from bot.knowledge.content import Entry
 from bot.knowledge.normalize import clear_language
+from bot.knowledge.service import DailyLimitReached
 from handlers.common import (
     SentCopy,
     answer_callback,
@@ -19,6 +21,7 @@ from handlers.common import (
     edit_or_reply,
     in_rows,
     keyboard,
+    length_problem,
     notify_staff,
     register_routes,
     reply,
@@ -46,6 +49,8 @@ ENTRIES_PER_PAGE = 8
 # Telegram shows about this much of a button on a phone; longer titles are cut with "…".
 BUTTON_LABEL_CHARS = 48
 MAX_QUESTION_CHARS = 1000
+# The answer goes to the asker with their question: both fit in one Telegram message.
+MAX_ANSWER_CHARS = 3000
 TOPIC_NAMES = {
     "hub": N_("The Hub and the network"),
     "themes": N_("Themes"),
@@ -205,9 +210,26 @@ async def ask(update: Update, context: HubContext) -> None:
             entry_keyboard(context, best, also=others, switch=switch),
         )
         return
-    kept = await knowledge.keep_unanswered(
-        user_id=context.user_id, text=question, language=t.language
-    )
+    try:
+        kept = await knowledge.keep_unanswered(
+            user_id=context.user_id, text=question, language=t.language
+        )
+    except DailyLimitReached as reached:
+        await reply(
+            update,
+            context,
+            t.ngettext(
+                "I could not find an answer to that in the Hub's resources. You have already "
+                "left {count} unanswered question in the last 24 hours, the most the bot keeps; "
+                "please try again tomorrow, or write to {email}.",
+                "I could not find an answer to that in the Hub's resources. You have already "
+                "left {count} unanswered questions in the last 24 hours, the most the bot keeps; "
+                "please try again tomorrow, or write to {email}.",
+                reached.limit,
+                email=HUB_EMAIL,
+            ),
+        )
+        return
     await reply(
         update,
         context,
@@ -248,7 +270,23 @@ async def forward_question(update: Update, context: HubContext, question_id: int
     services = context.services
     t = context.t
     profile = context.me
-    question = await services.knowledge.forward(question_id, user_id=profile.user.id)
+    try:
+        question = await services.knowledge.forward(question_id, user_id=profile.user.id)
+    except DailyLimitReached as reached:
+        await answer_callback(update)
+        await edit_or_reply(
+            update,
+            context,
+            t.ngettext(
+                "You have sent {count} question to the Hub team in the last 24 hours, the most "
+                "a day; please try again tomorrow, or write to {email}.",
+                "You have sent {count} questions to the Hub team in the last 24 hours, the most "
+                "a day; please try again tomorrow, or write to {email}.",
+                reached.limit,
+                email=HUB_EMAIL,
+            ),
+        )
+        return
     await answer_callback(update)
     if question is None:
         # Sent already (a double tap), or not this user's question.
@@ -301,6 +339,10 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
     question = await services.knowledge.question_behind(message.chat_id, replied.message_id)
     if question is None:
         return False
+    if len(message.text) > MAX_ANSWER_CHARS:
+        too_long = length_problem(context.t, too_short=False, limit=MAX_ANSWER_CHARS)
+        await reply(update, context, too_long)
+        return True
     await services.knowledge.answer(question, text=message.text, staff_id=context.user_id)
     asker = await services.accounts.profile(question.user_id)
     if asker is None:

@@ -8,9 +8,10 @@ from telegram.ext import CommandHandler
 from bot.commands import set_personal_menu
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubApplication, HubContext
-from bot.registration import RedeemStatus, is_invite_code
+from bot.registration import is_invite_code
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.language_views import LANGUAGE_NAMES, language_keyboard
+from handlers.registration import offer_move, redeemed_text
 from handlers.routes import (
     ADOPT_LANGUAGE,
     CHOOSE_LANGUAGE,
@@ -46,24 +47,14 @@ async def start(update: Update, context: HubContext) -> None:
 
 async def redeem_invite(update: Update, context: HubContext, code: str) -> None:
     profile = context.me
+    move = await context.services.registration.move_offered_by(code, user_id=profile.user.id)
+    if move is not None:
+        await offer_move(update, context, move)
+        return
     outcome = await context.services.registration.redeem(
         code, user_id=profile.user.id, full_name=profile.user.display_name
     )
-    t = context.t
-    if outcome.status is RedeemStatus.REGISTERED:
-        assert outcome.focal_point is not None
-        text = t._(
-            "Welcome! You are now registered as the focal point for {city}. "
-            "Use /settings to check your profile and /help to see what the bot can do.",
-            city=t.label(outcome.focal_point.city),
-        )
-    elif outcome.status is RedeemStatus.USED:
-        text = t._("This invite link has already been used. Ask the Hub for a new one.")
-    elif outcome.status is RedeemStatus.EXPIRED:
-        text = t._("This invite link has expired. Ask the Hub for a new one.")
-    else:
-        text = t._("This invite link is not valid. Check that you copied all of it.")
-    await reply(update, context, text)
+    await reply(update, context, redeemed_text(context.t, outcome))
 
 
 async def show_languages(update: Update, context: HubContext) -> None:

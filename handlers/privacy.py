@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.context import HubApplication, HubContext
@@ -12,7 +13,26 @@ from handlers.registration_views import describe
 from handlers.routes import ERASE, ERASURE, KEEP_DATA
 
 
+async def in_private(update: Update, context: HubContext) -> bool:
+    """Personal data is shown and erased in the private chat only, never in the staff chat."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return True
+    await answer_callback(update)
+    await reply(
+        update,
+        context,
+        context.t._(
+            "For your privacy, use this in a private chat with me: @{bot}.",
+            bot=context.bot.username,
+        ),
+    )
+    return False
+
+
 async def show_privacy(update: Update, context: HubContext) -> None:
+    if not await in_private(update, context):
+        return
     profile = context.me
     t = context.t
     user = profile.user
@@ -37,8 +57,10 @@ async def show_privacy(update: Update, context: HubContext) -> None:
     stored += t._(
         "\n\nThe bot also keeps the questions you sent to the Hub team, your answers to event "
         "invitations and your reminder choices, and the support requests you filed for your "
-        "city. /deleteme erases all of it, except the requests, which stay in your city's file "
-        "without your name."
+        "city. /deleteme erases all of it. Only your city's support requests stay, because they "
+        "belong to your city: their author becomes «a former focal point», and your name, "
+        "username, email, phone number and Telegram id are removed from them and from their "
+        "history."
     )
     stored += t._(
         "\n\nThe Hub team uses this only to answer you and to work with your city. It is not "
@@ -49,6 +71,8 @@ async def show_privacy(update: Update, context: HubContext) -> None:
 
 
 async def ask_to_delete(update: Update, context: HubContext) -> None:
+    if not await in_private(update, context):
+        return
     t = context.t
     await reply(
         update,
@@ -67,6 +91,8 @@ async def ask_to_delete(update: Update, context: HubContext) -> None:
 
 
 async def erase(update: Update, context: HubContext) -> None:
+    if not await in_private(update, context):
+        return
     await answer_callback(update)
     await context.services.accounts.erase(context.user_id)
     await context.services.knowledge.forget_erased()

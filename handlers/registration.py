@@ -11,7 +11,15 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import N_, Translator
-from bot.registration import FLOW, Problem, RegistrationService, Step, answers
+from bot.registration import (
+    FLOW,
+    Problem,
+    RedeemOutcome,
+    RedeemStatus,
+    RegistrationService,
+    Step,
+    answers,
+)
 from handlers.common import (
     answer_callback,
     button,
@@ -33,13 +41,15 @@ from handlers.routes import (
     REG_CANCEL,
     REG_CITY,
     REG_COUNTRY,
+    REG_MOVE,
     REG_REJECT,
     REG_SKIP_EMAIL,
     REG_START,
+    REG_STAY,
     REG_SUBMIT,
     REGISTRATION,
 )
-from storage.models import Draft
+from storage.models import Draft, Invite
 
 
 def _ask_name(t: Translator, draft: Draft) -> Screen:
@@ -182,6 +192,88 @@ async def submit(update: Update, context: HubContext) -> None:
     await notify_staff(context, render)
 
 
+def redeemed_text(t: Translator, outcome: RedeemOutcome) -> Markup:
+    """What opening an invite link did."""
+    if outcome.status is RedeemStatus.REGISTERED:
+        assert outcome.focal_point is not None
+        return t._(
+            "Welcome! You are now registered as the focal point for {city}. "
+            "Use /settings to check your profile and /help to see what the bot can do.",
+            city=t.label(outcome.focal_point.city),
+        )
+    if outcome.status is RedeemStatus.USED:
+        return t._("This invite link has already been used. Ask the Hub for a new one.")
+    if outcome.status is RedeemStatus.EXPIRED:
+        return t._("This invite link has expired. Ask the Hub for a new one.")
+    return t._("This invite link is not valid. Check that you copied all of it.")
+
+
+async def offer_move(update: Update, context: HubContext, invite: Invite) -> None:
+    """An approved focal point opened another city's invite: ask before moving them."""
+    t = context.t
+    current = context.me.focal_point
+    assert current is not None
+    moving = t.label("Move to {city}", city=t.label(invite.city))
+    await reply(
+        update,
+        context,
+        t._(
+            "You are the focal point for {current}. This invite is for {city}. "
+            "Do you want to become the focal point for {city} instead?",
+            current=t.label(current.city),
+            city=t.label(invite.city),
+        ),
+        keyboard(
+            [button(moving, REG_MOVE, invite.code)],
+            [button(t.label("Stay with {city}", city=t.label(current.city)), REG_STAY)],
+        ),
+    )
+
+
+async def stay(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    t = context.t
+    current = context.me.focal_point
+    if current is None or not current.is_verified:
+        await edit_or_reply(update, context, t._("Nothing was changed."))
+        return
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "Nothing was changed: you remain the focal point for {city}.",
+            city=t.label(current.city),
+        ),
+    )
+
+
+async def confirm_move(update: Update, context: HubContext, code: str) -> None:
+    await answer_callback(update)
+    services = context.services
+    profile = context.me
+    before = profile.focal_point
+    outcome = await services.registration.redeem(
+        code, user_id=profile.user.id, full_name=profile.user.display_name
+    )
+    await edit_or_reply(update, context, redeemed_text(context.t, outcome))
+    moved = outcome.focal_point
+    if moved is None:
+        return
+    user = profile.user
+
+    def render(staff_t: Translator) -> tuple[Markup, None]:
+        return staff_t._(
+            "<b>Focal point moved</b>: {name} (id {user_id}) opened an invite and is now the "
+            "focal point for {city}, no longer for {previous}.",
+            name=user.display_name,
+            user_id=str(user.id),
+            city=staff_t.label(moved.city),
+            previous=staff_t.label(before.city) if before else "—",
+        ), None
+
+    await notify_staff(context, render)
+
+
 def review_keyboard(t: Translator, user_id: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
@@ -270,6 +362,8 @@ def register(application: HubApplication) -> None:
             REG_SUBMIT: submit,
             REG_APPROVE: approve,
             REG_REJECT: reject,
+            REG_MOVE: confirm_move,
+            REG_STAY: stay,
         },
     )
     application.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))

@@ -47,6 +47,9 @@ REG_SKIP_EMAIL = REGISTRATION.route("skip")
 REG_SUBMIT = REGISTRATION.route("submit")
 REG_APPROVE = REGISTRATION.route("approve", ID)
 REG_REJECT = REGISTRATION.route("reject", ID)
+# An approved focal point confirming (or not) a move to the city of an invite, by its code.
+REG_MOVE = REGISTRATION.route("move", Token(24))
+REG_STAY = REGISTRATION.route("stay")
 
 INVITES = Feature("inv")
 INVITE_COUNTRY = INVITES.route("country", COUNTRY_CODE)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.accounts import is_user_id
 from bot.commands import set_personal_menu
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, OTHER_COUNTRY
+from bot.registration import is_invite_target
 from handlers.common import (
     answer_callback,
     button,
@@ -51,7 +55,12 @@ async def list_staff(update: Update, context: HubContext) -> None:
 
 
 async def _target_id(update: Update, context: HubContext) -> int | None:
-    if context.args and len(context.args) == 1 and context.args[0].isdigit():
+    if (
+        context.args
+        and len(context.args) == 1
+        and re.fullmatch(r"[0-9]{1,16}", context.args[0])
+        and is_user_id(int(context.args[0]))
+    ):
         return int(context.args[0])
     await reply(
         update,
@@ -111,7 +120,7 @@ async def start_invite(update: Update, context: HubContext) -> None:
     if context.args:
         country = COUNTRIES_BY_CODE.get(context.args[0].upper())
         city = " ".join(context.args[1:])
-        if country is None or country.code == OTHER_COUNTRY or len(city) < 2:
+        if country is None or not is_invite_target(country.code, city):
             await reply(
                 update,
                 context,

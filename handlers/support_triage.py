@@ -299,7 +299,8 @@ async def ask_for_input(update: Update, context: HubContext, request_id: int, ac
     await services.support.await_staff_input(context.user_id, action, request_id)
     if action == "note":
         text = t._(
-            "Type an internal note for {reference}. The city does not see notes.",
+            "Type an internal note for {reference}, replying to this message. "
+            "The city does not see notes.",
             reference=request.reference,
         )
     elif action == "question":

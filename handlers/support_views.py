@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import Route
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
-from bot.support.desk import history_line
+from bot.support.desk import former_person, history_line
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS, status_name
 from handlers.common import button, keyboard
 from handlers.routes import (
@@ -117,7 +117,7 @@ def staff_card(t: Translator, request: SupportRequest, files: int, time_zone: st
         title=request.title,
         status=status_name(t, request.status),
         place=place(t, request),
-        name=request.filer_name or "—",
+        name=request.filer_name or former_person(t, staff=False),
         assignee=request.assignee_name or t.label("nobody"),
         filed=staff_time(t, request.created_at, time_zone),
         fields=request_fields(t, fields_of(request), files),
@@ -136,7 +136,11 @@ def staff_history(t: Translator, request: SupportRequest, events: list[RequestEv
 def city_history_line(t: Translator, event: RequestEvent, time_zone: str) -> str:
     when = t.datetime(event.at, time_zone)
     if event.kind == "filed":
-        return t.label("{when}: request sent by {name}", when=when, name=event.actor_name or "—")
+        return t.label(
+            "{when}: request sent by {name}",
+            when=when,
+            name=event.actor_name or former_person(t, staff=False),
+        )
     if event.kind == "status" and event.status == "declined" and event.text:
         return t.label("{when}: declined. Reason: {reason}", when=when, reason=event.text)
     if event.kind == "status":
@@ -150,7 +154,7 @@ def city_history_line(t: Translator, event: RequestEvent, time_zone: str) -> str
     return t.label(
         "{when}: {name} answered: {text}",
         when=when,
-        name=event.actor_name or "—",
+        name=event.actor_name or former_person(t, staff=False),
         text=event.text or "",
     )
 

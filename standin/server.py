@@ -556,6 +556,8 @@ class _Chat:
     type: str
     title: str | None = None
     user: TgUser | None = None
+    privacy_mode: bool = True  # groups only: see StandInBotApi
+    bot_is_member: bool = True
 
     def to_dict(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "type": self.type}
@@ -764,8 +766,12 @@ class StandInBotApi:
       saying so.  Telegram's automatic detection of URLs, mentions and hashtags in bot messages
       is not done.
     * An inline button with more than one action field is refused (Telegram uses the first).
-    * Chats exist as soon as :meth:`add_user` / :meth:`add_group` are called; there is no
-      membership or admin-rights model for groups.
+    * Chats exist as soon as :meth:`add_user` / :meth:`add_group` are called.  The only
+      membership modelled is the bot's own: :meth:`add_bot_to_group` sends ``my_chat_member``
+      and ``leaveChat`` takes the bot out (sends there then answer 403).  There are no
+      admin rights.  Privacy mode is on in groups unless ``add_group(privacy_mode=False)``:
+      as in Telegram, the bot then receives only commands, replies to its own messages and
+      messages that mention it.
     * ``chat_id`` must be numeric (no ``@username``); messages in blocked chats can still be
       edited and deleted.
     * Unknown methods answer 404 "Not Found"; sticker/voice/location sends are not implemented.
@@ -799,6 +805,7 @@ class StandInBotApi:
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
         self.webhook_url = ""
+        self.webhook_secret_token: str | None = None
         self.webhook_last_error: str | None = None  # what getWebhookInfo reports, if set
         self.files: dict[str, StoredFile] = {}
         # When set, any other token is refused with 401 as Telegram refuses a revoked one.
@@ -868,6 +875,7 @@ class StandInBotApi:
                 "copyMessage": self._copy_message,
                 "forwardMessage": self._forward_message,
                 "getChat": self._get_chat,
+                "leaveChat": self._leave_chat,
                 "getChatMember": self._get_chat_member,
                 "getFile": self._get_file,
                 "close": self._true,
@@ -951,15 +959,49 @@ class StandInBotApi:
         self._chats[user_id] = _Chat(id=user_id, type="private", user=user)
         return user
 
-    def add_group(self, chat_id: int, title: str, *, supergroup: bool | None = None) -> None:
-        """Registers a group chat (negative id; ids starting -100 are supergroups by default)."""
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        supergroup: bool | None = None,
+        privacy_mode: bool = True,
+    ) -> None:
+        """Registers a group chat (negative id; ids starting -100 are supergroups by default)
+        with the bot in it; ``privacy_mode`` is Telegram's default for bots."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         if supergroup is None:
             supergroup = str(chat_id).startswith("-100")
         self._chats[chat_id] = _Chat(
-            id=chat_id, type="supergroup" if supergroup else "group", title=title
+            id=chat_id,
+            type="supergroup" if supergroup else "group",
+            title=title,
+            privacy_mode=privacy_mode,
         )
+
+    def add_bot_to_group(self, chat_id: int, by_user_id: int) -> int:
+        """The user adds the bot to the group (created if unknown): queues ``my_chat_member``
+        as Telegram does; returns its update_id."""
+        if chat_id not in self._chats:
+            self.add_group(chat_id, f"Group {chat_id}")
+        user, chat = self._person_in_chat(by_user_id, chat_id)
+        chat.bot_is_member = True
+        bot = self._bot_user()
+        return self.queue_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.to_dict(),
+                    "from": user.to_dict(),
+                    "date": self._now(),
+                    "old_chat_member": {"status": "left", "user": bot},
+                    "new_chat_member": {"status": "member", "user": bot},
+                }
+            }
+        )
+
+    def bot_is_member(self, chat_id: int) -> bool:
+        return self._chats[chat_id].bot_is_member
 
     def send_text(
         self,
@@ -968,8 +1010,8 @@ class StandInBotApi:
         *,
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
-    ) -> int:
-        """Queues a text message from the user; returns its update_id.
+    ) -> int | None:
+        """Queues a text message from the user; returns its update_id (None: not delivered).
 
         A leading ``/command`` (optionally ``@botname``) gets a bot_command entity, as in
         Telegram.  ``reply_to_message_id`` may point at any message in that chat; the replied
@@ -992,7 +1034,7 @@ class StandInBotApi:
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
         **fields: object,
-    ) -> int:
+    ) -> int | None:
         """Queues any message from the user, ``fields`` merged into the Message object.
 
         Use the ``make_*`` helpers for valid content, e.g.
@@ -1002,7 +1044,8 @@ class StandInBotApi:
         ``send_message(42, location=api.make_location(33.9, 35.5))``,
         ``send_message(42, voice=api.make_voice(3))``,
         ``send_message(42, contact=api.make_contact("+961...", "Layla", user_id=42))``.
-        Returns the update_id.
+        Returns the update_id, or None when Telegram would not deliver the message to the bot
+        (it is not in the group, or privacy mode hides the message from it).
         """
         user, chat = self._person_in_chat(user_id, chat_id)
         message: JsonDict = {
@@ -1015,7 +1058,24 @@ class StandInBotApi:
             message["reply_to_message"] = self._replied(chat.id, reply_to_message_id)
         message.update(fields)
         self._raw.setdefault(chat.id, {})[message["message_id"]] = message
+        if not self._bot_receives(chat, message):
+            return None
         return self.queue_update({"message": copy.deepcopy(message)})
+
+    def _bot_receives(self, chat: _Chat, message: JsonDict) -> bool:
+        if chat.type == "private":
+            return True
+        if not chat.bot_is_member:
+            return False
+        if not chat.privacy_mode:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        replied = message.get("reply_to_message") or {}
+        return (
+            bool(_BOT_COMMAND_ENTITY_RE.match(text))
+            or replied.get("from", {}).get("id") == self.bot_id
+            or f"@{self.bot_username}".lower() in text.lower()
+        )
 
     def edit_user_message(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
@@ -1495,6 +1555,8 @@ class StandInBotApi:
             raise _bad("chat not found")
         if sending and chat.id in self.blocked:
             raise BotApiError(403, BLOCKED)
+        if sending and not chat.bot_is_member:
+            raise BotApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat
 
     def _formatted(
@@ -1805,7 +1867,11 @@ class StandInBotApi:
         url = params.get_str("url") or ""
         if url and not re.match(r"^https://\S+$", url):
             raise _bad("bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get_str("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("secret token contains unallowed characters")
         self.webhook_url = url
+        self.webhook_secret_token = secret
         if params.get_bool("drop_pending_updates"):
             self._updates.clear()
         return True
@@ -2216,6 +2282,14 @@ class StandInBotApi:
                 "gifts_from_channels": False,
             },
         }
+
+    async def _leave_chat(self, params: _Params) -> bool:
+        chat = self._chat(params)
+        if chat.type == "private":
+            raise _bad("chat member status can't be changed in private chats")
+        chat.bot_is_member = False
+        self.bot_status[chat.id] = {"status": "left"}
+        return True
 
     async def _get_chat_member(self, params: _Params) -> JsonDict:
         chat = self._chat(params, sending=False)

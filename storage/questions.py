@@ -13,8 +13,24 @@ class QuestionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, *, user_id: int, text: str, language: str, now: datetime) -> Question:
+    async def add(
+        self,
+        *,
+        user_id: int,
+        text: str,
+        language: str,
+        now: datetime,
+        at_most: int,
+        since: datetime,
+    ) -> Question | None:
+        """Keep a question; None when the person already has ``at_most`` kept ``since``."""
         async with self._db.transaction() as tx:
+            kept = await tx.fetchone(
+                "SELECT count(*) FROM questions WHERE user_id = :user AND created_at > :since",
+                {"user": user_id, "since": to_db_time(since)},
+            )
+            if kept is not None and kept[0] >= at_most:
+                return None
             question_id = await tx.insert(
                 "INSERT INTO questions (user_id, text, language, status, created_at)"
                 " VALUES (:user, :text, :language, 'unanswered', :now)",
@@ -27,6 +43,13 @@ class QuestionRepository:
     async def get(self, question_id: int) -> Question | None:
         row = await self._db.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
         return Question.from_row(row) if row else None
+
+    async def forwards_since(self, user_id: int, since: datetime) -> int:
+        row = await self._db.fetchone(
+            "SELECT count(*) FROM questions WHERE user_id = :user AND forwarded_at > :since",
+            {"user": user_id, "since": to_db_time(since)},
+        )
+        return int(row[0]) if row else 0
 
     async def forward(self, question_id: int, user_id: int, *, now: datetime) -> Question | None:
         """Mark an unanswered question of this user forwarded; None if it was already."""

@@ -82,10 +82,14 @@ class Harness:
             finally:
                 self.application = None
 
-    async def settle(self, update_id: int) -> None:
-        """Wait until the bot fetched the update and every handler for it has finished."""
+    async def settle(self, update_id: int | None) -> None:
+        """Wait until the bot fetched the update and every handler for it has finished.
+
+        None is an update Telegram did not deliver (privacy mode in a group): nothing to wait for.
+        """
         assert self.application is not None, "the bot is not running"
-        await self.api.wait_fetched(update_id)
+        if update_id is not None:
+            await self.api.wait_fetched(update_id)
         await self.application.update_queue.join()
         await self.services.background.idle()
 

@@ -93,7 +93,7 @@ async def test_a_bot_removed_from_the_staff_chat_and_a_failing_webhook(
 ) -> None:
     api.bot_status[STAFF_CHAT] = {"status": "left"}
     operator.setenv("HUBBOT_WEBHOOK_URL", "https://hub.example.org/telegram")
-    operator.setenv("HUBBOT_WEBHOOK_SECRET", "s3cret-s3cret")
+    operator.setenv("HUBBOT_WEBHOOK_SECRET", "s3cret-" * 5)
     api.webhook_url = "https://hub.example.org/telegram"
     api.webhook_last_error = "Wrong response from the webhook: 502 Bad Gateway"
     status, lines = await doctor(capsys)

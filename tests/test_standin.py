@@ -54,7 +54,8 @@ async def api() -> AsyncIterator[StandInBotApi]:
     server = StandInBotApi(bot_username="MenaHubBot")
     await server.start()
     server.add_user(USER, "Layla", language_code="ar", username="layla")
-    server.add_group(STAFF_CHAT, "Hub staff")
+    # Privacy mode off: the echo bot below sees every message in the group.
+    server.add_group(STAFF_CHAT, "Hub staff", privacy_mode=False)
     try:
         yield server
     finally:

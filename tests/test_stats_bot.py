@@ -95,8 +95,11 @@ async def test_stats_and_report_are_refused_to_others(hub: Harness) -> None:
         [refusal] = await hub.say(ENGLISH_USER, command)
         assert refusal.text == expected("en", "This is for hub staff only.")
     [refusal] = await hub.say(ADMIN, "/stats", chat_id=-500)
+    # Any other group: the bot says where it works and leaves (handlers/chat_scope.py).
     assert refusal.text == expected(
-        "en", "Statistics are shown only in a private chat with the bot or in the staff chat."
+        "en",
+        "I work only in private chats: write to me at @{bot}. I am leaving this group.",
+        bot="MenaHubBot",
     )
     assert not [message for message in hub.api.messages(-500) if message.photo]
 

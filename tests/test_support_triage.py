@@ -69,7 +69,12 @@ async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None
             await bot.press(ADMIN, label("fr", text), chat_id=STAFF_CHAT)
 
         async def staff_say(text: str) -> list[SentMessage]:
-            return await bot.say(ADMIN, text, chat_id=STAFF_CHAT)
+            # With Telegram's privacy mode on in the staff chat, the bot sees only replies to
+            # its messages: staff answer the prompt by replying to it.
+            prompt = bot.api.last_message(STAFF_CHAT)
+            return await bot.say(
+                ADMIN, text, chat_id=STAFF_CHAT, reply_to_message_id=prompt.message_id
+            )
 
         # Assign to me: the card shows it, in place.
         await staff_press("Assign to me")
@@ -177,7 +182,14 @@ async def test_the_city_answer_refreshes_every_card_and_tells_the_other_focal_po
         await bot.say(ADMIN, "/requests")
         [private_card] = await bot.press(ADMIN, f"{reference} · {TITLES['en']}"[:31] + "…")
         await bot.press(ADMIN, label("fr", "Ask the city"), chat_id=STAFF_CHAT)
-        await bot.say(ADMIN, "Combien de jeunes participeront ?", chat_id=STAFF_CHAT)
+        # Privacy mode: in the staff group the bot sees the answer as a reply to its prompt.
+        prompt = bot.api.last_message(STAFF_CHAT)
+        await bot.say(
+            ADMIN,
+            "Combien de jeunes participeront ?",
+            chat_id=STAFF_CHAT,
+            reply_to_message_id=prompt.message_id,
+        )
         assert status_label("fr", "Waiting for the city") in card_now(bot, group_card)
         # The alternate focal point answers.
         await bot.press(ALTERNATE, label("ar", "✍ Answer the Hub team"))

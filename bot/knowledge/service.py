@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,19 @@ from storage.models import LearnedQuestion, Question
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 
 logger = logging.getLogger(__name__)
+
+# Per person, in any 24 hours: what one person may store and put before the small staff.
+KEPT_QUESTIONS_PER_DAY = 20
+FORWARDS_PER_DAY = 5
+DAY = timedelta(days=1)
+
+
+class DailyLimitReached(Exception):
+    """The person reached a daily cap; ``limit`` is the cap, for the message."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"daily limit of {limit} reached")
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -149,13 +163,29 @@ class KnowledgeService:
         return await self._questions.get(question_id)
 
     async def keep_unanswered(self, *, user_id: int, text: str, language: str) -> Question:
-        return await self._questions.add(
-            user_id=user_id, text=text, language=language, now=self._clock.now()
+        """Raises DailyLimitReached when the person has KEPT_QUESTIONS_PER_DAY already."""
+        now = self._clock.now()
+        kept = await self._questions.add(
+            user_id=user_id,
+            text=text,
+            language=language,
+            now=now,
+            at_most=KEPT_QUESTIONS_PER_DAY,
+            since=now - DAY,
         )
+        if kept is None:
+            raise DailyLimitReached(KEPT_QUESTIONS_PER_DAY)
+        return kept
 
     async def forward(self, question_id: int, *, user_id: int) -> Question | None:
-        """The asker agreed to send it to staff; None if it was sent already (a double tap)."""
-        return await self._questions.forward(question_id, user_id, now=self._clock.now())
+        """The asker agreed to send it to staff; None if it was sent already (a double tap).
+
+        Raises DailyLimitReached when the person sent FORWARDS_PER_DAY in the last 24 hours.
+        """
+        now = self._clock.now()
+        if await self._questions.forwards_since(user_id, now - DAY) >= FORWARDS_PER_DAY:
+            raise DailyLimitReached(FORWARDS_PER_DAY)
+        return await self._questions.forward(question_id, user_id, now=now)
 
     async def remember_staff_copy(
         self, question: Question, *, chat_id: int, message_id: int

@@ -268,7 +268,7 @@ def _export_row(t: Translator, request: SupportRequest, events: list[RequestEven
         _utc(request.created_at),
         t.label(country.name) if country else request.country,
         t.label(request.city),
-        request.filer_name,
+        request.filer_name or former_person(t, staff=False),
         t.label(TOPICS.get(request.topic, request.topic)),
         t.label(SUPPORT_KINDS.get(request.support_kind, request.support_kind)),
         request.title,
@@ -284,10 +284,15 @@ def _export_row(t: Translator, request: SupportRequest, events: list[RequestEven
     ]
 
 
+def former_person(t: Translator, *, staff: bool) -> str:
+    """Who acted, once they erased their data (/deleteme)."""
+    return t.label("a former staff member") if staff else t.label("a former focal point")
+
+
 def history_line(t: Translator, event: RequestEvent) -> str:
     """One event as plain text (CSV cells, the staff history)."""
     when = _utc(event.at)
-    who = event.actor_name or "?"
+    who = event.actor_name or former_person(t, staff=event.kind not in ("filed", "answer"))
     if event.kind == "filed":
         return t.label("{when}: filed by {name}", when=when, name=who)
     if event.kind == "status":
@@ -314,7 +319,7 @@ def history_line(t: Translator, event: RequestEvent) -> str:
             "{when}: {name} assigned it to {assignee}",
             when=when,
             name=who,
-            assignee=event.assignee_name or str(event.assignee),
+            assignee=event.assignee_name or former_person(t, staff=True),
         )
     if event.kind == "note":
         return t.label("{when}: note by {name}: {text}", when=when, name=who, text=event.text or "")

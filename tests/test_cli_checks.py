@@ -1,0 +1,117 @@
+"""Every ``hubbot`` argument is checked: a bad one is a one-line refusal with exit status 2."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bot.__main__ as cli
+from tests.harness import ADMIN, Harness, expected
+
+BAD_ARGUMENTS = [
+    (["invite", "", "--country", "MA"], "city name"),
+    (["invite", "   ", "--country", "MA"], "city name"),
+    (["invite", "x" * 81, "--country", "MA"], "city name"),
+    (["invite", "Tetouan", "--country", "OTHER"], "--country"),
+    (["invite", "Tetouan", "--country", "MA", "--bot-username", "no spaces"], "username"),
+    (["staff", "add", "--", "-5"], "user id"),
+    (["staff", "add", "0"], "user id"),
+    (["staff", "add", "12ab"], "user id"),
+    (["staff", "remove", "--", "-5"], "user id"),
+    (["events", "import", "no-such-file.yaml"], "not a file"),
+    (["content", "check", "--topics", "no-such-topics.md"], "not a file"),
+]
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "hub.sqlite3"
+    monkeypatch.setenv("HUBBOT_DATABASE", str(path))
+    monkeypatch.delenv("HUBBOT_ADMIN_IDS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["migrate"]) == 0
+    return path
+
+
+@pytest.mark.parametrize(("argv", "says"), BAD_ARGUMENTS)
+def test_bad_arguments_are_refused_in_one_line(
+    database: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and says in error, error
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM invites").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM staff").fetchone() == (0,)
+
+
+def test_an_unwritable_export_or_backup_is_refused_before_any_work(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("not a directory")
+    for argv in (
+        ["export", "requests", "--output", str(a_file / "x.csv")],
+        ["export", "requests", "--output", str(tmp_path)],
+        ["backup", str(a_file / "copy.sqlite3")],
+    ):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(argv)
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_write_that_fails_late_is_one_line_too(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    def disk_full(output: Path, content: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "_write_csv", disk_full)
+    capsys.readouterr()
+    assert cli.main(["export", "requests", "--output", str(tmp_path / "x.csv")]) == 1
+    assert capsys.readouterr().err == (
+        f"hubbot: cannot write {tmp_path / 'x.csv'}: No space left on device\n"
+    )
+
+
+def test_the_refusal_has_no_traceback_from_the_shell(tmp_path: Path) -> None:
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "requests", "--output", str(a_file / "x.csv")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HUBBOT_DATABASE": str(tmp_path / "db.sqlite3"),
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        },
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "cannot write" in result.stderr
+
+
+async def test_addstaff_refuses_ids_that_are_not_telegram_users(bot: Harness) -> None:
+    await bot.say(ADMIN, "/start")
+    for typed in ("/addstaff 0", "/addstaff -5", "/addstaff 99999999999999999"):
+        [refusal] = await bot.say(ADMIN, typed)
+        assert refusal.text == expected(
+            "en",
+            "Give the person's numeric Telegram id, for example: {example}",
+            example="/addstaff 123456789",
+        )
+    assert await bot.services.accounts.staff_ids() == [ADMIN]
