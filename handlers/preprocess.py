@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -19,6 +20,9 @@ from bot.services import FlowTracker
 logger = logging.getLogger(__name__)
 
 PREPROCESS_GROUP = -1
+# Someone who left a one-answer prompt (a time zone, an answer to staff) unanswered this long
+# has moved on: what they write next is not that answer.
+ONE_ANSWER_PROMPT_KEPT = timedelta(days=1)
 
 
 async def load_sender(update: Update, context: HubContext) -> None:
@@ -51,7 +55,10 @@ async def load_sender(update: Update, context: HubContext) -> None:
         draft is not None
         and draft.flow in services.flows.abandoned_by_commands
         and message is not None
-        and (message.text or "").startswith("/")
+        and (
+            (message.text or "").startswith("/")
+            or services.clock.now() - draft.updated_at > ONE_ANSWER_PROMPT_KEPT
+        )
     ):
         await services.drafts.delete(user.id, draft.flow)
         draft = await services.drafts.active(user.id)
@@ -86,7 +93,8 @@ class InFlow(filters.UpdateFilter):
 
 
 def in_flow(application: HubApplication, flow: str, *, one_answer: bool = False) -> InFlow:
-    """Updates of users in this form; a ``one_answer`` prompt is dropped by any command."""
+    """Updates of users in this form; a ``one_answer`` prompt is dropped by any command, or
+    when left unanswered for a day."""
     tracker: FlowTracker = application.bot_data["flows"]
     if one_answer:
         tracker.abandoned_by_commands.add(flow)
