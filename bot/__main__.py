@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from bot.cli_arguments import (
     OneLineParser,
@@ -29,6 +30,7 @@ logger = logging.getLogger("hubbot")
 
 # Each sub-command runs one of these (argparse's set_defaults), with the loaded configuration.
 Command = Callable[[Config, argparse.Namespace], int]
+SubCommands: TypeAlias = "argparse._SubParsersAction[Any]"
 
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
@@ -49,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _bot_commands(commands: SubCommands) -> None:
     """Running the bot, in Telegram or in this terminal."""
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
     run.add_argument(
@@ -70,7 +72,7 @@ def _bot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     console.set_defaults(command_function=_console)
 
 
-def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _admin_commands(commands: SubCommands) -> None:
     """Staff and invites."""
     staff = commands.add_parser("staff", help="manage hub staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
@@ -94,7 +96,7 @@ def _admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     invite.set_defaults(command_function=_with(_invite))
 
 
-def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _content_commands(commands: SubCommands) -> None:
     """The knowledge base and events."""
     ask = commands.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (or --batch)")
@@ -132,7 +134,7 @@ def _content_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     event_import.set_defaults(command_function=_import_events)
 
 
-def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _database_commands(commands: SubCommands) -> None:
     """The database: migrations and backups."""
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(command_function=_with(lambda services, _: _noop(services)))
@@ -143,7 +145,7 @@ def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
 
-def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _report_commands(commands: SubCommands) -> None:
     """Exports and reports."""
     export = commands.add_parser("export", help="export data for reporting")
     export_commands = export.add_subparsers(dest="export_command", required=True)
@@ -166,7 +168,7 @@ def _report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     report.set_defaults(command_function=_with(_report))
 
 
-def _health_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _health_commands(commands: SubCommands) -> None:
     """Checks and recovery."""
     doctor = commands.add_parser("doctor", help="check the token, staff chat, database, backups")
     doctor.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="else the staff's")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
@@ -15,6 +16,9 @@ from storage.models import FocalPoint, StaffMember, User
 from storage.users import StaffRepository, UserRepository
 
 TIME_ZONE_FLOW = "timezone"
+# "Last seen" is kept to this precision: within it, a message with an unchanged Telegram
+# profile writes nothing.
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 # Telegram user ids are positive and have at most 52 significant bits.
 MAX_TELEGRAM_USER_ID = 2**52
 
@@ -91,13 +95,25 @@ class AccountService:
         username: str | None,
         telegram_language: str | None,
     ) -> Profile:
+        now = self._clock.now()
+        known = await self._users.get(user_id)
+        if (
+            known is not None
+            and known.is_active
+            and (known.first_name, known.last_name, known.username, known.telegram_language)
+            == (first_name, last_name, username, telegram_language)
+            and now - known.last_seen_at < LAST_SEEN_RESOLUTION
+        ):
+            # Nothing to write: the reply does not wait for the write lock (a broadcast's
+            # results may hold it).
+            return await self._profile_of(known)
         user = await self._users.touch(
             user_id=user_id,
             first_name=first_name,
             last_name=last_name,
             username=username,
             telegram_language=telegram_language,
-            now=self._clock.now(),
+            now=now,
         )
         return await self._profile_of(user)
 

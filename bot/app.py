@@ -14,6 +14,7 @@ from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
 from bot.context import HubApplication, HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
+from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.logs import hide_token
 from bot.services import FlowTracker, Services
@@ -74,13 +75,14 @@ def build_application(
     catalogs = Catalogs.load()
     hide_token(config.require_token())
     flows = FlowTracker()
+    flood = FloodGuard(config.flood_burst, config.flood_per_s)
     moment = clock or SystemClock()
     # Every message, edit and file the handlers send waits here for its slot.
     request = PacedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE)
 
     async def post_init(application: HubApplication) -> None:
         services = await Services.open(
-            config, moment, catalogs=catalogs, flows=flows, timer=timer or RealTimer()
+            config, moment, catalogs=catalogs, flows=flows, flood=flood, timer=timer or RealTimer()
         )
         application.bot_data["services"] = services
         request.pace_with(services.broadcasts.engine.limiter)
@@ -103,7 +105,7 @@ def build_application(
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
         .request(request)
-        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp()))
+        .concurrent_updates(PerChatUpdateProcessor(lambda: moment.now().timestamp(), flood))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -3,8 +3,12 @@ set aside (not answered one by one for minutes afterwards), with one word to slo
 
 from __future__ import annotations
 
+import contextvars
 import enum
 from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
 
 # Idle people are forgotten once this many are remembered.
 MAX_REMEMBERED_PEOPLE = 10_000
@@ -14,6 +18,12 @@ class Verdict(enum.Enum):
     HANDLE = "handle"
     WARN = "warn"  # the first update set aside: tell them once
     SKIP = "skip"
+
+
+# The verdict on the update being handled, given when it arrived (None: not counted).
+verdict_on_arrival: contextvars.ContextVar[Verdict | None] = contextvars.ContextVar(
+    "verdict_on_arrival", default=None
+)
 
 
 @dataclass
@@ -51,6 +61,18 @@ class FloodGuard:
             return Verdict.SKIP
         bucket.warned = True
         return Verdict.WARN
+
+    def screen(self, update: object, now_s: float) -> Verdict | None:
+        """The verdict on an update as it arrives; None for what is not counted."""
+        if not isinstance(update, Update):
+            return None
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or user.is_bot or chat is None:
+            return None
+        # Talk among staff in their group is not addressed to the bot; buttons pressed there are.
+        if chat.type != ChatType.PRIVATE and update.callback_query is None:
+            return None
+        return self.check(user.id, now_s)
 
     def _forget_idle(self, now_s: float) -> None:
         full_after_s = self.burst / self.per_s

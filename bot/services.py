@@ -98,6 +98,7 @@ class Services:
         *,
         catalogs: Catalogs | None = None,
         flows: FlowTracker | None = None,
+        flood: FloodGuard | None = None,
         timer: Timer | None = None,
     ) -> Services:
         db = Database(config.database_path)
@@ -149,7 +150,7 @@ class Services:
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),
-            flood=FloodGuard(config.flood_burst, config.flood_per_s),
+            flood=flood or FloodGuard(config.flood_burst, config.flood_per_s),
             request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
             support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
             events=events,

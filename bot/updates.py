@@ -4,7 +4,6 @@ the order they came."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -12,17 +11,13 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.delivery import replying_to
+from bot.flood import FloodGuard, Verdict, verdict_on_arrival
 
 # Handlers running at once.  Waiting for an earlier update of the same chat does not take one
 # of these, so a person sending hundreds of messages never holds up the others.
 HANDLERS_AT_ONCE = 32
 # Updates accepted (waiting for their turn or running) before the fetching of updates waits.
 UPDATES_IN_PROCESS = 10_000
-
-
-# When the update being handled reached the bot (seconds, on the bot's clock): flood control
-# judges a person's pace by when they wrote, not by when their chat's turn came.
-arrived_at: contextvars.ContextVar[float] = contextvars.ContextVar("arrived_at", default=0.0)
 
 
 def ordering_keys(update: object) -> tuple[str, ...]:
@@ -42,11 +37,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(
         self,
         now_s: Callable[[], float],
+        flood: FloodGuard | None = None,
         handlers_at_once: int = HANDLERS_AT_ONCE,
         queued: int = UPDATES_IN_PROCESS,
     ) -> None:
         super().__init__(max_concurrent_updates=queued)
         self._now_s = now_s
+        self._flood = flood
         self._running = asyncio.Semaphore(handlers_at_once)
         # For each key, the last update that holds it: the next one waits for it to finish.
         self._last: dict[str, asyncio.Future[None]] = {}
@@ -54,7 +51,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # Updates reach this method in the order they were fetched (python-telegram-bot starts
         # one task per update, in order); everything up to the first await keeps that order.
-        arrived_at.set(self._now_s())
+        # A person's pace is judged by when they wrote, not by when their chat's turn comes;
+        # what they send too fast is dropped here, before any work is done for it.
+        verdict = self._flood.screen(update, self._now_s()) if self._flood else None
+        if verdict is Verdict.SKIP and isinstance(coroutine, Coroutine):
+            coroutine.close()
+            return
+        verdict_on_arrival.set(verdict)
         keys = ordering_keys(update)
         earlier = {self._last[key] for key in keys if key in self._last}
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -19,14 +19,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
 
 from bot.config import WEBHOOK_SECRET_PATTERN, Config, ConfigError
+
+if TYPE_CHECKING:
+    from bot.context import HubApplication
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class WebhookReceiver:
 
     def __init__(
         self,
-        application: Application[Any, Any, Any, Any, Any, Any],
+        application: HubApplication,
         *,
         secret: str,
         listen: str,
@@ -124,7 +126,7 @@ class WebhookReceiver:
 
 @asynccontextmanager
 async def serving_webhook(
-    application: Application[Any, Any, Any, Any, Any, Any], config: Config
+    application: HubApplication, config: Config
 ) -> AsyncIterator[WebhookReceiver]:
     """Run the bot on a webhook: register it with Telegram (with the secret), then serve."""
     assert config.webhook_url is not None
@@ -152,7 +154,7 @@ async def serving_webhook(
             await application.post_shutdown(application)
 
 
-def run_webhook(application: Application[Any, Any, Any, Any, Any, Any], config: Config) -> None:
+def run_webhook(application: HubApplication, config: Config) -> None:
     """``hubbot run`` with a webhook: serve until SIGINT or SIGTERM."""
 
     async def serve() -> None:

@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from markupsafe import Markup
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.broadcasts import (
     FLOW,
-    AudienceKind,
-    AudiencePreview,
     BroadcastService,
     DeliverySummary,
     Problem,
     Step,
     StepOutcome,
     answers,
-    describe_delay,
 )
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubApplication, HubContext
 from bot.delivery import Part, bulk_bot
 from bot.forms import FormProblem
-from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
+from bot.geography import COUNTRIES
 from bot.i18n import N_, Translator, right_to_left
 from bot.services import Services
+from handlers.broadcast_views import (
+    already_ended,
+    audience_buttons,
+    audience_label,
+    confirmation_text,
+    event_title,
+    progress_text,
+    report_text,
+    shorten,
+    status_label,
+    version_language,
+    versions_text,
+)
 from handlers.common import (
     answer_callback,
     button,
@@ -71,39 +80,11 @@ EXAMPLE_TIME = "2026-06-15 09:30"
 # -- the compose form ----------------------------------------------------------------------------
 
 
-def _language(t: Translator, code: str) -> str:
-    return t.language_name(code)
-
-
-def _versions_text(t: Translator, data: dict[str, Any]) -> Markup:
-    versions = data.get("versions", {})
-    names = t.list(_language(t, code) for code in SUPPORTED_LANGUAGES if code in versions)
-    attachment = data.get("attachment")
-    if attachment is None:
-        return t._("Versions written: {languages}. No photo or document.", languages=names)
-    if attachment["kind"] == "photo":
-        return t._("Versions written: {languages}. With a photo.", languages=names)
-    return t._("Versions written: {languages}. With a document.", languages=names)
-
-
-def _audience_buttons(t: Translator, has_events: bool) -> list[list[InlineKeyboardButton]]:
-    choices = [
-        (AudienceKind.FOCAL_POINTS, t.label("All verified focal points")),
-        (AudienceKind.COUNTRIES, t.label("Focal points in chosen countries")),
-        (AudienceKind.LANGUAGES, t.label("Focal points by language")),
-        (AudienceKind.EVENT, t.label("The attendees of an event")),
-        (AudienceKind.EVERYONE, t.label("Everyone who started the bot")),
-    ]
-    return [
-        [button(text, BC_AUDIENCE, kind.value)]
-        for kind, text in choices
-        if kind is not AudienceKind.EVENT or has_events
-    ]
-
-
 async def _ask_language(context: HubContext, draft: Draft) -> Screen:
     t = context.t
-    languages = [button(_language(t, code), BC_WRITE_IN, code) for code in SUPPORTED_LANGUAGES]
+    languages = [
+        button(version_language(t, code), BC_WRITE_IN, code) for code in SUPPORTED_LANGUAGES
+    ]
     return t._(
         "<b>New broadcast.</b> In which language will you write the first version? "
         "You can add the other languages afterwards."
@@ -115,7 +96,7 @@ async def _ask_text(context: HubContext, draft: Draft) -> Screen:
     return t._(
         "Send the {language} version now: a text (bold, italics and links are kept), or one "
         "photo or document with the text as its caption.",
-        language=_language(t, answers(draft).get("writing", "en")),
+        language=version_language(t, answers(draft).get("writing", "en")),
     ), keyboard(FORM.navigation(t))
 
 
@@ -125,9 +106,9 @@ async def _versions(context: HubContext, draft: Draft) -> Screen:
     versions = data.get("versions", {})
     add = [
         button(
-            t.label("Replace the {language} version", language=_language(t, code))
+            t.label("Replace the {language} version", language=version_language(t, code))
             if code in versions
-            else t.label("Add the {language} version", language=_language(t, code)),
+            else t.label("Add the {language} version", language=version_language(t, code)),
             BC_WRITE_IN,
             code,
         )
@@ -140,14 +121,14 @@ async def _versions(context: HubContext, draft: Draft) -> Screen:
     return t._(
         "{versions}\n\nPeople whose language has no version get another one, with a note "
         "saying so. Add a language, or choose who gets it.",
-        versions=_versions_text(t, draft.data),
+        versions=versions_text(t, draft.data),
     ), keyboard(*rows, FORM.navigation(t))
 
 
 async def _ask_audience(context: HubContext, draft: Draft) -> Screen:
     t = context.t
     return t._("Who should get this broadcast?"), keyboard(
-        *_audience_buttons(t, context.services.broadcasts.has_events), FORM.navigation(t)
+        *audience_buttons(t, context.services.broadcasts.has_events), FORM.navigation(t)
     )
 
 
@@ -167,7 +148,7 @@ async def _ask_countries(context: HubContext, draft: Draft) -> Screen:
 
 async def _ask_languages(context: HubContext, draft: Draft) -> Screen:
     t = context.t
-    options = [(code, _language(t, code)) for code in SUPPORTED_LANGUAGES]
+    options = [(code, version_language(t, code)) for code in SUPPORTED_LANGUAGES]
     return t._(
         "Choose one or more languages, then press Done. Focal points reading them get "
         "the broadcast."
@@ -178,7 +159,7 @@ async def _ask_event(context: HubContext, draft: Draft) -> Screen:
     t = context.t
     upcoming = await context.services.events.upcoming_for(context.me)
     events = [
-        button(_shorten(_event_title(t, event.titles)), BC_EVENT, event.id) for event, _ in upcoming
+        button(shorten(event_title(t, event.titles)), BC_EVENT, event.id) for event, _ in upcoming
     ]
     if not events:
         return t._("There is no upcoming event. Choose another audience."), keyboard(
@@ -209,7 +190,7 @@ async def _confirm(context: HubContext, draft: Draft) -> Screen:
         await send(
             context.bot,
             context.user_id,
-            t._("Preview of the {language} version:", language=_language(t, code)),
+            t._("Preview of the {language} version:", language=version_language(t, code)),
             t,
         )
         await send_parts(context.bot, context.user_id, broadcasts.preview_parts(draft.data, code))
@@ -279,50 +260,6 @@ FORM = FormView(
         Problem.PAST_TIME: N_("That time has already passed. Type a time in the future."),
     },
 )
-
-
-def _event_title(t: Translator, titles: dict[str, str]) -> str:
-    return titles.get(t.language) or next(iter(titles.values()), "")
-
-
-def _shorten(text: str, limit: int = 48) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def confirmation_text(t: Translator, preview: AudiencePreview) -> Markup:
-    lines = []
-    for share in preview.shares:
-        values = {
-            "language": _language(t, share.language),
-            "version": _language(t, share.version),
-        }
-        if share.version == share.language:
-            lines.append(
-                t.ngettext(
-                    "{language}: {count} person",
-                    "{language}: {count} people",
-                    share.count,
-                    **values,
-                )
-            )
-        else:
-            lines.append(
-                t.ngettext(
-                    "{language}: {count} person, who gets the {version} version with a note",
-                    "{language}: {count} people, who get the {version} version with a note",
-                    share.count,
-                    **values,
-                )
-            )
-    return t.ngettext(
-        "<b>Ready to send to {count} person.</b>\n{shares}\n\nThe previews above show what each "
-        "version looks like. Send it now, or schedule it for later?",
-        "<b>Ready to send to {count} people.</b>\n{shares}\n\nThe previews above show what each "
-        "version looks like. Send it now, or schedule it for later?",
-        preview.total,
-        shares=Markup("\n").join(lines),
-    )
 
 
 async def send_parts(bot: Bot, chat_id: int, parts: list[Part]) -> Message | None:
@@ -495,130 +432,6 @@ async def stop(update: Update, context: HubContext, broadcast_id: int) -> None:
         )
         if service.is_running(broadcast.id)
         else t._("Broadcast #{number} is cancelled. Nothing was sent.", number=number),
-    )
-
-
-def already_ended(t: Translator, broadcast: Broadcast) -> Markup:
-    return t._(
-        "Broadcast #{number} has already ended ({status}).",
-        number=str(broadcast.id),
-        status=status_label(t, broadcast.status),
-    )
-
-
-def status_label(t: Translator, status: str) -> str:
-    labels = {
-        "scheduled": t.plabel("broadcast status", "scheduled"),
-        "sending": t.plabel("broadcast status", "sending"),
-        "done": t.plabel("broadcast status", "finished"),
-        "cancelled": t.plabel("broadcast status", "cancelled"),
-    }
-    return labels.get(status, status)
-
-
-def audience_label(t: Translator, audience: dict[str, Any]) -> str:
-    kind = AudienceKind(audience["kind"])
-    values = audience.get("values", [])
-    if kind is AudienceKind.COUNTRIES:
-        names = t.list(
-            t.label(COUNTRIES_BY_CODE[code].name) for code in values if code in COUNTRIES_BY_CODE
-        )
-        return t.label("focal points in {countries}", countries=names)
-    if kind is AudienceKind.LANGUAGES:
-        names = t.list(_language(t, code) for code in values if code in SUPPORTED_LANGUAGES)
-        return t.label("focal points reading {languages}", languages=names)
-    if kind is AudienceKind.EVENT:
-        return t.label("attendees of event #{number}", number=str(values[0] if values else "?"))
-    if kind is AudienceKind.EVERYONE:
-        return t.label("everyone who started the bot")
-    return t.label("all verified focal points")
-
-
-def _counts_line(t: Translator, name: str, counts: dict[str, int]) -> Markup:
-    return t._(
-        "{name}: sent {sent}, failed {failed}, blocked {blocked}, not sent {unsent}",
-        name=name,
-        sent=counts.get("sent", 0),
-        failed=counts.get("failed", 0),
-        blocked=counts.get("blocked", 0),
-        unsent=counts.get("cancelled", 0) + counts.get("pending", 0) + counts.get("sending", 0),
-    )
-
-
-def report_text(
-    t: Translator, broadcast: Broadcast, summary: DeliverySummary, time_zone: str
-) -> Markup:
-    languages = [
-        _counts_line(t, _language(t, code), summary.by_language[code])
-        for code in SUPPORTED_LANGUAGES
-        if code in summary.by_language
-    ]
-    countries = [
-        _counts_line(
-            t,
-            t.label(COUNTRIES_BY_CODE[code].name)
-            if code in COUNTRIES_BY_CODE
-            else t.label("Not a focal point"),
-            summary.by_country[code],
-        )
-        for code in sorted(summary.by_country, key=lambda code: code or "~")
-    ]
-    duration = (
-        describe_delay(t, (broadcast.finished_at - broadcast.started_at).total_seconds())
-        if broadcast.finished_at and broadcast.started_at
-        else "—"
-    )
-    # Outside the t._() call below, where message extraction would not see it.
-    everyone = t.label("All")
-    return t._(
-        "<b>Report of broadcast #{number}</b> ({status}), to {audience}\n"
-        "Created {created}; sending took {duration}.\n"
-        "{total}\n\n<b>By language</b>\n{languages}\n\n<b>By country</b>\n{countries}",
-        number=str(broadcast.id),
-        status=status_label(t, broadcast.status),
-        audience=audience_label(t, broadcast.audience),
-        created=t.datetime(broadcast.created_at, time_zone),
-        duration=duration,
-        total=_counts_line(t, everyone, summary.states),
-        languages=Markup("\n").join(languages) or "—",
-        countries=Markup("\n").join(countries) or "—",
-    )
-
-
-def progress_text(
-    t: Translator, broadcast: Broadcast, summary: DeliverySummary, seconds_left: float | None
-) -> Markup:
-    values = {
-        "number": str(broadcast.id),
-        "sent": summary.count("sent"),
-        "failed": summary.count("failed"),
-        "blocked": summary.count("blocked"),
-        "remaining": summary.remaining,
-        "total": summary.total,
-    }
-    if broadcast.status == "done":
-        return t._(
-            "<b>Broadcast #{number} finished.</b>\nSent {sent} · failed {failed} · "
-            "blocked {blocked} · of {total}",
-            **values,
-        )
-    if broadcast.status == "cancelled":
-        return t._(
-            "<b>Broadcast #{number} was cancelled.</b>\nSent {sent} · failed {failed} · "
-            "blocked {blocked} · of {total}",
-            **values,
-        )
-    if seconds_left is None or summary.remaining == 0:
-        return t._(
-            "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "
-            "blocked {blocked} · remaining {remaining} of {total}",
-            **values,
-        )
-    return t._(
-        "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "
-        "blocked {blocked} · remaining {remaining} of {total}\nTime left: {left}",
-        left=describe_delay(t, seconds_left),
-        **values,
     )
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.accounts import language_from_telegram
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from handlers.common import send
 
 logger = logging.getLogger(__name__)
@@ -68,5 +67,5 @@ async def _leave(context: HubContext, chat: Chat, update: Update) -> None:
         logger.warning("could not leave chat %s: %s", chat.id, error)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: HubApplication) -> None:
     application.add_handler(TypeHandler(Update, keep_to_allowed_chats), group=CHAT_SCOPE_GROUP)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.accounts import language_from_telegram
 from bot.context import HubApplication, HubContext
-from bot.flood import Verdict
-from bot.updates import arrived_at
+from bot.flood import Verdict, verdict_on_arrival
 from handlers.common import reply
 
 logger = logging.getLogger(__name__)
@@ -21,32 +19,27 @@ FLOOD_GROUP = -2
 
 
 async def guard(update: Update, context: HubContext) -> None:
+    """The update processor dropped what came too fast; the first of those it let through,
+    so the person is told, once, in their language."""
+    if verdict_on_arrival.get() is not Verdict.WARN:
+        return
     user = update.effective_user
-    chat = update.effective_chat
-    if user is None or user.is_bot or chat is None:
-        return
-    # Talk among staff in their group is not addressed to the bot; buttons pressed there are.
-    if chat.type != ChatType.PRIVATE and update.callback_query is None:
-        return
-    services = context.services
-    verdict = services.flood.check(user.id, arrived_at.get())
-    if verdict is Verdict.HANDLE:
-        return
+    assert user is not None
     logger.info("update %s from user %s set aside: too fast", update.update_id, user.id)
-    if verdict is Verdict.WARN:
-        profile = await services.accounts.profile(user.id)
-        if profile is not None:
-            context.use_profile(profile)
-        else:
-            context.use_translator(services.translator(language_from_telegram(user.language_code)))
-        await reply(
-            update,
-            context,
-            context.t._(
-                "You are sending messages faster than I can answer. I am skipping those; "
-                "please wait a few seconds, then send your question again."
-            ),
-        )
+    services = context.services
+    profile = await services.accounts.profile(user.id)
+    if profile is not None:
+        context.use_profile(profile)
+    else:
+        context.use_translator(services.translator(language_from_telegram(user.language_code)))
+    await reply(
+        update,
+        context,
+        context.t._(
+            "You are sending messages faster than I can answer. I am skipping those; "
+            "please wait a few seconds, then send your question again."
+        ),
+    )
     raise ApplicationHandlerStop
 
 

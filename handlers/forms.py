@@ -52,6 +52,8 @@ class FormView:
     back: Route
     cancel: Route
     screen: Callable[[HubContext, Draft], Awaitable[Screen]]
+    # Where the form's service is found: each button's action gets it first.
+    service: Callable[[HubContext], Any]
     closed: str
     cancelled: str
     # What any other problem, or a button of another step, gets.
@@ -59,8 +61,6 @@ class FormView:
     problems: Mapping[enum.Enum, ProblemText] = field(default_factory=dict)
     # Some forms answer a button of an earlier step by showing the current one, silently.
     quiet_wrong_step: bool = False
-    # Where the form's service is found: each button's action gets it first.
-    service: Callable[[HubContext], Any] = field(default=lambda context: None)
     # The form itself (back, cancel), when it is not the service.
     form: Callable[[HubContext], Form[Any]] | None = None
     # Steps shown as a new message even after a button (they follow messages of their own).
@@ -72,7 +72,8 @@ class FormView:
 
     def problem_text(self, t: Translator, outcome: StepOutcome) -> Markup:
         problem = outcome.problem
-        text = self.problems.get(problem) or COMMON_PROBLEMS.get(problem) or self.otherwise  # type: ignore[arg-type]
+        assert problem is not None
+        text = self.problems.get(problem) or COMMON_PROBLEMS.get(problem) or self.otherwise
         return t._(text) if isinstance(text, str) else text(t, outcome)
 
     async def show(self, update: Update, context: HubContext, draft: Draft, *, edit: bool) -> None:

@@ -10,8 +10,8 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
-from bot.i18n import N_, Translator
-from bot.knowledge.content import Entry
+from bot.i18n import Translator
+from bot.knowledge.content import TOPIC_NAMES, Entry
 from bot.knowledge.normalize import clear_language
 from bot.knowledge.service import DailyLimitReached
 from handlers.common import (
@@ -51,14 +51,6 @@ BUTTON_LABEL_CHARS = 48
 MAX_QUESTION_CHARS = 1000
 # The answer goes to the asker with their question: both fit in one Telegram message.
 MAX_ANSWER_CHARS = 3000
-TOPIC_NAMES = {
-    "hub": N_("The Hub and the network"),
-    "themes": N_("Themes"),
-    "resources": N_("Guides and toolkits"),
-    "cases": N_("Case studies"),
-    "events": N_("Past events"),
-    "contact": N_("Contact the Hub"),
-}
 
 
 def _short(text: str) -> str:

@@ -10,7 +10,10 @@ from bot.broadcasts import AudienceKind
 from bot.callbacks import ID, INDEX, PAGE, Choice, Feature, Token
 from bot.config import SUPPORTED_LANGUAGES
 from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
+from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS
+from bot.stats.labels import ALL_COUNTRIES, AREA_NAMES
+from bot.stats.periods import Period
 from bot.support.form import CHOICES
 from bot.support.vocabulary import STATUSES
 
@@ -145,6 +148,17 @@ EDIT_EVENT_AUDIENCE_DONE = EDIT_EVENT.route("invited")
 EDIT_EVENT_DEFAULTS = EDIT_EVENT.route("defaults")
 EDIT_EVENT_NO_REMINDERS = EDIT_EVENT.route("noreminders")
 EDIT_EVENT_SAVE = EDIT_EVENT.route("save")
+
+# -- statistics ---------------------------------------------------------------------------------
+
+STATS = Feature("stats")
+STATS_PERIOD = Choice(*Period)
+STATS_COUNTRY = Choice(
+    ALL_COUNTRIES, *(place.code for place in COUNTRIES if place.code != OTHER_COUNTRY)
+)
+STATS_CHOOSE = STATS.route("choose", STATS_PERIOD, STATS_COUNTRY)
+STATS_CHARTS = STATS.route("charts", Choice(*AREA_NAMES), STATS_PERIOD, STATS_COUNTRY)
+STATS_REPORT = STATS.route("report", STATS_PERIOD, STATS_COUNTRY)
 
 # -- broadcasts ---------------------------------------------------------------------------------
 

@@ -13,10 +13,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import CommandHandler
 
-from bot.callbacks import Choice, Feature
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.stats import charts, labels
 from bot.stats.charts import Chart
 from bot.stats.periods import Period, day_start
@@ -33,26 +32,12 @@ from handlers.common import (
     reply,
     staff_only,
 )
+from handlers.routes import STATS, STATS_CHARTS, STATS_CHOOSE, STATS_REPORT
 from storage.stats import Window
 
 logger = logging.getLogger(__name__)
 
-ALL_COUNTRIES = "all"
-AREA_NAMES = {
-    "fp": N_("Focal points"),
-    "q": N_("Questions"),
-    "r": N_("Support requests"),
-    "e": N_("Events"),
-    "b": N_("Broadcasts"),
-}
 SELECTED_MARK = "• "
-
-STATS = Feature("stats")
-PERIOD = Choice(*Period)
-COUNTRY = Choice(ALL_COUNTRIES, *(place.code for place in COUNTRIES if place.code != OTHER_COUNTRY))
-CHOOSE = STATS.route("choose", PERIOD, COUNTRY)
-CHARTS = STATS.route("charts", Choice(*AREA_NAMES), PERIOD, COUNTRY)
-REPORT = STATS.route("report", PERIOD, COUNTRY)
 
 Drawing = Callable[[], list[Chart]]
 Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
@@ -100,23 +85,24 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
         return SELECTED_MARK + label if selected else label
 
     periods = [
-        button(marked(t.label(labels.PERIOD_NAMES[p]), p is period), CHOOSE, p, country)
+        button(marked(t.label(labels.PERIOD_NAMES[p]), p is period), STATS_CHOOSE, p, country)
         for p in Period
     ]
     places = [
         button(
-            marked(t.label("All countries"), country == ALL_COUNTRIES),
-            CHOOSE,
+            marked(t.label("All countries"), country == labels.ALL_COUNTRIES),
+            STATS_CHOOSE,
             period,
-            ALL_COUNTRIES,
+            labels.ALL_COUNTRIES,
         )
     ] + [
-        button(marked(t.label(place.name), place.code == country), CHOOSE, period, place.code)
+        button(marked(t.label(place.name), place.code == country), STATS_CHOOSE, period, place.code)
         for place in COUNTRIES
         if place.code != OTHER_COUNTRY
     ]
     areas = [
-        button(t.label(name), CHARTS, area, period, country) for area, name in AREA_NAMES.items()
+        button(t.label(name), STATS_CHARTS, area, period, country)
+        for area, name in labels.AREA_NAMES.items()
     ]
     text = t._(
         "<b>Statistics</b>\nPeriod: {period}\nCountry: {country}\n\n"
@@ -124,21 +110,21 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
         "shown together as «Other».",
         period=t.label(labels.PERIOD_NAMES[period]),
         country=labels.country_name(t, country)
-        if country != ALL_COUNTRIES
+        if country != labels.ALL_COUNTRIES
         else t.label("All countries"),
     )
     markup = keyboard(
         *in_rows(periods, 2),
         *in_rows(places, 3),
         *in_rows(areas, 2),
-        [button(t.label("Report (Excel)"), REPORT, period, country)],
+        [button(t.label("Report (Excel)"), STATS_REPORT, period, country)],
     )
     return text, markup
 
 
 @staff_where_private
 async def stats_command(update: Update, context: HubContext) -> None:
-    text, markup = dashboard(context.t, Period.LAST_30_DAYS, ALL_COUNTRIES)
+    text, markup = dashboard(context.t, Period.LAST_30_DAYS, labels.ALL_COUNTRIES)
     await reply(update, context, text, markup)
 
 
@@ -239,7 +225,7 @@ async def report_command(update: Update, context: HubContext) -> None:
 
 
 def _country(code: str) -> str | None:
-    return None if code == ALL_COUNTRIES else code
+    return None if code == labels.ALL_COUNTRIES else code
 
 
 @staff_where_private
@@ -267,4 +253,6 @@ async def report_of(update: Update, context: HubContext, period: str, country: s
 def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("stats", stats_command))
     application.add_handler(CommandHandler("report", report_command))
-    register_routes(application, STATS, {CHOOSE: choose, CHARTS: charts_of, REPORT: report_of})
+    register_routes(
+        application, STATS, {STATS_CHOOSE: choose, STATS_CHARTS: charts_of, STATS_REPORT: report_of}
+    )

@@ -19,7 +19,11 @@ ENGLISH_USER = 203
 
 @pytest.fixture
 async def api() -> AsyncIterator[StandInBotApi]:
-    async with StandInBotApi() as server:
+    # Telegram's limits per chat, as tests/test_under_load.py describes them; the overall limit
+    # is left to the tests about it (broadcast tests go at paid-broadcast speed).
+    async with StandInBotApi(
+        chat_interval_s=1.0, chat_burst=3, group_interval_s=3.0, group_burst=3
+    ) as server:
         server.add_user(ADMIN, "Hala", language_code="en", username="hala_hub")
         server.add_user(ARABIC_USER, "ليلى", language_code="ar", last_name="حداد")
         server.add_user(FRENCH_USER, "Karim", language_code="fr")

@@ -184,16 +184,20 @@ async def test_a_staff_answer_of_two_thousand_emoji_reaches_the_person(harness: 
         assert received.count("🙂") == 2000
 
 
+async def file_in_english(harness: Harness, city: str) -> None:
+    await make_focal_point(harness, ENGLISH_USER, "JO", city)
+    summary = await fill_request(harness, "en", attach=False)
+    await harness.press_data(
+        ENGLISH_USER, summary.message_id, summary.callback_data_for("✔ Submit")
+    )
+
+
 async def test_no_edit_to_identical_content_reaches_telegram_in_a_support_cycle(
     harness: Harness,
 ) -> None:
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     async with harness.running(staff_chat_id=STAFF_CHAT):
-        await make_focal_point(harness, ENGLISH_USER, "JO", "Irbid")
-        summary = await fill_request(harness, "en", attach=False)
-        await harness.press_data(
-            ENGLISH_USER, summary.message_id, summary.callback_data_for("✔ Submit")
-        )
+        await file_in_english(harness, "Irbid")
         # The card is edited where it was pressed, then every copy refreshed to the same text.
         await harness.press(ADMIN, "Assign to me", chat_id=STAFF_CHAT)
         await harness.press(ADMIN, "Assign to me", chat_id=STAFF_CHAT)  # twice: no change
@@ -232,3 +236,39 @@ def test_long_html_is_cut_between_words_never_inside_a_tag_or_an_entity() -> Non
     ).replace("\n", "")
     emoji = split_html("🙂" * 3000, 4096)
     assert [utf16_len(part) for part in emoji] == [4096, 1904]
+
+
+async def test_the_export_arrives_while_the_staff_group_is_busy(harness: Harness) -> None:
+    telegram_limits(harness)
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        await file_in_english(harness, "Madaba")
+        # The group has just had its card; Telegram also refuses the first try of the file.
+        harness.api.fail_next(
+            "sendDocument", 429, "Too Many Requests: retry after 3", retry_after=3
+        )
+        await harness.say(ADMIN, "/exportrequests", chat_id=STAFF_CHAT)
+        sent = harness.api.last_message(STAFF_CHAT)
+        assert sent.document is not None
+        assert sent.document["file_name"].endswith(".csv")
+        assert harness.api.rate_limited == 0
+
+
+async def test_a_message_with_nothing_new_about_its_sender_writes_nothing(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.say(FRENCH_USER, "/help")
+    writes = 0
+    transaction = bot.services.db.transaction
+
+    def counted() -> Any:
+        nonlocal writes
+        writes += 1
+        return transaction()
+
+    monkeypatch.setattr(bot.services.db, "transaction", counted)
+    await bot.say(FRENCH_USER, "/help")
+    assert writes == 0  # the reply never waits for the write lock
+    bot.clock.advance(timedelta(minutes=11))
+    await bot.say(FRENCH_USER, "/help")
+    assert writes == 1  # "last seen" is kept to ten minutes

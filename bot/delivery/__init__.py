@@ -17,7 +17,6 @@ from bot.delivery.limiter import (
     RealTimer,
     Timer,
     priority_for,
-    priority_override,
     replying_to,
 )
 from bot.delivery.request import INTERACTIVE_POOL_SIZE, PacedRequest
@@ -38,7 +37,6 @@ __all__ = [
     "Timer",
     "bulk_bot",
     "priority_for",
-    "priority_override",
     "replying_to",
     "retry_after_seconds",
 ]

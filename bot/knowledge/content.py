@@ -12,13 +12,23 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.i18n import N_
 from bot.knowledge.normalize import LANGUAGES, Lang
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TOPICS: Final[tuple[str, ...]] = ("hub", "themes", "resources", "cases", "events", "contact")
+# The topics entries are filed under, and their names (translated when shown).
+TOPIC_NAMES: Final[dict[str, str]] = {
+    "hub": N_("The Hub and the network"),
+    "themes": N_("Themes"),
+    "resources": N_("Guides and toolkits"),
+    "cases": N_("Case studies"),
+    "events": N_("Past events"),
+    "contact": N_("Contact the Hub"),
+}
+TOPICS: Final[tuple[str, ...]] = tuple(TOPIC_NAMES)
 ENTRY_FIELDS: Final = frozenset(
     {"slug", "topic", "related", "source", "title", "answer", "keywords", "questions"}
 )

@@ -9,12 +9,23 @@ from babel.numbers import format_percent
 
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import N_, Translator
+from bot.knowledge.content import TOPIC_NAMES as KNOWLEDGE_TOPIC_NAMES
 from bot.stats.cells import OTHER
 from bot.stats.periods import EPOCH, Period
 from bot.support.vocabulary import SUPPORT_KINDS, status_name
 from bot.support.vocabulary import TOPICS as REQUEST_TOPICS
-from handlers.knowledge import TOPIC_NAMES as KNOWLEDGE_TOPIC_NAMES
 from storage.stats import Window
+
+# The dashboards' areas, each with its charts.
+AREA_NAMES = {
+    "fp": N_("Focal points"),
+    "q": N_("Questions"),
+    "r": N_("Support requests"),
+    "e": N_("Events"),
+    "b": N_("Broadcasts"),
+}
+# Every country at once, in the dashboards' choice of countries.
+ALL_COUNTRIES = "all"
 
 PERIOD_NAMES = {
     Period.LAST_30_DAYS: N_("Last 30 days"),
