@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import build_application, running  # noqa: E402
 from bot.config import TELEGRAM_MESSAGES_PER_S, Config  # noqa: E402
-from bot.reminders import SendOutcome  # noqa: E402
+from bot.events.reminders import SendOutcome  # noqa: E402
 from bot.services import Services  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from storage.models import Event, EventNotice, NewEvent  # noqa: E402

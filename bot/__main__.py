@@ -125,7 +125,7 @@ def _content_commands(commands: SubCommands) -> None:
     events = commands.add_parser("events", help="Hub events")
     event_commands = events.add_subparsers(dest="events_command", required=True)
     event_import = event_commands.add_parser(
-        "import", help="import events from a YAML or JSON file (see bot/event_import.py)"
+        "import", help="import events from a YAML or JSON file (see bot/events/file_import.py)"
     )
     event_import.add_argument("path", type=readable_file)
     event_import.add_argument(
@@ -163,7 +163,9 @@ def _report_commands(commands: SubCommands) -> None:
     report = commands.add_parser("report", help="the Hub's report as an Excel workbook")
     report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
-    report.add_argument("--output", type=Path, required=True, help="the .xlsx file to write")
+    report.add_argument(
+        "--output", type=writable_file, required=True, help="the .xlsx file to write"
+    )
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
     report.set_defaults(command_function=_with(_report))
 
@@ -176,7 +178,7 @@ def _health_commands(commands: SubCommands) -> None:
     restore = commands.add_parser(
         "restore", help="replace the database with a backup, after checking it (stop the bot)"
     )
-    restore.add_argument("path", type=Path)
+    restore.add_argument("path", type=readable_file)
     restore.set_defaults(command_function=lambda config, a: _restore(config, a.path))
 
 
@@ -299,7 +301,7 @@ def _restore(config: Config, path: Path) -> int:
 def _import_events(config: Config, args: argparse.Namespace) -> int:
     """The file is read and checked before the database is opened: a check writes nothing,
     and a file with problems gets its list of problems alone."""
-    from bot.event_import import EventFileError, import_events, read_event_file
+    from bot.events.file_import import EventFileError, import_events, read_event_file
 
     try:
         entries = read_event_file(args.path, SystemClock())

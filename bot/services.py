@@ -13,12 +13,12 @@ from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
 from bot.delivery.background import BackgroundSends
 from bot.events import EventService
 from bot.events.planning import plan_reminders
+from bot.events.reminders import ReminderRunner
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
-from bot.reminders import ReminderRunner
 from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm

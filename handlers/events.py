@@ -13,10 +13,10 @@ from telegram.ext import CommandHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import HubApplication, HubContext
-from bot.event_calendar import calendar_file
 from bot.events import AnswerStatus
+from bot.events.calendar import calendar_file
+from bot.events.reminders import NoticeSender, SendOutcome, SendResult
 from bot.i18n import right_to_left
-from bot.reminders import NoticeSender, SendOutcome, SendResult
 from bot.services import Services
 from handlers.common import (
     answer_callback,

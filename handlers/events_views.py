@@ -11,7 +11,6 @@ from babel.dates import format_time, format_timedelta
 from markupsafe import Markup, escape
 from telegram import InlineKeyboardMarkup
 
-from bot.event_calendar import localized
 from bot.events import (
     AnswerOutcome,
     AnswerStatus,
@@ -19,6 +18,7 @@ from bot.events import (
     draft_times,
     languages_given,
 )
+from bot.events.calendar import localized
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
 from handlers.common import (

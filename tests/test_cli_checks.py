@@ -25,6 +25,8 @@ BAD_ARGUMENTS = [
     (["staff", "remove", "--", "-5"], "user id"),
     (["events", "import", "no-such-file.yaml"], "not a file"),
     (["content", "check", "--topics", "no-such-topics.md"], "not a file"),
+    (["restore", "no-such-backup.sqlite3"], "not a file"),
+    (["report", "--from", "2026-01-01", "--to", "2026-06-30", "--output", "."], "directory"),
 ]
 
 

@@ -11,8 +11,8 @@ import pytest
 from dateutil import tz
 from icalendar import Calendar
 
-from bot.event_calendar import calendar_file
-from bot.event_import import import_events, read_event_file
+from bot.events.calendar import calendar_file
+from bot.events.file_import import import_events, read_event_file
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from storage.models import Event
 from tests.conftest import FRENCH_USER

@@ -10,7 +10,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.clock import ManualClock
-from bot.event_import import EventFileError, import_events, read_event_file
+from bot.events.file_import import EventFileError, import_events, read_event_file
 from tests.conftest import FRENCH_USER
 from tests.harness import ADMIN, START, Harness
 

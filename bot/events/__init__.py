@@ -1,4 +1,9 @@
-"""Hub events: the staff's forms (form.py), the rules of an event (rules.py), the service."""
+"""Hub events, by kind of code.
+
+form.py (the staff's two forms), rules.py (what an event may be), service.py (answers, rosters,
+changes), planning.py (which reminders, as a pure function), reminders.py (sending them),
+calendar.py (.ics files), file_import.py (events from a YAML or JSON file).
+"""
 
 from bot.events.form import EDIT_FLOW, EDIT_STEPS, NEW_FLOW, TEXT_STEPS
 from bot.events.rules import (
