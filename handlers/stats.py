@@ -6,11 +6,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.ext import CommandHandler
 
 from bot.context import HubApplication, HubContext
@@ -22,7 +21,6 @@ from bot.stats.periods import Period, day_start
 from bot.stats.service import StatsService
 from bot.stats.workbook import build_workbook
 from handlers.common import (
-    Handler,
     answer_callback,
     button,
     edit_or_reply,
@@ -41,34 +39,6 @@ SELECTED_MARK = "• "
 
 Drawing = Callable[[], list[Chart]]
 Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
-
-
-def _placed_well(update: Update, context: HubContext) -> bool:
-    """Figures go to a private chat or the staff chat, never to a group others read."""
-    chat = update.effective_chat
-    return chat is not None and (
-        chat.type == ChatType.PRIVATE or chat.id == context.services.config.staff_chat_id
-    )
-
-
-def staff_where_private(handler: Handler) -> Handler:
-    """For staff only, and only in a private chat or the staff chat."""
-
-    @staff_only
-    async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
-        if _placed_well(update, context):
-            return await handler(update, context, *arguments)
-        text = context.t.label(
-            "Statistics are shown only in a private chat with the bot or in the staff chat."
-        )
-        if update.callback_query is not None:
-            await answer_callback(update, text, alert=True)
-        else:
-            await reply(update, context, Markup.escape(text))
-        return None
-
-    guarded.__name__ = handler.__name__
-    return guarded
 
 
 def _scope(t: Translator, period: Period | None, window: Window) -> str:
@@ -122,7 +92,7 @@ def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, Inli
     return text, markup
 
 
-@staff_where_private
+@staff_only
 async def stats_command(update: Update, context: HubContext) -> None:
     text, markup = dashboard(context.t, Period.LAST_30_DAYS, labels.ALL_COUNTRIES)
     await reply(update, context, text, markup)
@@ -197,7 +167,7 @@ async def send_report(
     )
 
 
-@staff_where_private
+@staff_only
 async def report_command(update: Update, context: HubContext) -> None:
     """/report FROM TO (dates, both included), or /report alone for this year so far."""
     t = context.t
@@ -228,14 +198,14 @@ def _country(code: str) -> str | None:
     return None if code == labels.ALL_COUNTRIES else code
 
 
-@staff_where_private
+@staff_only
 async def choose(update: Update, context: HubContext, period: str, country: str) -> None:
     await answer_callback(update)
     text, markup = dashboard(context.t, Period(period), country)
     await edit_or_reply(update, context, text, markup)
 
 
-@staff_where_private
+@staff_only
 async def charts_of(
     update: Update, context: HubContext, area: str, period: str, country: str
 ) -> None:
@@ -243,7 +213,7 @@ async def charts_of(
     await send_charts(update, context, area, Period(period), _country(country))
 
 
-@staff_where_private
+@staff_only
 async def report_of(update: Update, context: HubContext, period: str, country: str) -> None:
     await answer_callback(update)
     window = context.services.stats.window(Period(period), _country(country))

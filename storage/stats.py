@@ -69,7 +69,9 @@ _TEMPLATES: dict[str, str] = {
             FROM questions q LEFT JOIN focal_points fp ON fp.user_id = q.user_id
             WHERE q.created_at >= :start AND q.created_at < :end
               AND (:country IS NULL OR fp.country = :country)
-            GROUP BY lower(trim(q.text)) ORDER BY count DESC, text LIMIT :limit
+            GROUP BY lower(trim(q.text))
+            HAVING COUNT(DISTINCT q.user_id) >= :min_askers
+            ORDER BY count DESC, text LIMIT :limit
             """,
     "requests": """
             SELECT r.reference, r.country, r.city, r.topic, r.support_kind, r.status,
@@ -249,7 +251,7 @@ class StatsRepository:
 
     async def explain(self, window: Window) -> dict[str, list[str]]:
         """SQLite's plan for every query, one line per step: where indexes are (not) used."""
-        params = window.params(limit=10, **_open_statuses())
+        params = window.params(limit=10, min_askers=3, **_open_statuses())
         plans = {}
         for name, sql in QUERIES.items():
             rows = await self._db.fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -317,11 +319,14 @@ class StatsRepository:
             for row in rows
         ]
 
-    async def frequent_unanswered(self, window: Window, limit: int) -> list[FrequentQuestion]:
-        """The questions the knowledge base could not answer, most often asked first."""
+    async def frequent_unanswered(
+        self, window: Window, *, limit: int, min_askers: int
+    ) -> list[FrequentQuestion]:
+        """The questions the knowledge base could not answer, most often asked first, among
+        those that at least ``min_askers`` different people asked."""
         rows = await self._db.fetchall(
             QUERIES["frequent_unanswered"],
-            window.params(limit=limit),
+            window.params(limit=limit, min_askers=min_askers),
         )
         return [FrequentQuestion(row["text"], row["count"]) for row in rows]
 

@@ -32,13 +32,15 @@ async def _known_database(path: Path) -> None:
         db,
         "questions",
         [
+            # Asked by three people, so the workbook lists it.
             {
-                "user_id": 22,
+                "user_id": user,
                 "text": FORMULA,
                 "language": "en",
                 "status": "unanswered",
                 "created_at": stats_fixture.at("2026-06-06"),
             }
+            for user in (22, 23, 32)
         ],
     )
     await db.close()

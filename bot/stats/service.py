@@ -11,7 +11,7 @@ from statistics import median
 
 from bot.clock import Clock
 from bot.geography import COUNTRIES, OTHER_COUNTRY
-from bot.stats.cells import Row, merge_small
+from bot.stats.cells import SMALL_CELL_LIMIT, Row, merge_small
 from bot.stats.periods import Period, period_start
 from storage.stats import (
     BroadcastReach,
@@ -188,7 +188,10 @@ class StatsService:
             declined=sum(cell.count for cell in asked if cell.outcome == "declined"),
             forwarded=len(forwarded),
             median_answer_hours=_median(answer_hours),
-            frequent_unanswered=await self._stats.frequent_unanswered(window, FREQUENT_QUESTIONS),
+            # A question's words are its asker's: shown only once several people asked it.
+            frequent_unanswered=await self._stats.frequent_unanswered(
+                window, limit=FREQUENT_QUESTIONS, min_askers=SMALL_CELL_LIMIT
+            ),
         )
 
     async def requests(self, window: Window) -> RequestStats:
