@@ -57,9 +57,20 @@ def test_values_are_read() -> None:
     assert config.api_file_url == "http://127.0.0.1:8081/file/bot"
 
 
-def test_a_missing_token_is_one_line_without_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run"], "HUBBOT_TOKEN"),
+        # A bad argument (an output under a file): refused before any work (issue 13).
+        (["export", "requests", "--output", "{tmp}/notes.txt/x.csv"], "cannot write"),
+    ],
+)
+def test_a_refusal_is_one_line_without_a_traceback(
+    tmp_path: Path, argv: list[str], says: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("")
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", *(part.format(tmp=tmp_path) for part in argv)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -73,7 +84,7 @@ def test_a_missing_token_is_one_line_without_a_traceback(tmp_path: Path) -> None
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
-    assert "HUBBOT_TOKEN" in result.stderr
+    assert says in result.stderr
     assert "Traceback" not in result.stderr
 
 
