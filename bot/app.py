@@ -78,7 +78,7 @@ def build_application(
     flood = FloodGuard(config.flood_burst, config.flood_per_s)
     moment = clock or SystemClock()
     # Every message, edit and file the handlers send waits here for its slot.
-    request = PacedRequest(connection_pool_size=INTERACTIVE_POOL_SIZE)
+    request = PacedRequest(INTERACTIVE_POOL_SIZE)
     updates = PerChatUpdateProcessor(lambda: moment.now().timestamp(), flood)
 
     async def post_init(application: HubApplication) -> None:
@@ -106,7 +106,7 @@ def build_application(
         .base_file_url(config.api_file_url)
         .context_types(ContextTypes(context=HubContext))
         .request(request)
-        .get_updates_request(ScreenedUpdatesRequest(updates, connection_pool_size=1))
+        .get_updates_request(ScreenedUpdatesRequest(updates))
         .concurrent_updates(updates)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -10,9 +10,9 @@ from typing import Any
 from telegram import Update
 from telegram._utils.types import JSONDict
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import HTTPXRequest
 
 from bot.delivery import replying_to
+from bot.delivery.http import AiohttpRequest
 from bot.flood import UNKNOWN, FloodGuard, Verdict, verdict_on_arrival
 
 # Handlers running at once.  Waiting for an earlier update of the same chat does not take one
@@ -120,12 +120,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-class ScreenedUpdatesRequest(HTTPXRequest):
+class ScreenedUpdatesRequest(AiohttpRequest):
     """The connection that fetches updates: each batch is screened for floods (see
     :meth:`PerChatUpdateProcessor.set_aside`) before python-telegram-bot reads it."""
 
-    def __init__(self, processor: PerChatUpdateProcessor, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, processor: PerChatUpdateProcessor) -> None:
+        super().__init__(1)
         self._processor = processor
 
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]

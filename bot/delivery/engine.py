@@ -13,10 +13,11 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limiter import DeliverySettings, Priority, RateLimiter, RealTimer, Timer
 
 logger = logging.getLogger(__name__)
@@ -231,10 +232,5 @@ class DeliveryEngine:
 
 def bulk_bot(token: str, base_url: str, base_file_url: str, settings: DeliverySettings) -> Bot:
     """A bot with its own connection pool, so bulk sends never take a reply's connection."""
-    request = HTTPXRequest(
-        connection_pool_size=settings.max_in_flight + 4,
-        pool_timeout=30.0,
-        read_timeout=15.0,
-        connect_timeout=10.0,
-    )
+    request = AiohttpRequest(settings.max_in_flight + 4)
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)

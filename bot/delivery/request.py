@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from telegram.error import BadRequest
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limiter import RateLimiter, priority_for
 
 logger = logging.getLogger(__name__)
@@ -59,12 +60,12 @@ class SendCounts:
     given_up: int = 0
 
 
-class PacedRequest(HTTPXRequest):
+class PacedRequest(AiohttpRequest):
     """Until :meth:`pace_with` is called (the services open after the application is built)
     requests go straight out."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, connections: int) -> None:
+        super().__init__(connections)
         self._limiter: RateLimiter | None = None
         self.counts = SendCounts()
         self._shown: OrderedDict[tuple[int, int], str] = OrderedDict()
@@ -77,10 +78,10 @@ class PacedRequest(HTTPXRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        write_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        connect_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        pool_timeout: object = HTTPXRequest.DEFAULT_NONE,
+        read_timeout: object = AiohttpRequest.DEFAULT_NONE,
+        write_timeout: object = AiohttpRequest.DEFAULT_NONE,
+        connect_timeout: object = AiohttpRequest.DEFAULT_NONE,
+        pool_timeout: object = AiohttpRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         limiter = self._limiter
         name = url.rsplit("/", 1)[-1].lower()
