@@ -1,6 +1,7 @@
 """What every message the bot sends goes through: formatted text, keyboards, replies, recording.
 
-Text and media messages, copies and forwards (``messages.py``, ``files.py``) all use these."""
+Text and media messages, copies and forwards (``messages.py``, ``files.py``) all use these.
+"""
 
 from __future__ import annotations
 
