@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from standin.limits import CAPTION_LIMIT
 from standin.methods.outgoing import OutgoingMessages
 from standin.models import JsonDict, StoredFile, UploadedFile, bad
 from standin.params import Params
@@ -15,13 +14,7 @@ class FileMethods(OutgoingMessages):
 
     async def _send_media(self, params: Params, kind: str) -> JsonDict:
         chat = self._chat(params)
-        caption, entities, raw, parse_mode = self._formatted(
-            params,
-            text_name="caption",
-            entities_name="caption_entities",
-            limit=CAPTION_LIMIT,
-            caption=True,
-        )
+        caption, entities, raw, parse_mode = self._formatted(params, caption=True)
         stored = self._input_file(params, kind, kind)
         markup = self._markup(params)
         reply_to = self._reply_target(params, chat)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 
-from standin.limits import CAPTION_LIMIT, TEXT_LIMIT
 from standin.methods.outgoing import OutgoingMessages
 from standin.models import Chat, JsonDict, SentMessage, bad
 from standin.params import Params
@@ -20,9 +19,7 @@ class MessageMethods(OutgoingMessages):
 
     async def _send_message(self, params: Params) -> JsonDict:
         chat = self._chat(params)
-        plain, entities, raw, parse_mode = self._formatted(
-            params, text_name="text", entities_name="entities", limit=TEXT_LIMIT, caption=False
-        )
+        plain, entities, raw, parse_mode = self._formatted(params, caption=False)
         markup = self._markup(params)
         reply_to = self._reply_target(params, chat)
         content: JsonDict = {"text": plain}
@@ -45,9 +42,7 @@ class MessageMethods(OutgoingMessages):
         sent = self._editable(params)
         if "text" not in sent.raw:
             raise bad("there is no text in the message to edit")
-        plain, entities, raw, parse_mode = self._formatted(
-            params, text_name="text", entities_name="entities", limit=TEXT_LIMIT, caption=False
-        )
+        plain, entities, raw, parse_mode = self._formatted(params, caption=False)
         markup = self._markup(params, inline_only=True)
         if (
             plain == sent.raw.get("text")
@@ -64,13 +59,7 @@ class MessageMethods(OutgoingMessages):
         sent = self._editable(params)
         if "text" in sent.raw:
             raise bad("there is no caption in the message to edit")
-        caption, entities, raw, parse_mode = self._formatted(
-            params,
-            text_name="caption",
-            entities_name="caption_entities",
-            limit=CAPTION_LIMIT,
-            caption=True,
-        )
+        caption, entities, raw, parse_mode = self._formatted(params, caption=True)
         markup = self._markup(params, inline_only=True)
         if (
             caption == sent.raw.get("caption", "")
@@ -197,13 +186,7 @@ class MessageMethods(OutgoingMessages):
         if params.get("caption") is not None or params.get("caption_entities") is not None:
             if "text" in content:
                 raise bad("there is no caption in the message")
-            caption, entities, html, parse_mode = self._formatted(
-                params,
-                text_name="caption",
-                entities_name="caption_entities",
-                limit=CAPTION_LIMIT,
-                caption=True,
-            )
+            caption, entities, html, parse_mode = self._formatted(params, caption=True)
             _set_or_pop(content, "caption", caption or None)
             _set_or_pop(content, "caption_entities", entities or None)
         markup = self._markup(params)

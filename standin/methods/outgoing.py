@@ -9,12 +9,14 @@ import copy
 import re
 
 from standin.html import HtmlParseError, parse_html, strip_private, trim, utf16_len
-from standin.limits import CALLBACK_DATA_LIMIT, MAX_INLINE_BUTTONS
+from standin.limits import CALLBACK_DATA_LIMIT, CAPTION_LIMIT, MAX_INLINE_BUTTONS, TEXT_LIMIT
 from standin.models import Chat, JsonDict, SentMessage, bad
 from standin.params import Params
 from standin.state import BotApiState
 
 _BUTTON_URL_RE = re.compile(r"^(?:https?://[^\s/?#]+|tg://[^\s]+)", re.IGNORECASE)
+
+_PARSE_MODES = ("html", "markdown", "markdownv2")
 
 _INLINE_ACTIONS = (
     "url",
@@ -34,68 +36,52 @@ class OutgoingMessages(BotApiState):
     """Telegram's checks on a message's content, and storing what passes."""
 
     def _formatted(
-        self,
-        params: Params,
-        *,
-        text_name: str,
-        entities_name: str,
-        limit: int,
-        caption: bool,
+        self, params: Params, *, caption: bool
     ) -> tuple[str, list[JsonDict], str | None, str | None]:
-        """Returns (plain text, entities, raw text, parse mode) after Telegram's checks."""
+        """Returns (plain text, entities, raw text, parse mode) after Telegram's checks.
+
+        ``caption`` reads ``caption``/``caption_entities`` instead of ``text``/``entities``.
+        """
+        text_name = "caption" if caption else "text"
+        entities_name = "caption_entities" if caption else "entities"
         raw = params.get_str(text_name)
         parse_mode = params.get_str("parse_mode") or None
         if raw is None:
             raw = ""
         explicit = params.get_json(entities_name)
         if explicit is not None:
-            if not isinstance(explicit, list) or not all(isinstance(e, dict) for e in explicit):
-                raise bad(f"can't parse {entities_name} JSON object")
-            plain, entities = raw, [dict(e) for e in explicit]
-            size = utf16_len(plain)
-            for entity in entities:
-                offset, length = entity.get("offset"), entity.get("length")
-                if (
-                    not isinstance(offset, int)
-                    or not isinstance(length, int)
-                    or offset < 0
-                    or length <= 0
-                    or offset + length > size
-                ):
-                    raise bad("can't parse entities: entity beyond the end of the text")
+            plain, entities = raw, _explicit_entities(raw, explicit, entities_name)
         elif parse_mode is not None and raw:
-            mode = parse_mode.lower()
-            if mode == "html":
-                try:
-                    plain, entities = parse_html(raw, strict_ampersand=self.strict_ampersand)
-                except HtmlParseError as exc:
-                    raise bad(f"can't parse entities: {exc}") from None
-            elif mode in ("markdown", "markdownv2"):
-                raise bad(
-                    f"unsupported parse_mode {parse_mode!r} in the Telegram stand-in "
-                    "(only HTML is implemented)"
-                )
-            else:
-                raise bad("unsupported parse_mode")
+            plain, entities = self._parsed(raw, parse_mode)
         else:
-            if parse_mode is not None and parse_mode.lower() not in (
-                "html",
-                "markdown",
-                "markdownv2",
-            ):
+            if parse_mode is not None and parse_mode.lower() not in _PARSE_MODES:
                 raise bad("unsupported parse_mode")
             plain, entities = raw, []
         plain, entities = trim(plain, strip_private(entities))
         size = utf16_len(plain)
         if caption:
-            if size > limit:
+            if size > CAPTION_LIMIT:
                 raise bad("message caption is too long")
         else:
             if size == 0:
                 raise bad("message text is empty")
-            if size > limit:
+            if size > TEXT_LIMIT:
                 raise bad("message is too long")
         return plain, entities, raw, parse_mode
+
+    def _parsed(self, raw: str, parse_mode: str) -> tuple[str, list[JsonDict]]:
+        mode = parse_mode.lower()
+        if mode == "html":
+            try:
+                return parse_html(raw, strict_ampersand=self.strict_ampersand)
+            except HtmlParseError as exc:
+                raise bad(f"can't parse entities: {exc}") from None
+        if mode in _PARSE_MODES:
+            raise bad(
+                f"unsupported parse_mode {parse_mode!r} in the Telegram stand-in "
+                "(only HTML is implemented)"
+            )
+        raise bad("unsupported parse_mode")
 
     def _markup(self, params: Params, *, inline_only: bool = False) -> JsonDict | None:
         markup = params.get_json("reply_markup")
@@ -238,3 +224,22 @@ class OutgoingMessages(BotApiState):
         self._sent_index[(chat.id, message_id)] = sent
         self._emit("message", sent)
         return sent
+
+
+def _explicit_entities(text: str, explicit: object, entities_name: str) -> list[JsonDict]:
+    """Entities the bot passed itself, checked to lie within the text."""
+    if not isinstance(explicit, list) or not all(isinstance(e, dict) for e in explicit):
+        raise bad(f"can't parse {entities_name} JSON object")
+    entities = [dict(e) for e in explicit]
+    size = utf16_len(text)
+    for entity in entities:
+        offset, length = entity.get("offset"), entity.get("length")
+        if (
+            not isinstance(offset, int)
+            or not isinstance(length, int)
+            or offset < 0
+            or length <= 0
+            or offset + length > size
+        ):
+            raise bad("can't parse entities: entity beyond the end of the text")
+    return entities
