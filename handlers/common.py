@@ -72,19 +72,24 @@ async def send(
 
     Waiting for Telegram's limits (and a 429) happens in the one paced path the bot's
     requests go through, for this chat only."""
-    # One unit is kept for the right-to-left mark.
-    parts = split_html(str(text), MAX_MESSAGE_UTF16 - 1)
+    # Lines are marked before the split, so their marks count towards the limit; one unit is
+    # kept for the mark a part cut inside a line may need at its start.
+    parts = split_html(_laid_out(str(text), translator), MAX_MESSAGE_UTF16 - 1)
     message: Message | None = None
     for index, part in enumerate(parts):
         message = await bot.send_message(
             chat_id,
-            right_to_left(part) if translator.is_rtl else part,
+            _laid_out(part, translator),
             parse_mode=ParseMode.HTML,
             reply_markup=reply_markup if index == len(parts) - 1 else None,
             disable_web_page_preview=True,
         )
     assert message is not None
     return message
+
+
+def _laid_out(html: str, translator: Translator) -> str:
+    return right_to_left(html) if translator.is_rtl else html
 
 
 async def send_to_person(
@@ -117,12 +122,12 @@ async def edit_or_reply(
 ) -> None:
     """After a button press, replace the pressed message; after a typed message, answer it."""
     query = update.callback_query
+    body = _laid_out(str(text), context.t)
     if (
         query is not None
         and query.message is not None
-        and visible_length(str(text)) < MAX_MESSAGE_UTF16
+        and visible_length(body) <= MAX_MESSAGE_UTF16
     ):
-        body = right_to_left(str(text)) if context.t.is_rtl else str(text)
         try:
             await query.edit_message_text(
                 body,

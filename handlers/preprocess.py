@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -19,6 +20,9 @@ from bot.services import FlowTracker
 logger = logging.getLogger(__name__)
 
 PREPROCESS_GROUP = -1
+# Someone who left a one-answer prompt (a time zone, an answer to staff) unanswered this long
+# has moved on: what they write next is not that answer.
+ONE_ANSWER_PROMPT_KEPT = timedelta(days=1)
 
 
 async def load_sender(update: Update, context: HubContext) -> None:
@@ -51,11 +55,28 @@ async def load_sender(update: Update, context: HubContext) -> None:
         draft is not None
         and draft.flow in services.flows.abandoned_by_commands
         and message is not None
-        and (message.text or "").startswith("/")
+        and (
+            (message.text or "").startswith("/")
+            or services.clock.now() - draft.updated_at > ONE_ANSWER_PROMPT_KEPT
+        )
     ):
         await services.drafts.delete(user.id, draft.flow)
         draft = await services.drafts.active(user.id)
+    if draft is not None and await answers_a_forwarded_question(update, context):
+        # Goes to whoever asked: a form left open elsewhere must not take it as its input.
+        draft = None
     services.flows.set(user.id, draft.flow if draft else None)
+
+
+async def answers_a_forwarded_question(update: Update, context: HubContext) -> bool:
+    """A staff member's reply to the copy of a question a person sent to staff."""
+    message = update.message
+    if message is None or message.reply_to_message is None or not context.me.is_staff:
+        return False
+    question = await context.services.knowledge.question_behind(
+        message.chat_id, message.reply_to_message.message_id
+    )
+    return question is not None
 
 
 class InFlow(filters.UpdateFilter):
@@ -72,7 +93,8 @@ class InFlow(filters.UpdateFilter):
 
 
 def in_flow(application: HubApplication, flow: str, *, one_answer: bool = False) -> InFlow:
-    """Updates of users in this form; a ``one_answer`` prompt is dropped by any command."""
+    """Updates of users in this form; a ``one_answer`` prompt is dropped by any command, or
+    when left unanswered for a day."""
     tracker: FlowTracker = application.bot_data["flows"]
     if one_answer:
         tracker.abandoned_by_commands.add(flow)

@@ -79,6 +79,7 @@ async def fill_request(
     attach: bool = True,
     contact: str = "Email",
     description: str = DESCRIPTION,
+    phone: str = "+212 600 123 456",
 ) -> SentMessage:
     """Walk the whole form; returns the summary with its Submit button."""
     user = USERS[language]
@@ -110,6 +111,6 @@ async def fill_request(
         *_, question = await bot.say(user, "focal.point@city.example.org")
     elif contact == "Phone":
         assert question.text == expected(language, ASK_PHONE)
-        *_, question = await bot.say(user, "+212 600 123 456")
+        *_, question = await bot.say(user, phone)
     assert label(language, "✔ Submit") in question.button_texts()
     return question

@@ -277,3 +277,25 @@ async def test_only_staff_file_questions(bot: Harness) -> None:
     # Someone else pressing forged data gets a refusal, and nothing is filed.
     await bot.press_data(FRENCH_USER, confirmation.message_id, data)
     assert await bot.services.knowledge.export_learned() == ""
+
+
+@pytest.mark.parametrize("form", ["/broadcast", "/newevent"])
+async def test_a_staff_answer_reaches_the_asker_while_the_staff_member_has_a_form_open(
+    harness: Harness, form: str
+) -> None:
+    """A form left half-filled in private must not swallow the staff's replies in the group."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        await harness.say(FRENCH_USER, "Qui a gagné le match de football hier ?")
+        await harness.press(FRENCH_USER, label("fr", "Send it to the Hub team"))
+        copy = harness.api.last_message(STAFF_CHAT)
+        await harness.say(ADMIN, form)
+        if form == "/broadcast":
+            await harness.press(ADMIN, "English")
+        await harness.say(
+            ADMIN,
+            "Nous ne suivons pas le football.",
+            chat_id=STAFF_CHAT,
+            reply_to_message_id=copy.message_id,
+        )
+        assert "Nous ne suivons pas le football." in harness.last_text(FRENCH_USER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
@@ -146,3 +148,16 @@ async def test_a_command_abandons_a_one_answer_prompt(bot: Harness) -> None:
     profile = await bot.services.accounts.profile(FRENCH_USER)
     assert profile is not None
     assert profile.user.time_zone is None
+
+
+async def test_a_one_answer_prompt_left_for_days_no_longer_takes_the_next_text(
+    bot: Harness,
+) -> None:
+    """Someone who opened the time zone choice and went away asks a question days later: it is
+    a question, not a time zone."""
+    await bot.say(FRENCH_USER, "/settings")
+    await bot.press(FRENCH_USER, label("fr", "Time zone"))
+    bot.clock.advance(timedelta(days=3))
+    [answer] = await bot.say(FRENCH_USER, "Qui dirige le Hub ?")
+    assert "Qui dirige" not in (answer.text or "")
+    assert await bot.services.drafts.active(FRENCH_USER) is None

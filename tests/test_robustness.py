@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
+from markupsafe import Markup
 
 from bot.callbacks import CALLBACK_DATA_MAX_BYTES, CALLBACK_VERSION, callback
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.logs import hide_token
+from handlers.common import send
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
-from tests.harness import Harness, expected, label
+from tests.harness import Harness, catalogs, expected, label
 
 ONLY_TEXT = "I can only read text. Type your question, or use /help to see what I can do."
 
@@ -123,6 +125,20 @@ async def test_a_long_message_is_split_within_telegrams_limit() -> None:
     assert len(parts) > 1
     assert all(visible_length(part) <= MAX_MESSAGE_UTF16 for part in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_a_long_arabic_list_is_split_within_telegrams_limit(bot: Harness) -> None:
+    """Each line of names alone needs a right-to-left mark: the marks count towards the limit
+    (an event roster of a few hundred people in Arabic was refused as too long)."""
+    t = catalogs().translator("ar")
+    lines = [
+        t._("• {name}, {city} ({country})", name=f"ليلى حداد {n}", city="الكرك", country="الأردن")
+        for n in range(300)
+    ]
+    assert bot.application is not None
+    await send(bot.application.bot, ARABIC_USER, Markup("\n").join(lines), t)
+    shown = "\n".join(bot.texts(ARABIC_USER))
+    assert all(f"ليلى حداد {n}\u2069" in shown for n in range(300))
 
 
 def test_callback_data_is_measured_in_bytes() -> None:

@@ -8,16 +8,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from matplotlib import ft2font
 
 from bot.clock import ManualClock
 from bot.i18n import Catalogs
 from bot.stats import charts, labels
 from bot.stats.cells import OTHER, Row, merge_small
+from bot.stats.charts import shown
 from bot.stats.periods import EPOCH, Period, period_start
 from bot.stats.service import StatsService
 from storage.db import Database
 from storage.stats import StatsRepository, Window
 from tests import stats_fixture
+from tests.harness import catalogs
 from tests.stats_fixture import NOW
 
 
@@ -142,6 +145,17 @@ async def test_a_custom_window(stats: StatsService) -> None:
     window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
     assert (await stats.questions(window)).by_topic == [Row(OTHER, (2,))]
     assert (await stats.broadcasts(window)).recipients == 1
+
+
+def test_arabic_reaches_matplotlib_in_logical_order() -> None:
+    """matplotlib lays Arabic out itself (libraqm: letters joined, right to left): text put in
+    visual order beforehand came out mirrored, every Arabic label read backwards."""
+    assert ft2font.__libraqm_version__
+    t = catalogs().translator("ar")
+    assert shown(t, t.label("Questions without an answer")) == "الأسئلة دون إجابة"
+    assert shown(t, t.label("{period}, {country}", period="هذا العام", country="المغرب")) == (
+        "هذا العام، المغرب"
+    )
 
 
 @pytest.mark.parametrize("language", ["ar", "fr", "en"])

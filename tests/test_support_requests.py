@@ -425,3 +425,14 @@ async def test_old_buttons_of_a_focal_point_no_longer_verified_are_refused(
         answers = await bot.press_data(user, welcome.message_id, data)
         assert [answer.text for answer in answers] == [refusal]
     assert await bot.services.request_form.draft(user) is None
+
+
+async def test_a_phone_number_in_arabic_digits(bot: Harness) -> None:
+    """Arabic keyboards on phones type ٠١٢٣…: the number is taken, and kept in the digits
+    staff dial."""
+    await make_focal_point(bot, ARABIC_USER, *CITIES["ar"])
+    summary = await fill_request(bot, "ar", attach=False, contact="Phone", phone="+٢١٢ ٦٠٠ ١٢٣ ٤٥٦")
+    assert "+212 600 123 456" in (summary.text or "")
+    await bot.press(ARABIC_USER, label("ar", "✔ Submit"))
+    [request] = (await bot.services.support.search(RequestFilter(), page=0, size=1)).requests
+    assert request.contact_detail == "+212 600 123 456"

@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-import arabic_reshaper
-from bidi import get_display
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -61,10 +59,9 @@ def draw_alone(draw: Callable[[], list[Chart]]) -> list[Chart]:
 
 
 def shown(t: Translator, text: str) -> str:
-    """Text as matplotlib must draw it: Arabic joined and in visual order, without the
-    invisible direction marks the font has no glyph for."""
-    if t.is_rtl:
-        text = get_display(arabic_reshaper.reshape(text))
+    """Text as matplotlib must draw it: in logical order, since its text layout (libraqm)
+    joins Arabic letters and orders them right to left itself; without the invisible
+    direction marks the font has no glyph for."""
     return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict, cast
@@ -145,6 +146,8 @@ class RequestForm(Form[Step]):
             if step is Step.DESCRIPTION
             else " ".join(text.split())
         )
+        if step is Step.CONTACT_DETAIL and answers(draft).get("contact") == "phone":
+            value = western_digits(value)
         problem = (
             _contact_problem(answers(draft).get("contact"), value)
             if step is Step.CONTACT_DETAIL
@@ -220,6 +223,14 @@ def _problem_for_other_message(step: Step, *, file_step: bool = False) -> Proble
     if step is Step.ATTACHMENTS and file_step:
         return Problem.NEEDS_FILE
     return Problem.NEEDS_CHOICE
+
+
+def western_digits(value: str) -> str:
+    """'+٢١٢ ٦٠٠' -> '+212 600': Arabic keyboards type their own digits; staff dial these."""
+    return "".join(
+        str(digit) if (digit := unicodedata.decimal(char, None)) is not None else char
+        for char in value
+    )
 
 
 def _contact_problem(channel: str | None, value: str) -> tuple[enum.Enum, int | None] | None:
