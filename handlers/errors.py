@@ -39,10 +39,14 @@ async def on_error(update: object, context: HubContext) -> None:
     logger.debug("the update that failed: %s", update.to_dict())
     if update.effective_chat is None or isinstance(error, Forbidden):
         return
+    services = context.services
     if user is not None and context.profile is None:
-        profile = await context.services.accounts.profile(user.id)
+        profile = await services.accounts.profile(user.id)
         if profile is not None:
             context.use_profile(profile)
+    if update.effective_chat.id == services.config.staff_chat_id:
+        # Everyone in the staff chat reads it (as load_sender decides for every other answer).
+        context.use_translator(services.staff_translator())
     query = update.callback_query
     if query is not None:
         try:

@@ -449,7 +449,28 @@ async def file_question(update: Update, context: HubContext, slug: str) -> None:
 
 
 async def on_group_reply(update: Update, context: HubContext) -> None:
-    await staff_reply(update, context)
+    if await staff_reply(update, context) or not _replies_to_the_bot(update, context):
+        return
+    if context.profile is not None and context.profile.is_staff:
+        # Staff reply to the city's answer, a card or an erased person's question expecting it
+        # to reach someone: say where it goes (nowhere) and how to write to a city.
+        t = context.t
+        await reply(
+            update,
+            context,
+            t._(
+                "Nobody receives replies to this message. To write to a city about its "
+                "request, press «{button}» on the request's card.",
+                button=t.label("Ask the city"),
+            ),
+        )
+
+
+def _replies_to_the_bot(update: Update, context: HubContext) -> bool:
+    message = update.message
+    replied = message.reply_to_message if message is not None else None
+    author = replied.from_user if replied is not None else None
+    return author is not None and author.id == context.bot.id
 
 
 @staff_only

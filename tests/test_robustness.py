@@ -12,7 +12,7 @@ from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.logs import hide_token
 from handlers.common import send
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
-from tests.harness import Harness, catalogs, expected, label
+from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
 
 ONLY_TEXT = "I can only read text. Type your question, or use /help to see what I can do."
 
@@ -196,3 +196,21 @@ async def test_blocking_the_bot_marks_the_person_unreachable_until_they_return(
     profile = await bot.services.accounts.profile(FRENCH_USER)
     assert profile is not None
     assert profile.user.is_active
+
+
+async def test_an_apology_in_the_staff_chat_is_in_the_staff_chats_language(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everyone in the staff chat reads it: its language, not that of whoever typed."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT, admin_ids=frozenset({ADMIN, FRENCH_USER})):
+        await harness.say(FRENCH_USER, "/start")
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("list on fire")
+
+        monkeypatch.setattr(harness.services.support, "search", broken)
+        [apology] = await harness.say(FRENCH_USER, "/requests", chat_id=STAFF_CHAT)
+    assert apology.text == expected(
+        "en", "Sorry, something went wrong on our side. Please try again in a moment."
+    )

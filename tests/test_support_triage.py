@@ -461,3 +461,34 @@ async def test_a_staff_reply_to_another_message_is_not_taken_for_the_awaited_que
         assert [event.text for event in details.events if event.kind == "question"] == [
             "How many participants?"
         ]
+
+
+async def test_a_staff_reply_to_the_citys_answer_is_not_silently_dropped(
+    harness: Harness,
+) -> None:
+    """Replying to the city's answer in the staff chat reaches nobody: staff are told how to
+    write to the city instead of hearing nothing."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
+        bot = harness
+        await make_focal_point(bot, ENGLISH_USER, "JO", "Greater Amman Municipality")
+        await file_one(bot, "en", attach=False)
+        await bot.press(ADMIN, label("fr", "Ask the city"), chat_id=STAFF_CHAT)
+        prompt = bot.api.last_message(STAFF_CHAT)
+        await bot.say(
+            ADMIN, "Combien de jeunes ?", chat_id=STAFF_CHAT, reply_to_message_id=prompt.message_id
+        )
+        await bot.press(ENGLISH_USER, "✍ Answer the Hub team")
+        await bot.say(ENGLISH_USER, "About 90 young people.")
+        city_messages = len(bot.api.messages(ENGLISH_USER))
+        answer_notice = bot.api.last_message(STAFF_CHAT)
+        [told] = await bot.say(
+            ADMIN, "Merci !", chat_id=STAFF_CHAT, reply_to_message_id=answer_notice.message_id
+        )
+        assert told.text == expected(
+            "fr",
+            "Nobody receives replies to this message. To write to a city about its request, "
+            "press «{button}» on the request's card.",
+            button=label("fr", "Ask the city"),
+        )
+        assert len(bot.api.messages(ENGLISH_USER)) == city_messages
