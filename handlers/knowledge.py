@@ -451,7 +451,16 @@ async def file_question(update: Update, context: HubContext, slug: str) -> None:
 async def on_group_reply(update: Update, context: HubContext) -> None:
     if await staff_reply(update, context) or not _replies_to_the_bot(update, context):
         return
-    if context.profile is not None and context.profile.is_staff:
+    message = update.message
+    assert message is not None and message.reply_to_message is not None
+    if not (context.profile is not None and context.profile.is_staff):
+        return
+    if message.text is None and await context.services.knowledge.question_behind(
+        message.chat_id, message.reply_to_message.message_id
+    ):
+        # Only text reaches the asker.
+        await reply(update, context, context.t._("Please answer with a text message."))
+    else:
         # Staff reply to the city's answer, a card or an erased person's question expecting it
         # to reach someone: say where it goes (nowhere) and how to write to a city.
         t = context.t
@@ -514,6 +523,13 @@ def register(application: HubApplication) -> None:
     )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & filters.REPLY & text, on_group_reply)
+        MessageHandler(
+            filters.ChatType.GROUPS
+            & filters.REPLY
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL
+            & ~filters.UpdateType.EDITED,
+            on_group_reply,
+        )
     )
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, on_private_text))

@@ -299,3 +299,23 @@ async def test_a_staff_answer_reaches_the_asker_while_the_staff_member_has_a_for
             reply_to_message_id=copy.message_id,
         )
         assert "Nous ne suivons pas le football." in harness.last_text(FRENCH_USER)
+
+
+async def test_a_staff_reply_with_a_photo_to_a_question_is_asked_for_text(harness: Harness) -> None:
+    """Only text reaches the asker: a photo in reply is not dropped without a word."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        await harness.say(FRENCH_USER, "Qui a gagné le match de football hier ?")
+        await harness.press(FRENCH_USER, label("fr", "Send it to the Hub team"))
+        copy = harness.api.last_message(STAFF_CHAT)
+        before = len(harness.api.messages(STAFF_CHAT))
+        await harness.settle(
+            harness.api.send_message(
+                ADMIN,
+                chat_id=STAFF_CHAT,
+                photo=harness.api.make_photo(),
+                reply_to_message_id=copy.message_id,
+            )
+        )
+        [asked] = harness.api.messages(STAFF_CHAT)[before:]
+        assert asked.text == expected("en", "Please answer with a text message.")
