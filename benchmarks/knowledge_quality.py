@@ -85,6 +85,7 @@ def evaluate(
 CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
     "min_coverage": (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8),
     "unknown_word_mass": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2),
+    "fact_cue_mass": (0.5, 1.0, 1.5, 2.0, 3.0),
     "min_word_mass": (0.1, 0.2, 0.3, 0.4),
     "non_topical_word_factor": (0.1, 0.2, 0.3, 0.5, 0.7, 1.0),
     "answer_only_match": (0.3, 0.45, 0.6, 0.75, 0.9),

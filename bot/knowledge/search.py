@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.content import Entry
+from bot.knowledge.facts import FACT_KINDS, asked_facts, stated_facts
 from bot.knowledge.normalize import (
     LANGUAGES,
     arabic_suffix_variants,
@@ -79,6 +80,9 @@ class SearchSettings:
     min_coverage: float = 0.6
     min_word_mass: float = 0.2
     unknown_word_mass: float = 0.7
+    # A question asking for a kind of fact (an amount, a number, a vacancy: knowledge/facts.py)
+    # weighs this share of the largest idf more, covered only by entries that state such a fact.
+    fact_cue_mass: float = 2.0
     # A word found only in an entry's example questions, or only in its answer, is weaker
     # evidence that the entry is about it than one in its title or keywords.
     question_match: float = 0.8
@@ -144,6 +148,7 @@ class KnowledgeIndex:
         settings: SearchSettings = DEFAULT_SETTINGS,
         synonyms: Synonyms | None = None,
         example_questions: dict[frozenset[str], list[int]] | None = None,
+        fact_statements: dict[str, FloatArray] | None = None,
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
         self.settings = settings
@@ -166,6 +171,9 @@ class KnowledgeIndex:
         max_idf = float(idf.max()) if len(idf) else 1.0
         self._min_word_mass = settings.min_word_mass * max_idf
         self._unknown_mass = settings.unknown_word_mass * max_idf
+        self._fact_mass = settings.fact_cue_mass * max_idf
+        # Per kind of fact, 1.0 for the entries that state one, else 0.0.
+        self._fact_statements = fact_statements or {}
         self._alternatives_cache: dict[str, tuple[_Alternative, ...]] = {}
         self._synonyms = _SynonymTable.compile(
             synonyms or Synonyms(), self._direct_alternatives, settings.synonym_weight
@@ -207,6 +215,7 @@ class KnowledgeIndex:
             settings=settings,
             synonyms=synonyms,
             example_questions=builder.example_question_owners(),
+            fact_statements=_fact_statements(list(by_slug.values())),
         )
         logger.info("knowledge index: %d entries, %d terms", len(by_slug), len(builder.term_ids))
         return index
@@ -258,22 +267,31 @@ class KnowledgeIndex:
     def _score(self, query: str) -> tuple[FloatArray, FloatArray] | None:
         """BM25 score and question coverage of every entry, or None if nothing can match."""
         n_docs = len(self._slugs)
-        words = tokenize(query)
+        raws = raw_words(normalize(query))
+        words = [word for raw in raws if (word := content_word(raw))]
         if not words or n_docs == 0:
             return None
         scores = np.zeros(n_docs, dtype=np.float32)
         matched_mass = np.zeros(n_docs, dtype=np.float32)
         total_mass = 0.0
         widened = self._synonyms.widen(words)
+        asked = asked_facts(raws)
+        for kind in asked.kinds:
+            # Only entries that state such a fact cover what the question asks for.
+            total_mass += self._fact_mass
+            matched_mass += self._fact_mass * self._fact_statements.get(kind, 0.0)
         for word in dict.fromkeys(words):
             alternatives = self._alternatives(word)
             extra = widened.get(word)
             if extra:
                 alternatives = _merge(alternatives, extra)
             if not alternatives:
-                total_mass += self._unknown_mass
+                if word not in asked.words:
+                    total_mass += self._unknown_mass
                 continue
-            mass = self._word_mass(alternatives)
+            # A word asking for a fact still ranks entries; its share of the question is the
+            # fact's, counted above.
+            mass = 0.0 if word in asked.words else self._word_mass(alternatives)
             word_scores = np.zeros(n_docs, dtype=np.float32)
             word_match = np.zeros(n_docs, dtype=np.float32)
             for alt in alternatives:
@@ -514,6 +532,14 @@ class _SynonymTable:
         if not self._skeletons:
             return ()
         return self._skeletons.get(arabizi_skeleton(word), ())
+
+
+def _fact_statements(entries: list[Entry]) -> dict[str, FloatArray]:
+    stated = [stated_facts(entry) for entry in entries]
+    return {
+        kind.name: np.array([kind.name in facts for facts in stated], dtype=np.float32)
+        for kind in FACT_KINDS
+    }
 
 
 def _merge_into(target: dict[int, float], terms: dict[int, float], weight: float) -> None:

@@ -1,0 +1,166 @@
+"""Questions that ask for a kind of fact (an amount of money, a number, a job vacancy), and
+whether an entry states such a fact at all.
+
+"What is the salary of a programme officer?" shares every other word with entries about the
+network; word coverage alone cannot tell it from a good question. When the question asks for
+a kind of fact that an entry never states, that part of the question stays uncovered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from bot.knowledge.content import Entry
+from bot.knowledge.normalize import content_word, normalize, raw_words, term_variants
+
+
+@dataclass(frozen=True)
+class FactKind:
+    """A kind of fact: what asks for it in any of the three languages (a phrase alone, or one
+    of the `asked_how` phrases anywhere with one of the `asked_what` phrases), and the pattern
+    of an entry's lower-cased text that states one, tried only where one of its `markers` occurs
+    (a substring test is far cheaper than a regular expression over 10,000 entries)."""
+
+    name: str
+    phrases: tuple[str, ...]
+    evidence: re.Pattern[str]
+    markers: tuple[str, ...] = ("",)
+    asked_how: tuple[str, ...] = ()
+    asked_what: tuple[str, ...] = ()
+
+
+FACT_KINDS: Final[tuple[FactKind, ...]] = (
+    FactKind(
+        "money",
+        # Not "budget", "funding", "تمويل": those are subjects the documents do cover.
+        (
+            "salary", "wage", "amount", "cost", "price", "fee",
+            "salaire", "rémunération", "montant", "coût", "prix", "frais",
+            "مبلغ", "راتب", "رواتب", "معاش", "تكلفة", "كلفة", "سعر",
+        ),
+        re.compile(
+            r"[$€£]\s?\d|\d[\d\s.,]*\s?(?:(?:million|billion|milliards?|مليون|مليار)\s?)?"
+            r"(?:usd|eur|dollars?|euros?|dinars?|dirhams?|pounds?|دولار|يورو|دينار|درهم|جنيه|ليرة)"
+            r"|free of charge|no cost|gratuit|sans frais|مجان"
+        ),
+        markers=(
+            "$", "€", "£", "usd", "eur", "dollar", "dinar", "dirham", "pound", "دولار", "يورو",
+            "دينار", "درهم", "جنيه", "ليرة", "free of charge", "no cost", "gratuit", "sans frais",
+            "مجان",
+        ),
+        # "How much ... money", dialects included (Levantine قديش/أديش, Tunisian قداش,
+        # Moroccan شحال, Egyptian بكام).
+        asked_how=("how much", "combien", "كم", "قديش", "اديش", "قداش", "شحال", "بكام"),
+        asked_what=("money", "argent", "مال", "مصاري", "فلوس", "dollar", "euro", "دولار"),
+    ),
+    FactKind(
+        "count",
+        (
+            "how many", "number of", "combien de", "nombre de",
+            "كم عدد", "قديش عدد", "اديش عدد", "قداش من", "شحال من",
+        ),
+        # A number other than a year, in digits or in words.
+        re.compile(
+            r"(?<![\d/])(?!(?:19|20)\d\d(?!\d))\d+|\b(?:two|three|four|five|six|seven|eight|nine"
+            r"|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|dozens?|deux|trois"
+            r"|quatre|cinq|sept|huit|neuf|dix|onze|douze|vingt|trente|quarante|cinquante"
+            r"|centaines?|milliers?|dizaines?|اثنان|اثنين|ثلاث|ثلاثة|أربع|أربعة|خمس|خمسة|ستة"
+            r"|سبع|سبعة|ثماني|ثمانية|تسع|تسعة|عشر|عشرة|عشرين|ثلاثين|مئات|آلاف)\b"
+        ),
+    ),
+    FactKind(
+        "vacancy",
+        (
+            "vacancy", "hiring", "job opening",
+            "offre d'emploi", "poste vacant", "poste à pourvoir",
+            "شاغر", "شواغر", "وظيفة شاغرة",
+        ),
+        re.compile(
+            r"vacanc|\bhiring\b|offres? d.emploi|postes? (?:vacants?|à pourvoir)|شاغر|شواغر"
+        ),
+        markers=("vacan", "hiring", "emploi", "pourvoir", "شاغر", "شواغر"),
+    ),
+)  # fmt: skip
+
+
+def _key(raw: str) -> tuple[str, ...]:
+    """Every reading of a normalised word: its index stems, or itself for a stopword."""
+    word = content_word(raw)
+    return term_variants(word) if word else (raw,)
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(_key(raw)[0] for raw in raw_words(normalize(text)))
+
+
+@dataclass(frozen=True)
+class _CompiledKind:
+    name: str
+    phrases: tuple[tuple[str, ...], ...]
+    asked_how: tuple[tuple[str, ...], ...]
+    asked_what: tuple[tuple[str, ...], ...]
+
+
+def _compile(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(p for p in dict.fromkeys(map(_phrase, phrases)) if p)
+
+
+_COMPILED: Final = tuple(
+    _CompiledKind(
+        kind.name, _compile(kind.phrases), _compile(kind.asked_how), _compile(kind.asked_what)
+    )
+    for kind in FACT_KINDS
+)
+# Cheap test before any phrase matching: most questions contain none of these.
+_FIRST_KEYS: Final = frozenset(
+    phrase[0] for kind in _COMPILED for phrase in (*kind.phrases, *kind.asked_how, *kind.asked_what)
+)
+
+
+@dataclass(frozen=True)
+class AskedFacts:
+    """The kinds of fact a question asks for, and its content words that ask for them."""
+
+    kinds: tuple[str, ...]
+    words: frozenset[str]
+
+
+NO_FACTS: Final = AskedFacts((), frozenset())
+
+
+def asked_facts(raws: list[str]) -> AskedFacts:
+    """What a question, as its normalised raw words (normalize.raw_words), asks for."""
+    keys = [_key(raw) for raw in raws]
+    if not any(reading in _FIRST_KEYS for readings in keys for reading in readings):
+        return NO_FACTS
+    kinds: list[str] = []
+    words: set[str] = set()
+
+    def spans(phrases: tuple[tuple[str, ...], ...]) -> list[range]:
+        return [
+            range(start, start + len(phrase))
+            for phrase in phrases
+            for start in range(len(keys) - len(phrase) + 1)
+            if all(part in keys[start + i] for i, part in enumerate(phrase))
+        ]
+
+    for kind in _COMPILED:
+        found = spans(kind.phrases)
+        if kind.asked_how and spans(kind.asked_how):
+            found += spans(kind.asked_what)
+        if found:
+            kinds.append(kind.name)
+            words.update(w for span in found for at in span if (w := content_word(raws[at])))
+    return AskedFacts(tuple(kinds), frozenset(words)) if kinds else NO_FACTS
+
+
+def stated_facts(entry: Entry) -> frozenset[str]:
+    """The kinds of fact an entry states somewhere in its title or answer, in any language."""
+    text = "\n".join(text for _, text in (*entry.title.items(), *entry.answer.items())).lower()
+    return frozenset(
+        kind.name
+        for kind in FACT_KINDS
+        if any(marker in text for marker in kind.markers) and kind.evidence.search(text)
+    )
