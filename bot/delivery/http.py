@@ -67,7 +67,7 @@ class AiohttpRequest(BaseRequest):
                 strict=True,
             )
         )
-        # aiohttp has no write timeout of its own: the read timeout starts once all is written.
+        # aiohttp has no write timeout: the time allowed to write is added to each read's.
         timeout = aiohttp.ClientTimeout(
             connect=(pool_s or 0) + (connect_s or 0) or None,
             sock_connect=connect_s,
