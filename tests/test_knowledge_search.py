@@ -306,6 +306,7 @@ def test_shown_entries_follow_the_ranking(real_index: KnowledgeIndex, question: 
         ("كيف اطلب دعم فني", "technical-support"),
         ("احنا عايزين دعم فني للبلدية، نعمل ايه؟", "technical-support"),
         ("bghina da3m ta9ni l baladiya dyalna", "technical-support"),
+        ("shno hiya al shabaka?", "network-overview"),
         ("شلون نتواصل ويا فريق المركز؟", "hub-team-contact"),
         ("بدي تواصل مع فريق المركز", "hub-team-contact"),
         ("شنوة هو المركز الإقليمي؟", "hub-overview"),

@@ -158,9 +158,9 @@ _ARABIZI_STOPWORDS: Final = _words(
     n7ebb nhebb nhebbou bghit bghina nbghi baddi biddi bidi 3ayez 3ayz 3awez 3ayzin 3awzin
     3andkom 3andek 3ndkom 3andi 3andna ya3ni mta3 mte3 dyal dial diyal dyalna dyalkom ta3 3la
     3ala m3a ma3a howa huwa hiya hia heya ana ena e7na i7na a7na ehna 7na n9der n9dar na9der
-    n9dro nnajem najem ndir ndiro ndirou na3mel n3mel n3ml n3mlo ne3mel el di dah deh hadi hada
-    hadak hedha hedhi bezabt bzabt belzabt lyoum lyoma daba tawa barcha bzaf fi 3an bel fel
-    fil lil mel mn wesh chnahouma chkoun chkon meen min3ayez momken mumkin mumken
+    n9dro nnajem najem ndir ndiro ndirou na3mel n3mel n3ml n3mlo ne3mel al el il di dah deh
+    hadi hada hadak hedha hedhi bezabt bzabt belzabt lyoum lyoma daba tawa barcha bzaf fi 3an
+    bel fel fil lil mel mn wesh chnahouma chkoun chkon meen min3ayez momken mumkin mumken
     """
 )
 
