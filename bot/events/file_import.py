@@ -16,7 +16,7 @@ The file is a list of entries, for example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,20 +42,6 @@ from bot.events import (
 )
 from bot.geography import valid_time_zone
 from storage.models import NewEvent
-
-
-@dataclass(frozen=True)
-class EventEntry:
-    key: str | None
-    titles: dict[str, str]
-    descriptions: dict[str, str]
-    starts_at: datetime
-    ends_at: datetime
-    time_zone: str
-    place: str | None
-    link: str | None
-    audience: tuple[str, ...]
-    reminder_offsets_s: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -97,7 +83,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEntry | None:
+def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: each entry must be a mapping")
         return None
@@ -161,8 +147,7 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEnt
     key = raw.get("key")
     if len(problems) > before or starts_at is None or ends_at is None or offsets is None:
         return None
-    return EventEntry(
-        key=str(key) if key is not None else None,
+    return NewEvent(
         titles=titles,
         descriptions=descriptions,
         starts_at=starts_at,
@@ -172,10 +157,12 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> EventEnt
         link=link,
         audience=audience,
         reminder_offsets_s=tuple(offsets),
+        created_by=None,
+        import_key=str(key) if key is not None else None,
     )
 
 
-def read_event_file(path: Path, clock: Clock) -> list[EventEntry]:
+def read_event_file(path: Path, clock: Clock) -> list[NewEvent]:
     """Every entry of the file, or EventFileError listing every problem found."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -188,7 +175,7 @@ def read_event_file(path: Path, clock: Clock) -> list[EventEntry]:
     entries = [
         _entry(raw, f"{path} entry {index}", now, problems) for index, raw in enumerate(document, 1)
     ]
-    keys = [entry.key for entry in entries if entry and entry.key]
+    keys = [entry.import_key for entry in entries if entry and entry.import_key]
     if len(keys) != len(set(keys)):
         problems.append(f"{path}: two entries share a key")
     if problems:
@@ -197,25 +184,11 @@ def read_event_file(path: Path, clock: Clock) -> list[EventEntry]:
 
 
 async def import_events(
-    service: EventService, entries: list[EventEntry], *, by: int | None
+    service: EventService, entries: list[NewEvent], *, by: int | None
 ) -> ImportReport:
     created = already = 0
     for entry in entries:
-        event = await service.create(
-            NewEvent(
-                titles=entry.titles,
-                descriptions=entry.descriptions,
-                starts_at=entry.starts_at,
-                ends_at=entry.ends_at,
-                time_zone=entry.time_zone,
-                place=entry.place,
-                link=entry.link,
-                audience=entry.audience,
-                reminder_offsets_s=entry.reminder_offsets_s,
-                created_by=by,
-                import_key=entry.key,
-            )
-        )
+        event = await service.create(replace(entry, created_by=by))
         if event is None:
             already += 1
         else:
