@@ -8,12 +8,14 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from bot import operations
 from bot.cli_arguments import (
     OneLineParser,
+    backup_target,
     bot_username,
     city_name,
     readable_file,
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     _database_commands(commands)
     _report_commands(commands)
     _health_commands(commands)
+    operations.add_commands(commands)
     return parser
 
 
@@ -141,7 +144,9 @@ def _database_commands(commands: SubCommands) -> None:
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
-    backup.add_argument("path", type=writable_file)
+    backup.add_argument(
+        "path", type=backup_target, help="a new file, or a folder for hubbot-DATE-TIME.sqlite3"
+    )
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
 
@@ -320,13 +325,24 @@ def _import_events(config: Config, args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(config, save))
 
 
+def _backup_file(path: Path, now: datetime) -> Path:
+    from bot.backups import dated_name
+
+    return (path / dated_name(now) if path.is_dir() else path).absolute()
+
+
 async def _backup(services: Services, path: Path) -> int:
+    now = services.clock.now()
+    target = await asyncio.to_thread(_backup_file, path, now)
     try:
-        await services.db.backup(path)
+        await services.db.backup(target)
     except (OSError, sqlite3.Error) as error:
-        print(f"hubbot: cannot write the backup to {path}: {error}", file=sys.stderr)
+        print(f"hubbot: cannot write the backup to {target}: {error}", file=sys.stderr)
         return 1
-    print(f"backup written to {path}")
+    # Recorded, so hubbot doctor counts it whatever its name and folder.
+    await services.backup_log.record(target, now)
+    print(f"backup written to {target}")
+    print(f"to go back to it: hubbot restore {target}")
     return 0
 
 

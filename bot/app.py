@@ -35,6 +35,7 @@ from handlers import (
     registration,
     settings,
     staff,
+    staff_chat,
     stats,
     support_requests,
     support_triage,
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
+    staff_chat,
     chat_scope,
     flood,
     preprocess,

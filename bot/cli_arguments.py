@@ -65,6 +65,21 @@ def writable_file(raw: str) -> Path:
     return path
 
 
+def backup_target(raw: str) -> Path:
+    """A folder to write a backup into (under a dated name), or a new file: a backup is never
+    written over an existing file, which may be the only good copy."""
+    path = Path(raw)
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"cannot write into {raw}: permission denied")
+        return path
+    if path.exists():
+        raise argparse.ArgumentTypeError(
+            f"{raw} already exists: give another name, or a folder for a dated one"
+        )
+    return writable_file(raw)
+
+
 def readable_file(raw: str) -> Path:
     path = Path(raw)
     if not path.is_file():
