@@ -451,7 +451,12 @@ async def _export_learned_questions(services: Services) -> int:
 
 
 async def _noop(services: Services) -> int:
-    print(f"database {services.config.database_path} is up to date")
+    applied = services.db.applied_migrations
+    if applied:
+        versions = ", ".join(map(str, applied))
+        print(f"database {services.config.database_path} migrated: applied {versions}")
+    else:
+        print(f"database {services.config.database_path} is up to date")
     return 0
 
 

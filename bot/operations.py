@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 from telegram.constants import ParseMode
 
+from bot.backups import dated_name
 from bot.clock import SystemClock
-from bot.config import Config
+from bot.config import PROJECT_ROOT, Config
 from bot.doctor import API_TIMEOUT_S, BotApi
 from bot.i18n import Catalogs, right_to_left
 from bot.services import Services
 from bot.staff_chat import BindRefusal, bind_refusal
+from storage.health import copy_database
 from storage.staff_chat import read_binding
 
 # What the shell prints for each refusal (the operator reads English, like every CLI line).
@@ -90,6 +96,67 @@ async def _bind_staff_chat(config: Config, token: str, chat_id: int) -> int:
     return 0
 
 
+def upgrade(config: Config, args: argparse.Namespace) -> int:
+    """Back up, install the code now in the folder, migrate; say how to go back."""
+    database = config.database_path
+    backup: Path | None = None
+    if database.is_file():
+        folder = config.backup_dir or database.parent
+        backup = _unused_name(folder / f"before-upgrade-{dated_name(SystemClock().now())}")
+        try:
+            copy_database(database, backup)
+        except (OSError, sqlite3.Error) as error:
+            print(f"hubbot upgrade: cannot back up to {backup}: {error}; nothing was changed")
+            return 1
+        print(f"backup: {backup}")
+    if args.skip_install:
+        print("install: skipped (--skip-install)")
+    else:
+        installed = _run_step(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-e", str(PROJECT_ROOT)]
+        )
+        if not installed:
+            return _failed("install", backup)
+        print(f"install: {PROJECT_ROOT} installed in {sys.prefix}")
+    # The new code migrates: this process still runs the code it started with.
+    if not _run_step([sys.executable, "-m", "bot", "migrate"]):
+        return _failed("migrate", backup)
+    if backup is not None:
+        asyncio.run(_record_backup(config, backup))
+        print(f"to go back: stop the bot, then hubbot restore {backup}")
+    print("now restart the bot (sudo systemctl restart hubbot)")
+    return 0
+
+
+def _unused_name(path: Path) -> Path:
+    """Two upgrades in one second must not write the second backup over the first."""
+    candidate, number = path.absolute(), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.absolute().with_stem(f"{path.stem}-{number}")
+    return candidate
+
+
+def _run_step(command: list[str]) -> bool:
+    """A step in a process of its own; its output is shown as it comes."""
+    return subprocess.run(command, check=False).returncode == 0
+
+
+def _failed(step: str, backup: Path | None) -> int:
+    print(f"hubbot upgrade: {step} failed (see above)")
+    if backup is not None:
+        print(f"the database was backed up first; to go back: hubbot restore {backup}")
+    return 1
+
+
+async def _record_backup(config: Config, backup: Path) -> None:
+    services = await Services.open(config, SystemClock())
+    try:
+        await services.backup_log.record(backup, services.clock.now())
+    finally:
+        await services.close()
+
+
 def group_id(raw: str) -> int:
     if not raw.startswith("-") or not raw[1:].isdigit() or len(raw) > 20:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a group id (a negative whole number)")
@@ -102,3 +169,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     bind.add_argument("chat_id", nargs="?", type=group_id, help="the group's negative id")
     bind.set_defaults(command_function=staff_chat)
+    upgrading = commands.add_parser(
+        "upgrade", help="back up the database, install the code in this folder, migrate"
+    )
+    upgrading.add_argument(
+        "--skip-install", action="store_true", help="the code is installed already (make upgrade)"
+    )
+    upgrading.set_defaults(command_function=upgrade)
