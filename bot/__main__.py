@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = OneLineParser(
         prog="hubbot", description="MENA Hub Telegram bot"
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show log lines (HUBBOT_LOG_LEVEL)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     _bot_commands(commands)
     _admin_commands(commands)
@@ -379,8 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if console:
             # In the terminal, log lines would interleave with the conversation.
             CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
+        # A command prints its result; its log lines only with --verbose (the bot's own run
+        # and the console's log file keep HUBBOT_LOG_LEVEL).
+        logs_kept = console or args.command == "run" or args.verbose
         logging.basicConfig(
-            level=config.log_level,
+            level=config.log_level if logs_kept else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             filename=CONSOLE_LOG if console else None,
         )

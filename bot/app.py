@@ -16,7 +16,7 @@ from bot.context import HubApplication, HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
-from bot.logs import hide_token
+from bot.logs import hide_token, start_line
 from bot.services import FlowTracker, Services
 from bot.updates import PerChatUpdateProcessor, ScreenedUpdatesRequest
 from handlers import (
@@ -76,6 +76,8 @@ def build_application(
     ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
     catalogs = Catalogs.load()
     hide_token(config.require_token())
+    # The job scheduler logs each job it adds, starts and runs: bookkeeping, not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     flows = FlowTracker()
     flood = FloodGuard(config.flood_burst, config.flood_per_s)
     moment = clock or SystemClock()
@@ -94,6 +96,15 @@ def build_application(
         await set_staff_menus(application.bot, services)
         await events.on_start(application)
         await broadcast.start_delivery(application)
+        logger.info(
+            start_line(
+                username=application.bot.username,
+                webhook_url=config.webhook_url,
+                staff_chat_id=services.staff_chat.id,
+                staff_chat_bound=services.staff_chat.binding is not None,
+                database=config.database_path,
+            )
+        )
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)
