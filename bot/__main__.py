@@ -68,7 +68,9 @@ def _bot_commands(commands: SubCommands) -> None:
     run.set_defaults(command_function=_run)
 
     console = commands.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
+    console.add_argument(
+        "--language", choices=("ar", "fr", "en"), help="the console user's language (kept)"
+    )
     console.add_argument(
         "--database",
         type=writable_file,
@@ -354,7 +356,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         print("HUBBOT_TOKEN is not set: opening the console instead (see README to get a token).")
         from bot.console import main as console_main
 
-        return console_main(language="en", database=Path("data") / "console.sqlite3")
+        return console_main(language=None, database=Path("data") / "console.sqlite3")
     from bot.app import build_application
 
     application = build_application(config)
