@@ -20,6 +20,7 @@ from bot.cli_arguments import (
     city_name,
     readable_file,
     telegram_user_id,
+    workbook_file,
     writable_file,
 )
 from bot.clock import SystemClock
@@ -37,6 +38,7 @@ SubCommands: TypeAlias = "argparse._SubParsersAction[Any]"
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
 CONSOLE_LOG = Path("data") / "console.log"
+NOTHING_LEARNED = "# no questions learned yet\n"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,9 +128,7 @@ def _content_commands(commands: SubCommands) -> None:
     learned.add_argument(
         "--export", action="store_true", required=True, help="print them as YAML, per entry"
     )
-    learned.set_defaults(
-        command_function=_with(lambda services, _: _export_learned_questions(services))
-    )
+    learned.set_defaults(command_function=_learned_questions)
 
     events = commands.add_parser("events", help="Hub events")
     event_commands = events.add_subparsers(dest="events_command", required=True)
@@ -174,7 +174,7 @@ def _report_commands(commands: SubCommands) -> None:
     report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument(
-        "--output", type=writable_file, required=True, help="the .xlsx file to write"
+        "--output", type=workbook_file, required=True, help="the .xlsx file to write"
     )
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
     report.set_defaults(command_function=_with(_report))
@@ -228,10 +228,19 @@ async def _staff(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _invite(services: Services, args: argparse.Namespace) -> int:
+    from bot.operations import BotUsernameError, bot_username_from_telegram
+
+    username = args.bot_username
+    if username is None:
+        # Asked before the invite is made: a refusal leaves no unusable invite behind.
+        try:
+            username = await bot_username_from_telegram(services.config)
+        except BotUsernameError as error:
+            print(f"hubbot invite: {error}", file=sys.stderr)
+            return 2
     invite = await services.registration.create_invite(
         country=args.country, city=args.city, created_by=None
     )
-    username = args.bot_username or "<bot_username>"
     print(f"https://t.me/{username.lstrip('@')}?start={invite.code}")
     print(f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC; usable once")
     return 0
@@ -453,8 +462,16 @@ def _content_check(config: Config, args: argparse.Namespace) -> int:
     )
 
 
+def _learned_questions(config: Config, args: argparse.Namespace) -> int:
+    if not config.database_path.is_file():
+        # Nothing was learned where there is no database; printing that creates none.
+        sys.stdout.write(NOTHING_LEARNED)
+        return 0
+    return _with(lambda services, _: _export_learned_questions(services))(config, args)
+
+
 async def _export_learned_questions(services: Services) -> int:
-    sys.stdout.write(await services.knowledge.export_learned() or "# no questions learned yet\n")
+    sys.stdout.write(await services.knowledge.export_learned() or NOTHING_LEARNED)
     return 0
 
 

@@ -65,6 +65,16 @@ def writable_file(raw: str) -> Path:
     return path
 
 
+def workbook_file(raw: str) -> Path:
+    """The report is an Excel workbook: a name promising anything else is refused."""
+    path = writable_file(raw)
+    if path.suffix.lower() != ".xlsx":
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} does not end in .xlsx: the report is an Excel workbook"
+        )
+    return path
+
+
 def backup_target(raw: str) -> Path:
     """A folder to write a backup into (under a dated name), or a new file: a backup is never
     written over an existing file, which may be the only good copy."""

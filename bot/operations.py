@@ -31,6 +31,27 @@ CLI_REFUSALS = {
 }
 
 
+class BotUsernameError(Exception):
+    """The bot's username cannot be known; the message says what to do, in one line."""
+
+
+async def bot_username_from_telegram(config: Config) -> str:
+    if config.token is None:
+        raise BotUsernameError(
+            "give --bot-username NAME, or set HUBBOT_TOKEN so that Telegram is asked for it"
+        )
+    async with httpx.AsyncClient(timeout=API_TIMEOUT_S) as client:
+        try:
+            me = await BotApi(client, config, config.token).call("getMe")
+        except httpx.HTTPError as error:
+            raise BotUsernameError(
+                f"Telegram cannot be reached ({type(error).__name__}): give --bot-username NAME"
+            ) from None
+    if not me.ok:
+        raise BotUsernameError(f"Telegram refuses the token ({me.description})")
+    return str(me.result["username"])
+
+
 def staff_chat(config: Config, args: argparse.Namespace) -> int:
     if args.chat_id is None:
         return _show_staff_chat(config)

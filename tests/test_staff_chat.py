@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.console import DIRECTION_MARKS
 from storage.staff_chat import read_binding
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected
@@ -35,6 +36,11 @@ UPGRADED = (
     "nothing needs doing."
 )
 GOODBYE = "I work only in private chats: write to me at @{bot}. I am leaving this group."
+
+
+def unmarked(text: str) -> str:
+    """Without the direction marks each Arabic line starts with."""
+    return DIRECTION_MARKS.sub("", text)
 
 
 def said(bot: Harness, chat_id: int, after: int = 0) -> list[str]:
@@ -105,3 +111,21 @@ async def test_the_binding_outlives_a_restart_and_follows_a_supergroup_upgrade(
         assert any("TSR-" in text for text in said(harness, SUPERGROUP))
     binding = read_binding(harness.config.database_path)
     assert binding is not None and binding.chat_id == SUPERGROUP
+
+
+@pytest.mark.parametrize(("user_id", "language"), [(ARABIC_USER, "ar"), (FRENCH_USER, "fr")])
+async def test_staff_help_names_stats_report_and_bind(
+    bot: Harness, user_id: int, language: str
+) -> None:
+    await bot.services.accounts.add_staff(user_id, added_by=None)
+    [help_text] = await bot.say(user_id, "/help")
+    wanted = expected(
+        language,
+        "\n/stats: the Hub's figures as charts, by period and country\n"
+        "/report FROM TO: the funder's workbook (Excel) for those dates, this year without "
+        "them\n"
+        "/bind: in a group, make it the staff group",
+    )
+    assert unmarked(wanted).strip() in unmarked(help_text.text or "")
+    [focal_help] = await bot.say(ENGLISH_USER, "/help")
+    assert "/stats" not in (focal_help.text or "")
