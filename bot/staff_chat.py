@@ -29,9 +29,9 @@ def bind_refusal(
 ) -> BindRefusal | None:
     """Whether a group can be bound. ``sender_status`` None: the operator, from the shell.
 
-    The bot must be an administrator so that a group admin cannot silence it by accident
-    (and Telegram keeps showing it staff replies); it must be allowed to post, since staff
-    answer by replying to its messages, which privacy mode lets through."""
+    The bot must be an administrator: the group's restrictions on members (who may post, send
+    files) then never stop a card or a file reaching staff. It must be allowed to post, since
+    staff answer by replying to its messages."""
     if chat_type not in GROUP_TYPES:
         return BindRefusal.NOT_A_GROUP
     if sender_status is not None and sender_status not in ADMIN_STATUSES:

@@ -27,8 +27,6 @@ logger = logging.getLogger(__name__)
 # Before handlers.chat_scope (-3): its verdict depends on which group is the staff chat.
 STAFF_CHAT_GROUP = -4
 BIND_COMMAND = "bind"
-# Telegram's sender of messages posted "as the group" (anonymous administrators).
-ANONYMOUS_ADMIN_ID = 1087968824
 
 
 async def _translator_of(services: Services, user: User | None) -> Translator:
@@ -53,13 +51,12 @@ async def bind_group(update: Update, services: Services, t: Translator) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None
     bot = message.get_bot()
-    sender_status: str | None = ChatMemberStatus.ADMINISTRATOR
+    # An anonymous administrator writes as the group, not as a hub staff member: the staff
+    # check before this refuses them, since the binding must be traceable to a person.
+    sender_status: str | None = None
     bot_status, bot_can_send = "", False
     if chat.type != ChatType.PRIVATE:
-        # Posting as the group itself is an administrator's privilege.
-        anonymous = message.sender_chat is not None and message.sender_chat.id == chat.id
-        if not anonymous and user is not None:
-            sender_status, _ = await _member_status(chat, user.id)
+        sender_status = (await _member_status(chat, user.id))[0] if user is not None else ""
         bot_status, bot_can_send = await _member_status(chat, bot.id)
     refusal = bind_refusal(
         chat_type=chat.type,

@@ -36,14 +36,14 @@ def bound_text(t: Translator, *, privacy_on: bool) -> Markup:
         "This group is now the Hub's staff group: registrations, questions for staff and "
         "support requests come here. Answer them by replying to my messages."
     )
-    if privacy_on:
+    # An administrator bot receives every message of the group, privacy mode or not.
+    text += t._(
+        "\nAs an administrator I receive every message here, but I act only on commands and on "
+        "replies to my messages."
+    )
+    if not privacy_on:
         text += t._(
-            "\nPrivacy mode is on: I read commands and replies to my own messages, not your "
-            "conversation."
-        )
-    else:
-        text += t._(
-            "\nPrivacy mode is off: I can read every message here. Turn it on with @BotFather "
-            "(/setprivacy) unless you need it off."
+            "\nPrivacy mode is off: turn it on with @BotFather (/setprivacy), so that I would "
+            "not read your conversation if I stopped being an administrator."
         )
     return text

@@ -29,7 +29,8 @@ BOUND = (
     "requests come here. Answer them by replying to my messages."
 )
 PRIVACY_ON = (
-    "\nPrivacy mode is on: I read commands and replies to my own messages, not your conversation."
+    "\nAs an administrator I receive every message here, but I act only on commands and on "
+    "replies to my messages."
 )
 UPGRADED = (
     "This group became a supergroup (new id {new_id}). It is still the Hub's staff group; "
