@@ -90,11 +90,13 @@ class SimulatedPeople(BotApiState):
         else:
             chat.statuses[user_id] = status
 
-    def upgrade_to_supergroup(self, chat_id: int, new_chat_id: int, by_user_id: int) -> int:
+    def upgrade_to_supergroup(
+        self, chat_id: int, new_chat_id: int, by_user_id: int, *, new_first: bool = False
+    ) -> int:
         """Telegram turns the group into a supergroup with a new id: members, rights and
         privacy mode carry over, the old id refuses every call with ``migrate_to_chat_id``,
         and the bot gets two service messages, one in each chat (old first, as Telegram
-        sends them). Returns the update_id of the second."""
+        sends them; ``new_first`` for the other order). Returns the update_id of the second."""
         old = self._chats[chat_id]
         if old.type != "group" or not str(new_chat_id).startswith("-100"):
             raise ValueError("only a basic group becomes a supergroup, with a -100... id")
@@ -130,8 +132,9 @@ class SimulatedPeople(BotApiState):
             "migrate_from_chat_id": chat_id,
         }
         old.migrated_to = new_chat_id
-        self.queue_update({"message": old_update})
-        return self.queue_update({"message": new_update})
+        first, second = (new_update, old_update) if new_first else (old_update, new_update)
+        self.queue_update({"message": first})
+        return self.queue_update({"message": second})
 
     def bot_is_member(self, chat_id: int) -> bool:
         return self._chats[chat_id].bot_is_member

@@ -77,6 +77,25 @@ async def test_bind_is_refused_with_the_reason_until_both_are_administrators(
     assert bot.api.bot_is_member(GROUP)
 
 
+async def test_the_upgrade_is_followed_whichever_service_message_comes_first(
+    bot: Harness,
+) -> None:
+    bot.api.add_group(GROUP, "Hub staff", supergroup=False)
+    bot.api.set_status(GROUP, ADMIN, "administrator")
+    bot.api.set_status(GROUP, 0, "administrator")
+    await bind(bot, ADMIN)
+    await bot.settle(bot.api.upgrade_to_supergroup(GROUP, SUPERGROUP, ADMIN, new_first=True))
+    assert bot.services.staff_chat.id == SUPERGROUP
+    assert bot.api.bot_is_member(SUPERGROUP)
+    assert said(bot, SUPERGROUP) == [expected("en", UPGRADED, new_id=str(SUPERGROUP))]
+    # A stranger's group upgraded is still a stranger's: the bot leaves the new one.
+    stranger, stranger_super = -5550009, -1005550009
+    bot.api.add_group(stranger, "Neighbours", supergroup=False)
+    await bot.settle(bot.api.upgrade_to_supergroup(stranger, stranger_super, FRENCH_USER))
+    assert not bot.api.bot_is_member(stranger_super)
+    assert bot.services.staff_chat.id == SUPERGROUP
+
+
 async def test_a_stranger_sending_bind_gets_the_goodbye_and_nothing_is_bound(bot: Harness) -> None:
     bot.api.add_group(GROUP, "Neighbourhood chat", supergroup=False)
     bot.api.set_status(GROUP, FRENCH_USER, "creator")
