@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 PYBABEL = $(BIN)/pybabel
 LANGUAGES = ar fr en
 
-.PHONY: install run console test lint format messages
+.PHONY: install run console test lint format messages upgrade
 
 $(BIN)/hubbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(BIN)/hubbot: pyproject.toml
 	touch $@
 
 install: $(BIN)/hubbot
+
+# After `git pull`: the new code installed, then a backup of the database, then migrations
+# (README, "Running as a service").
+upgrade: install
+	$(BIN)/hubbot upgrade --skip-install
 
 run: install
 	$(BIN)/hubbot run --console-if-no-token

@@ -8,16 +8,19 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from bot import operations
 from bot.cli_arguments import (
     OneLineParser,
+    backup_target,
     bot_username,
     city_name,
     readable_file,
     telegram_user_id,
+    workbook_file,
     writable_file,
 )
 from bot.clock import SystemClock
@@ -35,11 +38,15 @@ SubCommands: TypeAlias = "argparse._SubParsersAction[Any]"
 # So spreadsheet programs read the Arabic as UTF-8.
 CSV_BYTE_ORDER_MARK = "\ufeff"
 CONSOLE_LOG = Path("data") / "console.log"
+NOTHING_LEARNED = "# no questions learned yet\n"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = OneLineParser(
         prog="hubbot", description="MENA Hub Telegram bot"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show log lines (HUBBOT_LOG_LEVEL)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _bot_commands(commands)
@@ -48,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     _database_commands(commands)
     _report_commands(commands)
     _health_commands(commands)
+    operations.add_commands(commands)
     return parser
 
 
@@ -62,7 +70,9 @@ def _bot_commands(commands: SubCommands) -> None:
     run.set_defaults(command_function=_run)
 
     console = commands.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--language", choices=("ar", "fr", "en"), default="en")
+    console.add_argument(
+        "--language", choices=("ar", "fr", "en"), help="the console user's language (kept)"
+    )
     console.add_argument(
         "--database",
         type=writable_file,
@@ -118,9 +128,7 @@ def _content_commands(commands: SubCommands) -> None:
     learned.add_argument(
         "--export", action="store_true", required=True, help="print them as YAML, per entry"
     )
-    learned.set_defaults(
-        command_function=_with(lambda services, _: _export_learned_questions(services))
-    )
+    learned.set_defaults(command_function=_learned_questions)
 
     events = commands.add_parser("events", help="Hub events")
     event_commands = events.add_subparsers(dest="events_command", required=True)
@@ -141,7 +149,9 @@ def _database_commands(commands: SubCommands) -> None:
     backup = commands.add_parser(
         "backup", help="consistent copy of the database, even while running"
     )
-    backup.add_argument("path", type=writable_file)
+    backup.add_argument(
+        "path", type=backup_target, help="a new file, or a folder for hubbot-DATE-TIME.sqlite3"
+    )
     backup.set_defaults(command_function=_with(lambda services, a: _backup(services, a.path)))
 
 
@@ -164,7 +174,7 @@ def _report_commands(commands: SubCommands) -> None:
     report.add_argument("--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD")
     report.add_argument(
-        "--output", type=writable_file, required=True, help="the .xlsx file to write"
+        "--output", type=workbook_file, required=True, help="the .xlsx file to write"
     )
     report.add_argument("--language", choices=SUPPORTED_LANGUAGES, default="en")
     report.set_defaults(command_function=_with(_report))
@@ -218,10 +228,19 @@ async def _staff(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _invite(services: Services, args: argparse.Namespace) -> int:
+    from bot.operations import BotUsernameError, bot_username_from_telegram
+
+    username = args.bot_username
+    if username is None:
+        # Asked before the invite is made: a refusal leaves no unusable invite behind.
+        try:
+            username = await bot_username_from_telegram(services.config)
+        except BotUsernameError as error:
+            print(f"hubbot invite: {error}", file=sys.stderr)
+            return 2
     invite = await services.registration.create_invite(
         country=args.country, city=args.city, created_by=None
     )
-    username = args.bot_username or "<bot_username>"
     print(f"https://t.me/{username.lstrip('@')}?start={invite.code}")
     print(f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC; usable once")
     return 0
@@ -320,13 +339,24 @@ def _import_events(config: Config, args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(config, save))
 
 
+def _backup_file(path: Path, now: datetime) -> Path:
+    from bot.backups import dated_name
+
+    return (path / dated_name(now) if path.is_dir() else path).absolute()
+
+
 async def _backup(services: Services, path: Path) -> int:
+    now = services.clock.now()
+    target = await asyncio.to_thread(_backup_file, path, now)
     try:
-        await services.db.backup(path)
+        await services.db.backup(target)
     except (OSError, sqlite3.Error) as error:
-        print(f"hubbot: cannot write the backup to {path}: {error}", file=sys.stderr)
+        print(f"hubbot: cannot write the backup to {target}: {error}", file=sys.stderr)
         return 1
-    print(f"backup written to {path}")
+    # Recorded, so hubbot doctor counts it whatever its name and folder.
+    await services.backup_log.record(target, now)
+    print(f"backup written to {target}")
+    print(f"to go back to it: hubbot restore {target}")
     return 0
 
 
@@ -335,7 +365,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         print("HUBBOT_TOKEN is not set: opening the console instead (see README to get a token).")
         from bot.console import main as console_main
 
-        return console_main(language="en", database=Path("data") / "console.sqlite3")
+        return console_main(language=None, database=Path("data") / "console.sqlite3")
     from bot.app import build_application
 
     application = build_application(config)
@@ -363,8 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if console:
             # In the terminal, log lines would interleave with the conversation.
             CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
+        # A command prints its result; its log lines only with --verbose (the bot's own run
+        # and the console's log file keep HUBBOT_LOG_LEVEL).
+        logs_kept = console or args.command == "run" or args.verbose
         logging.basicConfig(
-            level=config.log_level,
+            level=config.log_level if logs_kept else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             filename=CONSOLE_LOG if console else None,
         )
@@ -429,13 +462,26 @@ def _content_check(config: Config, args: argparse.Namespace) -> int:
     )
 
 
+def _learned_questions(config: Config, args: argparse.Namespace) -> int:
+    if not config.database_path.is_file():
+        # Nothing was learned where there is no database; printing that creates none.
+        sys.stdout.write(NOTHING_LEARNED)
+        return 0
+    return _with(lambda services, _: _export_learned_questions(services))(config, args)
+
+
 async def _export_learned_questions(services: Services) -> int:
-    sys.stdout.write(await services.knowledge.export_learned() or "# no questions learned yet\n")
+    sys.stdout.write(await services.knowledge.export_learned() or NOTHING_LEARNED)
     return 0
 
 
 async def _noop(services: Services) -> int:
-    print(f"database {services.config.database_path} is up to date")
+    applied = services.db.applied_migrations
+    if applied:
+        versions = ", ".join(map(str, applied))
+        print(f"database {services.config.database_path} migrated: applied {versions}")
+    else:
+        print(f"database {services.config.database_path} is up to date")
     return 0
 
 

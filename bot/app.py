@@ -16,7 +16,7 @@ from bot.context import HubApplication, HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
-from bot.logs import hide_token
+from bot.logs import hide_token, start_line
 from bot.services import FlowTracker, Services
 from bot.updates import PerChatUpdateProcessor, ScreenedUpdatesRequest
 from handlers import (
@@ -35,6 +35,7 @@ from handlers import (
     registration,
     settings,
     staff,
+    staff_chat,
     stats,
     support_requests,
     support_triage,
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 # Order matters: within a group the first matching handler wins, so features that own a
 # form in progress come before the catch-all answers.
 FEATURES = (
+    staff_chat,
     chat_scope,
     flood,
     preprocess,
@@ -74,6 +76,8 @@ def build_application(
     ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
     catalogs = Catalogs.load()
     hide_token(config.require_token())
+    # The job scheduler logs each job it adds, starts and runs: bookkeeping, not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     flows = FlowTracker()
     flood = FloodGuard(config.flood_burst, config.flood_per_s)
     moment = clock or SystemClock()
@@ -92,6 +96,15 @@ def build_application(
         await set_staff_menus(application.bot, services)
         await events.on_start(application)
         await broadcast.start_delivery(application)
+        logger.info(
+            start_line(
+                username=application.bot.username,
+                webhook_url=config.webhook_url,
+                staff_chat_id=services.staff_chat.id,
+                staff_chat_bound=services.staff_chat.binding is not None,
+                database=config.database_path,
+            )
+        )
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)

@@ -31,8 +31,13 @@ def backups(directory: Path) -> list[Path]:
     return sorted(directory.glob(BACKUP_PATTERN)) if directory.is_dir() else []
 
 
+def dated_name(now: datetime) -> str:
+    """The name of a backup made now (the daily ones and `hubbot backup FOLDER`)."""
+    return f"hubbot-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3"
+
+
 async def back_up(db: Database, directory: Path, *, keep: int, now: datetime) -> Path:
-    target = directory / f"hubbot-{now.astimezone(UTC):%Y%m%d-%H%M%S}.sqlite3"
+    target = directory / dated_name(now)
     await db.backup(target)
     for old in backups(directory)[:-keep]:
         old.unlink()

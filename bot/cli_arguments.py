@@ -65,6 +65,31 @@ def writable_file(raw: str) -> Path:
     return path
 
 
+def workbook_file(raw: str) -> Path:
+    """The report is an Excel workbook: a name promising anything else is refused."""
+    path = writable_file(raw)
+    if path.suffix.lower() != ".xlsx":
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} does not end in .xlsx: the report is an Excel workbook"
+        )
+    return path
+
+
+def backup_target(raw: str) -> Path:
+    """A folder to write a backup into (under a dated name), or a new file: a backup is never
+    written over an existing file, which may be the only good copy."""
+    path = Path(raw)
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"cannot write into {raw}: permission denied")
+        return path
+    if path.exists():
+        raise argparse.ArgumentTypeError(
+            f"{raw} already exists: give another name, or a folder for a dated one"
+        )
+    return writable_file(raw)
+
+
 def readable_file(raw: str) -> Path:
     path = Path(raw)
     if not path.is_file():

@@ -21,7 +21,9 @@ from bot.geography import COUNTRIES
 from bot.i18n import Translator
 from bot.knowledge import load_directory
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME, load_synonyms
+from storage.backup_log import recorded_backups
 from storage.health import inspect
+from storage.staff_chat import read_binding
 
 API_TIMEOUT_S = 15
 CLOCK_TOLERANCE_S = 30
@@ -82,7 +84,17 @@ async def _telegram_checks(
     config: Config, t: Translator, now: Callable[[], datetime]
 ) -> list[Check]:
     if config.token is None:
-        return [Check(False, t.label("HUBBOT_TOKEN is not set: get a token from @BotFather."))]
+        return [
+            Check(False, t.label("HUBBOT_TOKEN is not set: get a token from @BotFather.")),
+            Check(
+                False,
+                t.label(
+                    "Not checked without a token: the token itself, the clock against "
+                    "Telegram's, the staff chat and the bot's rights there, privacy mode, the "
+                    "webhook or polling."
+                ),
+            ),
+        ]
     async with httpx.AsyncClient(timeout=API_TIMEOUT_S) as client:
         api = BotApi(client, config, config.token)
         try:
@@ -153,14 +165,16 @@ async def _staff_chat(
             "with @BotFather (/setprivacy) unless you need it off."
         ),
     )
-    chat_id = config.staff_chat_id
+    binding = read_binding(config.database_path)
+    chat_id = binding.chat_id if binding is not None else config.staff_chat_id
     if chat_id is None:
         return [
             Check(
                 True,
                 t.label(
-                    "No staff chat (HUBBOT_STAFF_CHAT_ID): staff are told of new requests and "
-                    "questions one by one in private."
+                    "No staff chat: staff are told of new requests and questions one by one in "
+                    "private. To use a group, add the bot there, make it an administrator and "
+                    "send /bind."
                 ),
             ),
             privacy,
@@ -234,13 +248,22 @@ async def _webhook(api: BotApi, config: Config, t: Translator) -> Check:
                 error=last_error,
             ),
         )
+    if not registered:
+        return Check(
+            False,
+            t.label(
+                "No webhook is registered with Telegram yet: start the bot to register "
+                "{configured}.",
+                configured=config.webhook_url,
+            ),
+        )
     if registered != config.webhook_url:
         return Check(
             False,
             t.label(
                 "Telegram has the webhook {registered}, not {configured}: start the bot to "
                 "register it.",
-                registered=registered or "—",
+                registered=registered,
                 configured=config.webhook_url,
             ),
         )
@@ -257,6 +280,7 @@ async def _webhook(api: BotApi, config: Config, t: Translator) -> Check:
 def _local_checks(config: Config, t: Translator, now: datetime) -> list[Check]:
     return [
         _database(config, t),
+        _binding(config, t),
         _last_backup(config, t, now),
         _knowledge(config, t),
         _time_zones(t),
@@ -308,18 +332,53 @@ def _database(config: Config, t: Translator) -> Check:
     )
 
 
+def _binding(config: Config, t: Translator) -> Check:
+    """Where the staff chat comes from: the database's binding wins over the variable."""
+    try:
+        binding = read_binding(config.database_path)
+    except sqlite3.DatabaseError:
+        binding = None  # the database check says what is wrong with the file
+    if binding is not None:
+        return Check(
+            True,
+            t.label(
+                "The staff chat is bound to «{title}» ({chat}) since {day}, with /bind or "
+                "hubbot staff-chat; a supergroup upgrade moves it by itself.",
+                title=binding.title or str(binding.chat_id),
+                chat=str(binding.chat_id),
+                day=f"{binding.bound_at:%Y-%m-%d}",
+            ),
+        )
+    if config.staff_chat_id is not None:
+        return Check(
+            True,
+            t.label(
+                "The staff chat {chat} comes from HUBBOT_STAFF_CHAT_ID (not bound): /bind in "
+                "the group, or hubbot staff-chat, keeps it in the database.",
+                chat=str(config.staff_chat_id),
+            ),
+        )
+    return Check(True, t.label("No staff chat is bound: send /bind in the staff group."))
+
+
 def _last_backup(config: Config, t: Translator, now: datetime) -> Check:
     if config.backup_dir is None:
         return Check(
             False,
             t.label("No backups: set HUBBOT_BACKUP_DIR and the bot copies the database daily."),
         )
-    found = backups(config.backup_dir)
+    try:
+        recorded = recorded_backups(config.database_path)
+    except sqlite3.DatabaseError:
+        recorded = []
+    by_age = {path.resolve(): path for path in [*backups(config.backup_dir), *recorded]}
+    found = sorted(by_age.values(), key=lambda path: path.stat().st_mtime)
     if not found:
         return Check(
             False,
             t.label(
-                "No backup in {directory} yet: the bot makes one daily, or run hubbot backup.",
+                "No backup in {directory} yet: the bot makes one daily at 02:30 UTC, or run "
+                "hubbot backup {directory}.",
                 directory=str(config.backup_dir),
             ),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 REDACTED = "<token>"
 # python-telegram-bot puts the token in every API address it logs (and so does httpx at INFO).
@@ -47,3 +48,22 @@ def hide_token(token: str) -> TokenFilter:
             filterer.removeFilter(old)
         filterer.addFilter(token_filter)
     return token_filter
+
+
+def start_line(
+    *,
+    username: str,
+    webhook_url: str | None,
+    staff_chat_id: int | None,
+    staff_chat_bound: bool,
+    database: Path,
+) -> str:
+    """The one line that says what this start is: who, how updates come, where things go."""
+    receiving = f"webhook at {webhook_url}" if webhook_url else "long polling"
+    if staff_chat_id is None:
+        staff = "no staff chat (staff are told privately; /bind in a group to set one)"
+    elif staff_chat_bound:
+        staff = f"staff chat {staff_chat_id} (bound with /bind)"
+    else:
+        staff = f"staff chat {staff_chat_id} (HUBBOT_STAFF_CHAT_ID, not bound)"
+    return f"running as @{username}, {receiving}; {staff}; database {database}"

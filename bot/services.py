@@ -19,9 +19,11 @@ from bot.i18n import Catalogs, Translator
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
+from bot.staff_chat import StaffChat
 from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
+from storage.backup_log import BackupLog
 from storage.broadcasts import BroadcastRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
@@ -29,6 +31,7 @@ from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
+from storage.staff_chat import StaffChatRepository
 from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
 from storage.users import StaffRepository, UserRepository
@@ -75,6 +78,8 @@ class Services:
     broadcasts: BroadcastService
     stats: StatsService
     flood: FloodGuard
+    staff_chat: StaffChat
+    backup_log: BackupLog
     background: BackgroundSends = field(default_factory=BackgroundSends)
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
@@ -128,6 +133,8 @@ class Services:
             on_change=reminders.replan,
         )
         catalogs = catalogs or Catalogs.load()
+        staff_chat = StaffChat(StaffChatRepository(db), config.staff_chat_id, clock)
+        await staff_chat.load()
         return cls(
             config=config,
             clock=clock,
@@ -165,6 +172,8 @@ class Services:
                 attendees=events.attendee_ids,
             ),
             stats=StatsService(stats=StatsRepository(db), clock=clock),
+            staff_chat=staff_chat,
+            backup_log=BackupLog(db),
         )
 
     async def close(self) -> None:

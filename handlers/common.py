@@ -207,8 +207,8 @@ async def _notify_staff(
     then: Callable[[list[SentCopy]], Awaitable[None]] | None,
 ) -> None:
     services = context.services
-    if services.config.staff_chat_id is not None:
-        recipients = [(services.config.staff_chat_id, services.staff_translator())]
+    if services.staff_chat.id is not None:
+        recipients = [(services.staff_chat.id, services.staff_translator())]
     else:
         recipients = []
         for staff_id in await services.accounts.staff_ids():

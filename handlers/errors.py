@@ -44,7 +44,7 @@ async def on_error(update: object, context: HubContext) -> None:
         profile = await services.accounts.profile(user.id)
         if profile is not None:
             context.use_profile(profile)
-    if update.effective_chat.id == services.config.staff_chat_id:
+    if update.effective_chat.id == services.staff_chat.id:
         # Everyone in the staff chat reads it (as load_sender decides for every other answer).
         context.use_translator(services.staff_translator())
     query = update.callback_query

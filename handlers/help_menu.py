@@ -58,6 +58,12 @@ async def show_help(update: Update, context: HubContext) -> None:
             "\n/broadcast: send an announcement to focal points, now or later\n"
             "/broadcasts: past and scheduled broadcasts, their reports; cancel one"
         )
+        text += t._(
+            "\n/stats: the Hub's figures as charts, by period and country\n"
+            "/report FROM TO: the funder's workbook (Excel) for those dates, this year without "
+            "them\n"
+            "/bind: in a group, make it the staff group"
+        )
     await reply(update, context, text)
 
 

@@ -45,7 +45,7 @@ async def load_sender(update: Update, context: HubContext) -> None:
     )
     context.use_profile(profile)
     chat = update.effective_chat
-    if chat is not None and chat.id == services.config.staff_chat_id:
+    if chat is not None and chat.id == services.staff_chat.id:
         # Everyone in the staff chat reads what the bot says there: its language, not the
         # language of whoever pressed or typed.
         context.use_translator(services.staff_translator())

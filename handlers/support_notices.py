@@ -87,7 +87,7 @@ async def notify_city(
 
 def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
     services = context.services
-    if chat_id == services.config.staff_chat_id:
+    if chat_id == services.staff_chat.id:
         return services.staff_translator()
     return services.translator(language)
 

@@ -14,12 +14,18 @@ class BotApiError(Exception):
     """A refusal, answered as ``{"ok": false, "error_code": ..., "description": ...}``."""
 
     def __init__(
-        self, error_code: int, description: str, *, retry_after: int | None = None
+        self,
+        error_code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def to_json(self) -> JsonDict:
         body: JsonDict = {
@@ -29,6 +35,8 @@ class BotApiError(Exception):
         }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -67,6 +75,30 @@ class TgUser:
         return data
 
 
+def member_status(status: str) -> JsonDict:
+    """A ChatMember's fields for a status, as Telegram sends them (rights: everything)."""
+    if status == "creator":
+        return {"status": status, "is_anonymous": False}
+    if status != "administrator":
+        return {"status": status}
+    rights = [
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+        "can_pin_messages",
+    ]
+    return {"status": status, "can_be_edited": False, "is_anonymous": False} | dict.fromkeys(
+        rights, True
+    )
+
+
 @dataclass
 class Chat:
     id: int
@@ -75,6 +107,9 @@ class Chat:
     user: TgUser | None = None
     privacy_mode: bool = True  # groups only: see StandInBotApi
     bot_is_member: bool = True
+    # Groups only: members' statuses other than "member" (creator, administrator).
+    statuses: dict[int, str] = field(default_factory=dict)
+    migrated_to: int | None = None  # the supergroup this group was upgraded to
 
     def to_dict(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "type": self.type}

@@ -6,7 +6,7 @@ import copy
 import re
 
 from standin.html import utf16_len
-from standin.models import Chat, JsonDict, TgUser
+from standin.models import Chat, JsonDict, TgUser, member_status
 from standin.state import BotApiState
 
 _BOT_COMMAND_ENTITY_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
@@ -78,6 +78,63 @@ class SimulatedPeople(BotApiState):
                 }
             }
         )
+
+    def set_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """A member's status in a group: ``"creator"``, ``"administrator"`` or ``"member"``;
+        ``user_id`` the bot's id (or 0 before the bot has called) sets the bot's own."""
+        chat = self._chats[chat_id]
+        if user_id in (0, self.bot_id):
+            self.bot_status[chat_id] = member_status(status)
+        elif status == "member":
+            chat.statuses.pop(user_id, None)
+        else:
+            chat.statuses[user_id] = status
+
+    def upgrade_to_supergroup(
+        self, chat_id: int, new_chat_id: int, by_user_id: int, *, new_first: bool = False
+    ) -> int:
+        """Telegram turns the group into a supergroup with a new id: members, rights and
+        privacy mode carry over, the old id refuses every call with ``migrate_to_chat_id``,
+        and the bot gets two service messages, one in each chat (old first, as Telegram
+        sends them; ``new_first`` for the other order). Returns the update_id of the second."""
+        old = self._chats[chat_id]
+        if old.type != "group" or not str(new_chat_id).startswith("-100"):
+            raise ValueError("only a basic group becomes a supergroup, with a -100... id")
+        self._chats[new_chat_id] = Chat(
+            id=new_chat_id,
+            type="supergroup",
+            title=old.title,
+            privacy_mode=old.privacy_mode,
+            bot_is_member=old.bot_is_member,
+            statuses=dict(old.statuses),
+        )
+        if chat_id in self.bot_status:
+            self.bot_status[new_chat_id] = self.bot_status[chat_id]
+        user, _ = self._person_in_chat(by_user_id, chat_id)
+        old_update = {
+            "message_id": self._next_message_id(chat_id),
+            "from": user.to_dict(),
+            "chat": old.to_dict(),
+            "date": self._now(),
+            "migrate_to_chat_id": new_chat_id,
+        }
+        new_update = {
+            "message_id": self._next_message_id(new_chat_id),
+            "from": {
+                "id": 1087968824,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
+            "sender_chat": self._chats[new_chat_id].to_dict(),
+            "chat": self._chats[new_chat_id].to_dict(),
+            "date": self._now(),
+            "migrate_from_chat_id": chat_id,
+        }
+        old.migrated_to = new_chat_id
+        first, second = (new_update, old_update) if new_first else (old_update, new_update)
+        self.queue_update({"message": first})
+        return self.queue_update({"message": second})
 
     def bot_is_member(self, chat_id: int) -> bool:
         return self._chats[chat_id].bot_is_member

@@ -205,6 +205,12 @@ class BotApiState:
             raise bad("chat not found")
         if sending and chat.id in self.blocked:
             raise BotApiError(403, BLOCKED)
+        if chat.migrated_to is not None:
+            raise BotApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=chat.migrated_to,
+            )
         if sending and not chat.bot_is_member:
             raise BotApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat

@@ -85,12 +85,13 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self.applied_migrations: list[int] = []  # by this open(), for `hubbot migrate`
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
         await _pragma(self._writer, "PRAGMA journal_mode = WAL")
-        await apply_migrations(self._writer)
+        self.applied_migrations = await apply_migrations(self._writer)
         self._reader = await _connect(self.path)
 
     async def close(self) -> None:

@@ -56,3 +56,15 @@ def copy_database(source: Path, target: Path) -> None:
         closing(sqlite3.connect(target)) as destination,
     ):
         origin.backup(destination)
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can neither create the file nor change it."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def has_table(connection: sqlite3.Connection, name: str) -> bool:
+    found = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return found is not None

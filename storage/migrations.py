@@ -282,6 +282,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             country, state);
         """,
     ),
+    (
+        18,
+        "the staff group bound with /bind, and the backups hubbot backup wrote",
+        """
+        -- One row at most: the environment's HUBBOT_STAFF_CHAT_ID is only the initial value.
+        CREATE TABLE staff_chat_binding (
+            slot INTEGER PRIMARY KEY CHECK (slot = 1),
+            chat_id INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            bound_at TEXT NOT NULL
+        );
+        -- So hubbot doctor counts a backup under any name, wherever it was written.
+        CREATE TABLE backups_made (
+            path TEXT PRIMARY KEY,
+            made_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

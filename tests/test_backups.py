@@ -108,6 +108,6 @@ def test_the_console_log_stays_out_of_the_conversation(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "bot> " in result.stdout
+    assert "bot #2> " in result.stdout
     assert " INFO " not in result.stdout + result.stderr
     assert "applied migration" in (tmp_path / "data" / "console.log").read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ BAD_ARGUMENTS = [
     (["content", "check", "--topics", "no-such-topics.md"], "not a file"),
     (["restore", "no-such-backup.sqlite3"], "not a file"),
     (["report", "--from", "2026-01-01", "--to", "2026-06-30", "--output", "."], "directory"),
+    (["report", "--from", "2026-01-01", "--to", "2026-06-30", "--output", "x.csv"], ".xlsx"),
 ]
 
 
@@ -94,3 +95,40 @@ async def test_addstaff_refuses_ids_that_are_not_telegram_users(bot: Harness) ->
             example="/addstaff 123456789",
         )
     assert await bot.services.accounts.staff_ids() == [ADMIN]
+
+
+def test_invite_asks_telegram_for_the_bots_username_or_says_what_to_give(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUBBOT_TOKEN", raising=False)
+    capsys.readouterr()
+    assert cli.main(["invite", "Tetouan", "--country", "MA"]) == 2
+    assert capsys.readouterr().err == (
+        "hubbot invite: give --bot-username NAME, or set HUBBOT_TOKEN so that Telegram is asked "
+        "for it\n"
+    )
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM invites").fetchone() == (0,)
+
+
+async def test_invite_with_a_token_names_the_bot_from_get_me(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, api
+) -> None:
+    import asyncio
+
+    from tests.harness import TOKEN
+
+    monkeypatch.setenv("HUBBOT_TOKEN", TOKEN)
+    monkeypatch.setenv("HUBBOT_API_BASE_URL", api.base_url)
+    capsys.readouterr()
+    assert await asyncio.to_thread(cli.main, ["invite", "Tetouan", "--country", "MA"]) == 0
+    assert capsys.readouterr().out.startswith("https://t.me/MenaHubBot?start=")
+
+
+def test_learned_questions_export_creates_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBBOT_DATABASE", str(tmp_path / "none" / "hub.sqlite3"))
+    assert cli.main(["content", "questions", "--export"]) == 0
+    assert capsys.readouterr().out == "# no questions learned yet\n"
+    assert not (tmp_path / "none").exists()

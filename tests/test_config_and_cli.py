@@ -122,6 +122,9 @@ def test_cli_exports_learned_questions_as_yaml(
     monkeypatch.chdir(tmp_path)
     assert main(["content", "questions", "--export"]) == 0
     assert "no questions learned yet" in capsys.readouterr().out
+    assert not database.exists()  # printing that nothing was learned creates nothing
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
     with sqlite3.connect(database) as db:
         db.executemany(
             "INSERT INTO learned_questions (slug, language, text, added_by, added_at)"

@@ -132,3 +132,90 @@ async def test_a_broken_knowledge_file_is_reported(
     status, lines = await doctor(capsys)
     assert status == 1
     assert f"{FAIL} The knowledge base has 1 broken file: run hubbot content check." in lines
+
+
+NOT_CHECKED = (
+    "Not checked without a token: the token itself, the clock against Telegram's, the staff "
+    "chat and the bot's rights there, privacy mode, the webhook or polling."
+)
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_without_a_token_it_names_what_it_could_not_check(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    operator.delenv("HUBBOT_TOKEN")
+    status, lines = await doctor(capsys, "--language", language)
+    assert status == 1
+    assert lines[:2] == [
+        f"{FAIL} " + label(language, "HUBBOT_TOKEN is not set: get a token from @BotFather."),
+        f"{FAIL} " + label(language, NOT_CHECKED),
+    ]
+    assert any("HUBBOT_STAFF_CHAT_ID" in line for line in lines)  # the binding's line still runs
+
+
+async def test_a_backup_written_by_hubbot_backup_counts_under_any_name(
+    operator: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator.setenv("HUBBOT_BACKUP_DIR", str(tmp_path / "daily"))
+    status, lines = await doctor(capsys)
+    assert status == 1 and any("No backup in" in line for line in lines)
+
+    copy = tmp_path / "elsewhere" / "before-the-move.db"
+    assert await asyncio.to_thread(main, ["backup", str(copy)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"backup written to {copy}",
+        f"to go back to it: hubbot restore {copy}",
+    ]
+    status, lines = await doctor(capsys)
+    assert f"{PASS} Last backup: before-the-move.db; backups kept: 1." in lines
+    assert status == 0
+
+    # A folder gets a dated name; an existing file is never written over.
+    (tmp_path / "daily").mkdir()
+    assert await asyncio.to_thread(main, ["backup", str(tmp_path / "daily")]) == 0
+    [written] = (tmp_path / "daily").glob("hubbot-*.sqlite3")
+    assert capsys.readouterr().out.startswith(f"backup written to {written}")
+    size = copy.stat().st_size
+    with pytest.raises(SystemExit) as refused:
+        await asyncio.to_thread(main, ["backup", str(copy)])
+    assert refused.value.code == 2
+    assert "already exists" in capsys.readouterr().err
+    assert copy.stat().st_size == size
+
+
+async def test_the_staff_chat_binding_and_an_unregistered_webhook_are_reported(
+    operator: pytest.MonkeyPatch,
+    api: StandInBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api.set_status(STAFF_CHAT, 0, "administrator")
+    assert await asyncio.to_thread(main, ["staff-chat", str(STAFF_CHAT)]) == 0
+    assert (
+        capsys.readouterr().out
+        == f"staff chat bound to {STAFF_CHAT} «Hub staff»; the bot said so in the group\n"
+    )
+    assert "This group is now the Hub's staff group" in (api.last_message(STAFF_CHAT).text or "")
+    operator.setenv("HUBBOT_STAFF_CHAT_ID", "-100999")  # the binding wins over the variable
+    operator.setenv("HUBBOT_WEBHOOK_URL", "https://hub.example.org/telegram")
+    status, lines = await doctor(capsys)
+    assert any(
+        line.startswith(f"{PASS} The staff chat is bound to «Hub staff» ({STAFF_CHAT}) since ")
+        for line in lines
+    )
+    assert any(line.startswith(f"{PASS} The staff chat «Hub staff» exists") for line in lines)
+    assert (
+        f"{FAIL} No webhook is registered with Telegram yet: start the bot to register "
+        "https://hub.example.org/telegram." in lines
+    )
+    assert status == 1
+
+
+async def test_staff_chat_refuses_a_group_where_the_bot_is_not_an_administrator(
+    operator: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await asyncio.to_thread(main, ["staff-chat", str(STAFF_CHAT)]) == 1
+    assert "not an administrator" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["staff-chat"]) == 0
+    assert "from HUBBOT_STAFF_CHAT_ID (not bound yet)" in capsys.readouterr().out

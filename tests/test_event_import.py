@@ -58,9 +58,11 @@ def test_cli_imports_once_and_reports_every_problem(
     assert not database.parent.exists()
     assert main(["events", "import", str(good)]) == 0
     assert "2 event(s) imported, 0 already there" in capsys.readouterr().out
-    # The keyed entry is not imported twice (an unkeyed one cannot be recognised).
+    # Imported again: the keyed entry by its key, the other by its titles and start.
     assert main(["events", "import", str(good)]) == 0
-    assert "1 event(s) imported, 1 already there" in capsys.readouterr().out
+    assert "0 event(s) imported, 2 already there" in capsys.readouterr().out
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (2,)
     with sqlite3.connect(database) as db:
         rows = db.execute(
             "SELECT starts_at, ends_at, time_zone, audience, reminder_offsets FROM events "
@@ -84,6 +86,18 @@ def test_cli_imports_once_and_reports_every_problem(
     assert "entry 2: the end must come after the start" in problems
     assert "entry 2: audience" in problems
     assert "entry 2: reminders" in problems
+
+
+def test_a_title_out_of_bounds_is_refused_in_a_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "- title: {en: Hi}\n  time_zone: Asia/Amman\n  start: 2030-06-16 10:00\n"
+        "  end: 12:00\n  place: Amman\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventFileError) as error:
+        read_event_file(path, ManualClock(START))
+    assert str(error.value) == f"{path} entry 1: the en title must have 3 to 150 characters"
 
 
 async def test_imported_events_reach_focal_points(bot: Harness, tmp_path: Path) -> None:

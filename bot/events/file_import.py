@@ -2,7 +2,8 @@
 
 The file is a list of entries, for example::
 
-    - key: rabat-workshop-2026          # optional; an entry with a known key is not imported again
+    - key: rabat-workshop-2026          # optional; an entry with a known key (or, without one,
+                                        # the same titles and start) is not imported again
       title: {en: Regional workshop, fr: Atelier régional, ar: ورشة عمل إقليمية}
       description: {en: Two days on local prevention networks.}   # optional
       time_zone: Africa/Casablanca
@@ -16,6 +17,8 @@ The file is a list of entries, for example::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -94,7 +97,10 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent
         problems.append(f"{where}: a title in at least one language is required")
     for language, title in titles.items():
         if not TITLE_CHARS[0] <= len(title) <= TITLE_CHARS[1]:
-            problems.append(f"{where}: the {language} title must have {TITLE_CHARS} characters")
+            shortest, longest = TITLE_CHARS
+            problems.append(
+                f"{where}: the {language} title must have {shortest} to {longest} characters"
+            )
     if any(len(text) > DESCRIPTION_MAX_CHARS for text in descriptions.values()):
         problems.append(f"{where}: descriptions are limited to {DESCRIPTION_MAX_CHARS} characters")
     zone = valid_time_zone(str(raw.get("time_zone", "")))
@@ -158,8 +164,15 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent
         audience=audience,
         reminder_offsets_s=tuple(offsets),
         created_by=None,
-        import_key=str(key) if key is not None else None,
+        import_key=str(key) if key is not None else _content_key(titles, starts_at),
     )
+
+
+def _content_key(titles: dict[str, str], starts_at: datetime) -> str:
+    """An entry without a key is known by its titles and start: importing the same file twice
+    (the usual mistake) creates nothing the second time."""
+    identity = json.dumps([sorted(titles.items()), starts_at.isoformat()], ensure_ascii=False)
+    return "same-title-and-start:" + hashlib.sha256(identity.encode()).hexdigest()[:24]
 
 
 def read_event_file(path: Path, clock: Clock) -> list[NewEvent]:
@@ -177,7 +190,7 @@ def read_event_file(path: Path, clock: Clock) -> list[NewEvent]:
     ]
     keys = [entry.import_key for entry in entries if entry and entry.import_key]
     if len(keys) != len(set(keys)):
-        problems.append(f"{path}: two entries share a key")
+        problems.append(f"{path}: two entries share a key (or, without one, a title and start)")
     if problems:
         raise EventFileError("\n".join(problems))
     return [entry for entry in entries if entry is not None]

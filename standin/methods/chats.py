@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from standin.models import JsonDict, bad
+from standin.models import JsonDict, bad, member_status
 from standin.params import Params
 from standin.state import BotApiState
 
@@ -67,4 +67,4 @@ class ChatMethods(BotApiState):
         person = self.users.get(user_id or 0)
         if person is None:
             raise bad("user not found")
-        return {"status": "member", "user": person.to_dict()}
+        return {**member_status(chat.statuses.get(person.id, "member")), "user": person.to_dict()}
