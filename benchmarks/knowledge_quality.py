@@ -171,7 +171,11 @@ def bot_engine(index: KnowledgeIndex) -> Engine:
 
 # What --calibrate tries for each setting (coordinate ascent from the current settings).
 CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
-    "answer_min_coverage": (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
+    "answer_min_coverage": (0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
+    "fact_answer_min_coverage": (0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0),
+    "answer_gap_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "answer_min_surety": (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0, 1.1),
+    "context_word_factor": (0.1, 0.2, 0.3, 0.5, 0.7),
     "answer_min_gap": (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4),
     "suggest_min_coverage": (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
     "context_part_factor": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),

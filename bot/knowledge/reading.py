@@ -63,6 +63,8 @@ class Part:
 
     text: str
     is_question: bool
+    # The rest of the message, read with the part: its words count less (search._score).
+    context: str = ""
 
 
 _SENTENCE_END: Final = re.compile(r"([?!؟;\n]+|(?<!\d)\.+(?!\d))")
@@ -99,6 +101,11 @@ def message_parts(message: str) -> list[Part]:
             sentences.append(Part(text, asks))
     whole = " ".join(message.split())
     parts = [Part(whole, any(s.is_question for s in sentences) or not sentences)]
+    questions = [s.text for s in sentences if s.is_question]
+    if questions and len(questions) < len(sentences):
+        # The question, with the sentences around it as its context.
+        context = " ".join(s.text for s in sentences if not s.is_question)
+        parts.insert(0, Part(" ".join(questions), True, context))
     for sentence in sentences:
         parts.append(sentence)
         clauses = _clauses(sentence.text)
@@ -109,7 +116,7 @@ def message_parts(message: str) -> list[Part]:
     # Each text once (a one-sentence message is its sentence, its final mark aside).
     unique: dict[str, Part] = {}
     for part in parts:
-        key = part.text.rstrip(_TRAILING_MARKS)
+        key = part.text.rstrip(_TRAILING_MARKS) + "\n" + part.context
         known = unique.get(key)
         if known is None or (part.is_question and not known.is_question):
             unique[key] = part
@@ -157,7 +164,7 @@ class _Judged:
     def top(self) -> Candidate:
         return self.evidence.candidates[0]
 
-    def surety(self) -> float:
+    def coverage(self) -> float:
         return self.weight * self.top.coverage
 
     def reach(self) -> float:
@@ -170,13 +177,24 @@ class _Judged:
             return 1.0
         return 1.0 - candidates[1].score / candidates[0].score
 
+    def surety(self, settings: SearchSettings) -> float:
+        """How sure the best entry is the answer: the share of the part it covers, and how
+        far it stands ahead of the next one."""
+        return self.coverage() + settings.answer_gap_weight * self.gap()
+
     def is_sure(self, settings: SearchSettings) -> bool:
         # A question asking for a fact that the entry does not state is not answered by an
-        # entry that merely shares its other words.
+        # entry that merely shares its other words; nor by one that covers it only in part.
+        if self.evidence.asked_kinds:
+            return (
+                self.top.states_asked_facts
+                and self.coverage() >= settings.fact_answer_min_coverage
+                and self.surety(settings) >= settings.answer_min_surety
+            )
         return (
-            self.top.states_asked_facts
-            and self.surety() >= settings.answer_min_coverage
+            self.coverage() >= settings.answer_min_coverage
             and self.gap() >= settings.answer_min_gap
+            and self.surety(settings) >= settings.answer_min_surety
         )
 
 
@@ -196,14 +214,14 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
             1.0 if part.is_question or not has_question else settings.context_part_factor,
         )
         for part in parts
-        if (evidence := index.evidence(part.text, SHOWN_ENTRIES)).candidates
+        if (evidence := index.evidence(part.text, SHOWN_ENTRIES, context=part.context)).candidates
     ]
     whole = " ".join(message.split())
     if not judged:
         return Reading(message, lang, Tier.DECLINE, None, (), whole)
     sure = [j for j in judged if j.is_sure(settings)]
     if sure:
-        best = max(sure, key=lambda j: (j.surety(), j.top.score))
+        best = max(sure, key=lambda j: (j.surety(settings), j.top.score))
         answer = best.top.slug
         # Its close neighbours, then the answer of another question in the message.
         others = [
@@ -215,7 +233,7 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
         return Reading(
             message, lang, Tier.ANSWER, answer, _distinct(others, answer), best.part.text
         )
-    closest = max(judged, key=lambda j: (j.reach(), j.top.score))
+    closest = max(judged, key=lambda j: (j.surety(settings), j.top.score))
     if closest.reach() < settings.suggest_min_coverage:
         return Reading(message, lang, Tier.DECLINE, None, (), whole)
     slugs = [c.slug for c in closest.evidence.candidates]

@@ -91,6 +91,15 @@ class Evidence:
     asked_kinds: tuple[str, ...]
 
 
+@dataclass
+class _Tally:
+    """Scores and covered information of every entry, summed word by word."""
+
+    scores: FloatArray
+    matched_mass: FloatArray
+    total_mass: float
+
+
 class _Scored(NamedTuple):
     scores: FloatArray
     coverage: FloatArray
@@ -235,10 +244,11 @@ class KnowledgeIndex:
         power = self.settings.coverage_rank_power
         return scores * np.power(coverage, power) if power else scores
 
-    def evidence(self, text: str, limit: int = 3) -> Evidence:
+    def evidence(self, text: str, limit: int = 3, *, context: str = "") -> Evidence:
         """The best entries for (a part of) a message, best first, with what each covers of it
-        and whether it states the kind of fact the text asks for."""
-        scored = self._score(text) if limit > 0 else None
+        and whether it states the kind of fact the text asks for; `context`: the rest of the
+        message, whose words count less (see _score)."""
+        scored = self._score(text, context) if limit > 0 else None
         if scored is None:
             return Evidence(text, (), ())
         ranking = self._ranking(scored.scores, scored.coverage)
@@ -255,49 +265,83 @@ class KnowledgeIndex:
         )
         return Evidence(text, candidates, scored.asked_kinds)
 
-    def _score(self, query: str) -> _Scored | None:
-        """BM25 score and question coverage of every entry, or None if nothing can match."""
+    def _score(self, query: str, context: str = "") -> _Scored | None:
+        """BM25 score and question coverage of every entry, or None if nothing can match.
+
+        Words of the context (the sentences around a question) rank and cover entries too,
+        each weighing settings.context_word_factor of a word of the question: they name the
+        subject of "what was that meeting about?" without diluting a question that names it.
+        """
         n_docs = len(self._slugs)
         raws = raw_words(normalize(query))
         words = [word for raw in raws if (word := content_word(raw))]
-        if not words or n_docs == 0:
+        context_words = [
+            word
+            for raw in (raw_words(normalize(context)) if context else ())
+            if (word := content_word(raw)) and word not in words
+        ]
+        if not (words or context_words) or n_docs == 0:
             return None
-        scores = np.zeros(n_docs, dtype=np.float32)
-        matched_mass = np.zeros(n_docs, dtype=np.float32)
-        total_mass = 0.0
-        widened = self._synonyms.widen(words)
+        tally = _Tally(np.zeros(n_docs, dtype=np.float32), np.zeros(n_docs, dtype=np.float32), 0.0)
         asked = asked_facts(raws)
         for kind in asked.kinds:
             # Only entries that state such a fact cover what the question asks for.
-            total_mass += self._fact_mass
-            matched_mass += self._fact_mass * self._fact_statements.get(kind, 0.0)
-        for word in dict.fromkeys(words):
-            alternatives = self._alternatives(word)
-            extra = widened.get(word)
-            if extra:
-                alternatives = _merge(alternatives, extra)
-            if not alternatives:
-                if word not in asked.words:
-                    total_mass += self._unknown_mass
-                continue
-            # A word asking for a fact still ranks entries; its share of the question is the
-            # fact's, counted above.
-            mass = 0.0 if word in asked.words else self._word_mass(alternatives)
-            word_scores = np.zeros(n_docs, dtype=np.float32)
-            word_match = np.zeros(n_docs, dtype=np.float32)
-            for alt in alternatives:
-                start, end = self._indptr[alt.term_id], self._indptr[alt.term_id + 1]
-                ids = self._doc_ids[start:end]
-                word_scores[ids] = np.maximum(
-                    word_scores[ids], alt.weight * self._weights[start:end]
-                )
-                word_match[ids] = np.maximum(
-                    word_match[ids], alt.weight * self._saliences[start:end]
-                )
-            scores += word_scores
-            matched_mass += mass * word_match
-            total_mass += mass
+            tally.total_mass += self._fact_mass
+            tally.matched_mass += self._fact_mass * self._fact_statements.get(kind, 0.0)
+        for group, factor in (
+            (words, 1.0),
+            (context_words, self.settings.context_word_factor),
+        ):
+            widened = self._synonyms.widen(group)
+            for word in dict.fromkeys(group):
+                self._add_word(tally, word, widened.get(word), asked.words, factor)
+            self._add_bigrams(tally.scores, group, factor)
+        if tally.total_mass <= 0.0:
+            return None
+        scores = tally.scores
+        coverage = np.minimum(tally.matched_mass / tally.total_mass, 1.0)
+        owners = self._example_questions.get(frozenset(words))
+        if owners and not context_words:
+            coverage[owners] = 1.0
+            scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
+        return _Scored(scores, coverage, asked.kinds)
 
+    def _add_word(
+        self,
+        tally: _Tally,
+        word: str,
+        extra: list[_Alternative] | None,
+        fact_words: frozenset[str],
+        factor: float,
+    ) -> None:
+        """One word's BM25 score and coverage of every entry, added to the tally."""
+        alternatives = self._alternatives(word)
+        if extra:
+            alternatives = _merge(alternatives, extra)
+        if not alternatives:
+            # A word unknown to the knowledge base is part of what a question asks, but the
+            # context around a question is free to talk of anything.
+            if word not in fact_words and factor == 1.0:
+                tally.total_mass += self._unknown_mass
+            return
+        # A word asking for a fact still ranks entries; its share of the question is the
+        # fact's, counted apart.
+        mass = 0.0 if word in fact_words else factor * self._word_mass(alternatives)
+        n_docs = len(self._slugs)
+        word_scores = np.zeros(n_docs, dtype=np.float32)
+        word_match = np.zeros(n_docs, dtype=np.float32)
+        for alt in alternatives:
+            start, end = self._indptr[alt.term_id], self._indptr[alt.term_id + 1]
+            ids = self._doc_ids[start:end]
+            word_scores[ids] = np.maximum(word_scores[ids], alt.weight * self._weights[start:end])
+            word_match[ids] = np.maximum(word_match[ids], alt.weight * self._saliences[start:end])
+        if factor != 1.0:
+            word_scores *= factor
+        tally.scores += word_scores
+        tally.matched_mass += mass * word_match
+        tally.total_mass += mass
+
+    def _add_bigrams(self, scores: FloatArray, words: list[str], factor: float) -> None:
         for pair in _bigrams(words):
             # Adjacent words found together ("head of the hub", "رئيس المركز") rank an entry
             # higher; they add no coverage, the words themselves already did.
@@ -305,17 +349,8 @@ class KnowledgeIndex:
             if term_id is not None:
                 start, end = self._indptr[term_id], self._indptr[term_id + 1]
                 scores[self._doc_ids[start:end]] += (
-                    self.settings.bigram_weight * self._weights[start:end]
+                    factor * self.settings.bigram_weight * self._weights[start:end]
                 )
-
-        if total_mass <= 0.0:
-            return None
-        coverage = np.minimum(matched_mass / total_mass, 1.0)
-        owners = self._example_questions.get(frozenset(words))
-        if owners:
-            coverage[owners] = 1.0
-            scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
-        return _Scored(scores, coverage, asked.kinds)
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
