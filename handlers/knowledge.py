@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +13,7 @@ from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
 from bot.knowledge.content import TOPIC_NAMES, Entry
+from bot.knowledge.intents import GREETING, HUMAN, THANKS, Recognized
 from bot.knowledge.normalize import clear_language
 from bot.knowledge.service import DailyLimitReached
 from handlers.common import (
@@ -20,9 +22,11 @@ from handlers.common import (
     button,
     edit_or_reply,
     in_rows,
+    intent_handler,
     keyboard,
     length_problem,
     notify_staff,
+    register_intents,
     register_routes,
     reply,
     send_to_person,
@@ -31,6 +35,7 @@ from handlers.common import (
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
+    EV_LIST,
     KB_DISMISS,
     KB_ENTRY,
     KB_FILE,
@@ -40,6 +45,9 @@ from handlers.routes import (
     KB_TOPIC,
     KB_TOPICS,
     KNOWLEDGE,
+    REG_START,
+    REQ_BEGIN,
+    REQ_PAGE,
 )
 from storage.models import Question
 
@@ -188,11 +196,17 @@ async def ask(update: Update, context: HubContext) -> None:
     switch = answer_in_question_language(context, question)
     t = context.t
     knowledge = context.services.knowledge
-    result = await knowledge.ask(question)
-    found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
-    await context.services.stats.record_question(
-        language=t.language, country=context.me.country, topic=found[0].topic if found else None
-    )
+    understood = await knowledge.understand(question)
+    found = [
+        entry for hit in understood.result.hits if (entry := knowledge.entry(hit.slug)) is not None
+    ]
+    intent = understood.intent
+    if intent is None or found:
+        await context.services.stats.record_question(
+            language=t.language,
+            country=context.me.country,
+            topic=found[0].topic if found else None,
+        )
     if found:
         best, others = found[0], found[1:3]
         await reply(
@@ -201,9 +215,28 @@ async def ask(update: Update, context: HubContext) -> None:
             entry_text(t, best),
             entry_keyboard(context, best, also=others, switch=switch),
         )
-        return
+    # The feature the message asks for, after the entry that answers the rest of it.
+    if intent is not None:
+        for asked in (intent, *(replace(intent, name=name) for name in intent.also)):
+            run = intent_handler(context, asked.name)
+            if run is not None:
+                await run(update, context, asked, question)
+    elif not found:
+        await offer_forward(update, context, question, switch=switch, declined=True)
+
+
+async def offer_forward(
+    update: Update,
+    context: HubContext,
+    question: str,
+    *,
+    switch: InlineKeyboardButton | None = None,
+    declined: bool,
+) -> None:
+    """Offer to send the message to the Hub team: after a decline, or when asked for a person."""
+    t = context.t
     try:
-        kept = await knowledge.keep_unanswered(
+        kept = await context.services.knowledge.keep_unanswered(
             user_id=context.user_id, text=question, language=t.language
         )
     except DailyLimitReached as reached:
@@ -219,6 +252,15 @@ async def ask(update: Update, context: HubContext) -> None:
                 "please try again tomorrow, or write to {email}.",
                 reached.limit,
                 email=HUB_EMAIL,
+            )
+            if declined
+            else t.ngettext(
+                "You have already left {count} message for the Hub team in the last 24 hours, "
+                "the most the bot keeps; please try again tomorrow, or write to {email}.",
+                "You have already left {count} messages for the Hub team in the last 24 hours, "
+                "the most the bot keeps; please try again tomorrow, or write to {email}.",
+                reached.limit,
+                email=HUB_EMAIL,
             ),
         )
         return
@@ -228,7 +270,9 @@ async def ask(update: Update, context: HubContext) -> None:
         t._(
             "I could not find an answer to that in the Hub's resources. Shall I send your "
             "question to the Hub team? They will answer you here."
-        ),
+        )
+        if declined
+        else t._("Shall I send your message to the Hub team? They will answer you here."),
         keyboard(
             [switch] if switch else [],
             [
@@ -238,6 +282,46 @@ async def ask(update: Update, context: HubContext) -> None:
             [button(t.label("Browse topics"), KB_TOPICS)],
         ),
     )
+
+
+async def human_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    await offer_forward(update, context, message, declined=False)
+
+
+async def social_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """A greeting or thanks: a short answer and what the bot can do, never a decline."""
+    t = context.t
+    text = (
+        t._("You are welcome! Ask me anything else about the Hub, or choose below.")
+        if recognized.name == THANKS
+        else t._("Hello! Ask me anything about the Hub in your own words, or choose below.")
+    )
+    await reply(update, context, text, menu_keyboard(context))
+
+
+def menu_keyboard(context: HubContext) -> InlineKeyboardMarkup:
+    t = context.t
+    profile = context.me
+    rows = [
+        [
+            button(t.label("Browse topics"), KB_TOPICS),
+            button(t.label("Coming events"), EV_LIST),
+        ]
+    ]
+    if profile.is_verified_focal_point:
+        rows.append(
+            [
+                button(t.label("Request technical support"), REQ_BEGIN),
+                button(t.label("My requests"), REQ_PAGE, 0),
+            ]
+        )
+    elif profile.focal_point is None:
+        rows.append([button(t.label("I am a city focal point"), REG_START)])
+    return keyboard(*rows)
 
 
 def answer_in_question_language(context: HubContext, question: str) -> InlineKeyboardButton | None:
@@ -520,6 +604,9 @@ def register(application: HubApplication) -> None:
             KB_FILE_TOPIC: offer_entries,
             KB_FILE_IN: file_question,
         },
+    )
+    register_intents(
+        application, {HUMAN: human_asked, GREETING: social_asked, THANKS: social_asked}
     )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
