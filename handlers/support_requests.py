@@ -101,8 +101,8 @@ def _ask_title(t: Translator, draft: Draft) -> Screen:
 
 
 def _ask_description(t: Translator, draft: Draft) -> Screen:
-    drafted = answers(draft).get("description")
-    if drafted:
+    drafted = answers(draft).get("drafted_description")
+    if drafted and "description" not in draft.data:
         return t._(
             "Support request (4/7). Describe what you need: the situation, what you want to "
             "achieve and who is involved. Your message is the first draft:\n\n«{description}»"

@@ -85,6 +85,12 @@ INTENT_SETTINGS: Final = SearchSettings(
 # "what came out of it") is not a request.
 MIN_INTENT_SCORE: Final = 4.0
 
+# Asking for these often asks about the Hub's programmes too ("how do we apply for the TSF",
+# "how does my city join", "what was the Rabat workshop"): the entry the whole message finds
+# is shown beside the feature. The other features' messages name only their objects (a
+# reference, a language, a time zone), which are no question for the knowledge base.
+ANSWERED_WHOLE: Final = frozenset({SUPPORT_REQUEST, REGISTER, HUMAN, EVENTS})
+
 # Shorter skeletons of Latin-script Arabic ("rr", "re") stand for too many words.
 MIN_SKELETON_CHARS: Final = 3
 
@@ -336,12 +342,8 @@ class IntentRecognizer:
         parts = clauses(REFERENCE_RE.sub(" ", message)) if reference else clauses(message)
         found = [self._feature(part) for part in parts]
         if reference is not None:
-            return Recognized(
-                MY_REQUESTS,
-                reference=reference,
-                rest=self._rest(parts, found),
-                pure=self._explains(parts, found),
-            )
+            # The rest of the message is about that request ("any news on TSR-2026-0042?").
+            return Recognized(MY_REQUESTS, reference=reference)
         named = next((name for name in found if name is not None), None)
         if named is None and len(parts) > 1:
             named = self._feature(message)
@@ -448,8 +450,8 @@ def answer_beside_intent(
     """The entries shown beside a feature: those answering the part of the message that does
     not ask for the feature ("what is the TSF" in "what is the TSF and how do I apply?"), or
     else the whole message's. A message that only asks for a feature gets the feature alone."""
-    if recognized.name in SOCIAL_INTENTS or recognized.pure:
-        return SearchResult(whole.query, whole.lang, [])
     if rest is not None and rest.hits:
         return SearchResult(whole.query, whole.lang, rest.hits)
+    if recognized.pure or recognized.name not in ANSWERED_WHOLE:
+        return SearchResult(whole.query, whole.lang, [])
     return whole

@@ -44,6 +44,8 @@ class Answers(TypedDict):
     kind: NotRequired[str]
     title: NotRequired[str]
     description: NotRequired[str]
+    # The message that asked for support, offered as the description until one is given.
+    drafted_description: NotRequired[str]
     time_frame: NotRequired[str]
     contact: NotRequired[str]
     contact_detail: NotRequired[str]
@@ -112,7 +114,7 @@ class RequestForm(Form[Step]):
         key = secrets.token_urlsafe(SUBMISSION_KEY_BYTES)
         data: dict[str, Any] = {"key": key, "attachments": []}
         if description:
-            data["description"] = description.strip()[: LIMITS[Step.DESCRIPTION][1]]
+            data["drafted_description"] = description.strip()[: LIMITS[Step.DESCRIPTION][1]]
         return await self.save(user_id, Step.TOPIC, data)
 
     async def keep_offer(self, user_id: int, message: str) -> None:
@@ -135,11 +137,11 @@ class RequestForm(Form[Step]):
     async def keep_description(self, user_id: int) -> StepOutcome:
         """The drafted description, as it is, becomes the answer to the description step."""
         draft = await self.at(user_id, Step.DESCRIPTION)
-        value = answers(draft).get("description", "")
+        value = answers(draft).get("drafted_description", "")
         problem = length_problem(value, *LIMITS[Step.DESCRIPTION])
         if problem is not None:
             return StepOutcome(draft, *problem)
-        return StepOutcome(await self.advance(draft, draft.data))
+        return StepOutcome(await self.advance(draft, {**draft.data, "description": value}))
 
     def following(self, draft: Draft, data: Mapping[str, Any]) -> Step:
         # Telegram is enough to be reached through: no detail to ask for.
