@@ -53,6 +53,12 @@ def recognizer() -> IntentRecognizer:
     return IntentRecognizer(catalog, synonyms=synonyms)
 
 
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    synonyms, _ = load_synonyms(CONTENT / "synonyms.yaml")
+    return KnowledgeIndex.build(load_directory(CONTENT / "knowledge").entries, synonyms=synonyms)
+
+
 # --- the policy, on plain values ------------------------------------------------------------------
 
 
@@ -109,9 +115,11 @@ def test_intents_in_every_language(
     assert (found.name if found else None) == intent
 
 
-def test_a_greeting_with_a_question_is_the_question(recognizer: IntentRecognizer) -> None:
+def test_a_greeting_with_a_question_is_the_question(
+    recognizer: IntentRecognizer, index: KnowledgeIndex
+) -> None:
     for message in ("bonjour, qui dirige le Hub ?", "salam, chkoun howa l'mas2oul 3la l'markaz?"):
-        assert recognizer.recognize(message) is None, message
+        assert understand(index, recognizer, message).intent is None, message
 
 
 def test_the_language_named(recognizer: IntentRecognizer) -> None:
@@ -126,17 +134,31 @@ def test_the_language_named(recognizer: IntentRecognizer) -> None:
         assert found.language == language, message
 
 
-def test_a_feature_and_a_knowledge_question_in_one_message(recognizer: IntentRecognizer) -> None:
-    synonyms, _ = load_synonyms(CONTENT / "synonyms.yaml")
-    index = KnowledgeIndex.build(load_directory(CONTENT / "knowledge").entries, synonyms=synonyms)
+def test_a_feature_and_a_knowledge_question_in_one_message(
+    recognizer: IntentRecognizer, index: KnowledgeIndex
+) -> None:
     both = understand(index, recognizer, "what is the TSF and how do I apply?")
     assert both.intent is not None and both.intent.name == SUPPORT_REQUEST
-    assert [hit.slug for hit in both.result.hits][:1] == ["technical-support"]
-    # A message that only asks for a feature gets no entry beside it.
-    alone = understand(index, recognizer, "change my time zone")
-    assert alone.intent is not None and alone.result.hits == []
+    assert both.reading.answer == "technical-support"
+    assert both.reading.intent == SUPPORT_REQUEST and not both.reading.declined
+    # A message that only asks for a feature gets no entry beside it, and is not declined.
+    alone = understand(index, recognizer, "change my time zone").reading
+    assert (alone.intent, alone.answer, alone.suggestions, alone.declined) == (
+        "time_zone",
+        None,
+        (),
+        False,
+    )
     two = understand(index, recognizer, "c'est quand le prochain événement et comment m'inscrire ?")
     assert two.intent is not None and (two.intent.name, two.intent.also) == (EVENTS, ("register",))
+    # Thanks before a question: the answer, and the thanks noted; a greeting is politeness.
+    thanks = understand(index, recognizer, "merci ! et c'est quoi le TSF ?").reading
+    assert (thanks.answer, thanks.intent) == ("technical-support", "thanks")
+    hello = understand(index, recognizer, "salam, c'est quoi le TSF ?").reading
+    assert (hello.answer, hello.intent) == ("technical-support", None)
+    # A greeting with a question nothing answers is a question: declined, not greeted.
+    match = understand(index, recognizer, "hello, who won the football match yesterday?")
+    assert match.intent is None and match.reading.declined
 
 
 def test_the_intents_file_is_checked() -> None:

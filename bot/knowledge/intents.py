@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -23,7 +23,9 @@ from bot.knowledge.normalize import (
     term_variants,
     tokenize,
 )
-from bot.knowledge.search import KnowledgeIndex, SearchResult, SearchSettings
+from bot.knowledge.reading import Reading, Tier, message_parts, read
+from bot.knowledge.search import KnowledgeIndex
+from bot.knowledge.settings import SearchSettings
 from bot.knowledge.synonyms import Synonyms
 
 INTENTS_FILE_NAME: Final = "intents.yaml"
@@ -85,10 +87,11 @@ INTENT_SETTINGS: Final = SearchSettings(
 # "what came out of it") is not a request.
 MIN_INTENT_SCORE: Final = 4.0
 
-# Asking for these often asks about the Hub's programmes too ("how do we apply for the TSF",
-# "how does my city join", "what was the Rabat workshop"): the entry the whole message finds
-# is shown beside the feature. The other features' messages name only their objects (a
-# reference, a language, a time zone), which are no question for the knowledge base.
+# People asking for these often ask about the Hub's programmes in the same words ("how do we
+# apply for the TSF", "how does my city join, can I register?", "the launch workshop in Rabat,
+# how many came?"): a sure answer to the whole message comes with the feature. The other
+# features' messages name their own objects (a reference, a language, a time zone, a place),
+# which only share words with entries.
 ANSWERED_WHOLE: Final = frozenset({SUPPORT_REQUEST, REGISTER, HUMAN, EVENTS})
 
 # Shorter skeletons of Latin-script Arabic ("rr", "re") stand for too many words.
@@ -322,14 +325,23 @@ class IntentRecognizer:
             for word in tokenize(phrase)
             for term in (*term_variants(word), _skeleton(word))
         )
-        self._social = {
-            name: _social_vocabulary(
+        social = [intent for name, intent in catalog.intents.items() if name in SOCIAL_INTENTS]
+        # Words a greeting or thanks may hold ("hope all is well"), and those that say which
+        # it is: its keywords' words that the other one never uses ("you" says neither).
+        words = {
+            intent.name: _social_vocabulary(
                 phrase
                 for lang in LANGUAGES
                 for phrase in (*intent.examples.get(lang), *intent.keywords.get(lang))
             )
-            for name, intent in catalog.intents.items()
-            if name in SOCIAL_INTENTS
+            for intent in social
+        }
+        self._social_words = frozenset().union(*words.values())
+        self._social_cues = {
+            intent.name: _social_vocabulary(
+                phrase for lang in LANGUAGES for phrase in intent.keywords.get(lang)
+            ).difference(*(other for name, other in words.items() if name != intent.name))
+            for intent in social
         }
         self._language_words = {
             lang: [frozenset(tokenize(name)) or _vocabulary([name]) for name in names]
@@ -358,8 +370,14 @@ class IntentRecognizer:
                 pure=self._explains(parts, found),
                 also=tuple(dict.fromkeys(n for n in found if n is not None and n != named)),
             )
-        social = self._social_intent(message)
-        return Recognized(social) if social is not None else None
+        # Greetings and thanks: the message's, or a part's beside a question ("thanks! one
+        # more question: ..."), which the knowledge base answers.
+        social = [self._social_intent(part) for part in parts]
+        said = [name for name in social if name is not None]
+        if not said:
+            return None
+        name = THANKS if THANKS in said else said[0]
+        return Recognized(name, rest=self._rest(parts, social), pure=len(said) == len(parts))
 
     def _feature(self, text: str) -> str | None:
         hits = self._index.search(text, limit=1).hits
@@ -381,18 +399,18 @@ class IntentRecognizer:
             for part, name in zip(parts, found, strict=True)
         )
 
-    def _social_intent(self, message: str) -> str | None:
-        """Greetings or thanks, when every word of the message is one of theirs (or a word
+    def _social_intent(self, text: str) -> str | None:
+        """Greetings or thanks, when every word of the text is one of theirs (or a word
         that carries no topic)."""
-        words = raw_words(normalize(message))
-        counts = dict.fromkeys(self._social, 0)
-        for word in words:
+        counts = dict.fromkeys(self._social_cues, 0)
+        for word in raw_words(normalize(text)):
             forms = {word, _skeleton(word)}
-            owners = [name for name, vocabulary in self._social.items() if forms & vocabulary]
-            if not owners and content_word(word):
+            if content_word(word) and not forms & self._social_words:
                 return None
-            if len(owners) == 1:
-                counts[owners[0]] += 1
+            for name, cues in self._social_cues.items():
+                counts[name] += bool(forms & cues)
+        if counts.get(THANKS):
+            return THANKS  # "thanks, have a good day" thanks more than it greets
         best = max(counts, key=lambda name: counts[name], default=None)
         return best if best is not None and counts[best] > 0 else None
 
@@ -425,33 +443,56 @@ def mentioned_first(
 
 @dataclass(frozen=True)
 class Understanding:
-    """What the bot makes of a message: the feature it asks for (if any) and the entries that
-    answer it (no hits: none; beside a feature, what else the message asks)."""
+    """What the bot makes of a message: the reading of the knowledge base (answer, suggest or
+    decline, with the intent's name) and the feature the message asks for, if any."""
 
+    reading: Reading
     intent: Recognized | None
-    result: SearchResult
 
 
 def understand(
     index: KnowledgeIndex, intents: IntentRecognizer, question: str, *, lang: str | None = None
 ) -> Understanding:
-    """The feature a message asks for and the entries that answer what else it asks."""
+    """The feature a message asks for, and what the knowledge base answers beside it."""
     recognized = intents.recognize(question)
-    whole = index.search(question, lang=lang)
+    whole = read(index, question, lang=lang)
     if recognized is None:
-        return Understanding(None, whole)
-    rest = index.search(recognized.rest, lang=whole.lang) if recognized.rest else None
-    return Understanding(recognized, answer_beside_intent(recognized, whole, rest))
+        return Understanding(whole, None)
+    if recognized.name in SOCIAL_INTENTS:
+        return Understanding(*_beside_greeting(recognized, whole))
+    rest = read(index, recognized.rest, lang=whole.lang) if recognized.rest else None
+    return Understanding(beside_intent(recognized, whole, rest), recognized)
 
 
-def answer_beside_intent(
-    recognized: Recognized, whole: SearchResult, rest: SearchResult | None
-) -> SearchResult:
-    """The entries shown beside a feature: those answering the part of the message that does
-    not ask for the feature ("what is the TSF" in "what is the TSF and how do I apply?"), or
-    else the whole message's. A message that only asks for a feature gets the feature alone."""
-    if rest is not None and rest.hits:
-        return SearchResult(whole.query, whole.lang, rest.hits)
-    if recognized.pure or recognized.name not in ANSWERED_WHOLE:
-        return SearchResult(whole.query, whole.lang, [])
-    return whole
+def _beside_greeting(recognized: Recognized, whole: Reading) -> tuple[Reading, Recognized | None]:
+    """A greeting or thanks: alone, or beside what is no question ("merci, c'est très utile"),
+    it is answered as such. Beside a question, the knowledge base reads the whole message (the
+    greeting's words are no words of a question): a greeting opening a question is politeness,
+    while thanks close what came before ("thanks! one more question: ...")."""
+    asks = not recognized.pure and any(part.is_question for part in message_parts(whole.message))
+    if not asks:
+        return _feature_only(recognized, whole), recognized
+    if recognized.name == GREETING or whole.declined:
+        return whole, None
+    return replace(whole, intent=recognized.name), recognized
+
+
+def _feature_only(recognized: Recognized, whole: Reading) -> Reading:
+    return Reading(
+        whole.message, whole.lang, Tier.DECLINE, None, (), whole.part, intent=recognized.name
+    )
+
+
+def beside_intent(recognized: Recognized, whole: Reading, rest: Reading | None) -> Reading:
+    """What the knowledge base gives beside a feature: the answer to the part of the message
+    that does not ask for the feature ("what is the TSF" in "what is the TSF and how do I
+    apply?"), or else a sure answer to the whole message when the feature does not account
+    for all its words ("how does my city join the network, can I register?"), or else the
+    suggestions for that other part. Never a decline: the feature answers the message."""
+    if rest is not None and rest.tier is Tier.ANSWER:
+        return replace(rest, message=whole.message, intent=recognized.name)
+    if not recognized.pure and recognized.name in ANSWERED_WHOLE and whole.tier is Tier.ANSWER:
+        return replace(whole, intent=recognized.name)
+    if rest is not None and rest.tier is Tier.SUGGEST:
+        return replace(rest, message=whole.message, intent=recognized.name)
+    return _feature_only(recognized, whole)

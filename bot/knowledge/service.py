@@ -25,7 +25,8 @@ from bot.knowledge.intents import (
     understand,
 )
 from bot.knowledge.normalize import LANGUAGES, clear_language
-from bot.knowledge.search import Hit, KnowledgeIndex, SearchResult
+from bot.knowledge.reading import Reading, read
+from bot.knowledge.search import Hit, KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
 from storage.models import LearnedQuestion, Question
 from storage.questions import LearnedQuestionRepository, QuestionRepository
@@ -133,13 +134,14 @@ class KnowledgeService:
             if await self._learned.all() != self._snapshot.learned:
                 await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
-    async def ask(self, question: str) -> SearchResult:
-        """Best entries for a question in any of the three languages, best first.
+    async def read(self, message: str) -> Reading:
+        """Answer, suggest or decline (knowledge/reading.py): what to do with a message in
+        any of the three languages.
 
         Searching is CPU work (a few milliseconds at 10,000 entries); a worker thread keeps
         the event loop answering other people meanwhile.
         """
-        return await asyncio.to_thread(self._snapshot.index.search, question)
+        return await asyncio.to_thread(read, self._snapshot.index, message)
 
     async def understand(self, question: str) -> Understanding:
         """The feature a message asks for, and the entries that answer what else it asks."""
