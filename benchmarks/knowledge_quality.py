@@ -20,13 +20,15 @@ import yaml  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
 from bot.knowledge import LANGUAGES, Entry, KnowledgeIndex, load_directory  # noqa: E402
+from bot.knowledge.intents import IntentRecognizer, load_intents, understand  # noqa: E402
 from bot.knowledge.normalize import tokenize  # noqa: E402
-from bot.knowledge.reading import SHOWN_ENTRIES, read  # noqa: E402
+from bot.knowledge.reading import SHOWN_ENTRIES  # noqa: E402
 from bot.knowledge.settings import DEFAULT_SETTINGS, SearchSettings  # noqa: E402
 from bot.knowledge.synonyms import Synonyms, load_synonyms  # noqa: E402
 
 CONTENT_DIR = ROOT / "content" / "knowledge"
 SYNONYMS_FILE = ROOT / "content" / "synonyms.yaml"
+INTENTS_FILE = ROOT / "content" / "intents.yaml"
 EVAL_FILE = ROOT / "benchmarks" / "data" / "eval_questions.yaml"
 # Thresholds and weights are chosen on the tuning half; the held-out half is what we report.
 TUNE, HELDOUT = "tune", "heldout"
@@ -161,12 +163,22 @@ def objective(engine: Engine, questions: Sequence[EvalQuestion]) -> float:
 # --- the bot's engine --------------------------------------------------------------------------
 
 
-def bot_engine(index: KnowledgeIndex) -> Engine:
+def bot_engine(index: KnowledgeIndex, intents: IntentRecognizer) -> Engine:
+    """The bot's reading of a message: the knowledge base's tiers and the feature it asks for
+    (content/intents.yaml), combined as the bot combines them."""
+
     def engine(item: EvalQuestion) -> Outcome:
-        reading = read(index, item.q, lang=item.lang)
+        reading = understand(index, intents, item.q, lang=item.lang).reading
         return Outcome(reading.answer, reading.shown, reading.intent)
 
     return engine
+
+
+def intent_recognizer(synonyms: Synonyms) -> IntentRecognizer:
+    catalog, problems = load_intents(INTENTS_FILE)
+    for problem in problems:
+        print(f"warning: {problem}")
+    return IntentRecognizer(catalog, synonyms=synonyms)
 
 
 # What --calibrate tries for each setting (coordinate ascent from the current settings).
@@ -213,6 +225,7 @@ def calibrate(
     """Coordinate ascent over CALIBRATION_GRID on the tuning half only; prints the settings."""
     best = DEFAULT_SETTINGS
     cache: dict[SearchSettings, KnowledgeIndex] = {}
+    intents = intent_recognizer(synonyms)
 
     def value(settings: SearchSettings) -> float:
         index = cache.get(settings)
@@ -220,7 +233,7 @@ def calibrate(
             index = cache[settings] = KnowledgeIndex.build(
                 entries, synonyms=synonyms, settings=settings
             )
-        return objective(bot_engine(index), tuning)
+        return objective(bot_engine(index, intents), tuning)
 
     best_value = value(best)
     print(f"start: {best_value:.4f}")
@@ -364,7 +377,8 @@ def report(
         keys += [
             f"{name}_{short(group)}_{figure}={value:.2f}"
             for figure, value in f.items()
-            if figure in ("right", "reach", "wrong", "unans_answered") and not math.isnan(value)
+            if figure in ("right", "reach", "wrong", "unans_answered", "intent")
+            and not math.isnan(value)
         ]
     return keys
 
@@ -394,7 +408,7 @@ def main() -> int:
         return 0
 
     index = KnowledgeIndex.build(loaded.entries, synonyms=synonyms)
-    bot = bot_engine(index)
+    bot = bot_engine(index, intent_recognizer(synonyms))
     if args.verbose:
         # Misses of the held-out half are never shown: reading them is tuning on them.
         print("tune misses:")

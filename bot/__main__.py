@@ -430,6 +430,7 @@ def _console(config: Config, args: argparse.Namespace) -> int:
 def _ask(config: Config, args: argparse.Namespace) -> int:
     from bot.knowledge import KnowledgeIndex, load_directory
     from bot.knowledge.cli import ask
+    from bot.knowledge.intents import INTENTS_FILE_NAME, IntentRecognizer, load_intents
     from bot.knowledge.synonyms import SYNONYMS_FILE_NAME, load_synonyms
 
     if args.batch == (args.question is not None):
@@ -441,14 +442,22 @@ def _ask(config: Config, args: argparse.Namespace) -> int:
     synonyms, problems = load_synonyms(config.content_dir / SYNONYMS_FILE_NAME)
     for problem in problems:
         print(f"content: {problem}", file=sys.stderr)
+    catalog, problems = load_intents(config.content_dir / INTENTS_FILE_NAME)
+    for problem in problems:
+        if problem.is_error:
+            print(f"content: {problem}", file=sys.stderr)
     questions = sys.stdin if args.batch else [args.question]
     index = KnowledgeIndex.build(loaded.entries, synonyms=synonyms)
-    return ask(questions, index=index, lang=args.lang, as_json=args.json, out=sys.stdout)
+    intents = IntentRecognizer(catalog, synonyms=synonyms)
+    return ask(
+        questions, index=index, intents=intents, lang=args.lang, as_json=args.json, out=sys.stdout
+    )
 
 
 def _content_check(config: Config, args: argparse.Namespace) -> int:
     from bot.knowledge import slugs_from_topics_markdown
     from bot.knowledge.cli import content_check
+    from bot.knowledge.intents import INTENTS_FILE_NAME
     from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 
     expected = (
@@ -459,6 +468,7 @@ def _content_check(config: Config, args: argparse.Namespace) -> int:
         expected,
         sys.stdout,
         synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
+        intents_file=config.content_dir / INTENTS_FILE_NAME,
     )
 
 

@@ -18,6 +18,7 @@ from bot.context import HubApplication, HubContext
 from bot.delivery.request import is_not_modified
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.i18n import Translator, right_to_left
+from bot.knowledge.intents import Recognized
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,25 @@ def register_routes(
             raise ValueError(f"{route.feature}:{route.action} is not a route of {feature.name}")
         application.add_handler(route.handler(callback))
     application.add_handler(CallbackQueryHandler(stale_button, pattern=feature.catch_all))
+
+
+# What a feature does when a free-text message asks for it (bot.knowledge.intents): each
+# feature's module registers its own, the knowledge handler runs it with the message.
+IntentHandler = Callable[[Update, HubContext, Recognized, str], Awaitable[None]]
+_INTENT_HANDLERS = "intent_handlers"
+
+
+def register_intents(application: HubApplication, handlers: Mapping[str, IntentHandler]) -> None:
+    known: dict[str, IntentHandler] = application.bot_data.setdefault(_INTENT_HANDLERS, {})
+    for name in handlers:
+        if name in known:
+            raise ValueError(f"intent {name!r} is registered twice")
+    known.update(handlers)
+
+
+def intent_handler(context: HubContext, name: str) -> IntentHandler | None:
+    handlers: dict[str, IntentHandler] = context.application.bot_data.get(_INTENT_HANDLERS, {})
+    return handlers.get(name)
 
 
 def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:

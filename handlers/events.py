@@ -17,10 +17,13 @@ from bot.events import AnswerStatus
 from bot.events.calendar import calendar_file
 from bot.events.reminders import NoticeSender, SendOutcome, SendResult
 from bot.i18n import right_to_left
+from bot.knowledge.intents import EVENTS as EVENTS_INTENT
+from bot.knowledge.intents import REMINDERS_OFF, Recognized, mentioned_first
 from bot.services import Services
 from handlers.common import (
     answer_callback,
     edit_or_reply,
+    register_intents,
     register_routes,
     reply,
 )
@@ -33,7 +36,7 @@ from handlers.events_views import (
     saved_text,
     title_of,
 )
-from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVENTS
+from handlers.routes import EV_CALENDAR, EV_LIST, EV_REMINDERS, EV_RSVP, EVENTS
 from storage.models import Event, EventNotice, Rsvp
 
 logger = logging.getLogger(__name__)
@@ -47,10 +50,15 @@ WAKE_JOB = "event-notices"
 # -- /events and /myevents -------------------------------------------------------------------
 
 
-async def list_events(update: Update, context: HubContext) -> None:
+async def list_events(update: Update, context: HubContext, *, asked: str | None = None) -> None:
+    """The coming events open to this person; those an ``asked`` message names come first."""
+    await answer_callback(update)
     profile = context.me
     t = context.t
     listed = await context.services.events.upcoming_for(profile)
+    if asked:
+        titles = {position: event.titles.values() for position, (event, _) in enumerate(listed)}
+        listed = mentioned_first(asked, listed, titles)
     if not listed:
         await reply(update, context, t._("There are no upcoming events for you at the moment."))
         return
@@ -92,6 +100,37 @@ async def my_events(update: Update, context: HubContext) -> None:
             card(t, event, rsvp, profile.time_zone),
             card_keyboard(t, event, rsvp, staff=profile.is_staff),
         )
+
+
+async def events_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    await list_events(update, context, asked=message)
+
+
+async def reminders_off_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    t = context.t
+    turned = await context.services.events.reminders_off_for(context.me)
+    if not turned:
+        await reply(
+            update,
+            context,
+            t._("You have no event reminders to turn off. Use /myevents to see your answers."),
+        )
+        return
+    await reply(
+        update,
+        context,
+        t.ngettext(
+            "Reminders are now off for {count} event. To turn them on again, use the button on "
+            "its card in /myevents.",
+            "Reminders are now off for {count} events. To turn them on again, use the button on "
+            "their cards in /myevents.",
+            turned,
+        ),
+    )
 
 
 # -- buttons ---------------------------------------------------------------------------------
@@ -269,5 +308,11 @@ def register(application: HubApplication) -> None:
     register_routes(
         application,
         EVENTS,
-        {EV_RSVP: answer, EV_REMINDERS: reminders, EV_CALENDAR: send_calendar},
+        {
+            EV_RSVP: answer,
+            EV_REMINDERS: reminders,
+            EV_CALENDAR: send_calendar,
+            EV_LIST: list_events,
+        },
     )
+    register_intents(application, {EVENTS_INTENT: events_asked, REMINDERS_OFF: reminders_off_asked})

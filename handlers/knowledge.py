@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +13,7 @@ from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
 from bot.knowledge.content import TOPIC_NAMES, Entry
+from bot.knowledge.intents import GREETING, HUMAN, SOCIAL_INTENTS, THANKS, Recognized
 from bot.knowledge.normalize import clear_language
 from bot.knowledge.reading import Reading, Tier
 from bot.knowledge.service import DailyLimitReached
@@ -21,9 +23,11 @@ from handlers.common import (
     button,
     edit_or_reply,
     in_rows,
+    intent_handler,
     keyboard,
     length_problem,
     notify_staff,
+    register_intents,
     register_routes,
     reply,
     send_to_person,
@@ -38,6 +42,7 @@ from handlers.knowledge_views import (
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
+    EV_LIST,
     KB_DISMISS,
     KB_ENTRY,
     KB_FILE,
@@ -47,6 +52,9 @@ from handlers.routes import (
     KB_TOPIC,
     KB_TOPICS,
     KNOWLEDGE,
+    REG_START,
+    REQ_BEGIN,
+    REQ_PAGE,
 )
 from storage.models import Question
 
@@ -182,8 +190,8 @@ async def ask(update: Update, context: HubContext) -> None:
         )
         return
     switch = answer_in_question_language(context, question)
-    reading = await context.services.knowledge.read(question)
-    await reply_to_reading(update, context, question, reading, switch)
+    understood = await context.services.knowledge.understand(question)
+    await reply_to_reading(update, context, question, understood.reading, switch, understood.intent)
 
 
 async def reply_to_reading(
@@ -192,15 +200,18 @@ async def reply_to_reading(
     question: str,
     reading: Reading,
     switch: InlineKeyboardButton | None,
+    intent: Recognized | None = None,
 ) -> None:
-    """Answer, suggest or decline, as the reading of the message decided."""
+    """Answer, suggest or decline, as the reading of the message decided; then the feature
+    it asks for, if any (never a decline beside a feature)."""
     t = context.t
     knowledge = context.services.knowledge
     answer = knowledge.entry(reading.answer) if reading.answer else None
     shown = [entry for slug in reading.suggestions if (entry := knowledge.entry(slug)) is not None]
-    await context.services.stats.record_question(
-        language=t.language, country=context.me.country, topic=answer.topic if answer else None
-    )
+    if intent is None or answer is not None:
+        await context.services.stats.record_question(
+            language=t.language, country=context.me.country, topic=answer.topic if answer else None
+        )
     if answer is not None:
         await reply(
             update,
@@ -210,8 +221,15 @@ async def reply_to_reading(
         )
     elif reading.tier is Tier.SUGGEST and shown:
         await suggest(update, context, question, shown, switch)
-    else:
-        await decline(update, context, question, switch)
+    elif intent is None:
+        await offer_forward(update, context, question, switch=switch, declined=True)
+    # The feature the message asks for, after the entry that answers the rest of it (a
+    # greeting or thanks beside an answer needs no reply of its own).
+    if intent is not None and not (intent.name in SOCIAL_INTENTS and (answer or shown)):
+        for asked in (intent, *(replace(intent, name=name) for name in intent.also)):
+            run = intent_handler(context, asked.name)
+            if run is not None:
+                await run(update, context, asked, question)
 
 
 async def suggest(
@@ -236,14 +254,19 @@ async def suggest(
     await reply(update, context, text, markup)
 
 
-async def decline(
-    update: Update, context: HubContext, question: str, switch: InlineKeyboardButton | None
+async def offer_forward(
+    update: Update,
+    context: HubContext,
+    question: str,
+    *,
+    switch: InlineKeyboardButton | None = None,
+    declined: bool,
 ) -> None:
-    """Nothing related: say so and offer to send the question to the Hub team."""
+    """Offer to send the message to the Hub team: when nothing related is found (a decline),
+    or when the person asks for one."""
     t = context.t
-    knowledge = context.services.knowledge
     try:
-        kept = await knowledge.keep_unanswered(
+        kept = await context.services.knowledge.keep_unanswered(
             user_id=context.user_id, text=question, language=t.language
         )
     except DailyLimitReached as reached:
@@ -259,6 +282,15 @@ async def decline(
                 "please try again tomorrow, or write to {email}.",
                 reached.limit,
                 email=HUB_EMAIL,
+            )
+            if declined
+            else t.ngettext(
+                "You have already left {count} message for the Hub team in the last 24 hours, "
+                "the most the bot keeps; please try again tomorrow, or write to {email}.",
+                "You have already left {count} messages for the Hub team in the last 24 hours, "
+                "the most the bot keeps; please try again tomorrow, or write to {email}.",
+                reached.limit,
+                email=HUB_EMAIL,
             ),
         )
         return
@@ -268,7 +300,9 @@ async def decline(
         t._(
             "I could not find an answer to that in the Hub's resources. Shall I send your "
             "question to the Hub team? They will answer you here."
-        ),
+        )
+        if declined
+        else t._("Shall I send your message to the Hub team? They will answer you here."),
         keyboard(
             [switch] if switch else [],
             [
@@ -278,6 +312,46 @@ async def decline(
             [button(t.label("Browse topics"), KB_TOPICS)],
         ),
     )
+
+
+async def human_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    await offer_forward(update, context, message, declined=False)
+
+
+async def social_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """A greeting or thanks: a short answer and what the bot can do, never a decline."""
+    t = context.t
+    text = (
+        t._("You are welcome! Ask me anything else about the Hub, or choose below.")
+        if recognized.name == THANKS
+        else t._("Hello! Ask me anything about the Hub in your own words, or choose below.")
+    )
+    await reply(update, context, text, menu_keyboard(context))
+
+
+def menu_keyboard(context: HubContext) -> InlineKeyboardMarkup:
+    t = context.t
+    profile = context.me
+    rows = [
+        [
+            button(t.label("Browse topics"), KB_TOPICS),
+            button(t.label("Coming events"), EV_LIST),
+        ]
+    ]
+    if profile.is_verified_focal_point:
+        rows.append(
+            [
+                button(t.label("Request technical support"), REQ_BEGIN),
+                button(t.label("My requests"), REQ_PAGE, 0),
+            ]
+        )
+    elif profile.focal_point is None:
+        rows.append([button(t.label("I am a city focal point"), REG_START)])
+    return keyboard(*rows)
 
 
 def answer_in_question_language(context: HubContext, question: str) -> InlineKeyboardButton | None:
@@ -560,6 +634,9 @@ def register(application: HubApplication) -> None:
             KB_FILE_TOPIC: offer_entries,
             KB_FILE_IN: file_question,
         },
+    )
+    register_intents(
+        application, {HUMAN: human_asked, GREETING: social_asked, THANKS: social_asked}
     )
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(

@@ -8,8 +8,18 @@ from telegram.ext import CommandHandler
 from bot.commands import set_personal_menu
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubApplication, HubContext
+from bot.knowledge.intents import LANGUAGE as LANGUAGE_INTENT
+from bot.knowledge.intents import Recognized
 from bot.registration import is_invite_code
-from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
+from handlers.common import (
+    answer_callback,
+    button,
+    edit_or_reply,
+    keyboard,
+    register_intents,
+    register_routes,
+    reply,
+)
 from handlers.language_views import LANGUAGE_NAMES, language_keyboard
 from handlers.registration import offer_move, redeemed_text
 from handlers.routes import (
@@ -85,9 +95,20 @@ async def adopt_language(update: Update, context: HubContext, chosen: str) -> No
     await choose_language(update, context, chosen, keep_message=True)
 
 
+async def language_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """ "Answer me in French": switched and confirmed; without a language named, the choice."""
+    if recognized.language is None:
+        await show_languages(update, context)
+    else:
+        await choose_language(update, context, recognized.language, keep_message=True)
+
+
 def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("language", show_languages))
+    register_intents(application, {LANGUAGE_INTENT: language_asked})
     register_routes(
         application, LANGUAGE, {CHOOSE_LANGUAGE: choose_language, ADOPT_LANGUAGE: adopt_language}
     )

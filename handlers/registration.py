@@ -11,6 +11,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import N_, Translator
+from bot.knowledge.intents import REGISTER, Recognized
 from bot.registration import (
     FLOW,
     Problem,
@@ -27,6 +28,7 @@ from handlers.common import (
     in_rows,
     keyboard,
     notify_staff,
+    register_intents,
     register_routes,
     reply,
     send_to_person,
@@ -145,6 +147,13 @@ async def begin(update: Update, context: HubContext) -> None:
         return
     draft = await context.services.registration.start(profile.user.id)
     await FORM.show(update, context, draft, edit=False)
+
+
+async def register_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """ "I am the focal point of Sfax": the form, or who the person is registered as."""
+    await begin(update, context)
 
 
 async def on_text(update: Update, context: HubContext) -> None:
@@ -349,6 +358,7 @@ async def list_pending(update: Update, context: HubContext) -> None:
 def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
     application.add_handler(CommandHandler("register", begin))
+    register_intents(application, {REGISTER: register_asked})
     application.add_handler(CommandHandler("pending", list_pending))
     register_routes(
         application,

@@ -12,6 +12,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS
+from bot.knowledge.intents import INTENT_NAMES
 from bot.stats.labels import ALL_COUNTRIES, AREA_NAMES
 from bot.stats.periods import Period
 from bot.support.form import CHOICES
@@ -70,6 +71,7 @@ KB_DISMISS = KNOWLEDGE.route("dismiss")
 KB_FILE = KNOWLEDGE.route("file")
 KB_FILE_TOPIC = KNOWLEDGE.route("file_topic", Choice(*KNOWLEDGE_TOPICS))
 KB_FILE_IN = KNOWLEDGE.route("file_in", Token(48))
+KB_FILE_INTENT = KNOWLEDGE.route("file_for", Choice(*INTENT_NAMES))
 
 # -- support requests: the city's side ------------------------------------------------------------
 
@@ -88,6 +90,9 @@ REQ_VIEW = REQUESTS.route("view", ID)
 REQ_PAGE = REQUESTS.route("page", PAGE)
 REQ_ANSWER = REQUESTS.route("answer", ID)
 REQ_NO_ANSWER = REQUESTS.route("noanswer")
+# A message that asked for support becomes a form whose description it drafts.
+REQ_FROM_MESSAGE = REQUESTS.route("frommsg")
+REQ_KEEP_DESCRIPTION = REQUESTS.route("keepdesc")
 
 # -- support requests: the staff's side -----------------------------------------------------------
 
@@ -116,6 +121,7 @@ EVENTS = Feature("ev")
 EV_RSVP = EVENTS.route("rsvp", ID, Choice(*ANSWERS))
 EV_REMINDERS = EVENTS.route("reminders", ID, Choice("on", "off"))
 EV_CALENDAR = EVENTS.route("calendar", ID)
+EV_LIST = EVENTS.route("list")
 
 EVENT_STAFF = Feature("evs")
 EVS_MANAGE = EVENT_STAFF.route("manage", ID)

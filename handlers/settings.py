@@ -11,12 +11,14 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.accounts import TIME_ZONE_FLOW
 from bot.context import HubApplication, HubContext
 from bot.geography import COMMON_TIME_ZONES, default_time_zone
+from bot.knowledge.intents import TIME_ZONE, Recognized
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
     in_rows,
     keyboard,
+    register_intents,
     register_routes,
     reply,
 )
@@ -86,6 +88,12 @@ async def show_time_zones(update: Update, context: HubContext) -> None:
             [button(t.label("✖ Cancel"), SETTINGS_KEEP_ZONE)],
         ),
     )
+
+
+async def time_zone_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    await show_time_zones(update, context)
 
 
 async def keep_time_zone(update: Update, context: HubContext) -> None:
@@ -171,6 +179,7 @@ async def show_profile(update: Update, context: HubContext) -> None:
 
 def register(application: HubApplication) -> None:
     application.add_handler(CommandHandler("settings", show_settings))
+    register_intents(application, {TIME_ZONE: time_zone_asked})
     register_routes(
         application,
         SETTINGS,

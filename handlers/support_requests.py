@@ -13,8 +13,18 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.context import HubApplication, HubContext
 from bot.forms import StepOutcome
 from bot.i18n import N_, Translator
-from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem
-from bot.support.form import CHOICES, FLOW, MAX_ATTACHMENTS, Problem, RequestForm, Step, answers
+from bot.knowledge.intents import MY_REQUESTS, SUPPORT_REQUEST, Recognized
+from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem, RequestDetails
+from bot.support.form import (
+    CHOICES,
+    FLOW,
+    MAX_ATTACHMENTS,
+    OFFER_FLOW,
+    Problem,
+    RequestForm,
+    Step,
+    answers,
+)
 from bot.support.vocabulary import status_name
 from handlers.common import (
     Handler,
@@ -25,12 +35,14 @@ from handlers.common import (
     keyboard,
     length_problem,
     notify_staff,
+    register_intents,
     register_routes,
     reply,
 )
 from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
 from handlers.routes import (
+    KB_DISMISS,
     REQ_ANSWER,
     REQ_BACK,
     REQ_BEGIN,
@@ -38,6 +50,8 @@ from handlers.routes import (
     REQ_CHOOSE,
     REQ_CLEAR_FILES,
     REQ_FILES_DONE,
+    REQ_FROM_MESSAGE,
+    REQ_KEEP_DESCRIPTION,
     REQ_NO_ANSWER,
     REQ_PAGE,
     REQ_RESTART,
@@ -87,6 +101,17 @@ def _ask_title(t: Translator, draft: Draft) -> Screen:
 
 
 def _ask_description(t: Translator, draft: Draft) -> Screen:
+    drafted = answers(draft).get("drafted_description")
+    if drafted and "description" not in draft.data:
+        return t._(
+            "Support request (4/7). Describe what you need: the situation, what you want to "
+            "achieve and who is involved. Your message is the first draft:\n\n«{description}»"
+            "\n\nKeep it, or type a fuller description.",
+            description=drafted,
+        ), keyboard(
+            [button(t.label("Keep this description"), REQ_KEEP_DESCRIPTION)],
+            FORM.navigation(t),
+        )
     return t._(
         "Support request (4/7). Describe what you need: the situation, what you want to "
         "achieve and who is involved."
@@ -456,6 +481,12 @@ async def view_request(update: Update, context: HubContext, request_id: int) -> 
         await answer_callback(update, t.label("This request is not available to you."), alert=True)
         return
     await answer_callback(update)
+    await _show_request(update, context, details)
+
+
+async def _show_request(update: Update, context: HubContext, details: RequestDetails) -> None:
+    profile = context.me
+    t = context.t
     request = details.request
     rows = []
     if request.status == "waiting_city":
@@ -467,6 +498,68 @@ async def view_request(update: Update, context: HubContext, request_id: int) -> 
         city_view(t, request, len(details.attachments), details.events, profile.time_zone),
         keyboard(*rows),
     )
+
+
+async def requests_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """A message asking where a request stands: the one it names, or the city's list."""
+    if recognized.reference is None:
+        await my_requests(update, context)
+        return
+    if await refuse_unverified(update, context):
+        return
+    focal_point = context.me.focal_point
+    assert focal_point is not None
+    details = await context.services.support.for_city_by_reference(
+        focal_point, recognized.reference
+    )
+    if details is None:
+        # The same answer for another city's request and for one that does not exist.
+        await reply(
+            update,
+            context,
+            context.t._(
+                "{reference} is not one of your city's support requests. Use /myrequests to "
+                "see them.",
+                reference=recognized.reference,
+            ),
+        )
+        return
+    await _show_request(update, context, details)
+
+
+async def support_asked(
+    update: Update, context: HubContext, recognized: Recognized, message: str
+) -> None:
+    """A message telling a need: offer to file it, the message drafting the description."""
+    if await refuse_unverified(update, context):
+        return
+    form = context.services.request_form
+    if await form.draft(context.user_id) is not None:
+        await begin(update, context)
+        return
+    await form.keep_offer(context.user_id, message)
+    t = context.t
+    await reply(
+        update,
+        context,
+        t._(
+            "The Hub can support your city with advice, training and experts. Shall I start a "
+            "support request? Your message will be the first draft of its description."
+        ),
+        keyboard(
+            [button(t.label("File a support request"), REQ_FROM_MESSAGE)],
+            [button(t.label("No, thanks"), KB_DISMISS)],
+        ),
+    )
+
+
+@for_focal_points
+async def start_from_message(update: Update, context: HubContext) -> None:
+    await answer_callback(update)
+    draft = await context.services.request_form.start_offered(context.user_id)
+    await FORM.show(update, context, draft, edit=True)
 
 
 async def start_answer(update: Update, context: HubContext, request_id: int) -> None:
@@ -588,8 +681,13 @@ def register(application: HubApplication) -> None:
             REQ_PAGE: list_requests,
             REQ_ANSWER: start_answer,
             REQ_NO_ANSWER: cancel_answer,
+            REQ_FROM_MESSAGE: start_from_message,
+            REQ_KEEP_DESCRIPTION: for_focal_points(FORM.action(RequestForm.keep_description)),
         },
     )
+    # Any command, or a day, drops a support offer left unanswered.
+    in_flow(application, OFFER_FLOW, one_answer=True)
+    register_intents(application, {MY_REQUESTS: requests_asked, SUPPORT_REQUEST: support_asked})
     application.add_handler(MessageHandler(filing & text, on_text))
     application.add_handler(
         MessageHandler(filing & (filters.Document.ALL | filters.PHOTO) & other, on_file)

@@ -160,6 +160,12 @@ class SupportRequestRepository:
         row = await self._db.fetchone(f"{_REQUEST_SELECT} WHERE r.id = :id", {"id": request_id})
         return SupportRequest.from_row(row) if row else None
 
+    async def by_reference(self, reference: str) -> SupportRequest | None:
+        row = await self._db.fetchone(
+            f"{_REQUEST_SELECT} WHERE r.reference = :reference", {"reference": reference}
+        )
+        return SupportRequest.from_row(row) if row else None
+
     async def attachments(self, request_id: int) -> list[RequestAttachment]:
         rows = await self._db.fetchall(
             "SELECT * FROM support_request_files WHERE request_id = :id ORDER BY position",

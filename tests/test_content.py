@@ -17,6 +17,7 @@ from tests.harness import label
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content" / "knowledge"
 SYNONYMS_FILE = ROOT / "content" / "synonyms.yaml"
+INTENTS_FILE = ROOT / "content" / "intents.yaml"
 # The steering repository's shared/ folder sits beside the checkout (on CI as well).
 TOPICS_FILE = ROOT.parent / "shared" / "knowledge-topics.md"
 
@@ -65,9 +66,11 @@ def test_real_content_passes_content_check() -> None:
         expected = slugs_from_topics_markdown(TOPICS_FILE.read_text(encoding="utf-8"))
         assert len(expected) == 41
     out = io.StringIO()
-    code = content_check(CONTENT_DIR, expected, out, synonyms_file=SYNONYMS_FILE)
+    code = content_check(
+        CONTENT_DIR, expected, out, synonyms_file=SYNONYMS_FILE, intents_file=INTENTS_FILE
+    )
     assert code == 0, out.getvalue()
-    assert "synonym groups loaded" in out.getvalue()
+    assert "synonym groups and 10 intents loaded" in out.getvalue()
 
 
 def test_real_content_entries_all_load() -> None:

@@ -152,6 +152,15 @@ class EventService:
         await self._changed()
         return AnswerOutcome(AnswerStatus.SAVED, event, rsvp)
 
+    async def reminders_off_for(self, profile: Profile) -> int:
+        """Turn off the reminders of every coming event this person answered; how many were on."""
+        turned = 0
+        for event, rsvp in await self.answers_of(profile.user.id):
+            if rsvp.reminders_on:
+                outcome = await self.set_reminders(event.id, profile, on=False)
+                turned += outcome.status is AnswerStatus.SAVED
+        return turned
+
     def _refusal(self, event: Event | None, profile: Profile) -> AnswerStatus | None:
         if event is None:
             return AnswerStatus.UNKNOWN

@@ -10,7 +10,8 @@ from typing import TextIO
 
 from bot.i18n import Catalogs
 from bot.knowledge.content import check_expected_slugs, load_directory
-from bot.knowledge.reading import Reading, Tier, read
+from bot.knowledge.intents import IntentCatalog, IntentRecognizer, load_intents, understand
+from bot.knowledge.reading import Reading, Tier
 from bot.knowledge.search import KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
 
@@ -40,12 +41,16 @@ def _reading_text(reading: Reading, index: KnowledgeIndex, catalogs: Catalogs) -
     lang = reading.lang
     t = catalogs.translator(lang)
     lines = [f"? {reading.message}  [{lang}]"]
+    if reading.intent is not None:
+        lines.append(f"[intent: {reading.intent}]")
     titles = " | ".join(index.entries[slug].title.get(lang) for slug in reading.suggestions)
-    if reading.tier is Tier.DECLINE:
+    if reading.tier is Tier.DECLINE and reading.intent is None:
         lines.append(t.label("No knowledge-base entry answers this question."))
         return "\n".join(lines)
-    if reading.answer is None:
+    if reading.answer is None and reading.suggestions:
         lines.append(t.label("Not sure; is it one of these? {titles}", titles=titles))
+        return "\n".join(lines)
+    if reading.answer is None:
         return "\n".join(lines)
     best = index.entries[reading.answer]
     lines += [best.title.get(lang), "", best.answer.get(lang).strip()]
@@ -64,14 +69,16 @@ def ask(
     as_json: bool,
     out: TextIO,
     catalogs: Catalogs | None = None,
+    intents: IntentRecognizer | None = None,
 ) -> int:
     """Answer each question: one JSON object per line, or a readable answer; returns 0."""
     first = True
+    recognizer = intents or IntentRecognizer(IntentCatalog())
     for question in questions:
         question = question.strip()
         if not question:
             continue
-        reading = read(index, question, lang=lang)
+        reading = understand(index, recognizer, question, lang=lang).reading
         if as_json:
             out.write(_reading_json(reading) + "\n")
         else:
@@ -89,14 +96,18 @@ def content_check(
     out: TextIO,
     *,
     synonyms_file: str | Path | None = None,
+    intents_file: str | Path | None = None,
 ) -> int:
-    """Validate a content directory (and the synonyms file), one `file: message` line per
-    problem; 1 if any error."""
+    """Validate a content directory (and the synonyms and intents files), one
+    `file: message` line per problem; 1 if any error."""
     loaded = load_directory(directory)
     synonyms, synonym_problems = (
         load_synonyms(synonyms_file) if synonyms_file is not None else (Synonyms(), [])
     )
-    problems = [*loaded.problems, *synonym_problems]
+    catalog, intent_problems = (
+        load_intents(intents_file) if intents_file is not None else (IntentCatalog(), [])
+    )
+    problems = [*loaded.problems, *synonym_problems, *intent_problems]
     if expected_slugs is not None:
         problems.extend(check_expected_slugs(loaded.entries, expected_slugs, directory=directory))
     for problem in problems:
@@ -104,7 +115,8 @@ def content_check(
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     out.write(
-        f"{len(loaded.entries)} entries and {len(synonyms)} synonym groups loaded, "
+        f"{len(loaded.entries)} entries, {len(synonyms)} synonym groups and "
+        f"{len(catalog.intents)} intents loaded, "
         f"{errors} errors, {warnings} warnings\n"
     )
     return 1 if errors else 0

@@ -48,7 +48,8 @@ class Reading:
 
     @property
     def declined(self) -> bool:
-        return self.tier is Tier.DECLINE
+        """Nothing for the person: no entry, and no feature of the bot (knowledge/intents.py)."""
+        return self.tier is Tier.DECLINE and self.intent is None
 
     @property
     def shown(self) -> tuple[str, ...]:

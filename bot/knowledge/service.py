@@ -15,6 +15,15 @@ import yaml
 
 from bot.clock import Clock
 from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated, load_directory
+from bot.knowledge.intents import (
+    INTENTS_FILE_NAME,
+    LEARNED_INTENT_PREFIX,
+    IntentCatalog,
+    IntentRecognizer,
+    Understanding,
+    load_intents,
+    understand,
+)
 from bot.knowledge.normalize import LANGUAGES, clear_language
 from bot.knowledge.reading import Reading, read
 from bot.knowledge.search import Hit, KnowledgeIndex
@@ -52,6 +61,7 @@ class _Snapshot:
     synonyms: Synonyms
     learned: list[LearnedQuestion]
     index: KnowledgeIndex
+    intents: IntentRecognizer
 
 
 # How many entries staff are offered first when filing a question under one.
@@ -67,13 +77,18 @@ class KnowledgeService:
         questions: QuestionRepository,
         learned: LearnedQuestionRepository,
         clock: Clock,
+        intents_file: Path | None = None,
     ) -> None:
         self._directory = directory
         self._synonyms_file = synonyms_file
+        self._intents_file = intents_file or synonyms_file.with_name(INTENTS_FILE_NAME)
         self._questions = questions
         self._learned = learned
         self._clock = clock
-        self._snapshot = _Snapshot({}, {}, Synonyms(), [], KnowledgeIndex.build({}))
+        self._snapshot = _Snapshot(
+            {}, {}, Synonyms(), [], KnowledgeIndex.build({}), IntentRecognizer(IntentCatalog())
+        )
+        self._catalog = IntentCatalog()
         # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
 
@@ -82,6 +97,9 @@ class KnowledgeService:
         async with self._reload_lock:
             loaded = await asyncio.to_thread(load_directory, self._directory)
             synonyms, synonym_problems = await asyncio.to_thread(load_synonyms, self._synonyms_file)
+            catalog, intent_problems = await asyncio.to_thread(load_intents, self._intents_file)
+            if catalog.intents or not self._catalog.intents:
+                self._catalog = catalog  # a broken file keeps the intents loaded before
             files = dict(loaded.entries)
             kept = []
             for problem in loaded.errors:
@@ -91,7 +109,7 @@ class KnowledgeService:
                     files[slug] = previous
                     kept.append(slug)
             await self._rebuild(files, synonyms)
-        problems = [*loaded.problems, *synonym_problems]
+        problems = [*loaded.problems, *synonym_problems, *intent_problems]
         for problem in problems:
             logger.warning("content: %s", problem)
         return ReloadReport(loaded=len(files), problems=problems, kept=sorted(kept))
@@ -101,7 +119,13 @@ class KnowledgeService:
         learned = await self._learned.all()
         entries = with_learned_questions(files, learned)
         index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
-        self._snapshot = _Snapshot(files, entries, synonyms, learned, index)
+        intents = await asyncio.to_thread(
+            IntentRecognizer,
+            self._catalog,
+            synonyms=synonyms,
+            learned=learned_intent_examples(learned),
+        )
+        self._snapshot = _Snapshot(files, entries, synonyms, learned, index, intents)
 
     async def forget_erased(self) -> None:
         """Someone erased their data, and with it the questions of theirs staff had taught:
@@ -119,6 +143,17 @@ class KnowledgeService:
         """
         return await asyncio.to_thread(read, self._snapshot.index, message)
 
+    async def understand(self, question: str) -> Understanding:
+        """The feature a message asks for, and the entries that answer what else it asks."""
+        return await asyncio.to_thread(self._understand, question)
+
+    def _understand(self, question: str) -> Understanding:
+        snapshot = self._snapshot
+        return understand(snapshot.index, snapshot.intents, question)
+
+    def named_language(self, message: str) -> str | None:
+        return self._snapshot.intents.named_language(message)
+
     async def suggest(self, question: str) -> list[Entry]:
         """The entries closest to a question even when none answers it, best first: what staff
         are offered when they file the question under an entry."""
@@ -129,7 +164,7 @@ class KnowledgeService:
     async def learn(self, question: Question, *, slug: str, staff_id: int) -> bool:
         """File a question under an entry as one of its examples, and answer it from now on
         (the index is rebuilt at once). False when the entry is gone or it was filed already."""
-        if self.entry(slug) is None:
+        if self.entry(slug) is None and not slug.startswith(LEARNED_INTENT_PREFIX):
             return False
         language = clear_language(question.text) or question.language
         async with self._reload_lock:
@@ -144,6 +179,17 @@ class KnowledgeService:
             if added:
                 await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
         return added
+
+    async def learn_intent(self, question: Question, *, intent: str, staff_id: int) -> bool:
+        """File a question under one of the bot's features: it leads there from now on."""
+        if intent not in self._catalog.intents:
+            return False
+        return await self.learn(
+            question, slug=f"{LEARNED_INTENT_PREFIX}{intent}", staff_id=staff_id
+        )
+
+    def intent_names(self) -> list[str]:
+        return list(self._catalog.intents)
 
     async def export_learned(self) -> str:
         """The questions staff taught, as YAML to fold into the content files."""
@@ -224,6 +270,21 @@ def with_learned_questions(
         )
         merged[slug] = replace(entry, questions=questions)
     return merged
+
+
+def learned_intent_examples(
+    learned: Iterable[LearnedQuestion],
+) -> dict[str, Translated[tuple[str, ...]]]:
+    """The questions staff filed under a feature, per intent and language."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for item in learned:
+        if item.slug.startswith(LEARNED_INTENT_PREFIX) and item.language in LANGUAGES:
+            name = item.slug.removeprefix(LEARNED_INTENT_PREFIX)
+            found.setdefault(name, {}).setdefault(item.language, []).append(item.text)
+    return {
+        name: Translated(*(tuple(by_language.get(lang, ())) for lang in LANGUAGES))
+        for name, by_language in found.items()
+    }
 
 
 def learned_questions_yaml(learned: Iterable[LearnedQuestion]) -> str:

@@ -99,6 +99,16 @@ class SupportDesk:
         events = [event for event in details.events if not event.is_internal]
         return RequestDetails(details.request, details.attachments, events)
 
+    async def for_city_by_reference(
+        self, focal_point: FocalPoint, reference: str
+    ) -> RequestDetails | None:
+        """A request named by its reference, as its city sees it; None for any other city's
+        (the same answer as for a reference that does not exist)."""
+        request = await self._requests.by_reference(reference)
+        if request is None:
+            return None
+        return await self.for_city(focal_point, request.id)
+
     async def city_page(self, focal_point: FocalPoint, *, page: int, size: int) -> RequestPage:
         if not focal_point.is_verified:
             return RequestPage([], 0)

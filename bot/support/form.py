@@ -19,6 +19,8 @@ from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
 from storage.support_requests import SupportRequestRepository
 
 FLOW = "request"
+# A message that asked for support, kept until the person answers the offer to file it.
+OFFER_FLOW = "request_offer"
 
 
 class Step(enum.StrEnum):
@@ -42,6 +44,8 @@ class Answers(TypedDict):
     kind: NotRequired[str]
     title: NotRequired[str]
     description: NotRequired[str]
+    # The message that asked for support, offered as the description until one is given.
+    drafted_description: NotRequired[str]
     time_frame: NotRequired[str]
     contact: NotRequired[str]
     contact_detail: NotRequired[str]
@@ -104,10 +108,40 @@ class RequestForm(Form[Step]):
         super().__init__(drafts=drafts, clock=clock)
         self._requests = requests
 
-    async def start(self, user_id: int) -> Draft:
-        """A blank form (any earlier one is replaced)."""
+    async def start(self, user_id: int, *, description: str | None = None) -> Draft:
+        """A blank form (any earlier one is replaced), or one whose description starts as
+        ``description`` (the message that asked for support)."""
         key = secrets.token_urlsafe(SUBMISSION_KEY_BYTES)
-        return await self.save(user_id, Step.TOPIC, {"key": key, "attachments": []})
+        data: dict[str, Any] = {"key": key, "attachments": []}
+        if description:
+            data["drafted_description"] = description.strip()[: LIMITS[Step.DESCRIPTION][1]]
+        return await self.save(user_id, Step.TOPIC, data)
+
+    async def keep_offer(self, user_id: int, message: str) -> None:
+        """Keep a message that asked for support while the person decides to file it."""
+        await self._drafts.save(
+            user_id=user_id,
+            flow=OFFER_FLOW,
+            step="offered",
+            data={"description": message},
+            now=self._clock.now(),
+        )
+
+    async def start_offered(self, user_id: int) -> Draft:
+        """The form, its description drafted from the kept message (blank if it is gone)."""
+        offer = await self._drafts.get(user_id, OFFER_FLOW)
+        await self._drafts.delete(user_id, OFFER_FLOW)
+        description = offer.data.get("description") if offer is not None else None
+        return await self.start(user_id, description=description)
+
+    async def keep_description(self, user_id: int) -> StepOutcome:
+        """The drafted description, as it is, becomes the answer to the description step."""
+        draft = await self.at(user_id, Step.DESCRIPTION)
+        value = answers(draft).get("drafted_description", "")
+        problem = length_problem(value, *LIMITS[Step.DESCRIPTION])
+        if problem is not None:
+            return StepOutcome(draft, *problem)
+        return StepOutcome(await self.advance(draft, {**draft.data, "description": value}))
 
     def following(self, draft: Draft, data: Mapping[str, Any]) -> Step:
         # Telegram is enough to be reached through: no detail to ask for.
