@@ -10,13 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bot.clock import Clock
 from storage.drafts import DraftRepository
 from storage.models import Draft
 
 StepT = TypeVar("StepT", bound=enum.StrEnum)
+AnswersT = TypeVar("AnswersT", bound=Mapping[str, Any])
 
 
 class FormProblem(enum.Enum):
@@ -43,6 +44,17 @@ class StepOutcome:
     draft: Draft | None
     problem: enum.Enum | None = None
     limit: int | None = None
+
+
+class DraftAnswers(Generic[AnswersT]):
+    """A draft's data read as its form's ``TypedDict``: ``answers = DraftAnswers[Answers]()``.
+
+    The form wrote every key through its own steps, so there is nothing to check on the way
+    back; this says which shape the data has, once per form.
+    """
+
+    def __call__(self, draft: Draft) -> AnswersT:
+        return cast(AnswersT, draft.data)
 
 
 def length_problem(value: str, shortest: int, longest: int) -> tuple[FormProblem, int] | None:

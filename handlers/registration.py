@@ -14,8 +14,6 @@ from bot.i18n import N_, Translator
 from bot.registration import (
     FLOW,
     Problem,
-    RedeemOutcome,
-    RedeemStatus,
     RegistrationService,
     Step,
     answers,
@@ -34,7 +32,7 @@ from handlers.common import (
 )
 from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
-from handlers.registration_views import describe
+from handlers.registration_views import describe, move_offer, redeemed_text
 from handlers.routes import (
     REG_APPROVE,
     REG_BACK,
@@ -192,42 +190,11 @@ async def submit(update: Update, context: HubContext) -> None:
     await notify_staff(context, render)
 
 
-def redeemed_text(t: Translator, outcome: RedeemOutcome) -> Markup:
-    """What opening an invite link did."""
-    if outcome.status is RedeemStatus.REGISTERED:
-        assert outcome.focal_point is not None
-        return t._(
-            "Welcome! You are now registered as the focal point for {city}. "
-            "Use /settings to check your profile and /help to see what the bot can do.",
-            city=t.label(outcome.focal_point.city),
-        )
-    if outcome.status is RedeemStatus.USED:
-        return t._("This invite link has already been used. Ask the Hub for a new one.")
-    if outcome.status is RedeemStatus.EXPIRED:
-        return t._("This invite link has expired. Ask the Hub for a new one.")
-    return t._("This invite link is not valid. Check that you copied all of it.")
-
-
 async def offer_move(update: Update, context: HubContext, invite: Invite) -> None:
     """An approved focal point opened another city's invite: ask before moving them."""
-    t = context.t
     current = context.me.focal_point
     assert current is not None
-    moving = t.label("Move to {city}", city=t.label(invite.city))
-    await reply(
-        update,
-        context,
-        t._(
-            "You are the focal point for {current}. This invite is for {city}. "
-            "Do you want to become the focal point for {city} instead?",
-            current=t.label(current.city),
-            city=t.label(invite.city),
-        ),
-        keyboard(
-            [button(moving, REG_MOVE, invite.code)],
-            [button(t.label("Stay with {city}", city=t.label(current.city)), REG_STAY)],
-        ),
-    )
+    await reply(update, context, *move_offer(context.t, current, invite))
 
 
 async def stay(update: Update, context: HubContext) -> None:
