@@ -46,6 +46,15 @@ class StepOutcome:
     limit: int | None = None
 
 
+class StepRefused(Exception):
+    """The last step of a form (submit, schedule) that makes something else than a draft
+    refused its answer: the outcome says where the form stays, and why."""
+
+    def __init__(self, outcome: StepOutcome) -> None:
+        super().__init__(outcome.problem)
+        self.outcome = outcome
+
+
 class DraftAnswers(Generic[AnswersT]):
     """A draft's data read as its form's ``TypedDict``: ``answers = DraftAnswers[Answers]()``.
 
@@ -97,16 +106,18 @@ class Form(Generic[StepT]):
     async def cancel(self, user_id: int) -> None:
         await self._drafts.delete(user_id, self.flow)
 
-    async def back(self, user_id: int) -> Draft | None:
+    async def back(self, user_id: int) -> StepOutcome:
         draft = await self.draft(user_id)
         if draft is None:
-            return None
-        return await self.save(user_id, self.previous(draft), draft.data)
+            return StepOutcome(None)
+        return StepOutcome(await self.save(user_id, self.previous(draft), draft.data))
 
-    async def resume(self, user_id: int) -> Draft | None:
+    async def resume(self, user_id: int) -> StepOutcome:
         """Saved again, so it is the form the user's next message belongs to."""
         draft = await self.draft(user_id)
-        return await self.save(user_id, self.step(draft), draft.data) if draft else None
+        if draft is None:
+            return StepOutcome(None)
+        return StepOutcome(await self.save(user_id, self.step(draft), draft.data))
 
     def step(self, draft: Draft) -> StepT:
         return self.steps(draft.step)  # type: ignore[return-value]

@@ -104,19 +104,18 @@ class FormView:
         self,
         update: Update,
         context: HubContext,
-        step: Awaitable[StepOutcome | Draft | None],
+        step: Awaitable[StepOutcome],
         *,
         edit: bool,
     ) -> None:
         """Run one step of the form and show where it leads; a step of another time is refused."""
         try:
-            result = await step
+            outcome = await step
         except WrongStep as wrong:
-            result = StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
-        outcome = result if isinstance(result, StepOutcome) else StepOutcome(result)
+            outcome = StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
         await self.after(update, context, outcome, edit=edit)
 
-    def action(self, act: Callable[..., Awaitable[StepOutcome | Draft | None]]) -> RouteCallback:
+    def action(self, act: Callable[..., Awaitable[StepOutcome]]) -> RouteCallback:
         """A button of the form: ``act(service, user_id, *arguments)``, then where it leads."""
         view = self
 
