@@ -32,7 +32,7 @@ from handlers.common import (
 )
 from handlers.forms import FormView, Screen
 from handlers.preprocess import in_flow
-from handlers.registration_views import describe, move_offer, redeemed_text
+from handlers.registration_views import describe, move_offer, pending_page, redeemed_text
 from handlers.routes import (
     REG_APPROVE,
     REG_BACK,
@@ -40,6 +40,9 @@ from handlers.routes import (
     REG_CITY,
     REG_COUNTRY,
     REG_MOVE,
+    REG_PAGE_APPROVE,
+    REG_PAGE_REJECT,
+    REG_PENDING,
     REG_REJECT,
     REG_SKIP_EMAIL,
     REG_START,
@@ -47,7 +50,7 @@ from handlers.routes import (
     REG_SUBMIT,
     REGISTRATION,
 )
-from storage.models import Draft, Invite
+from storage.models import Draft, FocalPoint, Invite
 
 
 def _ask_name(t: Translator, draft: Draft) -> Screen:
@@ -261,13 +264,10 @@ async def reject(update: Update, context: HubContext, user_id: int) -> None:
 
 
 async def review(update: Update, context: HubContext, user_id: int, *, approve: bool) -> None:
-    services = context.services
-    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
-    t = context.t
+    decided = await decide(update, context, user_id, approve=approve)
     if decided is None:
-        await answer_callback(update, t.label("This registration was already decided."), alert=True)
         return
-    await answer_callback(update)
+    t = context.t
     details = describe(t, decided)
     reviewer = context.me.user.display_name
     outcome = (
@@ -276,6 +276,24 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
         else t._("{details}\n\n<b>Rejected</b> by {reviewer}.", details=details, reviewer=reviewer)
     )
     await edit_or_reply(update, context, outcome)
+
+
+async def decide(
+    update: Update, context: HubContext, user_id: int, *, approve: bool
+) -> FocalPoint | None:
+    """Approve or reject, answer the button and tell the applicant; None if decided before."""
+    services = context.services
+    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
+    t = context.t
+    if decided is None:
+        await answer_callback(update, t.label("This registration was already decided."), alert=True)
+        return None
+    await answer_callback(
+        update,
+        t.label("Approved: {name}.", name=decided.full_name)
+        if approve
+        else t.label("Rejected: {name}.", name=decided.full_name),
+    )
     applicant = await services.accounts.profile(decided.user_id)
     applicant_t = services.translator_for(applicant)
     message = (
@@ -291,26 +309,34 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
         )
     )
     await send_to_person(context.bot, decided.user_id, message, applicant_t)
+    return decided
 
 
 @staff_only
 async def list_pending(update: Update, context: HubContext) -> None:
-    t = context.t
     pending = await context.services.registration.pending()
-    if not pending:
-        await reply(update, context, t._("No registration is waiting for review."))
-        return
-    for focal_point in pending:
-        await reply(
-            update,
-            context,
-            t._(
-                "<b>Waiting for review</b> (id {user_id}):\n\n{details}",
-                user_id=str(focal_point.user_id),
-                details=describe(t, focal_point),
-            ),
-            review_keyboard(t, focal_point.user_id),
-        )
+    await reply(update, context, *pending_page(context.t, pending, 0))
+
+
+@staff_only
+async def show_pending_page(update: Update, context: HubContext, page: int) -> None:
+    await answer_callback(update)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
+
+
+@staff_only
+async def approve_on_page(update: Update, context: HubContext, user_id: int, page: int) -> None:
+    await decide(update, context, user_id, approve=True)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
+
+
+@staff_only
+async def reject_on_page(update: Update, context: HubContext, user_id: int, page: int) -> None:
+    await decide(update, context, user_id, approve=False)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
 
 
 def register(application: HubApplication) -> None:
@@ -329,6 +355,9 @@ def register(application: HubApplication) -> None:
             REG_SUBMIT: submit,
             REG_APPROVE: approve,
             REG_REJECT: reject,
+            REG_PENDING: show_pending_page,
+            REG_PAGE_APPROVE: approve_on_page,
+            REG_PAGE_REJECT: reject_on_page,
             REG_MOVE: confirm_move,
             REG_STAY: stay,
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -12,7 +12,14 @@ from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
 from bot.registration import RedeemOutcome, RedeemStatus
 from handlers.common import button, keyboard
-from handlers.routes import REG_MOVE, REG_STAY
+from handlers.routes import (
+    REG_MOVE,
+    REG_PAGE_APPROVE,
+    REG_PAGE_REJECT,
+    REG_PENDING,
+    REG_STAY,
+)
+from handlers.support_views import paging_row
 from storage.models import FocalPoint, Invite
 
 
@@ -71,3 +78,51 @@ def move_offer(
         [button(moving, REG_MOVE, invite.code)],
         [button(t.label("Stay with {city}", city=t.label(current.city)), REG_STAY)],
     )
+
+
+PENDING_PER_PAGE = 5
+
+
+def pending_pages(count: int) -> int:
+    return max(1, -(-count // PENDING_PER_PAGE))
+
+
+def pending_page(
+    t: Translator, pending: Sequence[FocalPoint], page: int
+) -> tuple[Markup, InlineKeyboardMarkup | None]:
+    """One message for /pending: a page of registrations, a pair of buttons for each, pages.
+
+    A message per registration held a busy staff chat for minutes (one every few seconds)."""
+    if not pending:
+        return t._("No registration is waiting for review."), None
+    pages = pending_pages(len(pending))
+    page = min(page, pages - 1)
+    shown = pending[page * PENDING_PER_PAGE : (page + 1) * PENDING_PER_PAGE]
+    first = page * PENDING_PER_PAGE + 1
+    entries = Markup("\n\n").join(
+        t._(
+            "<b>{number}.</b> (id {user_id})\n{details}",
+            number=number,
+            user_id=str(focal_point.user_id),
+            details=describe(t, focal_point),
+        )
+        for number, focal_point in enumerate(shown, start=first)
+    )
+    text = t.ngettext(
+        "<b>{count} registration is waiting for review</b> (page {page} of {pages}).\n\n{entries}",
+        "<b>{count} registrations are waiting for review</b> (page {page} of {pages}).\n\n"
+        "{entries}",
+        len(pending),
+        page=page + 1,
+        pages=pages,
+        entries=entries,
+    )
+    rows = [
+        [
+            button(t.label("✔ Approve {number}", number=n), REG_PAGE_APPROVE, fp.user_id, page),
+            button(t.label("✖ Reject {number}", number=n), REG_PAGE_REJECT, fp.user_id, page),
+        ]
+        for n, fp in enumerate(shown, start=first)
+    ]
+    rows.append(paging_row(t, page, pages, REG_PENDING))
+    return text, keyboard(*rows)

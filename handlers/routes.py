@@ -50,6 +50,10 @@ REG_SKIP_EMAIL = REGISTRATION.route("skip")
 REG_SUBMIT = REGISTRATION.route("submit")
 REG_APPROVE = REGISTRATION.route("approve", ID)
 REG_REJECT = REGISTRATION.route("reject", ID)
+# /pending: one message with a page of registrations; deciding one from it keeps the page.
+REG_PENDING = REGISTRATION.route("pending", PAGE)
+REG_PAGE_APPROVE = REGISTRATION.route("papprove", ID, PAGE)
+REG_PAGE_REJECT = REGISTRATION.route("preject", ID, PAGE)
 # An approved focal point confirming (or not) a move to the city of an invite, by its code.
 REG_MOVE = REGISTRATION.route("move", Token(24))
 REG_STAY = REGISTRATION.route("stay")
