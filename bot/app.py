@@ -27,6 +27,7 @@ from handlers import (
     events,
     fallback,
     flood,
+    forms,
     help_menu,
     knowledge,
     language,
@@ -61,6 +62,7 @@ FEATURES = (
     event_staff,
     broadcast,
     knowledge,
+    forms,
     fallback,
     errors,
 )

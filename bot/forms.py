@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bot.clock import Clock
@@ -72,6 +73,12 @@ def length_problem(value: str, shortest: int, longest: int) -> tuple[FormProblem
     if len(value) > longest:
         return FormProblem.TOO_LONG, longest
     return None
+
+
+def has_lapsed(draft: Draft, now: datetime, lapse: timedelta) -> bool:
+    """A form untouched this long: the person has moved on, and what they write next is not
+    taken as its answer until they say they are back (the draft is kept meanwhile)."""
+    return now - draft.updated_at > lapse
 
 
 class Form(Generic[StepT]):

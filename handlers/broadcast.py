@@ -50,7 +50,7 @@ from handlers.common import (
     send,
     staff_only,
 )
-from handlers.forms import FormView, Screen
+from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
 from handlers.routes import (
     BC_AUDIENCE,
@@ -547,6 +547,19 @@ async def start_delivery(application: HubApplication) -> None:
 
 def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
+    resumable(
+        application,
+        FLOW,
+        Resumable(
+            FORM,
+            N_(
+                "You left a broadcast unfinished (last changed {when}). Continue where you "
+                "left off, or start over?"
+            ),
+            start_over=lambda context: context.services.broadcasts.start(context.user_id),
+            for_staff=True,
+        ),
+    )
     application.add_handler(CommandHandler("broadcast", begin))
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
     register_routes(

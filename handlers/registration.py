@@ -30,7 +30,7 @@ from handlers.common import (
     send_to_person,
     staff_only,
 )
-from handlers.forms import FormView, Screen
+from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
 from handlers.registration_views import describe, move_offer, pending_page, redeemed_text
 from handlers.routes import (
@@ -341,6 +341,18 @@ async def reject_on_page(update: Update, context: HubContext, user_id: int, page
 
 def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
+    resumable(
+        application,
+        FLOW,
+        Resumable(
+            FORM,
+            N_(
+                "You left your registration unfinished (last changed {when}). Continue where "
+                "you left off, or start over?"
+            ),
+            start_over=lambda context: context.services.registration.start(context.user_id),
+        ),
+    )
     application.add_handler(CommandHandler("register", begin))
     application.add_handler(CommandHandler("pending", list_pending))
     register_routes(
