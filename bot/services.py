@@ -20,6 +20,7 @@ from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
 from bot.stats.service import StatsService
+from bot.stats.worker import StatsWorker
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
 from storage.broadcasts import BroadcastRepository
@@ -175,10 +176,15 @@ class Services:
                 clock=clock,
                 attendees=events.attendee_ids,
             ),
-            stats=StatsService(stats=StatsRepository(db), clock=clock),
+            stats=StatsService(
+                stats=StatsRepository(db),
+                clock=clock,
+                worker=StatsWorker(config.database_path),
+            ),
         )
 
     async def close(self) -> None:
+        self.stats.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()
