@@ -27,6 +27,7 @@ from handlers import (
     events,
     fallback,
     flood,
+    forms,
     help_menu,
     knowledge,
     language,
@@ -63,6 +64,7 @@ FEATURES = (
     event_staff,
     broadcast,
     knowledge,
+    forms,
     fallback,
     errors,
 )

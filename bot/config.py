@@ -55,6 +55,8 @@ class Config:
     flood_per_s: float = 2.0
     backup_dir: Path | None = None  # a daily copy of the database goes here when set
     backup_keep: int = 7  # how many daily copies are kept
+    # A form untouched this long asks "continue or start over?" before taking an answer.
+    form_lapse_hours: int = 12
 
     def require_token(self) -> str:
         if self.token is None:
@@ -208,4 +210,7 @@ def load_config(
         flood_per_s=_integer("HUBBOT_FLOOD_PER_S", env.get("HUBBOT_FLOOD_PER_S") or "2", minimum=1),
         backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
         backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
+        form_lapse_hours=_integer(
+            "HUBBOT_FORM_LAPSE_HOURS", env.get("HUBBOT_FORM_LAPSE_HOURS") or "12", minimum=1
+        ),
     )

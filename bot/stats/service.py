@@ -3,11 +3,13 @@ medians computed, totals beside the merged cells."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.geography import COUNTRIES, OTHER_COUNTRY
@@ -22,6 +24,11 @@ from storage.stats import (
     StatsRepository,
     Window,
 )
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+    from bot.stats.charts import Chart
+    from bot.stats.worker import StatsWorker
 
 FREQUENT_QUESTIONS = 10
 WAITING_LONGEST = 10
@@ -132,9 +139,36 @@ def _elapsed(start: datetime, end: datetime | None, unit_s: int) -> float | None
 
 
 class StatsService:
-    def __init__(self, *, stats: StatsRepository, clock: Clock) -> None:
+    def __init__(
+        self, *, stats: StatsRepository, clock: Clock, worker: StatsWorker | None = None
+    ) -> None:
         self._stats = stats
         self._clock = clock
+        # The bot's: long reads and their CPU work in a process of their own. Without one
+        # (the command line, benchmarks of the figures) they run here, drawing in a thread.
+        self._worker = worker
+
+    async def workbook(self, t: Translator, window: Window) -> bytes:
+        """The funder's workbook for the window."""
+        if self._worker is not None:
+            return await self._worker.workbook(t, window, self._clock.now())
+        from bot.stats.workbook import build_workbook
+
+        return await asyncio.to_thread(build_workbook, t, await self.report(window))
+
+    async def charts(self, area: str, t: Translator, scope: str, window: Window) -> list[Chart]:
+        """The charts of one /stats area for the window."""
+        if self._worker is not None:
+            return await self._worker.charts(area, t, scope, window, self._clock.now())
+        from bot.stats.areas import AREAS
+        from bot.stats.charts import draw_alone
+
+        draw = await AREAS[area](t, scope, self, window)
+        return await asyncio.to_thread(draw_alone, draw)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
 
     def window(self, period: Period, country: str | None = None) -> Window:
         now = self._clock.now()
