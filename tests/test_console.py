@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.console import (
+from bot.terminal import (
     CLEAR_LINE,
     DIRECTION_MARKS,
     PROMPT,
