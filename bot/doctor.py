@@ -185,6 +185,13 @@ async def _staff_chat(
             Check(
                 False,
                 t.label(
+                    "The staff chat {chat} bound with /bind was not found ({reason}): add the "
+                    "bot to the staff group again and send /bind there.",
+                    chat=str(chat_id),
+                    reason=chat.description,
+                )
+                if binding is not None
+                else t.label(
                     "The staff chat {chat} was not found ({reason}): add the bot to the staff "
                     "group and set HUBBOT_STAFF_CHAT_ID to that group's id.",
                     chat=str(chat_id),

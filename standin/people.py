@@ -136,6 +136,10 @@ class SimulatedPeople(BotApiState):
         self.queue_update({"message": first})
         return self.queue_update({"message": second})
 
+    def delete_group(self, chat_id: int) -> None:
+        """The group is deleted: every call about it is refused with "chat not found"."""
+        del self._chats[chat_id]
+
     def bot_is_member(self, chat_id: int) -> bool:
         return self._chats[chat_id].bot_is_member
 

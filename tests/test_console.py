@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.console import (
+from bot.terminal import (
     CLEAR_LINE,
     DIRECTION_MARKS,
     PROMPT,
     ConsolePrinter,
+    file_opener,
     lines_from,
     run_console,
 )
@@ -188,3 +189,14 @@ def test_a_message_arriving_at_the_prompt_is_printed_above_it(tmp_path: Path) ->
     )
     printer.on_event("message", message)
     assert out.getvalue() == f"{PROMPT}{CLEAR_LINE}bot #3> مرحبا Hala\n{PROMPT}"
+
+
+def test_saved_files_are_opened_only_where_a_desktop_can_show_them() -> None:
+    def found(name: str) -> str | None:
+        return f"/usr/bin/{name}"
+
+    assert file_opener("linux", {"DISPLAY": ":0"}, found) == ["xdg-open"]
+    assert file_opener("linux", {"WAYLAND_DISPLAY": "wayland-0"}, found) == ["xdg-open"]
+    assert file_opener("linux", {}, found) is None  # over SSH, on a server
+    assert file_opener("linux", {"DISPLAY": ":0"}, lambda name: None) is None
+    assert file_opener("darwin", {}, found) == ["open"]

@@ -219,3 +219,27 @@ async def test_staff_chat_refuses_a_group_where_the_bot_is_not_an_administrator(
     assert "not an administrator" in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["staff-chat"]) == 0
     assert "from HUBBOT_STAFF_CHAT_ID (not bound yet)" in capsys.readouterr().out
+
+
+async def test_a_bound_staff_chat_that_is_gone_asks_for_bind_again(
+    operator: pytest.MonkeyPatch,
+    api: StandInBotApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api.set_status(STAFF_CHAT, 0, "administrator")
+    assert await asyncio.to_thread(main, ["staff-chat", str(STAFF_CHAT)]) == 0
+    api.delete_group(STAFF_CHAT)
+    status, lines = await doctor(capsys, "--language", "ar")
+    assert status == 1
+    assert (
+        f"{FAIL} "
+        + label(
+            "ar",
+            "The staff chat {chat} bound with /bind was not found ({reason}): add the bot to the "
+            "staff group again and send /bind there.",
+            chat=str(STAFF_CHAT),
+            reason="Bad Request: chat not found",
+        )
+        in lines
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console import DIRECTION_MARKS
+from bot.terminal import DIRECTION_MARKS
 from storage.staff_chat import read_binding
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, expected

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import shutil
+import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -40,6 +43,19 @@ def for_terminal(text: str) -> str:
     return DIRECTION_MARKS.sub("", text)
 
 
+def file_opener(
+    platform: str, environ: Mapping[str, str], which: Callable[[str], str | None]
+) -> list[str] | None:
+    """The command that shows a file on this desktop, or None in a bare terminal (over SSH,
+    a server): there the saved path is all there is."""
+    if platform == "darwin":
+        return ["open"]
+    desktop = environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    if platform.startswith("linux") and desktop and which("xdg-open"):
+        return ["xdg-open"]
+    return None
+
+
 @dataclass
 class ConsolePrinter:
     """Prints what the bot sends, each message with its number; numbers the newest buttons so
@@ -49,6 +65,7 @@ class ConsolePrinter:
     files: Path
     interactive: bool = False
     prompt_showing: bool = False
+    opener: list[str] | None = None  # shows saved charts and files (interactive only)
 
     def __post_init__(self) -> None:
         self.buttons: list[tuple[SentMessage, str]] = []
@@ -119,6 +136,14 @@ class ConsolePrinter:
         path = self.files / f"{message_id}-{name}"
         self.files.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        if self.opener is not None:
+            # Not waited for: the viewer lives on after the console; its messages are its own.
+            subprocess.Popen(
+                [*self.opener, str(path)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return path
 
 
@@ -150,7 +175,8 @@ async def run_console(
             api_file_url=api.base_file_url,
         )
         application = build_application(config)
-        printer = ConsolePrinter(out, files, interactive=interactive)
+        opener = file_opener(sys.platform, os.environ, shutil.which) if interactive else None
+        printer = ConsolePrinter(out, files, interactive=interactive, opener=opener)
         api.add_listener(printer.on_event)
         async with running(application, poll_timeout=5):
             if language is not None:
