@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
-from bot.console.access import LOGIN_BURST
+from bot.console.access import LOGIN_BURST, SESSION_TTL
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
@@ -200,6 +200,25 @@ async def test_removing_staff_in_the_bot_closes_their_sessions(
     # Added back: the old session stays closed.
     await console_bot.say(ADMIN, f"/addstaff {ENGLISH_USER}")
     response = await page.goto(console_url(console_bot, "/"))
+    assert response is not None and response.status == 401
+
+
+async def test_sessions_end_after_eight_hours_or_when_signing_out(
+    console_bot: Harness, browser: Browser
+) -> None:
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    await page.click("details.menu summary")
+    await page.click("form[action$='/logout'] button")
+    await page.wait_for_selector("#sign-in")
+    assert await session_cookie(page) is None
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    console_bot.clock.advance(SESSION_TTL - timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 200
+    rows = await page.locator("table.records tbody tr").all_inner_texts()
+    assert any("Signed out" in row for row in rows)
+    console_bot.clock.advance(timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
 
 
