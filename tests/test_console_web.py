@@ -184,10 +184,16 @@ async def test_a_removed_staff_members_session_stops_working(
     page = await signed_in_page(browser, console_bot, ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 200
+    cookie = await session_cookie(page)
+    assert cookie is not None
+    session = await console_bot.services.console.session(str(cookie["value"]))
+    assert session is not None
     # Removed from the command line: nothing tells the console; the next request checks.
     assert await console_bot.services.accounts.remove_staff(ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
+    # A live page (a stream of events) asks again between events, and stops.
+    assert await console_bot.services.console.recheck(session) is None
     assert "send /console" in (await page.inner_text("main")).lower()
 
 
@@ -308,6 +314,13 @@ async def test_unsafe_requests_without_a_session_and_security_headers(
             assert "script-src 'self' https://telegram.org" in headers["Content-Security-Policy"]
             assert headers["Referrer-Policy"] == "same-origin"
             assert headers["Cache-Control"] == "no-store"
+            static = re.search(r'href="([^"]+console\.css\?v=[0-9a-f]+)"', await response.text())
+        assert static is not None
+        async with client.get(
+            console_url(console_bot, "").removesuffix("/console") + static.group(1)
+        ) as response:
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 async def test_with_an_https_address_staff_get_the_mini_app_on_the_menu_button(
