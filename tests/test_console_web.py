@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
+from bot.app import build_application
 from bot.console.access import LOGIN_BURST, SESSION_TTL
+from bot.webhook import serving_webhook
+from handlers.console import CONSOLE_SERVER
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
@@ -343,3 +347,19 @@ async def test_with_an_https_address_staff_get_the_mini_app_on_the_menu_button(
         assert harness.api.menu_buttons[ENGLISH_USER]["type"] == "web_app"
         await harness.say(ADMIN, f"/removestaff {ENGLISH_USER}")
         assert ENGLISH_USER not in harness.api.menu_buttons
+
+
+async def test_in_webhook_mode_the_console_is_served_beside_the_webhook(harness: Harness) -> None:
+    with_console(harness)
+    config = replace(harness.config, webhook_url="https://hub.example.org/telegram", webhook_port=0)
+    application = build_application(config, clock=harness.clock)
+    async with serving_webhook(application, config) as receiver:
+        server = application.bot_data[CONSOLE_SERVER]
+        assert receiver.address is not None and server.address is not None
+        assert server.address[0] == "127.0.0.1" and server.address[1] != receiver.address[1]
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(console_url(harness, "/")) as response,
+        ):
+            assert response.status == 401  # the sign-in page
+    assert CONSOLE_SERVER not in application.bot_data  # stopped with the bot
