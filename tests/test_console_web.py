@@ -7,13 +7,16 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, Page
 
-from bot.app import build_application
+from bot.app import CONSOLE_PAGES, build_application
 from bot.console.access import LOGIN_BURST, SESSION_TTL
+from bot.console.site import ConsoleContext
 from bot.webhook import serving_webhook
 from handlers.console import CONSOLE_SERVER
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
@@ -32,6 +35,13 @@ from tests.support_helpers import make_focal_point
 
 STAFF_ONLY = "This is for hub staff only."
 SIGN_IN_TITLE = "Hub staff console"
+PROBLEM = (
+    "Something went wrong on our side. Try again; if it keeps happening, tell the bot’s operator."
+)
+CSRF_REFUSAL = (
+    "This page was open too long, or the request did not come from the console. Go back,"
+    " reload the page and try again."
+)
 
 
 @pytest.fixture
@@ -170,6 +180,7 @@ async def test_a_post_without_the_csrf_token_is_refused(
         max_redirects=0,
     )
     assert (without.status, wrong.status, other_site.status) == (403, 403, 403)
+    assert text_of("en", CSRF_REFUSAL) in await without.text()
     profile = await console_bot.services.accounts.profile(ADMIN)
     assert profile is not None and profile.language == "en"
 
@@ -363,3 +374,30 @@ async def test_in_webhook_mode_the_console_is_served_beside_the_webhook(harness:
         ):
             assert response.status == 401  # the sign-in page
     assert CONSOLE_SERVER not in application.bot_data  # stopped with the bot
+
+
+async def test_a_failing_page_and_an_unknown_one_answer_in_the_staff_members_language(
+    harness: Harness, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(console: ConsoleContext) -> web.StreamResponse:
+        raise RuntimeError("a bug")
+
+    failing = SimpleNamespace(register=lambda site: site.get("/broken", broken, name="broken"))
+    monkeypatch.setattr("bot.app.CONSOLE_PAGES", (*CONSOLE_PAGES, failing))
+    with_console(harness)
+    async with harness.running():
+        await harness.say(ADMIN, "/start")
+        await harness.services.accounts.set_language(ADMIN, "fr")
+        page = await signed_in_page(browser, harness, ADMIN)
+        response = await page.goto(console_url(harness, "/broken"))
+        assert response is not None and response.status == 500
+        assert text_of("fr", PROBLEM) in await page.inner_text("main")
+        response = await page.goto(console_url(harness, "/no/such/page"))
+        assert response is not None and response.status == 404
+        assert text_of("fr", "There is no such page in the console.") in await page.inner_text(
+            "main"
+        )
+        # Signed out, an unknown address is the sign-in page like any other.
+        await page.context.clear_cookies()
+        response = await page.goto(console_url(harness, "/no/such/page"))
+        assert response is not None and response.status == 401
