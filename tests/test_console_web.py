@@ -4,7 +4,6 @@ stand-in Bot API: signing in, what is refused, the role on every request, langua
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
@@ -22,7 +21,6 @@ from handlers.console import CONSOLE_SERVER
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
-    chromium,
     console_url,
     init_data,
     login_link,
@@ -42,19 +40,6 @@ CSRF_REFUSAL = (
     "This page was open too long, or the request did not come from the console. Go back,"
     " reload the page and try again."
 )
-
-
-@pytest.fixture
-async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
-    with_console(harness)
-    async with harness.running():
-        yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 def text_of(language: str, message: str, **values: object) -> str:
