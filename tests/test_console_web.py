@@ -214,7 +214,7 @@ async def test_sessions_end_after_eight_hours_or_when_signing_out(
 ) -> None:
     page = await signed_in_page(browser, console_bot, ADMIN)
     await page.click("details.menu summary")
-    await page.click("form[action$='/logout'] button")
+    await page.click("details.menu form[action$='/logout'] button")
     await page.wait_for_selector("#sign-in")
     assert await session_cookie(page) is None
     page = await signed_in_page(browser, console_bot, ADMIN)
