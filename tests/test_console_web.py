@@ -3,6 +3,7 @@ stand-in Bot API: signing in, what is refused, the role on every request, langua
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from datetime import timedelta
@@ -386,3 +387,11 @@ async def test_a_failing_page_and_an_unknown_one_answer_in_the_staff_members_lan
         await page.context.clear_cookies()
         response = await page.goto(console_url(harness, "/no/such/page"))
         assert response is not None and response.status == 401
+
+
+async def test_two_requests_racing_with_one_link_open_one_session(console_bot: Harness) -> None:
+    await console_bot.say(ADMIN, "/start")
+    access = console_bot.services.console
+    token = await access.login_link_token(ADMIN)
+    first, second = await asyncio.gather(access.open_with_link(token), access.open_with_link(token))
+    assert [first is None, second is None].count(True) == 1
