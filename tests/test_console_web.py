@@ -198,6 +198,19 @@ async def test_a_removed_staff_members_session_stops_working(
     assert "send /console" in (await page.inner_text("main")).lower()
 
 
+async def test_a_focal_point_who_is_also_staff_uses_the_console(
+    console_bot: Harness, browser: Browser
+) -> None:
+    await make_focal_point(console_bot, ENGLISH_USER, "TN", "Sousse")
+    await console_bot.say(ADMIN, f"/addstaff {ENGLISH_USER}")
+    page = await signed_in_page(browser, console_bot, ENGLISH_USER)
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 200
+    await console_bot.say(ADMIN, f"/removestaff {ENGLISH_USER}")
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 401
+
+
 async def test_removing_staff_in_the_bot_closes_their_sessions(
     console_bot: Harness, browser: Browser
 ) -> None:
