@@ -408,3 +408,18 @@ async def test_two_requests_racing_with_one_link_open_one_session(console_bot: H
     token = await access.login_link_token(ADMIN)
     first, second = await asyncio.gather(access.open_with_link(token), access.open_with_link(token))
     assert [first is None, second is None].count(True) == 1
+
+
+async def test_the_sign_in_page_speaks_the_browsers_language(console_bot: Harness) -> None:
+    async with aiohttp.ClientSession() as client:
+        for accepted, language, direction in (
+            ("ar-MA,ar;q=0.9,fr;q=0.8", "ar", "rtl"),
+            ("de-DE,fr;q=0.7", "fr", "ltr"),
+            ("de-DE", "en", "ltr"),
+        ):
+            async with client.get(
+                console_url(console_bot, "/"), headers={"Accept-Language": accepted}
+            ) as response:
+                html = await response.text()
+            assert f'<html lang="{language}" dir="{direction}">' in html
+            assert text_of(language, SIGN_IN_TITLE) in html

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.console.access import SESSION_TTL, OpenedSession, StaffSession
 from bot.console.rendering import (
     STATIC_DIR,
@@ -27,7 +28,7 @@ from bot.console.rendering import (
     translation_globals,
 )
 from bot.console.site import ConsoleContext, ConsoleSite, PageModule, Route, query_string
-from bot.i18n import Translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -90,9 +91,9 @@ def _accepted_language(request: web.Request) -> str:
     """Before sign-in: the first of ar, fr, en the browser asks for (else English)."""
     for part in request.headers.get("Accept-Language", "").split(","):
         code = part.split(";")[0].strip().split("-")[0].lower()
-        if code in ("ar", "fr", "en"):
+        if code in SUPPORTED_LANGUAGES:
             return code
-    return "en"
+    return DEFAULT_LANGUAGE
 
 
 def _add_security_headers(request: web.Request, headers: Any) -> None:
