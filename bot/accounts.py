@@ -121,12 +121,27 @@ class AccountService:
         user = await self._users.get(user_id)
         return await self._profile_of(user) if user else None
 
+    def profile_without_focal_point(self, user: User, *, in_staff_table: bool) -> Profile:
+        """The profile of someone who is no focal point, from rows already read (the
+        console reads a session, its owner and their staff row in one query)."""
+        return Profile(
+            user=user, focal_point=None, is_staff=self._is_staff(user.id, in_staff_table)
+        )
+
+    def _is_staff(self, user_id: int, in_staff_table: bool) -> bool:
+        return user_id in self._admin_ids or in_staff_table
+
     async def _profile_of(self, user: User) -> Profile:
         return Profile(
             user=user,
             focal_point=await self._focal_points.get(user.id),
             is_staff=await self.is_staff(user.id),
         )
+
+    async def display_names(self, user_ids: list[int]) -> dict[int, str]:
+        """Names as Telegram gives them, for the people of this list the bot knows."""
+        users = await self._users.get_many(user_ids)
+        return {user_id: user.display_name for user_id, user in users.items()}
 
     async def set_language(self, user_id: int, language: str) -> None:
         if language not in SUPPORTED_LANGUAGES:
@@ -168,7 +183,9 @@ class AccountService:
         await self._erasure.erase(user_id, redactor(details))
 
     async def is_staff(self, user_id: int) -> bool:
-        return user_id in self._admin_ids or await self._staff.contains(user_id)
+        if user_id in self._admin_ids:
+            return True
+        return self._is_staff(user_id, await self._staff.contains(user_id))
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self._admin_ids

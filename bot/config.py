@@ -23,6 +23,7 @@ PAID_BROADCAST_MESSAGES_PER_S = 1000
 # Telegram accepts 1-256 characters of [A-Za-z0-9_-]; a short secret can be guessed.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_CONSOLE_PORT = 8480
 
 
 class ConfigError(Exception):
@@ -55,6 +56,11 @@ class Config:
     flood_per_s: float = 2.0
     backup_dir: Path | None = None  # a daily copy of the database goes here when set
     backup_keep: int = 7  # how many daily copies are kept
+    # The staff console (bot/console/): served when its public URL is set, whose path is the
+    # path the bot serves it under (the reverse proxy passes it through unchanged).
+    console_url: str | None = None
+    console_port: int = DEFAULT_CONSOLE_PORT
+    console_listen: str = DEFAULT_WEBHOOK_LISTEN
     # A form untouched this long asks "continue or start over?" before taking an answer.
     form_lapse_hours: int = 12
 
@@ -119,13 +125,23 @@ def _webhook_secret(raw: str | None) -> str | None:
     return raw or None
 
 
-def _listen_address(raw: str) -> str:
+def _listen_address(raw: str, name: str = "HUBBOT_WEBHOOK_LISTEN") -> str:
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:
+        raise ConfigError(f"{name} must be an IP address such as 127.0.0.1, got {raw!r}") from None
+
+
+def _console_url(raw: str | None) -> str | None:
+    """The console's public address, without a query or a trailing slash."""
+    if not raw:
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
         raise ConfigError(
-            f"HUBBOT_WEBHOOK_LISTEN must be an IP address such as 127.0.0.1, got {raw!r}"
-        ) from None
+            f"HUBBOT_CONSOLE_URL must be an http(s) URL such as"
+            f" https://hubbot.example.org/console, got {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 def load_config(
@@ -170,7 +186,7 @@ def load_config(
         )
     staff_chat = env.get("HUBBOT_STAFF_CHAT_ID")
     webhook_url = env.get("HUBBOT_WEBHOOK_URL") or None
-    return Config(
+    config = Config(
         token=token,
         admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
         staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
@@ -210,7 +226,19 @@ def load_config(
         flood_per_s=_integer("HUBBOT_FLOOD_PER_S", env.get("HUBBOT_FLOOD_PER_S") or "2", minimum=1),
         backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
         backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
+        console_url=_console_url(env.get("HUBBOT_CONSOLE_URL")),
+        console_port=_integer(
+            "HUBBOT_CONSOLE_PORT",
+            env.get("HUBBOT_CONSOLE_PORT") or str(DEFAULT_CONSOLE_PORT),
+            minimum=1,
+        ),
+        console_listen=_listen_address(
+            env.get("HUBBOT_CONSOLE_LISTEN") or DEFAULT_WEBHOOK_LISTEN, "HUBBOT_CONSOLE_LISTEN"
+        ),
         form_lapse_hours=_integer(
             "HUBBOT_FORM_LAPSE_HOURS", env.get("HUBBOT_FORM_LAPSE_HOURS") or "12", minimum=1
         ),
     )
+    if config.webhook_url and config.console_url and config.webhook_port == config.console_port:
+        raise ConfigError("HUBBOT_CONSOLE_PORT must differ from HUBBOT_WEBHOOK_PORT")
+    return config

@@ -1,8 +1,10 @@
-"""What the log may hold: no secret (the bot token, the webhook secret), at any level."""
+"""What the log may hold: no secret at any level: the bot token, the webhook secret, nor the
+staff console's login links, session cookies or Mini App initData (each opens a staff session)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 REDACTED = "<token>"
@@ -10,6 +12,18 @@ REDACTED_WEBHOOK_SECRET = "<webhook secret>"
 # python-telegram-bot puts the token in every API address it logs (and so does httpx at INFO),
 # and the webhook secret in the parameters of setWebhook it logs at DEBUG.
 SECRET_LOGGERS = ("telegram", "httpx", "httpcore")
+# The console's secrets as they would appear in a logged URL, header or request body: a login
+# link's token, the session cookie, and initData's signature (with it, the whole initData).
+CONSOLE_SECRETS = re.compile(
+    r"(?P<keep>/login/|hubbot_console=)[A-Za-z0-9_-]{16,}"
+    r"|(?P<keep2>\bhash(?:=|%3D))[0-9a-f]{64}"
+)
+
+
+def _hide_console_secrets(text: str) -> str:
+    return CONSOLE_SECRETS.sub(
+        lambda match: (match.group("keep") or match.group("keep2")) + REDACTED, text
+    )
 
 
 class SecretFilter(logging.Filter):
@@ -31,7 +45,7 @@ class SecretFilter(logging.Filter):
         # Longest first, so a secret that contains another is replaced whole.
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, self._secrets[secret])
-        return text
+        return _hide_console_secrets(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.accounts import AccountService, Profile
+from bot.audit import AuditLog
 from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
+from bot.console.access import ConsoleAccess
 from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
 from bot.delivery.background import BackgroundSends
 from bot.events import EventService
@@ -24,8 +26,10 @@ from bot.stats.service import StatsService
 from bot.stats.worker import StatsWorker
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
+from storage.audit import AuditRepository
 from storage.backup_log import BackupLog
 from storage.broadcasts import BroadcastRepository
+from storage.console import ConsoleRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
@@ -92,6 +96,8 @@ class Services:
     flood: FloodGuard
     staff_chat: StaffChat
     backup_log: BackupLog
+    audit: AuditLog
+    console: ConsoleAccess
     background: BackgroundSends = field(default_factory=BackgroundSends)
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
@@ -147,6 +153,7 @@ class Services:
         catalogs = catalogs or Catalogs.load()
         staff_chat = StaffChat(StaffChatRepository(db), config.staff_chat_id, clock)
         await staff_chat.load()
+        audit = AuditLog(records=AuditRepository(db), clock=clock)
         return cls(
             config=config,
             clock=clock,
@@ -190,6 +197,14 @@ class Services:
             ),
             staff_chat=staff_chat,
             backup_log=BackupLog(db),
+            audit=audit,
+            console=ConsoleAccess(
+                repository=ConsoleRepository(db),
+                accounts=accounts,
+                audit=audit,
+                clock=clock,
+                bot_token=config.token,
+            ),
         )
 
     async def close(self) -> None:

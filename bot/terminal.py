@@ -1,4 +1,5 @@
-"""`hubbot console`: chat with the bot in a terminal through the in-process stand-in Bot API."""
+"""`hubbot console`: chat with the bot in a terminal through the in-process stand-in Bot API
+(the staff console, a web page, is `bot/console/`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -161,7 +162,10 @@ async def run_console(
     language: str | None,
     database: Path,
     interactive: bool = False,
+    staff_console: Config | None = None,
 ) -> None:
+    """``staff_console``: a configuration whose HUBBOT_CONSOLE_* settings serve the staff
+    console too, so /console gives a link to try it in a browser without Telegram."""
     files = database.parent / "console-files"
     async with StandInBotApi() as api:
         api.add_user(CONSOLE_USER_ID, "Console", language_code=language or "en", username="console")
@@ -174,6 +178,13 @@ async def run_console(
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
         )
+        if staff_console is not None and staff_console.console_url is not None:
+            config = replace(
+                config,
+                console_url=staff_console.console_url,
+                console_port=staff_console.console_port,
+                console_listen=staff_console.console_listen,
+            )
         application = build_application(config)
         opener = file_opener(sys.platform, os.environ, shutil.which) if interactive else None
         printer = ConsolePrinter(out, files, interactive=interactive, opener=opener)
@@ -242,7 +253,7 @@ async def lines_from(items: Iterable[str]) -> AsyncIterator[str]:
         yield item
 
 
-def main(*, language: str | None, database: Path) -> int:
+def main(*, language: str | None, database: Path, staff_console: Config | None = None) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
@@ -252,6 +263,7 @@ def main(*, language: str | None, database: Path) -> int:
                 language=language,
                 database=database,
                 interactive=interactive,
+                staff_console=staff_console,
             )
         )
     sys.stdout.write("\n" if interactive else "")

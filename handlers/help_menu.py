@@ -64,6 +64,7 @@ async def show_help(update: Update, context: HubContext) -> None:
             "them\n"
             "/bind: in a group, make it the staff group"
         )
+        text += t._("\n/console: the staff console, on this phone or on a laptop")
     await reply(update, context, text)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Config
 from bot.terminal import (
     CLEAR_LINE,
     DIRECTION_MARKS,
@@ -19,6 +21,7 @@ from bot.terminal import (
     run_console,
 )
 from standin import SentMessage
+from tests.console_harness import LINK, free_port
 from tests.harness import expected, label
 
 QUESTIONS = {
@@ -200,3 +203,28 @@ def test_saved_files_are_opened_only_where_a_desktop_can_show_them() -> None:
     assert file_opener("linux", {}, found) is None  # over SSH, on a server
     assert file_opener("linux", {"DISPLAY": ":0"}, lambda name: None) is None
     assert file_opener("darwin", {}, found) == ["open"]
+
+
+async def test_the_staff_console_can_be_tried_from_the_terminal(tmp_path: Path) -> None:
+    """With HUBBOT_CONSOLE_URL set, `hubbot console` serves the staff console too: its user
+    is staff, so /console gives a link that signs in, no Telegram needed."""
+    out = io.StringIO()
+    port = free_port()
+    settings = Config(token=None, console_url=f"http://127.0.0.1:{port}/console", console_port=port)
+    statuses: list[int] = []
+
+    async def typed() -> AsyncIterator[str]:
+        yield "/console"
+        found = LINK.search(out.getvalue())
+        assert found is not None, out.getvalue()
+        async with (
+            aiohttp.ClientSession() as client,
+            client.post(found.group(0), allow_redirects=False) as response,
+        ):
+            statuses.append(response.status)
+        yield "/quit"
+
+    await run_console(
+        typed(), out, language="en", database=tmp_path / "c.sqlite3", staff_console=settings
+    )
+    assert statuses == [303]
