@@ -180,6 +180,7 @@ class Services:
                 stats=StatsRepository(db),
                 clock=clock,
                 worker=StatsWorker(config.database_path),
+                time_zone=config.staff_time_zone,
             ),
         )
 
