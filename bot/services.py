@@ -194,6 +194,7 @@ class Services:
                 stats=StatsRepository(db),
                 clock=clock,
                 worker=StatsWorker(config.database_path),
+                time_zone=config.staff_time_zone,
             ),
             staff_chat=staff_chat,
             backup_log=BackupLog(db),

@@ -14,7 +14,7 @@ from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
 from bot.stats import labels
-from bot.stats.periods import Period, day_start
+from bot.stats.periods import Period
 from handlers.common import (
     answer_callback,
     button,
@@ -145,7 +145,7 @@ async def report_command(update: Update, context: HubContext) -> None:
             ),
         )
         return
-    window = Window(day_start(first), day_start(last + timedelta(days=1)))
+    window = stats.days(first, last)
     await send_report(update, context, window, None)
 
 

@@ -41,7 +41,9 @@ _TEMPLATES: dict[str, str] = {
                    SUM(fp.created_at >= :start AND fp.created_at < :end) AS registered,
                    SUM(fp.status = 'approved' AND fp.reviewed_at >= :start
                        AND fp.reviewed_at < :end) AS approved,
-                   SUM({active}) AS active
+                   SUM({active}) AS active,
+                   SUM(fp.created_at < :end) AS registered_in_all,
+                   SUM(fp.status = 'approved' AND fp.reviewed_at < :end) AS approved_in_all
             FROM focal_points fp JOIN users u ON u.id = fp.user_id
             WHERE :country IS NULL OR fp.country = :country
             GROUP BY fp.country ORDER BY fp.country
@@ -153,6 +155,7 @@ class Window:
     start: datetime
     end: datetime
     country: str | None = None  # only what concerns this country
+    time_zone: str = "UTC"  # where its days are counted (the staff's): how its dates read
 
     def params(self, **more: Any) -> dict[str, Any]:
         return {
@@ -169,6 +172,8 @@ class FocalPointCounts:
     registered: int  # registrations filed in the window (any outcome)
     approved: int  # registrations approved in the window
     active: int  # approved focal points who wrote to the bot in the window
+    registered_in_all: int  # registrations filed by the end of the window
+    approved_in_all: int  # focal points approved by the end of the window (still approved)
 
 
 @dataclass(frozen=True)
@@ -296,7 +301,14 @@ class StatsRepository:
             window.params(),
         )
         return [
-            FocalPointCounts(row["country"], row["registered"], row["approved"], row["active"])
+            FocalPointCounts(
+                row["country"],
+                row["registered"],
+                row["approved"],
+                row["active"],
+                row["registered_in_all"],
+                row["approved_in_all"],
+            )
             for row in rows
         ]
 

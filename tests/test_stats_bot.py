@@ -64,12 +64,14 @@ async def test_focal_point_chart_for_one_country(hub: Harness, user: int, langua
     )
     # Rabat, Fes and Tangier of Morocco's 8 network cities; Casablanca last wrote in January.
     assert chart.caption == t.label(
-        "Focal points, {period}: {registered} registered, {approved} approved, {active} active; "
-        "{reached} of {cities} network cities reached ({share}).",
+        "Focal points, {period}: {registered} registered, {approved} approved and {active} "
+        "active in the period; {approved_in_all} approved focal points in all; {reached} of "
+        "{cities} network cities reached ({share}).",
         period=scope,
         registered=5,
         approved=5,
         active=4,
+        approved_in_all=5,
         reached=3,
         cities=8,
         share=labels.percent(t, 3 / 8),
