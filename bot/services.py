@@ -21,6 +21,7 @@ from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
 from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
+from bot.support.feed import RequestFeed
 from bot.support.form import RequestForm
 from storage.broadcasts import BroadcastRepository
 from storage.db import Database
@@ -128,6 +129,8 @@ class Services:
             on_change=reminders.replan,
         )
         catalogs = catalogs or Catalogs.load()
+        # One feed of request changes, whichever service records them.
+        request_feed = RequestFeed()
         return cls(
             config=config,
             clock=clock,
@@ -151,8 +154,12 @@ class Services:
             drafts=drafts,
             flows=flows or FlowTracker(),
             flood=flood or FloodGuard(config.flood_burst, config.flood_per_s),
-            request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
-            support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
+            request_form=RequestForm(
+                drafts=drafts, requests=support_requests, clock=clock, feed=request_feed
+            ),
+            support=SupportDesk(
+                requests=support_requests, drafts=drafts, clock=clock, feed=request_feed
+            ),
             events=events,
             reminders=reminders,
             broadcasts=BroadcastService(

@@ -282,6 +282,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             country, state);
         """,
     ),
+    (
+        14,
+        "support requests: a version for changes made on a stale view, indexes for the board",
+        """
+        -- Counts the changes to what a request is (status, assignee, the exchange with the
+        -- city); a change made on an older version is refused, never silently applied.
+        ALTER TABLE support_requests ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX support_requests_board ON support_requests(status, created_at);
+        CREATE INDEX support_requests_assignee ON support_requests(assignee, status);
+        """,
+    ),
 )
 
 

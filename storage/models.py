@@ -232,6 +232,8 @@ class SupportRequest:
     waiting_since: datetime | None
     created_at: datetime
     updated_at: datetime
+    # What staff decided on when they looked (storage/migrations.py, step 14).
+    version: int
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SupportRequest:
@@ -256,6 +258,7 @@ class SupportRequest:
             waiting_since=from_db_time(row["waiting_since"]),
             created_at=_time(row["created_at"]),
             updated_at=_time(row["updated_at"]),
+            version=row["version"],
         )
 
 
