@@ -293,6 +293,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX support_requests_assignee ON support_requests(assignee, status);
         """,
     ),
+    (
+        15,
+        "announcements that arrive in each recipient's working hours",
+        """
+        ALTER TABLE broadcasts ADD COLUMN working_hours INTEGER NOT NULL DEFAULT 0;
+        -- UTC; the recipient's next working morning. NULL: as soon as the pace allows.
+        ALTER TABLE broadcast_recipients ADD COLUMN not_before TEXT;
+        CREATE INDEX broadcast_recipients_waiting ON broadcast_recipients(state, not_before)
+            WHERE not_before IS NOT NULL;
+        """,
+    ),
 )
 
 

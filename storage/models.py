@@ -485,6 +485,8 @@ class Broadcast:
     cancelled_by: int | None
     progress_chat_id: int | None
     progress_message_id: int | None
+    # Not urgent: each recipient gets it in their working hours (bot/broadcasts/working_hours).
+    working_hours: bool
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Broadcast:
@@ -503,6 +505,7 @@ class Broadcast:
             cancelled_by=row["cancelled_by"],
             progress_chat_id=row["progress_chat_id"],
             progress_message_id=row["progress_message_id"],
+            working_hours=bool(row["working_hours"]),
         )
 
 

@@ -15,6 +15,9 @@ from bot.broadcasts.working_hours import (
     next_working_moment,
 )
 from bot.geography import default_time_zone
+from handlers.routes import BC_SEND_WORKING_HOURS
+from tests.harness import ADMIN, Harness, expected
+from tests.test_broadcast import add_focal_point, broadcast_messages, compose, wait_for_report
 
 # Thursday 4 June 2026, 20:00 UTC: 21:00 in Casablanca, 23:00 in Cairo.
 THURSDAY_EVENING = datetime(2026, 6, 4, 20, 0, tzinfo=UTC)
@@ -92,3 +95,59 @@ def test_the_moment_is_never_earlier_and_always_within_working_hours(country: st
         assert WORKDAY_START <= there.time() < WORKDAY_END
         assert reached - moment < timedelta(days=4)
         moment += timedelta(minutes=15)
+
+
+# -- through the bot, with a controlled clock ---------------------------------------------------
+
+
+async def test_a_thursday_evening_announcement_reaches_each_on_their_working_morning(
+    bot: Harness,
+) -> None:
+    moroccan, egyptian = 302, 303
+    service = bot.services.broadcasts
+    bot.clock.advance(THURSDAY_EVENING - bot.clock.now())
+    await add_focal_point(bot, moroccan, "fr", "MA", "Fes")
+    await add_focal_point(bot, egyptian, "ar", "EG", "Alexandria")
+    await compose(bot.services, {"ar": "إعلان الصباح", "fr": "Annonce du matin", "en": "News"})
+    [confirmation] = await bot.press_data(ADMIN, 1, BC_SEND_WORKING_HOURS.data())
+    assert confirmation.text == expected(
+        "en",
+        "Broadcast #{number} is on its way: each recipient gets it in their working hours, "
+        "from 09:00 their time on their country's working days. A progress message follows.",
+        number="1",
+    )
+    await service.idle()
+    summary = await service.summary(1)
+    assert (summary.waiting, summary.remaining, summary.total) == (2, 0, 2)
+    progress = await bot.api.wait_for_message(
+        ADMIN, lambda m: "Waiting for their working morning: 2" in (m.text or "")
+    )
+    assert "Sent 0" in (progress.text or "")
+
+    async def at(moment: datetime) -> None:
+        bot.clock.advance(moment - bot.clock.now())
+        await service.look_now()
+        await service.idle()
+
+    def received(user_id: int, text: str) -> int:
+        return len(broadcast_messages(bot, user_id, text))
+
+    # Friday 08:59 in Casablanca: not yet. 09:00: the Moroccan, in French; not the Egyptian,
+    # whose Friday is a weekend day.
+    await at(datetime(2026, 6, 5, 7, 59, tzinfo=UTC))
+    assert received(moroccan, "Annonce du matin") == 0
+    await at(datetime(2026, 6, 5, 8, 0, tzinfo=UTC))
+    assert received(moroccan, "Annonce du matin") == 1
+    assert received(egyptian, "إعلان الصباح") == 0
+    assert (await service.summary(1)).waiting == 1
+    # Saturday, then Sunday 08:59 in Cairo: still waiting. Sunday 09:00: the Egyptian, in Arabic.
+    await at(datetime(2026, 6, 6, 12, 0, tzinfo=UTC))
+    await at(datetime(2026, 6, 7, 5, 59, tzinfo=UTC))
+    assert received(egyptian, "إعلان الصباح") == 0
+    await at(datetime(2026, 6, 7, 6, 0, tzinfo=UTC))
+    assert received(egyptian, "إعلان الصباح") == 1
+    report = await wait_for_report(bot)
+    assert "sent 2, failed 0, blocked 0" in (report.text or "")
+    assert received(moroccan, "Annonce du matin") == 1
+    broadcast = await service.get(1)
+    assert broadcast is not None and broadcast.status == "done" and broadcast.working_hours
