@@ -175,6 +175,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        self.support.feed.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.services import Services
 from bot.support.desk import ChangedMeanwhile, InputProblem
-from bot.support.feed import RequestChange, RequestFeed
+from bot.support.feed import FeedClosed, RequestChange, RequestFeed
 from storage.models import SupportRequest
 from storage.support_requests import BoardFilter
 
@@ -204,3 +204,16 @@ async def test_a_listener_that_falls_behind_is_told_to_reload() -> None:
         assert await slow.next() is None
         feed.publish(change)
         assert await slow.next() == change
+
+
+async def test_closing_the_feed_ends_its_listeners() -> None:
+    feed = RequestFeed()
+    async with feed.listen() as listener:
+        feed.close()
+        with pytest.raises(FeedClosed):
+            await listener.next()
+        with pytest.raises(FeedClosed):
+            await listener.next()
+    async with feed.listen() as late:
+        with pytest.raises(FeedClosed):
+            await late.next()

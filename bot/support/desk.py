@@ -387,9 +387,10 @@ def former_person(t: Translator, *, staff: bool) -> str:
     return t.label("a former staff member") if staff else t.label("a former focal point")
 
 
-def history_line(t: Translator, event: RequestEvent) -> str:
-    """One event as plain text (CSV cells, the staff history)."""
-    when = _utc(event.at)
+def history_line(t: Translator, event: RequestEvent, when: str | None = None) -> str:
+    """One event as plain text (CSV cells, the staff history, the console's request page);
+    ``when`` is the moment as the reader reads it (UTC by default)."""
+    when = when or _utc(event.at)
     who = event.actor_name or former_person(t, staff=event.kind not in ("filed", "answer"))
     if event.kind == "filed":
         return t.label("{when}: filed by {name}", when=when, name=who)

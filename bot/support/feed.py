@@ -47,23 +47,43 @@ class RequestChange:
         )
 
 
+class FeedClosed(Exception):
+    """The bot is stopping: listeners end (an open console page reconnects to the next run)."""
+
+
+_CLOSED = object()
+
+
 class Listener:
     """One subscriber's queue. ``next()`` gives None after changes were lost: reload all."""
 
     def __init__(self, backlog: int) -> None:
-        self._queue: asyncio.Queue[RequestChange | None] = asyncio.Queue(backlog)
+        self._queue: asyncio.Queue[object] = asyncio.Queue(backlog)
 
     def offer(self, change: RequestChange) -> None:
         try:
             self._queue.put_nowait(change)
         except asyncio.QueueFull:
             # Whatever is queued is now incomplete: replace it all with one "reload".
-            while not self._queue.empty():
-                self._queue.get_nowait()
+            self._empty()
             self._queue.put_nowait(None)
 
+    def close(self) -> None:
+        self._empty()
+        self._queue.put_nowait(_CLOSED)
+
+    def _empty(self) -> None:
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
     async def next(self) -> RequestChange | None:
-        return await self._queue.get()
+        """The next change; None when some were lost; FeedClosed once the feed is closed."""
+        item = await self._queue.get()
+        if item is _CLOSED:
+            self._queue.put_nowait(_CLOSED)
+            raise FeedClosed()
+        assert item is None or isinstance(item, RequestChange)
+        return item
 
     def pending(self) -> int:
         return self._queue.qsize()
@@ -73,15 +93,24 @@ class RequestFeed:
     def __init__(self, *, backlog: int = LISTENER_BACKLOG) -> None:
         self._backlog = backlog
         self._listeners: set[Listener] = set()
+        self._closed = False
 
     def publish(self, change: RequestChange) -> None:
         for listener in list(self._listeners):
             listener.offer(change)
         logger.debug("request %s: %s, %d listeners", change.request_id, change.kind, self.count)
 
+    def close(self) -> None:
+        """End every listener now and any that comes later (the bot is stopping)."""
+        self._closed = True
+        for listener in self._listeners:
+            listener.close()
+
     @asynccontextmanager
     async def listen(self) -> AsyncIterator[Listener]:
         listener = Listener(self._backlog)
+        if self._closed:
+            listener.close()
         self._listeners.add(listener)
         try:
             yield listener
