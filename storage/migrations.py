@@ -289,7 +289,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         -- Counts the changes to what a request is (status, assignee, the exchange with the
         -- city); a change made on an older version is refused, never silently applied.
         ALTER TABLE support_requests ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
-        CREATE INDEX support_requests_board ON support_requests(status, created_at);
+        CREATE INDEX support_requests_board_open ON support_requests(status, created_at);
+        CREATE INDEX support_requests_board_closed ON support_requests(status, updated_at);
         CREATE INDEX support_requests_assignee ON support_requests(assignee, status);
         """,
     ),
