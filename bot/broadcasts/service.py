@@ -81,6 +81,15 @@ class AudiencePreview:
 
 
 @dataclass(frozen=True)
+class AudienceCounts:
+    """Who an audience reaches: in all, by reading language and by country (None: none)."""
+
+    total: int
+    by_language: dict[str, int]
+    by_country: dict[str | None, int]
+
+
+@dataclass(frozen=True)
 class DeliverySummary:
     """Where a broadcast stands: counts by state, and by state per language and per country."""
 
@@ -430,6 +439,17 @@ class BroadcastService:
             if (language, version) in counts
         )
         return AudiencePreview(sum(counts.values()), shares)
+
+    async def counts(self, audience: dict[str, Any]) -> AudienceCounts:
+        """The live counts of the console's audience picker."""
+        by_language: dict[str, int] = {}
+        by_country: dict[str | None, int] = {}
+        members = await self._members(audience)
+        for member in members:
+            language = _language_of(member)
+            by_language[language] = by_language.get(language, 0) + 1
+            by_country[member.country] = by_country.get(member.country, 0) + 1
+        return AudienceCounts(len(members), by_language, by_country)
 
     # -- what recipients get -------------------------------------------------------------------
 
