@@ -77,3 +77,14 @@ async def test_the_whole_form_keeps_the_rules_of_newevent(bot: Harness) -> None:
     assert "Table ronde nationale" in (invitation.text or "")
     assert label("fr", "✅ Going") in invitation.button_texts()
     assert all("Table ronde" not in (m.text or "") for m in bot.api.messages(iraqi))
+    # The console's list: coming events with their answers; a cancelled one among the past.
+    await bot.press(moroccan, label("fr", "✅ Going"))
+    coming = await events.listing(past=False)
+    assert [(listed.id, counts) for listed, counts in coming] == [
+        (event.id, {"going": 1}),
+        (default.id, {}),
+    ]
+    assert await events.attendee_ids(event.id) == [moroccan]  # who a cancellation tells
+    assert await events.cancel(event.id) is not None
+    [(cancelled, counts)] = await events.listing(past=True)
+    assert (cancelled.id, cancelled.is_cancelled, counts) == (event.id, True, {"going": 1})
