@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
-from bot.console.access import LOGIN_BURST
+from bot.console.access import LOGIN_BURST, SESSION_TTL
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
@@ -184,10 +184,16 @@ async def test_a_removed_staff_members_session_stops_working(
     page = await signed_in_page(browser, console_bot, ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 200
+    cookie = await session_cookie(page)
+    assert cookie is not None
+    session = await console_bot.services.console.session(str(cookie["value"]))
+    assert session is not None
     # Removed from the command line: nothing tells the console; the next request checks.
     assert await console_bot.services.accounts.remove_staff(ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
+    # A live page (a stream of events) asks again between events, and stops.
+    assert await console_bot.services.console.recheck(session) is None
     assert "send /console" in (await page.inner_text("main")).lower()
 
 
@@ -200,6 +206,25 @@ async def test_removing_staff_in_the_bot_closes_their_sessions(
     # Added back: the old session stays closed.
     await console_bot.say(ADMIN, f"/addstaff {ENGLISH_USER}")
     response = await page.goto(console_url(console_bot, "/"))
+    assert response is not None and response.status == 401
+
+
+async def test_sessions_end_after_eight_hours_or_when_signing_out(
+    console_bot: Harness, browser: Browser
+) -> None:
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    await page.click("details.menu summary")
+    await page.click("form[action$='/logout'] button")
+    await page.wait_for_selector("#sign-in")
+    assert await session_cookie(page) is None
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    console_bot.clock.advance(SESSION_TTL - timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 200
+    rows = await page.locator("table.records tbody tr").all_inner_texts()
+    assert any("Signed out" in row for row in rows)
+    console_bot.clock.advance(timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
 
 
@@ -289,6 +314,13 @@ async def test_unsafe_requests_without_a_session_and_security_headers(
             assert "script-src 'self' https://telegram.org" in headers["Content-Security-Policy"]
             assert headers["Referrer-Policy"] == "same-origin"
             assert headers["Cache-Control"] == "no-store"
+            static = re.search(r'href="([^"]+console\.css\?v=[0-9a-f]+)"', await response.text())
+        assert static is not None
+        async with client.get(
+            console_url(console_bot, "").removesuffix("/console") + static.group(1)
+        ) as response:
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 async def test_with_an_https_address_staff_get_the_mini_app_on_the_menu_button(

@@ -154,7 +154,13 @@ class ConsoleAccess:
 
     async def session(self, token: str) -> StaffSession | None:
         """The session, if it is open and its owner is staff now (checked on every request)."""
-        token_hash = token_digest(token)
+        return await self._session(token_digest(token))
+
+    async def recheck(self, session: StaffSession) -> StaffSession | None:
+        """The same session read again: for a response that lasts (server-sent events)."""
+        return await self._session(session.token_hash)
+
+    async def _session(self, token_hash: str) -> StaffSession | None:
         row = await self._repository.session(token_hash, self._clock.now())
         if row is None:
             return None

@@ -39,6 +39,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY_BYTES = 1024 * 1024
+SHUTDOWN_S = 2.0
 TOKEN_PATTERN = "[A-Za-z0-9_-]{32,64}"
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self' https://telegram.org; style-src 'self'; "
@@ -106,17 +107,9 @@ def _add_security_headers(request: web.Request, headers: Any) -> None:
         headers.setdefault("Cache-Control", "no-store")
 
 
-@web.middleware
-async def _security_headers(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    try:
-        response = await handler(request)
-    except web.HTTPException as error:
-        _add_security_headers(request, error.headers)
-        raise
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Just before any response's headers go out: pages, errors, static files, streams."""
     _add_security_headers(request, response.headers)
-    return response
 
 
 def see_other(location: str) -> web.Response:
@@ -153,7 +146,8 @@ class ConsoleServer:
     # -- the application ---------------------------------------------------------------------
 
     def build(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_security_headers])
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.on_response_prepare.append(_security_headers)
         prefix = self.prefix
         if prefix:
             app.router.add_get(prefix, self._to_home)
@@ -169,7 +163,10 @@ class ConsoleServer:
         return app
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.build(), access_log=None, handle_signals=False)
+        # Open streams (server-sent events) get this long to end when the bot stops.
+        runner = web.AppRunner(
+            self.build(), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+        )
         await runner.setup()
         family = socket.AF_INET6 if ":" in self._listen else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
