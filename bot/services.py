@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from telegram import Bot
+
 from bot.accounts import AccountService, Profile
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastService
@@ -83,6 +85,8 @@ class Services:
     audit: AuditLog
     console: ConsoleAccess
     background: BackgroundSends = field(default_factory=BackgroundSends)
+    # The application's bot, set at start: the console acts through it (paced like replies).
+    telegram: Bot | None = None
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
