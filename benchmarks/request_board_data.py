@@ -74,11 +74,12 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
     async with db.transaction() as tx:
         for staff_id in STAFF_IDS:
             await tx.execute(
-                "INSERT INTO users (id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO users (id, first_name, created_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?)",
                 (staff_id, f"Staff {staff_id}", stamp, stamp),
             )
             await tx.execute(
-                "INSERT INTO staff (user_id, added_at) VALUES (?, ?)", (staff_id, stamp)
+                "INSERT OR IGNORE INTO staff (user_id, added_at) VALUES (?, ?)", (staff_id, stamp)
             )
         for index, (country, city) in enumerate(cities):
             user_id = FIRST_FOCAL_POINT + index

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
@@ -42,7 +42,7 @@ from storage.support_requests import BoardFilter
 
 logger = logging.getLogger(__name__)
 
-BOARD_PER_COLUMN = 40
+BOARD_PER_COLUMN = 30
 AGE_CHOICES_DAYS = (3, 7, 14, 30)
 SEARCH_MAX_CHARS = 100
 # A comment line on the stream this often keeps proxies from closing it, and re-reads the
@@ -121,38 +121,75 @@ class BoardColumnView:
     cards: list[RequestCard]
 
 
-def age_text(t: Translator, since: datetime, now: datetime) -> str:
-    """ "3 days", "2 hours", in the reader's language (CLDR's plural forms)."""
-    return format_timedelta(
-        max(now - since, timedelta(minutes=1)), threshold=1.0, locale=t.locale, add_direction=False
-    )
-
-
 def card_of(t: Translator, request: SupportRequest, now: datetime) -> RequestCard:
-    return RequestCard(
-        id=request.id,
-        reference=request.reference,
-        title=request.title,
-        place=place(t, request),
-        topic=t.label(TOPICS.get(request.topic, request.topic)),
-        urgency=t.label(TIME_FRAMES.get(request.time_frame, request.time_frame)),
-        urgent=request.time_frame == "urgent",
-        assignee=request.assignee_name or t.label("nobody"),
-        age=age_text(t, request.created_at, now),
-        version=request.version,
-    )
+    return CardMaker(t, now).card(request)
+
+
+class CardMaker:
+    """Cards for one page: each place, topic, time frame and age is put into words once (a
+    board shows hundreds of cards, and most share them)."""
+
+    def __init__(self, t: Translator, now: datetime) -> None:
+        self._t = t
+        self._now = now
+        self._words: dict[tuple[str, str], str] = {}
+
+    def _once(self, kind: str, key: str, make: Callable[[], str]) -> str:
+        found = self._words.get((kind, key))
+        if found is None:
+            found = self._words[kind, key] = make()
+        return found
+
+    def card(self, request: SupportRequest) -> RequestCard:
+        t = self._t
+        waited = self._now - request.created_at
+        # Rounded as the words will be: to the day, else the hour, else the minute.
+        rounded = (
+            timedelta(days=waited.days)
+            if waited.days
+            else timedelta(hours=waited.seconds // 3600)
+            if waited.seconds >= 3600
+            else timedelta(minutes=max(1, waited.seconds // 60))
+        )
+        return RequestCard(
+            id=request.id,
+            reference=request.reference,
+            title=request.title,
+            place=self._once(
+                "place", f"{request.country}/{request.city}", lambda: place(t, request)
+            ),
+            topic=self._once(
+                "topic", request.topic, lambda: t.label(TOPICS.get(request.topic, request.topic))
+            ),
+            urgency=self._once(
+                "urgency",
+                request.time_frame,
+                lambda: t.label(TIME_FRAMES.get(request.time_frame, request.time_frame)),
+            ),
+            urgent=request.time_frame == "urgent",
+            assignee=request.assignee_name or "—",
+            age=self._once(
+                "age",
+                str(rounded),
+                lambda: format_timedelta(
+                    rounded, threshold=1.0, locale=t.locale, add_direction=False
+                ),
+            ),
+            version=request.version,
+        )
 
 
 async def _columns(console: ConsoleContext, query: BoardQuery) -> list[BoardColumnView]:
     t = console.t
     now = console.services.clock.now()
     columns = await console.services.support.board(query.where(now), per_column=BOARD_PER_COLUMN)
+    cards = CardMaker(t, now)
     return [
         BoardColumnView(
             column.status,
             status_name(t, column.status),
             column.total,
-            [card_of(t, request, now) for request in column.requests],
+            [cards.card(request) for request in column.requests],
         )
         for column in columns
     ]
@@ -178,6 +215,7 @@ async def board(console: ConsoleContext) -> web.StreamResponse:
     return console.render(
         "requests_board.html",
         columns=await _columns(console, query),
+        requests_url=console.url("/requests"),
         query=query,
         fragment_url=console.url("/requests/board", **query.as_query()),
         stream_url=console.url("/requests/stream"),
@@ -191,7 +229,11 @@ async def board(console: ConsoleContext) -> web.StreamResponse:
 async def board_columns(console: ConsoleContext) -> web.StreamResponse:
     """The columns alone, for the board page to swap in when a request changes."""
     query = parse_board_query(console.request.query)
-    return console.render("requests_columns.html", columns=await _columns(console, query))
+    return console.render(
+        "requests_columns.html",
+        columns=await _columns(console, query),
+        requests_url=console.url("/requests"),
+    )
 
 
 async def changes(console: ConsoleContext) -> web.StreamResponse:
