@@ -30,7 +30,7 @@ from bot.support.desk import (
     former_person,
     history_line,
 )
-from bot.support.feed import FeedClosed, RequestChange
+from bot.support.feed import FeedClosed, Listener, RequestChange
 from bot.support.vocabulary import STATUSES, SUPPORT_KINDS, TIME_FRAMES, TOPICS, status_name
 from handlers import support_actions as actions
 from handlers.common import length_problem
@@ -245,21 +245,30 @@ async def changes(console: ConsoleContext) -> web.StreamResponse:
             "X-Accel-Buffering": "no",  # nginx: pass each event on at once
         }
     )
-    await response.prepare(console.request)
+    # Listening before the page learns the stream is open: the page then fetches what it
+    # shows once more, and nothing can change unseen in between.
     async with console.services.support.feed.listen() as listener:
-        await response.write(b"retry: 2000\n\n")
-        while True:
-            try:
-                change = await asyncio.wait_for(listener.next(), KEEPALIVE_S)
-            except TimeoutError:
-                if not await console.still_signed_in():
-                    break
-                await response.write(b": keepalive\n\n")
-                continue
-            except FeedClosed:
-                break
-            await response.write(_event(change))
+        try:
+            await response.prepare(console.request)
+            await response.write(b"retry: 2000\n\n")
+            await _relay(console, listener, response)
+        except ConnectionResetError:
+            pass  # the page was closed or went elsewhere
     return response
+
+
+async def _relay(console: ConsoleContext, listener: Listener, response: web.StreamResponse) -> None:
+    while True:
+        try:
+            change = await asyncio.wait_for(listener.next(), KEEPALIVE_S)
+        except TimeoutError:
+            if not await console.still_signed_in():
+                return
+            await response.write(b": keepalive\n\n")
+            continue
+        except FeedClosed:
+            return
+        await response.write(_event(change))
 
 
 def _event(change: RequestChange | None) -> bytes:

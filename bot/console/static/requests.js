@@ -14,7 +14,10 @@
     source.addEventListener("reload", function () {
       onChange(null);
     });
+    // Open (and open again after a break): what the page shows is fetched once more, so a
+    // change made while it loaded, or while the stream was down, is not missed.
     source.addEventListener("open", function () {
+      onChange(null);
       document.documentElement.classList.add("live");
     });
     window.addEventListener("pagehide", function () {
@@ -69,16 +72,17 @@
   if (history) {
     const requestId = Number(history.dataset.request);
     const shownVersion = Number(history.dataset.version);
-    const refresh = refresher(history);
-    live(history, function (change) {
-      if (change !== null && change.id !== requestId) {
-        return;
-      }
-      refresh();
-      if (change === null || change.version > shownVersion) {
+    const refresh = refresher(history, function () {
+      const current = history.querySelector(".current");
+      if (current && Number(current.dataset.version) > shownVersion) {
         // The forms still carry the version staff decided on: a change sent now is refused
         // and says who changed the request. Say it before they try.
         document.getElementById("changed").hidden = false;
+      }
+    });
+    live(history, function (change) {
+      if (change === null || change.id === requestId) {
+        refresh();
       }
     });
   }
