@@ -56,8 +56,8 @@ ARABIC_WORDS = [
 ]
 
 
-def _text(rng: random.Random, words: int) -> str:
-    pool = WORDS + ARABIC_WORDS
+def _text(rng: random.Random, words: int, arabic: bool) -> str:
+    pool = ARABIC_WORDS if arabic else WORDS
     return " ".join(rng.choice(pool) for _ in range(words)).capitalize()
 
 
@@ -100,6 +100,7 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
             place = rng.randrange(len(cities))
             country, city = cities[place]
             status = rng.choice(STATUSES)
+            arabic = rng.random() < 0.5  # cities write in Arabic or in English
             assignee = rng.choice((None, *STAFF_IDS))
             rows.append(
                 (
@@ -113,8 +114,8 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
                     city,
                     rng.choice(list(TOPICS)),
                     rng.choice(list(SUPPORT_KINDS)),
-                    _text(rng, 5),
-                    _text(rng, 40),
+                    _text(rng, 5, arabic),
+                    _text(rng, 40, arabic),
                     rng.choice(list(TIME_FRAMES)),
                     status,
                     assignee,
