@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from handlers.console_files import INLINE_TYPES, content_type, disposition
+from storage.models import RequestAttachment
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER
 from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
@@ -141,3 +143,41 @@ async def test_two_sessions_changing_one_request_the_second_is_told(
     await expect(omar.locator(".done")).to_be_visible()
     assert question in bot.last_text(ARABIC_USER)
     assert omar_t.language == "ar"
+
+
+async def test_a_requests_file_opens_through_the_bot_and_html_never_runs(
+    console_bot: Harness, browser: Browser
+) -> None:
+    bot = console_bot
+    await file_in_arabic(bot)
+    page = await signed_in_page(browser, bot, ADMIN, viewport=LAPTOP)
+    await page.goto(console_url(bot, "/requests/1"))
+    link = page.locator("ul.files a", has_text="youth-plan.pdf")
+    await expect(link).to_be_visible()
+    # Fetched through the bot's getFile at that moment, streamed, nothing kept.
+    response = await page.request.get(console_url(bot, "/requests/1/files/0"))
+    assert response.status == 200
+    assert await response.body() == b"%PDF-1.4 plan"
+    headers = response.headers
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-disposition"] == "inline; filename*=UTF-8''youth-plan.pdf"
+    assert headers["content-security-policy"].startswith("sandbox")
+    assert (await bot.api.wait_for_call("getFile"))[1]["file_id"]
+    # A file no request has is not found; a stranger without a session gets nothing.
+    assert (await page.request.get(console_url(bot, "/requests/1/files/1"))).status == 404
+    stranger = await browser.new_context()
+    refused = await stranger.request.get(console_url(bot, "/requests/1/files/0"))
+    assert refused.status == 401
+    audit = await bot.services.audit.page(action="request.file")
+    assert len(audit.records) == 1
+
+
+def test_only_harmless_files_show_in_the_browser() -> None:
+    html = RequestAttachment("document", "id", "u", "page.html")
+    svg = RequestAttachment("document", "id", "u", "logo.svg")
+    photo = RequestAttachment("photo", "id", "u", None)
+    arabic = RequestAttachment("document", "id", "u", "خطة.pdf")
+    assert content_type(html) not in INLINE_TYPES and content_type(svg) not in INLINE_TYPES
+    assert disposition(html, False) == "attachment; filename*=UTF-8''page.html"
+    assert content_type(photo) == "image/jpeg" and disposition(photo, True).endswith("photo.jpg")
+    assert disposition(arabic, True) == "inline; filename*=UTF-8''%D8%AE%D8%B7%D8%A9.pdf"
