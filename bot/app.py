@@ -24,6 +24,7 @@ from handlers import (
     broadcast,
     chat_scope,
     console,
+    console_announcements,
     console_audit,
     console_home,
     console_requests,
@@ -75,6 +76,7 @@ FEATURES = (
 CONSOLE_PAGES = (
     console_home,
     console_requests,
+    console_announcements,
     console_audit,
 )
 
