@@ -41,6 +41,7 @@ PAGES: list[tuple[str, str]] = [
     ("home", "/"),
     ("requests", "/requests"),
     ("request", "/requests/1"),
+    ("announcements", "/announcements"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
