@@ -26,6 +26,7 @@ from handlers import (
     console,
     console_announcements,
     console_audit,
+    console_events,
     console_home,
     console_requests,
     errors,
@@ -77,6 +78,7 @@ CONSOLE_PAGES = (
     console_home,
     console_requests,
     console_announcements,
+    console_events,
     console_audit,
 )
 
