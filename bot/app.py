@@ -27,6 +27,7 @@ from handlers import (
     console_announcements,
     console_audit,
     console_events,
+    console_figures,
     console_home,
     console_requests,
     errors,
@@ -79,6 +80,7 @@ CONSOLE_PAGES = (
     console_requests,
     console_announcements,
     console_events,
+    console_figures,
     console_audit,
 )
 

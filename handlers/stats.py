@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from markupsafe import Markup
@@ -16,9 +15,8 @@ from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
 from bot.stats import charts, labels
-from bot.stats.charts import Chart
+from bot.stats.drawings import AREAS, scope
 from bot.stats.periods import Period, day_start
-from bot.stats.service import StatsService
 from bot.stats.workbook import build_workbook
 from handlers.common import (
     answer_callback,
@@ -36,18 +34,6 @@ from storage.stats import Window
 logger = logging.getLogger(__name__)
 
 SELECTED_MARK = "• "
-
-Drawing = Callable[[], list[Chart]]
-Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
-
-
-def _scope(t: Translator, period: Period | None, window: Window) -> str:
-    when = labels.period_label(t, period, window)
-    if window.country is None:
-        return when
-    return t.label(
-        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
-    )
 
 
 def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -98,41 +84,6 @@ async def stats_command(update: Update, context: HubContext) -> None:
     await reply(update, context, text, markup)
 
 
-async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.focal_points(window)
-    return lambda: [charts.focal_points_chart(t, scope, figures)]
-
-
-async def _questions(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.questions(window)
-    return lambda: [charts.questions_chart(t, scope, figures)]
-
-
-async def _requests(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.requests(window)
-    waiting = [(request, stats.waiting_days(request)) for request in figures.waiting_longest]
-    return lambda: [charts.requests_chart(t, scope, figures), charts.waiting_chart(t, waiting)]
-
-
-async def _events(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.events(window)
-    return lambda: [charts.events_chart(t, scope, figures)]
-
-
-async def _broadcasts(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.broadcasts(window)
-    return lambda: [charts.broadcasts_chart(t, scope, figures)]
-
-
-AREAS: dict[str, Renderer] = {
-    "fp": _focal_points,
-    "q": _questions,
-    "r": _requests,
-    "e": _events,
-    "b": _broadcasts,
-}
-
-
 async def send_charts(
     update: Update, context: HubContext, area: str, period: Period, country: str | None
 ) -> None:
@@ -142,7 +93,7 @@ async def send_charts(
     stats = context.services.stats
     window = stats.window(period, country)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
-    draw = await AREAS[area](t, _scope(t, period, window), stats, window)
+    draw = await AREAS[area](t, scope(t, period, window), stats, window)
     # Drawing is CPU work: a worker thread keeps the bot answering everyone else meanwhile.
     for chart in await asyncio.to_thread(charts.draw_alone, draw):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
@@ -163,7 +114,7 @@ async def send_report(
         chat.id,
         content,
         filename=f"hub-report-{first}-{last}.xlsx",
-        caption=t.label("Hub report, {period}.", period=_scope(t, period, window)),
+        caption=t.label("Hub report, {period}.", period=scope(t, period, window)),
     )
 
 

@@ -1,0 +1,60 @@
+"""What each /stats area draws, for the bot's charts and the console's figures alike: the
+figures of a window, then a drawing to run in a worker thread (charts.draw_alone)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.i18n import Translator
+from bot.stats import charts, labels
+from bot.stats.charts import Chart
+from bot.stats.periods import Period
+from bot.stats.service import StatsService
+from storage.stats import Window
+
+Drawing = Callable[[], list[Chart]]
+Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
+
+
+def scope(t: Translator, period: Period | None, window: Window) -> str:
+    when = labels.period_label(t, period, window)
+    if window.country is None:
+        return when
+    return t.label(
+        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
+    )
+
+
+async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.focal_points(window)
+    return lambda: [charts.focal_points_chart(t, scope, figures)]
+
+
+async def _questions(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.questions(window)
+    return lambda: [charts.questions_chart(t, scope, figures)]
+
+
+async def _requests(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.requests(window)
+    waiting = [(request, stats.waiting_days(request)) for request in figures.waiting_longest]
+    return lambda: [charts.requests_chart(t, scope, figures), charts.waiting_chart(t, waiting)]
+
+
+async def _events(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.events(window)
+    return lambda: [charts.events_chart(t, scope, figures)]
+
+
+async def _broadcasts(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
+    figures = await stats.broadcasts(window)
+    return lambda: [charts.broadcasts_chart(t, scope, figures)]
+
+
+AREAS: dict[str, Renderer] = {
+    "fp": _focal_points,
+    "q": _questions,
+    "r": _requests,
+    "e": _events,
+    "b": _broadcasts,
+}
