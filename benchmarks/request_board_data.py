@@ -90,8 +90,8 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
             )
             await tx.execute(
                 "INSERT INTO focal_points (user_id, full_name, country, city, status,"
-                " created_at) VALUES (?, ?, ?, ?, 'approved', ?)",
-                (user_id, f"Focal point {index}", country, city, stamp),
+                " reviewed_at, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?)",
+                (user_id, f"Focal point {index}", country, city, stamp, stamp),
             )
         rows = []
         events = []

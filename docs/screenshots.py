@@ -42,6 +42,8 @@ PAGES: list[tuple[str, str]] = [
     ("requests", "/requests"),
     ("request", "/requests/1"),
     ("announcements", "/announcements"),
+    ("events", "/events"),
+    ("figures", "/figures?period=y"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
