@@ -392,7 +392,7 @@ def _with(action: Callable[[Services, argparse.Namespace], Awaitable[int]]) -> C
 def _console(config: Config, args: argparse.Namespace) -> int:
     from bot.terminal import main as console_main
 
-    return console_main(language=args.language, database=args.database)
+    return console_main(language=args.language, database=args.database, staff_console=config)
 
 
 def _ask(config: Config, args: argparse.Namespace) -> int:

@@ -134,6 +134,14 @@ def test_console_settings_are_checked() -> None:
         ({"HUBBOT_CONSOLE_URL": "https://hub.example.org/console?x=1"}, "HUBBOT_CONSOLE_URL"),
         ({"HUBBOT_CONSOLE_PORT": "eighty"}, "HUBBOT_CONSOLE_PORT"),
         ({"HUBBOT_CONSOLE_LISTEN": "everywhere"}, "HUBBOT_CONSOLE_LISTEN"),
+        (
+            {
+                "HUBBOT_CONSOLE_URL": "https://hub.example.org/console",
+                "HUBBOT_WEBHOOK_URL": "https://hub.example.org/telegram",
+                "HUBBOT_CONSOLE_PORT": "8443",
+            },
+            "HUBBOT_CONSOLE_PORT must differ",
+        ),
     ):
         with pytest.raises(ConfigError, match=named):
             load_config({**base, **bad})

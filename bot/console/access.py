@@ -164,7 +164,14 @@ class ConsoleAccess:
         row = await self._repository.session(token_hash, self._clock.now())
         if row is None:
             return None
-        profile = await self._accounts.profile(row.user_id)
+        profile = (
+            # Rare: a staff member who is also a city's focal point (the profile has both).
+            await self._accounts.profile(row.user.id)
+            if row.is_focal_point
+            else self._accounts.profile_without_focal_point(
+                row.user, in_staff_table=row.in_staff_table
+            )
+        )
         if profile is None or not profile.is_staff:
             return None
         return StaffSession(

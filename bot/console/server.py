@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.console.access import SESSION_TTL, OpenedSession, StaffSession
 from bot.console.rendering import (
     STATIC_DIR,
@@ -27,7 +28,7 @@ from bot.console.rendering import (
     translation_globals,
 )
 from bot.console.site import ConsoleContext, ConsoleSite, PageModule, Route, query_string
-from bot.i18n import Translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -90,9 +91,9 @@ def _accepted_language(request: web.Request) -> str:
     """Before sign-in: the first of ar, fr, en the browser asks for (else English)."""
     for part in request.headers.get("Accept-Language", "").split(","):
         code = part.split(";")[0].strip().split("-")[0].lower()
-        if code in ("ar", "fr", "en"):
+        if code in SUPPORTED_LANGUAGES:
             return code
-    return "en"
+    return DEFAULT_LANGUAGE
 
 
 def _add_security_headers(request: web.Request, headers: Any) -> None:
@@ -160,6 +161,11 @@ class ConsoleServer:
         app.router.add_static(f"{prefix}/static/", STATIC_DIR, show_index=False)
         for route in self.site.routes:
             app.router.add_route(route.method, f"{prefix}{route.path}", self._guarded(route))
+        # Any other address under the console: the sign-in page, or "no such page" after it.
+        app.router.add_get(
+            f"{prefix}/{{anything:.*}}",
+            self._guarded(Route("GET", "/{anything}", _not_found, "not_found")),
+        )
         return app
 
     async def start(self) -> None:
@@ -276,11 +282,6 @@ class ConsoleServer:
             refused = request.method not in SAFE_METHODS and (
                 not self._same_origin(request) or not await _csrf_matches(request, session)
             )
-            if refused:
-                logger.warning(
-                    "console: %s %s refused: CSRF token or origin", request.method, route.path
-                )
-                raise web.HTTPForbidden()
             context = ConsoleContext(
                 request,
                 services=self._services,
@@ -288,7 +289,21 @@ class ConsoleServer:
                 renderer=self.renderer,
                 route=route,
             )
-            response = await route.handler(context)
+            if refused:
+                logger.warning(
+                    "console: %s %s refused: CSRF token or origin", request.method, route.path
+                )
+                return context.render("problem.html", status=HTTPStatus.FORBIDDEN, reason="csrf")
+            try:
+                response = await route.handler(context)
+            except web.HTTPException:
+                raise
+            except Exception:
+                # Logged with its traceback; the staff member gets a page in their language.
+                logger.exception("console: %s %s failed", request.method, route.path)
+                return context.render(
+                    "problem.html", status=HTTPStatus.INTERNAL_SERVER_ERROR, reason="error"
+                )
             if request.method not in SAFE_METHODS and not context.audited:
                 subject = " ".join(f"{key}={value}" for key, value in request.match_info.items())
                 await context.audit(f"console.{route.name}", subject or None)
@@ -306,6 +321,10 @@ async def _csrf_matches(request: web.Request, session: StaffSession) -> bool:
         value = (await request.post()).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     return given is not None and hmac.compare_digest(given.encode(), session.csrf_token.encode())
+
+
+async def _not_found(console: ConsoleContext) -> web.StreamResponse:
+    return console.render("problem.html", status=HTTPStatus.NOT_FOUND, reason="not_found")
 
 
 async def _logout(console: ConsoleContext) -> web.StreamResponse:
