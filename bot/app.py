@@ -24,8 +24,12 @@ from handlers import (
     broadcast,
     chat_scope,
     console,
+    console_announcements,
     console_audit,
+    console_events,
+    console_figures,
     console_home,
+    console_requests,
     errors,
     event_staff,
     events,
@@ -77,6 +81,10 @@ FEATURES = (
 # The staff console's pages (handlers/console_<area>.py), in the order of its menu.
 CONSOLE_PAGES = (
     console_home,
+    console_requests,
+    console_announcements,
+    console_events,
+    console_figures,
     console_audit,
 )
 
@@ -103,6 +111,7 @@ def build_application(
             config, moment, catalogs=catalogs, flows=flows, flood=flood, timer=timer or RealTimer()
         )
         application.bot_data["services"] = services
+        services.telegram = application.bot
         request.pace_with(services.broadcasts.engine.limiter)
         await services.knowledge.reload()
         await set_default_menus(application.bot, catalogs)
@@ -128,6 +137,8 @@ def build_application(
     async def post_shutdown(application: HubApplication) -> None:
         server: ConsoleServer | None = application.bot_data.pop(console.CONSOLE_SERVER, None)
         if server is not None:
+            # Open event streams end first, or the server would wait for them to close.
+            application.bot_data["services"].support.feed.close()
             await server.stop()
         services: Services | None = application.bot_data.pop("services", None)
         request.pace_with(None)

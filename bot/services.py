@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from telegram import Bot
+
 from bot.accounts import AccountService, Profile
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastService
@@ -25,6 +27,7 @@ from bot.staff_chat import StaffChat
 from bot.stats.service import StatsService
 from bot.stats.worker import StatsWorker
 from bot.support.desk import SupportDesk
+from bot.support.feed import RequestFeed
 from bot.support.form import RequestForm
 from storage.audit import AuditRepository
 from storage.backup_log import BackupLog
@@ -99,6 +102,8 @@ class Services:
     audit: AuditLog
     console: ConsoleAccess
     background: BackgroundSends = field(default_factory=BackgroundSends)
+    # The application's bot, set at start: the console acts through it (paced like replies).
+    telegram: Bot | None = None
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
         return self.catalogs.translator(language, country)
@@ -153,6 +158,8 @@ class Services:
         catalogs = catalogs or Catalogs.load()
         staff_chat = StaffChat(StaffChatRepository(db), config.staff_chat_id, clock)
         await staff_chat.load()
+        # One feed of request changes, whichever service records them.
+        request_feed = RequestFeed()
         audit = AuditLog(records=AuditRepository(db), clock=clock)
         return cls(
             config=config,
@@ -177,8 +184,12 @@ class Services:
             drafts=drafts,
             flows=flows or FlowTracker(),
             flood=flood or FloodGuard(config.flood_burst, config.flood_per_s),
-            request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
-            support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
+            request_form=RequestForm(
+                drafts=drafts, requests=support_requests, clock=clock, feed=request_feed
+            ),
+            support=SupportDesk(
+                requests=support_requests, drafts=drafts, clock=clock, feed=request_feed
+            ),
             events=events,
             reminders=reminders,
             broadcasts=BroadcastService(
@@ -210,6 +221,7 @@ class Services:
 
     async def close(self) -> None:
         self.stats.close()
+        self.support.feed.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.request_board_data import fill as fill_board  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from tests.console_harness import (  # noqa: E402
@@ -38,6 +39,11 @@ DOCS = ROOT / "docs"
 # (name, path): the pages to photograph, in the menu's order.
 PAGES: list[tuple[str, str]] = [
     ("home", "/"),
+    ("requests", "/requests"),
+    ("request", "/requests/1"),
+    ("announcements", "/announcements"),
+    ("events", "/events"),
+    ("figures", "/figures?period=y"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
@@ -57,6 +63,22 @@ async def fill(bot: Harness) -> None:
         await bot.say(ADMIN, command)
     await bot.say(STAFF["ar"], "/broadcasts")
     await bot.say(ADMIN, "/invite MA Chefchaouen")
+    await fill_requests(bot)
+
+
+async def fill_requests(bot: Harness) -> None:
+    """Support requests from three cities, at every stage, the first with a whole history."""
+    support = bot.services.support
+    await fill_board(bot.services.db, requests=60, now=bot.clock.now())
+    first = await support.get(1)
+    assert first is not None
+    await support.assign(1, STAFF["ar"], staff_id=ADMIN)
+    await support.record_staff_text(
+        1, "note", "Call the deputy mayor on Monday.", staff_id=ADMIN, seen_version=None
+    )
+    await support.record_staff_text(
+        1, "question", "How many young people will take part?", staff_id=STAFF["ar"]
+    )
 
 
 async def photograph(bot: Harness, language: str) -> list[Path]:

@@ -63,6 +63,7 @@ from handlers.routes import (
     BC_REPORT,
     BC_SCHEDULE,
     BC_SEND,
+    BC_SEND_WORKING_HOURS,
     BC_STOP,
     BC_STOP_YES,
     BC_TO_AUDIENCE,
@@ -200,6 +201,7 @@ async def _confirm(context: HubContext, draft: Draft) -> Screen:
             button(t.label("✔ Send now"), BC_SEND),
             button(t.label("🕒 Schedule"), BC_SCHEDULE),
         ],
+        [button(t.label("🌅 Send in each one's working hours"), BC_SEND_WORKING_HOURS)],
         FORM.navigation(t),
     )
 
@@ -338,20 +340,35 @@ def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
 
 @staff_only
 async def send_now(update: Update, context: HubContext) -> None:
+    await _send(update, context, working_hours=False)
+
+
+@staff_only
+async def send_in_working_hours(update: Update, context: HubContext) -> None:
+    await _send(update, context, working_hours=True)
+
+
+async def _send(update: Update, context: HubContext, *, working_hours: bool) -> None:
     await answer_callback(update)
     try:
-        result = await context.services.broadcasts.submit(context.user_id)
+        result = await context.services.broadcasts.submit(
+            context.user_id, working_hours=working_hours
+        )
     except StepRefused as refused:
         await FORM.after(update, context, refused.outcome, edit=True)
         return
-    await edit_or_reply(
-        update,
-        context,
-        context.t._(
+    if working_hours:
+        text = context.t._(
+            "Broadcast #{number} is on its way: each recipient gets it in their working hours, "
+            "from 09:00 their time on their country's working days. A progress message follows.",
+            number=str(result.id),
+        )
+    else:
+        text = context.t._(
             "Broadcast #{number} is on its way. A progress message follows.",
             number=str(result.id),
-        ),
-    )
+        )
+    await edit_or_reply(update, context, text)
 
 
 # -- running broadcasts: stop, reports, the list -------------------------------------------------
@@ -576,6 +593,7 @@ def register(application: HubApplication) -> None:
             BC_EVENT: staff_only(FORM.action(BroadcastService.choose_event)),
             BC_SCHEDULE: staff_only(FORM.action(BroadcastService.ask_time)),
             BC_SEND: send_now,
+            BC_SEND_WORKING_HOURS: send_in_working_hours,
             BC_STOP: ask_to_stop,
             BC_STOP_YES: stop,
             BC_KEEP: keep_going,

@@ -209,6 +209,14 @@ def progress_text(
             "blocked {blocked} · of {total}",
             **values,
         )
+    if summary.waiting:
+        return t._(
+            "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "
+            "blocked {blocked} · remaining {remaining} of {total}\n"
+            "Waiting for their working morning: {waiting}",
+            waiting=summary.waiting,
+            **values,
+        )
     if seconds_left is None or summary.remaining == 0:
         return t._(
             "<b>Sending broadcast #{number}…</b>\nSent {sent} · failed {failed} · "

@@ -28,7 +28,7 @@ def is_allowed_chat(chat: Chat | None, staff_chat_id: int | None) -> bool:
 
 async def keep_to_allowed_chats(update: Update, context: HubContext) -> None:
     chat = update.effective_chat
-    if is_allowed_chat(chat, context.services.config.staff_chat_id):
+    if is_allowed_chat(chat, context.services.staff_chat.id):
         return
     assert chat is not None
     membership = update.my_chat_member

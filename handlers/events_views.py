@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,12 +20,15 @@ from bot.events import (
     languages_given,
 )
 from bot.events.calendar import localized
+from bot.events.form import Problem
+from bot.forms import FormProblem, StepOutcome
 from bot.geography import COUNTRIES_BY_CODE
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from handlers.common import (
     button,
     keyboard,
 )
+from handlers.forms import ProblemText
 from handlers.routes import (
     EV_CALENDAR,
     EV_REMINDERS,
@@ -316,3 +320,45 @@ def manage_keyboard(t: Translator, event: Event) -> InlineKeyboardMarkup | None:
         ],
         [button(t.label("🚫 Cancel event"), EVS_CANCEL, event.id)],
     )
+
+
+# What the event forms say to a refused answer (the /newevent chat and the console).
+def _title_too_short(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "The title is too short: please use at least {count} character.",
+        "The title is too short: please use at least {count} characters.",
+        outcome.limit or 0,
+    )
+
+
+def _too_long_event(t: Translator, outcome: StepOutcome) -> Markup:
+    return t.ngettext(
+        "An event can last at most {count} day.",
+        "An event can last at most {count} days.",
+        outcome.limit or 0,
+    )
+
+
+PROBLEMS: dict[enum.Enum, ProblemText] = {
+    FormProblem.TOO_SHORT: _title_too_short,
+    Problem.NO_TITLE: N_("An event needs a title in at least one language. Let us start again."),
+    Problem.LAST_TITLE: N_(
+        "An event needs a title in at least one language, so this one cannot be removed."
+    ),
+    Problem.BAD_ZONE: N_("That is not a time zone I know. Type a name such as Africa/Tunis."),
+    Problem.BAD_DATE: N_("I cannot read that date. Write it like 2026-06-16 10:00."),
+    Problem.NO_SUCH_TIME: N_(
+        "That time does not exist in this time zone (the clocks skip it). Choose another."
+    ),
+    Problem.IN_PAST: N_("That moment has already passed. Give a future date and time."),
+    Problem.END_BEFORE_START: N_("The end must be after the start."),
+    Problem.TOO_LONG_EVENT: _too_long_event,
+    Problem.BAD_PLACE: N_(
+        "Please type a place (2 to 200 characters), an online link starting with "
+        "https://, or both on two lines."
+    ),
+    Problem.BAD_REMINDERS: N_(
+        "I cannot read those reminders. Type up to five, between 5 minutes and 60 days "
+        "before the start, like: 7d 1d 1h 30m (or: none)."
+    ),
+}

@@ -184,7 +184,7 @@ def _own_translator(update: Update, context: HubContext) -> Translator:
     """The person's language, even when the answer before came in the question's."""
     services = context.services
     chat = update.effective_chat
-    if chat is not None and chat.id == services.config.staff_chat_id:
+    if chat is not None and chat.id == services.staff_chat.id:
         return services.staff_translator()
     return services.translator_for(context.me)
 

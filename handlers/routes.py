@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.broadcasts import AudienceKind
 from bot.broadcasts.form import FLOW as BROADCAST_FLOW
-from bot.callbacks import ID, INDEX, PAGE, Choice, Feature, Token
+from bot.callbacks import ID, INDEX, PAGE, Choice, Feature, Number, Token
 from bot.config import SUPPORTED_LANGUAGES
 from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
 from bot.events.form import EDIT_FLOW, NEW_FLOW
@@ -114,14 +114,17 @@ REQ_KEEP_DESCRIPTION = REQUESTS.route("keepdesc")
 TRIAGE = Feature("tri")
 TRI_OPEN = TRIAGE.route("open", ID)
 TRI_CARD = TRIAGE.route("card", ID)
-TRI_MINE = TRIAGE.route("mine", ID)
-TRI_ASSIGNEES = TRIAGE.route("assignees", ID)
+# Buttons that change a request carry the version the card showed: pressed on a card that is
+# out of date (another staff member changed the request meanwhile), they change nothing.
+REQUEST_VERSION = Number(9)
+TRI_MINE = TRIAGE.route("mine", ID, REQUEST_VERSION)
+TRI_ASSIGNEES = TRIAGE.route("assignees", ID, REQUEST_VERSION)
 # The assignee's user id; 0 for nobody.
-TRI_ASSIGN = TRIAGE.route("assign", ID, ID)
-TRI_STATUSES = TRIAGE.route("statuses", ID)
-TRI_STATUS = TRIAGE.route("status", ID, Choice(*STATUSES))
+TRI_ASSIGN = TRIAGE.route("assign", ID, ID, REQUEST_VERSION)
+TRI_STATUSES = TRIAGE.route("statuses", ID, REQUEST_VERSION)
+TRI_STATUS = TRIAGE.route("status", ID, Choice(*STATUSES), REQUEST_VERSION)
 TRI_NOTE = TRIAGE.route("note", ID)
-TRI_ASK = TRIAGE.route("ask", ID)
+TRI_ASK = TRIAGE.route("ask", ID, REQUEST_VERSION)
 TRI_HISTORY = TRIAGE.route("history", ID)
 TRI_FILES = TRIAGE.route("files", ID)
 TRI_CANCEL_INPUT = TRIAGE.route("cancel")
@@ -195,6 +198,7 @@ BC_TOGGLE = BROADCASTS.route("toggle", Token(5, alphabet="A-Za-z"))
 BC_CHOSEN = BROADCASTS.route("chosen")
 BC_EVENT = BROADCASTS.route("event", ID)
 BC_SEND = BROADCASTS.route("send")
+BC_SEND_WORKING_HOURS = BROADCASTS.route("send_wh")
 BC_SCHEDULE = BROADCASTS.route("schedule")
 BC_STOP = BROADCASTS.route("stop", ID)
 BC_STOP_YES = BROADCASTS.route("stop_yes", ID)

@@ -14,6 +14,7 @@ from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
 from bot.stats import labels
+from bot.stats.areas import scope
 from bot.stats.periods import Period
 from handlers.common import (
     answer_callback,
@@ -31,15 +32,6 @@ from storage.stats import Window
 logger = logging.getLogger(__name__)
 
 SELECTED_MARK = "• "
-
-
-def _scope(t: Translator, period: Period | None, window: Window) -> str:
-    when = labels.period_label(t, period, window)
-    if window.country is None:
-        return when
-    return t.label(
-        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
-    )
 
 
 def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -100,7 +92,7 @@ async def send_charts(
     window = stats.window(period, country)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     # Queried and drawn in the statistics worker: nobody else's reply waits for it.
-    for chart in await stats.charts(area, t, _scope(t, period, window), window):
+    for chart in await stats.charts(area, t, scope(t, period, window), window):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
 
 
@@ -118,7 +110,7 @@ async def send_report(
         chat.id,
         content,
         filename=f"hub-report-{first}-{last}.xlsx",
-        caption=t.label("Hub report, {period}.", period=_scope(t, period, window)),
+        caption=t.label("Hub report, {period}.", period=scope(t, period, window)),
     )
 
 

@@ -637,7 +637,7 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
         ), keyboard([open_button(staff_t, request)])
 
     await notify_staff(context, render)
-    await refresh_cards(context, request.id)
+    await refresh_cards(context.bot, context.services, request.id)
 
     def tell_colleague(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         return reader._(

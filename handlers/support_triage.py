@@ -10,15 +10,15 @@ from typing import Any
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.audit import BOT
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator
-from bot.support.desk import STAFF_INPUT_FLOW, InputOutcome, InputProblem
+from bot.support.desk import STAFF_INPUT_FLOW, ChangedMeanwhile, InputOutcome, InputProblem
 from bot.support.vocabulary import STATUSES, TOPICS, status_name
+from handlers import support_actions as actions
 from handlers.common import (
     answer_callback,
     button,
@@ -29,13 +29,10 @@ from handlers.common import (
     notify_staff,
     register_routes,
     reply,
-    send_to_person,
     staff_only,
 )
 from handlers.preprocess import in_flow
 from handlers.routes import (
-    REQ_ANSWER,
-    REQ_VIEW,
     TRI_ASK,
     TRI_ASSIGN,
     TRI_ASSIGNEES,
@@ -52,9 +49,10 @@ from handlers.routes import (
     TRI_STATUSES,
     TRIAGE,
 )
-from handlers.support_notices import notify_city, refresh_cards, send_files
+from handlers.support_actions import Actor, Outcome
+from handlers.support_notices import send_files
 from handlers.support_views import (
-    open_button,
+    changed_meanwhile,
     paging_row,
     place,
     request_buttons,
@@ -114,13 +112,15 @@ async def back_to_card(update: Update, context: HubContext, request_id: int) -> 
 
 
 @staff_only
-async def assign_to_me(update: Update, context: HubContext, request_id: int) -> None:
-    await assign(update, context, request_id, context.user_id)
+async def assign_to_me(update: Update, context: HubContext, request_id: int, seen: int) -> None:
+    await assign(update, context, request_id, context.user_id, seen)
 
 
 @staff_only
-async def assign_to(update: Update, context: HubContext, request_id: int, assignee: int) -> None:
-    await assign(update, context, request_id, assignee)
+async def assign_to(
+    update: Update, context: HubContext, request_id: int, assignee: int, seen: int
+) -> None:
+    await assign(update, context, request_id, assignee, seen)
 
 
 @staff_only
@@ -129,8 +129,8 @@ async def ask_for_note(update: Update, context: HubContext, request_id: int) -> 
 
 
 @staff_only
-async def ask_for_question(update: Update, context: HubContext, request_id: int) -> None:
-    await ask_for_input(update, context, request_id, "question")
+async def ask_for_question(update: Update, context: HubContext, request_id: int, seen: int) -> None:
+    await ask_for_input(update, context, request_id, "question", seen)
 
 
 @staff_only
@@ -152,53 +152,46 @@ async def filter_by(update: Update, context: HubContext, dimension: str, state: 
     await show_filter_choices(update, context, dimension, parse_filter(state))
 
 
+def acting(context: HubContext) -> Actor:
+    return Actor(context.user_id, context.me.user.display_name)
+
+
 async def assign(
-    update: Update, context: HubContext, request_id: int, assignee: int | None
+    update: Update, context: HubContext, request_id: int, assignee: int | None, seen: int
 ) -> None:
-    services = context.services
     t = context.t
-    if assignee == 0:
-        assignee = None
-    if assignee is not None and not await services.accounts.is_staff(assignee):
+    try:
+        done = await actions.assign(
+            context.bot,
+            context.services,
+            acting(context),
+            request_id,
+            assignee or None,
+            seen_version=seen,
+        )
+    except ChangedMeanwhile as stale:
+        await refused_as_stale(update, context, stale)
+        return
+    if done.outcome is Outcome.NOT_STAFF:
         await answer_callback(update, t.label("Only hub staff can be assigned."), alert=True)
         return
-    updated = await services.support.assign(request_id, assignee, staff_id=context.user_id)
-    if updated is None:
-        await answer_callback(update, t.label("Nothing changed."))
-        await show_card(update, context, request_id, edit=True, answered=True)
+    if done.outcome is Outcome.GONE:
+        await answer_callback(update, t.label("This request no longer exists."), alert=True)
         return
-    await answer_callback(update, t.label("Assigned."))
+    changed = done.outcome is Outcome.DONE
+    await answer_callback(update, t.label("Assigned.") if changed else t.label("Nothing changed."))
     await show_card(update, context, request_id, edit=True, answered=True)
-    await refresh_cards(context, request_id)
-    if assignee is not None and assignee != context.user_id:
-        await _tell_assignee(context, updated, assignee)
 
 
-async def _tell_assignee(context: HubContext, request: SupportRequest, assignee: int) -> None:
-    services = context.services
-    profile = await services.accounts.profile(assignee)
-    reader = services.translator_for(profile)
-    try:
-        await send_to_person(
-            context.bot,
-            assignee,
-            reader._(
-                "{name} assigned the support request {reference} to you: «{title}» from {place}.",
-                name=context.me.user.display_name,
-                reference=request.reference,
-                title=request.title,
-                place=place(reader, request),
-            ),
-            reader,
-            keyboard([open_button(reader, request)]),
-        )
-    except TelegramError as error:
-        # A staff member who never opened the bot cannot be written to first.
-        logger.info("could not tell staff %s about an assignment: %s", assignee, error)
+async def refused_as_stale(update: Update, context: HubContext, stale: ChangedMeanwhile) -> None:
+    """The card was out of date: say who changed the request, and show it as it is now."""
+    text = changed_meanwhile(context.t, stale.current, stale.changed_by_name)
+    await answer_callback(update, text, alert=True)
+    await show_card(update, context, stale.current.id, edit=True, answered=True)
 
 
 @staff_only
-async def show_assignees(update: Update, context: HubContext, request_id: int) -> None:
+async def show_assignees(update: Update, context: HubContext, request_id: int, seen: int) -> None:
     await answer_callback(update)
     t = context.t
     staff = await context.services.accounts.list_staff()
@@ -208,6 +201,7 @@ async def show_assignees(update: Update, context: HubContext, request_id: int) -
             TRI_ASSIGN,
             request_id,
             listing.member.user_id,
+            seen,
         )
         for listing in staff
     ]
@@ -217,14 +211,14 @@ async def show_assignees(update: Update, context: HubContext, request_id: int) -
         t._("Who should handle this request?"),
         keyboard(
             *in_rows(choices, 2),
-            [button(t.label("Nobody"), TRI_ASSIGN, request_id, 0)],
+            [button(t.label("Nobody"), TRI_ASSIGN, request_id, 0, seen)],
             [button(t.label("« Back"), TRI_CARD, request_id)],
         ),
     )
 
 
 @staff_only
-async def show_statuses(update: Update, context: HubContext, request_id: int) -> None:
+async def show_statuses(update: Update, context: HubContext, request_id: int, seen: int) -> None:
     request = await context.services.support.get(request_id)
     t = context.t
     if request is None:
@@ -232,7 +226,7 @@ async def show_statuses(update: Update, context: HubContext, request_id: int) ->
         return
     await answer_callback(update)
     choices = [
-        button(status_name(t, status), TRI_STATUS, request_id, status)
+        button(status_name(t, status), TRI_STATUS, request_id, status, seen)
         for status in STATUSES
         if status != request.status
     ]
@@ -249,47 +243,33 @@ async def show_statuses(update: Update, context: HubContext, request_id: int) ->
 
 
 @staff_only
-async def set_status(update: Update, context: HubContext, request_id: int, status: str) -> None:
+async def set_status(
+    update: Update, context: HubContext, request_id: int, status: str, seen: int
+) -> None:
     t = context.t
     if status == "declined":
-        await ask_for_input(update, context, request_id, "decline")
+        await ask_for_input(update, context, request_id, "decline", seen)
         return
-    updated = await context.services.support.change_status(
-        request_id, status, staff_id=context.user_id
-    )
-    if updated is None:
+    try:
+        done = await actions.change_status(
+            context.bot, context.services, acting(context), request_id, status, seen_version=seen
+        )
+    except ChangedMeanwhile as stale:
+        await refused_as_stale(update, context, stale)
+        return
+    if done.outcome is Outcome.GONE:
+        await answer_callback(update, t.label("This request no longer exists."), alert=True)
+        return
+    if done.outcome is Outcome.UNCHANGED:
         await answer_callback(update, t.label("The request already has this status."))
-        await show_card(update, context, request_id, edit=True, answered=True)
-        return
-    await answer_callback(update, t.label("Status changed; the city was told."))
+    else:
+        await answer_callback(update, t.label("Status changed; the city was told."))
     await show_card(update, context, request_id, edit=True, answered=True)
-    await refresh_cards(context, request_id)
-    await tell_city_status(context, updated)
 
 
-async def tell_city_status(context: HubContext, request: SupportRequest) -> int:
-    def render(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        if request.status == "declined":
-            text = reader._(
-                "The Hub team declined your support request {reference}, «{title}».\n"
-                "Reason: {reason}",
-                reference=request.reference,
-                title=request.title,
-                reason=request.decline_reason or "—",
-            )
-        else:
-            text = reader._(
-                "Your support request {reference}, «{title}», is now: <b>{status}</b>.",
-                reference=request.reference,
-                title=request.title,
-                status=status_name(reader, request.status),
-            )
-        return text, keyboard([button(reader.label("Details"), REQ_VIEW, request.id)])
-
-    return await notify_city(context.bot, context.services, request, render)
-
-
-async def ask_for_input(update: Update, context: HubContext, request_id: int, action: str) -> None:
+async def ask_for_input(
+    update: Update, context: HubContext, request_id: int, action: str, seen: int | None = None
+) -> None:
     services = context.services
     t = context.t
     request = await services.support.get(request_id)
@@ -297,7 +277,7 @@ async def ask_for_input(update: Update, context: HubContext, request_id: int, ac
         await answer_callback(update, t.label("This request no longer exists."), alert=True)
         return
     await answer_callback(update)
-    await services.support.await_staff_input(context.user_id, action, request_id)
+    await services.support.await_staff_input(context.user_id, action, request_id, seen_version=seen)
     if action == "note":
         text = t._(
             "Type an internal note for {reference}, replying to this message. "
@@ -331,7 +311,7 @@ async def on_input_text(update: Update, context: HubContext) -> None:
         await reply(update, context, t._("This is for hub staff only."))
         return
     outcome = await services.support.staff_input(context.user_id, message.text)
-    if await _input_problem(update, context, outcome):
+    if await _input_problem(update, context, outcome, message.text):
         return
     request = outcome.request
     assert request is not None
@@ -342,19 +322,15 @@ async def on_input_text(update: Update, context: HubContext) -> None:
         action=f"support.{outcome.action}",
         subject=request.reference,
     )
+    reached = await actions.after_text(context.bot, services, outcome, message.text)
     if outcome.action == "note":
         await reply(update, context, t._("Note added to {reference}.", reference=request.reference))
-    elif outcome.action == "question":
-        reached = await tell_city_question(context, request, message.text.strip())
-        await reply(update, context, _delivery(t, request, reached))
     elif outcome.changed:
-        reached = await tell_city_status(context, request)
         await reply(update, context, _delivery(t, request, reached))
     else:
         await reply(
             update, context, t._("{reference} was already declined.", reference=request.reference)
         )
-    await refresh_cards(context, request.id)
 
 
 def _delivery(t: Translator, request: SupportRequest, reached: int) -> Markup:
@@ -373,10 +349,24 @@ def _delivery(t: Translator, request: SupportRequest, reached: int) -> Markup:
     )
 
 
-async def _input_problem(update: Update, context: HubContext, outcome: InputOutcome) -> bool:
+async def _input_problem(
+    update: Update, context: HubContext, outcome: InputOutcome, text: str
+) -> bool:
     t = context.t
     if outcome.problem is InputProblem.GONE:
         await reply(update, context, t._("This request no longer exists."))
+        return True
+    if outcome.problem is InputProblem.CHANGED_MEANWHILE and outcome.request is not None:
+        # What they typed comes back to them, so nothing is lost.
+        await reply(
+            update,
+            context,
+            t._(
+                "{refusal}\n\nWhat you typed was not sent:\n{text}",
+                refusal=changed_meanwhile(t, outcome.request, outcome.changed_by_name),
+                text=text.strip(),
+            ),
+        )
         return True
     if outcome.problem is None:
         return False
@@ -388,19 +378,6 @@ async def _input_problem(update: Update, context: HubContext, outcome: InputOutc
         keyboard([button(t.label("✖ Cancel"), TRI_CANCEL_INPUT)]),
     )
     return True
-
-
-async def tell_city_question(context: HubContext, request: SupportRequest, question: str) -> int:
-    def render(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        return reader._(
-            "<b>The Hub team has a question about your support request {reference}</b>, "
-            "«{title}»:\n\n{question}",
-            reference=request.reference,
-            title=request.title,
-            question=question,
-        ), keyboard([button(reader.label("✍ Answer the Hub team"), REQ_ANSWER, request.id)])
-
-    return await notify_city(context.bot, context.services, request, render)
 
 
 async def on_input_other(update: Update, context: HubContext) -> None:

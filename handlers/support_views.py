@@ -178,21 +178,33 @@ def city_view(
 def triage_keyboard(t: Translator, request: SupportRequest, files: int) -> InlineKeyboardMarkup:
     rows = [
         [
-            button(t.label("Assign to me"), TRI_MINE, request.id),
-            button(t.label("Assign…"), TRI_ASSIGNEES, request.id),
+            button(t.label("Assign to me"), TRI_MINE, request.id, request.version),
+            button(t.label("Assign…"), TRI_ASSIGNEES, request.id, request.version),
         ],
         [
-            button(t.label("Status…"), TRI_STATUSES, request.id),
+            button(t.label("Status…"), TRI_STATUSES, request.id, request.version),
             button(t.label("Note"), TRI_NOTE, request.id),
         ],
         [
-            button(t.label("Ask the city"), TRI_ASK, request.id),
+            button(t.label("Ask the city"), TRI_ASK, request.id, request.version),
             button(t.label("History"), TRI_HISTORY, request.id),
         ],
     ]
     if files:
         rows.append([button(t.label("Files"), TRI_FILES, request.id)])
     return keyboard(*rows)
+
+
+def changed_meanwhile(t: Translator, current: SupportRequest, changed_by_name: str) -> str:
+    """Why a change made on an out-of-date view was refused, and what the request is now."""
+    return t.label(
+        "{reference} was changed by {name} meanwhile; it is now {status}, assigned to "
+        "{assignee}. Nothing was changed: look at it again and decide.",
+        reference=current.reference,
+        name=changed_by_name or former_person(t, staff=True),
+        status=status_name(t, current.status),
+        assignee=current.assignee_name or t.label("nobody"),
+    )
 
 
 def open_button(t: Translator, request: SupportRequest) -> InlineKeyboardButton:

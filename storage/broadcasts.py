@@ -23,6 +23,7 @@ class AudienceMember:
     language: str | None
     telegram_language: str | None
     country: str | None
+    time_zone: str | None = None  # their own, if they chose one
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class PlannedRecipient:
     language: str
     version: str
     country: str | None
+    not_before: datetime | None = None  # UTC; None: as soon as the pace allows
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ class RecipientResult:
     error: str | None
 
 
-_MEMBER_COLUMNS = "u.id AS user_id, u.language, u.telegram_language, f.country"
+_MEMBER_COLUMNS = "u.id AS user_id, u.language, u.telegram_language, f.country, u.time_zone"
+# A pending recipient whose working morning has not come yet is shown as "waiting".
+WAITING = "waiting"
 
 
 class BroadcastRepository:
@@ -59,13 +63,15 @@ class BroadcastRepository:
         audience: dict[str, Any],
         scheduled_for: datetime,
         now: datetime,
+        working_hours: bool = False,
     ) -> Broadcast:
         async with self._db.transaction() as tx:
             broadcast_id = await tx.insert(
                 """
                 INSERT INTO broadcasts (created_by, versions, attachment_kind, attachment_file_id,
-                                        audience, status, scheduled_for, created_at)
-                VALUES (:by, :versions, :kind, :file_id, :audience, 'scheduled', :at, :now)
+                                        audience, status, scheduled_for, created_at, working_hours)
+                VALUES (:by, :versions, :kind, :file_id, :audience, 'scheduled', :at, :now,
+                        :working_hours)
                 """,
                 {
                     "by": created_by,
@@ -77,6 +83,7 @@ class BroadcastRepository:
                     # would otherwise shift the moment by hours.
                     "at": to_db_time(scheduled_for.astimezone(UTC)),
                     "now": to_db_time(now),
+                    "working_hours": int(working_hours),
                 },
             )
             row = await tx.fetchone("SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id})
@@ -147,6 +154,7 @@ class BroadcastRepository:
                 language=row["language"],
                 telegram_language=row["telegram_language"],
                 country=row["country"],
+                time_zone=row["time_zone"],
             )
             for row in rows
         ]
@@ -167,8 +175,9 @@ class BroadcastRepository:
             await tx.executemany(
                 """
                 INSERT INTO broadcast_recipients (broadcast_id, user_id, position, language,
-                                                  version, country, state, updated_at)
-                VALUES (:id, :user_id, :position, :language, :version, :country, 'pending', :now)
+                                                  version, country, state, updated_at, not_before)
+                VALUES (:id, :user_id, :position, :language, :version, :country, 'pending', :now,
+                        :not_before)
                 """,
                 [
                     {
@@ -179,6 +188,9 @@ class BroadcastRepository:
                         "version": recipient.version,
                         "country": recipient.country,
                         "now": to_db_time(now),
+                        "not_before": to_db_time(recipient.not_before.astimezone(UTC))
+                        if recipient.not_before is not None
+                        else None,
                     }
                     for position, recipient in enumerate(recipients)
                 ],
@@ -203,15 +215,17 @@ class BroadcastRepository:
             )
 
     async def claim(self, broadcast_id: int, limit: int, now: datetime) -> list[BroadcastRecipient]:
-        """The next recipients in order, marked as being sent in the same transaction."""
+        """The next recipients in order whose time has come, marked as being sent in the same
+        transaction (those waiting for their working morning stay pending)."""
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 """
                 SELECT * FROM broadcast_recipients
                 WHERE broadcast_id = :id AND state = 'pending'
+                    AND (not_before IS NULL OR not_before <= :now)
                 ORDER BY position LIMIT :limit
                 """,
-                {"id": broadcast_id, "limit": limit},
+                {"id": broadcast_id, "limit": limit, "now": to_db_time(now.astimezone(UTC))},
             )
             await tx.executemany(
                 "UPDATE broadcast_recipients SET state = 'sending', updated_at = :now"
@@ -287,14 +301,36 @@ class BroadcastRepository:
             row = await tx.fetchone("SELECT * FROM broadcasts WHERE id = :id", {"id": broadcast_id})
         return Broadcast.from_row(row) if row else None
 
-    async def tallies(self, broadcast_id: int) -> list[BroadcastTally]:
-        rows = await self._db.fetchall(
-            """
-            SELECT language, country, state, COUNT(*) AS count
-            FROM broadcast_recipients WHERE broadcast_id = :id
-            GROUP BY language, country, state
-            """,
+    async def unsent(self, broadcast_id: int) -> int:
+        """How many recipients have not been sent to yet (waiting, pending or in flight)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM broadcast_recipients"
+            " WHERE broadcast_id = :id AND state IN ('pending', 'sending')",
             {"id": broadcast_id},
+        )
+        return int(row["n"]) if row else 0
+
+    async def next_waiting(self) -> datetime | None:
+        """The next working morning a recipient of a sending broadcast waits for."""
+        row = await self._db.fetchone(
+            "SELECT MIN(r.not_before) AS at FROM broadcast_recipients r"
+            " JOIN broadcasts b ON b.id = r.broadcast_id"
+            " WHERE r.state = 'pending' AND r.not_before IS NOT NULL AND b.status = 'sending'"
+        )
+        return datetime.fromisoformat(row["at"]) if row and row["at"] else None
+
+    async def tallies(self, broadcast_id: int, now: datetime | None = None) -> list[BroadcastTally]:
+        """Counts by language, country and state; with ``now``, pending recipients whose
+        working morning is later are counted as "waiting"."""
+        rows = await self._db.fetchall(
+            f"""
+            SELECT language, country, COUNT(*) AS count,
+                CASE WHEN state = 'pending' AND not_before > :now THEN '{WAITING}'
+                    ELSE state END AS state
+            FROM broadcast_recipients WHERE broadcast_id = :id
+            GROUP BY language, country, 4
+            """,
+            {"id": broadcast_id, "now": to_db_time(now.astimezone(UTC)) if now else None},
         )
         return [
             BroadcastTally(

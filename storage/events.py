@@ -101,6 +101,32 @@ class EventRepository:
         )
         return [Event.from_row(row) for row in rows]
 
+    async def listing(
+        self, now: datetime, *, past: bool, limit: int
+    ) -> list[tuple[Event, dict[str, int]]]:
+        """Coming events (soonest first) or past and cancelled ones (latest first), each with
+        its count of answers by answer."""
+        condition = (
+            "status = 'cancelled' OR ends_at <= :now"
+            if past
+            else "status = 'scheduled' AND ends_at > :now"
+        )
+        order = "starts_at DESC, id DESC" if past else "starts_at, id"
+        rows = await self._db.fetchall(
+            f"SELECT * FROM events WHERE {condition} ORDER BY {order} LIMIT :limit",
+            {"now": _db(now), "limit": limit},
+        )
+        events = [Event.from_row(row) for row in rows]
+        counts: dict[int, dict[str, int]] = {event.id: {} for event in events}
+        if events:
+            marks = ", ".join(str(event.id) for event in events)
+            for row in await self._db.fetchall(
+                f"SELECT event_id, answer, COUNT(*) AS n FROM event_rsvps"
+                f" WHERE event_id IN ({marks}) GROUP BY event_id, answer"
+            ):
+                counts[row["event_id"]][row["answer"]] = int(row["n"])
+        return [(event, counts[event.id]) for event in events]
+
     async def reschedule(
         self, event_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime
     ) -> Event | None:

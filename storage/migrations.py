@@ -320,6 +320,29 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        14,
+        "support requests: a version for changes made on a stale view, indexes for the board",
+        """
+        -- Counts the changes to what a request is (status, assignee, the exchange with the
+        -- city); a change made on an older version is refused, never silently applied.
+        ALTER TABLE support_requests ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX support_requests_board_open ON support_requests(status, created_at);
+        CREATE INDEX support_requests_board_closed ON support_requests(status, updated_at);
+        CREATE INDEX support_requests_assignee ON support_requests(assignee, status);
+        """,
+    ),
+    (
+        15,
+        "announcements that arrive in each recipient's working hours",
+        """
+        ALTER TABLE broadcasts ADD COLUMN working_hours INTEGER NOT NULL DEFAULT 0;
+        -- UTC; the recipient's next working morning. NULL: as soon as the pace allows.
+        ALTER TABLE broadcast_recipients ADD COLUMN not_before TEXT;
+        CREATE INDEX broadcast_recipients_waiting ON broadcast_recipients(state, not_before)
+            WHERE not_before IS NOT NULL;
+        """,
+    ),
+    (
         17,
         "drop the index on a request's history that support_request_events_kind covers",
         """

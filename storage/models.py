@@ -232,6 +232,8 @@ class SupportRequest:
     waiting_since: datetime | None
     created_at: datetime
     updated_at: datetime
+    # What staff decided on when they looked (storage/migrations.py, step 14).
+    version: int
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SupportRequest:
@@ -256,6 +258,7 @@ class SupportRequest:
             waiting_since=from_db_time(row["waiting_since"]),
             created_at=_time(row["created_at"]),
             updated_at=_time(row["updated_at"]),
+            version=row["version"],
         )
 
 
@@ -482,6 +485,8 @@ class Broadcast:
     cancelled_by: int | None
     progress_chat_id: int | None
     progress_message_id: int | None
+    # Not urgent: each recipient gets it in their working hours (bot/broadcasts/working_hours).
+    working_hours: bool
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Broadcast:
@@ -500,6 +505,7 @@ class Broadcast:
             cancelled_by=row["cancelled_by"],
             progress_chat_id=row["progress_chat_id"],
             progress_message_id=row["progress_message_id"],
+            working_hours=bool(row["working_hours"]),
         )
 
 

@@ -44,6 +44,56 @@ class RequestPage:
     total: int
 
 
+@dataclass(frozen=True)
+class BoardFilter:
+    """The console board's filters; None means any. ``assignee`` 0 means nobody.
+
+    ``filed_before`` keeps requests at least that old; ``search`` is words that must all
+    appear in the reference, the title or the description.
+    """
+
+    country: str | None = None
+    topic: str | None = None
+    assignee: int | None = None
+    filed_before: datetime | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    status: str
+    total: int
+    requests: list[SupportRequest]
+
+
+class StaleRequest(Exception):
+    """A change asked for on an older version of the request than the one stored."""
+
+    def __init__(self, current: SupportRequest, changed_by: int | None, changed_by_name: str):
+        super().__init__(f"{current.reference} is at version {current.version}")
+        self.current = current
+        self.changed_by = changed_by
+        self.changed_by_name = changed_by_name
+
+
+# Columns that close a request show the newest first; the open ones the longest waiting first.
+CLOSED_STATUSES = ("completed", "declined")
+# The board's columns, in the order staff move a request through them.
+BOARD_ORDER = (
+    "new",
+    "in_review",
+    "accepted",
+    "in_progress",
+    "waiting_city",
+    "completed",
+    "declined",
+)
+# More words than this in a search are ignored (each is one LIKE over three columns).
+SEARCH_WORDS = 8
+# The kinds of history that change a request's version (notes add to it without changing it).
+VERSIONED_KINDS = ("filed", "status", "assigned", "question", "answer")
+
+
 class SupportRequestRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -234,39 +284,137 @@ class SupportRequestRepository:
             connection.close()
         return [(request, histories[request.id]) for request in requests]
 
+    async def board(self, where: BoardFilter, *, per_column: int) -> list[BoardColumn]:
+        """The requests by status, at most ``per_column`` in each, with each column's total.
+
+        Open columns list the longest-waiting first, closed ones the latest closed first.
+        One query per column, each walking its own index (status, then the column's order)
+        until it has enough: the board costs the same with 500 requests or 50,000.
+        """
+        condition, params = _board_condition(where)
+        params["per_column"] = per_column
+        totals = {
+            row["status"]: int(row["n"])
+            for row in await self._db.fetchall(
+                "SELECT r.status, COUNT(*) AS n FROM support_requests r"
+                f" WHERE {condition} GROUP BY r.status",
+                params,
+            )
+        }
+        columns = [status for status in BOARD_ORDER if totals.get(status)]
+        cards: dict[str, list[SupportRequest]] = {status: [] for status in BOARD_ORDER}
+        if columns:
+            parts = []
+            for index, status in enumerate(columns):
+                params[f"status{index}"] = status
+                order = "r.updated_at DESC" if status in CLOSED_STATUSES else "r.created_at"
+                parts.append(
+                    f"SELECT * FROM ({_REQUEST_SELECT} WHERE r.status = :status{index}"
+                    f" AND {condition} ORDER BY {order}, r.id LIMIT :per_column)"
+                )
+            for row in await self._db.fetchall(" UNION ALL ".join(parts), params):
+                cards[row["status"]].append(SupportRequest.from_row(row))
+        for status, column in cards.items():
+            if status in CLOSED_STATUSES:
+                column.sort(key=lambda request: (request.updated_at, -request.id), reverse=True)
+            else:
+                column.sort(key=lambda request: (request.created_at, request.id))
+        return [BoardColumn(status, totals.get(status, 0), cards[status]) for status in BOARD_ORDER]
+
+    async def explain_board(self, where: BoardFilter) -> list[str]:
+        """SQLite's plan for one column of the board (the benchmark prints it)."""
+        condition, params = _board_condition(where)
+        rows = await self._db.fetchall(
+            f"EXPLAIN QUERY PLAN {_REQUEST_SELECT} WHERE r.status = 'new' AND {condition}"
+            " ORDER BY r.created_at, r.id LIMIT 40",
+            params,
+        )
+        return [str(row["detail"]) for row in rows]
+
+    async def all(self) -> list[SupportRequest]:
+        rows = await self._db.fetchall(f"{_REQUEST_SELECT} ORDER BY r.id")
+        return [SupportRequest.from_row(row) for row in rows]
+
     async def change_status(
-        self, request_id: int, status: str, *, actor: int, reason: str | None, now: datetime
+        self,
+        request_id: int,
+        status: str,
+        *,
+        actor: int,
+        reason: str | None,
+        now: datetime,
+        seen_version: int | None = None,
     ) -> SupportRequest | None:
-        """Move to ``status``; None when the request is missing or already there."""
+        """Move to ``status``; None when the request is missing or already there.
+
+        With ``seen_version``, raises StaleRequest if the request changed since that version.
+        """
         async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                """
+            if not await _is_current(tx, request_id, seen_version):
+                changed = -1
+            else:
+                changed = await tx.execute(
+                    """
                 UPDATE support_requests SET status = :status, updated_at = :now,
-                    waiting_since = NULL,
+                    waiting_since = NULL, version = version + 1,
                     decline_reason = CASE WHEN :status = 'declined' THEN :reason ELSE NULL END
                 WHERE id = :id AND status != :status
                 """,
-                {"status": status, "now": to_db_time(now), "reason": reason, "id": request_id},
-            )
-            if changed == 0:
-                return None
-            await _event(tx, request_id, "status", actor=actor, status=status, text=reason, now=now)
-        return await self.get(request_id)
+                    {"status": status, "now": to_db_time(now), "reason": reason, "id": request_id},
+                )
+            if changed > 0:
+                await _event(
+                    tx, request_id, "status", actor=actor, status=status, text=reason, now=now
+                )
+        return await self._after_change(request_id, changed)
 
     async def assign(
-        self, request_id: int, assignee: int | None, *, actor: int, now: datetime
+        self,
+        request_id: int,
+        assignee: int | None,
+        *,
+        actor: int,
+        now: datetime,
+        seen_version: int | None = None,
     ) -> SupportRequest | None:
-        """Give the request to a staff member (None: nobody); None when nothing changed."""
+        """Give the request to a staff member (None: nobody); None when nothing changed.
+
+        With ``seen_version``, raises StaleRequest if the request changed since that version.
+        """
         async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE support_requests SET assignee = :assignee, updated_at = :now"
-                " WHERE id = :id AND assignee IS NOT :assignee",
-                {"assignee": assignee, "now": to_db_time(now), "id": request_id},
-            )
-            if changed == 0:
-                return None
-            await _event(tx, request_id, "assigned", actor=actor, assignee=assignee, now=now)
-        return await self.get(request_id)
+            if not await _is_current(tx, request_id, seen_version):
+                changed = -1
+            else:
+                changed = await tx.execute(
+                    "UPDATE support_requests SET assignee = :assignee, updated_at = :now,"
+                    " version = version + 1 WHERE id = :id AND assignee IS NOT :assignee",
+                    {"assignee": assignee, "now": to_db_time(now), "id": request_id},
+                )
+            if changed > 0:
+                await _event(tx, request_id, "assigned", actor=actor, assignee=assignee, now=now)
+        return await self._after_change(request_id, changed)
+
+    async def _after_change(self, request_id: int, changed: int) -> SupportRequest | None:
+        """The request as it now is; ``changed`` -1 means refused for a stale version."""
+        if changed == 0:
+            return None
+        current = await self.get(request_id)
+        if changed < 0 and current is not None:
+            actor, name = await self.last_change_by(request_id)
+            raise StaleRequest(current, actor, name)
+        return current
+
+    async def last_change_by(self, request_id: int) -> tuple[int | None, str]:
+        """Who made the request's latest versioned change (id and name; "" once erased)."""
+        marks = ", ".join(f"'{kind}'" for kind in VERSIONED_KINDS)
+        row = await self._db.fetchone(
+            f"{_EVENT_SELECT} WHERE e.request_id = :id AND e.kind IN ({marks})"
+            " AND e.actor IS NOT NULL ORDER BY e.id DESC LIMIT 1",
+            {"id": request_id},
+        )
+        if row is None:
+            return None, ""
+        return row["actor"], row["actor_name"] or ""
 
     async def add_note(self, request_id: int, *, actor: int, text: str, now: datetime) -> bool:
         async with self._db.transaction() as tx:
@@ -280,24 +428,40 @@ class SupportRequestRepository:
         return True
 
     async def ask_city(
-        self, request_id: int, *, actor: int, question: str, now: datetime
+        self,
+        request_id: int,
+        *,
+        actor: int,
+        question: str,
+        now: datetime,
+        seen_version: int | None = None,
     ) -> SupportRequest | None:
-        """Record a staff question; the request then waits for the city."""
+        """Record a staff question; the request then waits for the city.
+
+        With ``seen_version``, raises StaleRequest if the request changed since that version.
+        """
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT status FROM support_requests WHERE id = :id", {"id": request_id}
+                "SELECT status, version FROM support_requests WHERE id = :id", {"id": request_id}
             )
             if row is None:
                 return None
-            await tx.execute(
-                "UPDATE support_requests SET status = 'waiting_city', waiting_since = NULL,"
-                " decline_reason = NULL, updated_at = :now WHERE id = :id",
-                {"now": to_db_time(now), "id": request_id},
-            )
-            await _event(tx, request_id, "question", actor=actor, text=question, now=now)
-            if row["status"] != "waiting_city":
-                await _event(tx, request_id, "status", actor=actor, status="waiting_city", now=now)
-        return await self.get(request_id)
+            if seen_version is not None and row["version"] != seen_version:
+                stale = True
+            else:
+                stale = False
+                await tx.execute(
+                    "UPDATE support_requests SET status = 'waiting_city', waiting_since = NULL,"
+                    " decline_reason = NULL, updated_at = :now, version = version + 1"
+                    " WHERE id = :id",
+                    {"now": to_db_time(now), "id": request_id},
+                )
+                await _event(tx, request_id, "question", actor=actor, text=question, now=now)
+                if row["status"] != "waiting_city":
+                    await _event(
+                        tx, request_id, "status", actor=actor, status="waiting_city", now=now
+                    )
+        return await self._after_change(request_id, -1 if stale else 1)
 
     async def answer_from_city(
         self, request_id: int, *, actor: int, text: str, now: datetime
@@ -311,7 +475,7 @@ class SupportRequestRepository:
                 return None
             back_to_review = row["status"] == "waiting_city"
             await tx.execute(
-                "UPDATE support_requests SET updated_at = :now,"
+                "UPDATE support_requests SET updated_at = :now, version = version + 1,"
                 " waiting_since = COALESCE(waiting_since, :now),"
                 " status = CASE WHEN status = 'waiting_city' THEN 'in_review' ELSE status END"
                 " WHERE id = :id",
@@ -355,6 +519,49 @@ class SupportRequestRepository:
             {"id": request_id},
         )
         return [(int(row["chat_id"]), int(row["message_id"])) for row in rows]
+
+
+def _board_condition(where: BoardFilter) -> tuple[str, dict[str, Any]]:
+    conditions = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if where.country is not None:
+        conditions.append("r.country = :country")
+        params["country"] = where.country
+    if where.topic is not None:
+        conditions.append("r.topic = :topic")
+        params["topic"] = where.topic
+    if where.assignee == 0:
+        conditions.append("r.assignee IS NULL")
+    elif where.assignee is not None:
+        conditions.append("r.assignee = :assignee")
+        params["assignee"] = where.assignee
+    if where.filed_before is not None:
+        conditions.append("r.created_at <= :filed_before")
+        params["filed_before"] = to_db_time(where.filed_before)
+    for number, word in enumerate(where.search.split()[:SEARCH_WORDS]):
+        # Every word somewhere in the reference, title or description; % and _ typed by
+        # staff are searched for as themselves.
+        key = f"word{number}"
+        params[key] = "%" + _escape_like(word) + "%"
+        conditions.append(
+            f"(r.reference LIKE :{key} ESCAPE '\\' OR r.title LIKE :{key} ESCAPE '\\'"
+            f" OR r.description LIKE :{key} ESCAPE '\\')"
+        )
+    return " AND ".join(conditions), params
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def _is_current(tx: Transaction, request_id: int, seen_version: int | None) -> bool:
+    """Whether a change made on ``seen_version`` may go ahead (None: no version was seen)."""
+    if seen_version is None:
+        return True
+    row = await tx.fetchone(
+        "SELECT version FROM support_requests WHERE id = :id", {"id": request_id}
+    )
+    return row is None or int(row["version"]) == seen_version
 
 
 async def _event(

@@ -310,7 +310,7 @@ async def test_another_city_and_unverified_users_are_refused(bot: Harness) -> No
     [listing] = await bot.say(ARABIC_USER, "/myrequests")
     assert "TSR-2026-0001" not in (listing.text or "")
     # Nor can they answer, or act as staff.
-    await bot.press_data(ARABIC_USER, last.message_id, TRI_STATUS.data(request_id, "completed"))
+    await bot.press_data(ARABIC_USER, last.message_id, TRI_STATUS.data(request_id, "completed", 1))
     assert bot.api.callback_answers[-1]["text"] == label("ar", "This is for hub staff only.")
     [refused] = await bot.say(ARABIC_USER, "/requests")
     assert refused.text == expected("ar", "This is for hub staff only.")

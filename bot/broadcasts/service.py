@@ -25,6 +25,7 @@ from babel.dates import format_timedelta
 
 from bot.accounts import AccountService, language_from_telegram
 from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
+from bot.broadcasts.working_hours import next_working_moment
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
@@ -32,6 +33,7 @@ from bot.forms import FormProblem, StepOutcome, StepRefused, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
+    WAITING,
     AudienceMember,
     BroadcastRepository,
     PlannedRecipient,
@@ -79,6 +81,15 @@ class AudiencePreview:
 
 
 @dataclass(frozen=True)
+class AudienceCounts:
+    """Who an audience reaches: in all, by reading language and by country (None: none)."""
+
+    total: int
+    by_language: dict[str, int]
+    by_country: dict[str | None, int]
+
+
+@dataclass(frozen=True)
 class DeliverySummary:
     """Where a broadcast stands: counts by state, and by state per language and per country."""
 
@@ -105,7 +116,13 @@ class DeliverySummary:
 
     @property
     def remaining(self) -> int:
+        """To be sent now, as fast as the pace allows (not those waiting for their morning)."""
         return self.count("pending") + self.count("sending")
+
+    @property
+    def waiting(self) -> int:
+        """Waiting for their working morning (an announcement sent in working hours)."""
+        return self.count(WAITING)
 
     @property
     def done(self) -> int:
@@ -381,17 +398,30 @@ class BroadcastService:
         return members
 
     async def plan(
-        self, audience: dict[str, Any], versions: Sequence[str]
+        self,
+        audience: dict[str, Any],
+        versions: Sequence[str],
+        *,
+        working_hours_from: datetime | None = None,
     ) -> list[PlannedRecipient]:
-        return [
-            PlannedRecipient(
-                user_id=member.user_id,
-                language=_language_of(member),
-                version=version_for(_language_of(member), member.country, versions),
-                country=member.country,
+        """Who gets which version; with ``working_hours_from`` (now), each no earlier than
+        their next working morning (bot/broadcasts/working_hours.py)."""
+        planned = []
+        for member in await self._members(audience):
+            not_before = None
+            if working_hours_from is not None:
+                moment = next_working_moment(working_hours_from, member.time_zone, member.country)
+                not_before = moment if moment > working_hours_from else None
+            planned.append(
+                PlannedRecipient(
+                    user_id=member.user_id,
+                    language=_language_of(member),
+                    version=version_for(_language_of(member), member.country, versions),
+                    country=member.country,
+                    not_before=not_before,
+                )
             )
-            for member in await self._members(audience)
-        ]
+        return planned
 
     async def preview(self, data: dict[str, Any]) -> AudiencePreview:
         """How many people will get it, per language, and which version each language gets."""
@@ -409,6 +439,17 @@ class BroadcastService:
             if (language, version) in counts
         )
         return AudiencePreview(sum(counts.values()), shares)
+
+    async def counts(self, audience: dict[str, Any]) -> AudienceCounts:
+        """The live counts of the console's audience picker."""
+        by_language: dict[str, int] = {}
+        by_country: dict[str | None, int] = {}
+        members = await self._members(audience)
+        for member in members:
+            language = _language_of(member)
+            by_language[language] = by_language.get(language, 0) + 1
+            by_country[member.country] = by_country.get(member.country, 0) + 1
+        return AudienceCounts(len(members), by_language, by_country)
 
     # -- what recipients get -------------------------------------------------------------------
 
@@ -458,9 +499,12 @@ class BroadcastService:
 
     # -- sending, scheduling, cancelling ---------------------------------------------------------
 
-    async def submit(self, user_id: int, *, at: datetime | None = None) -> Broadcast:
+    async def submit(
+        self, user_id: int, *, at: datetime | None = None, working_hours: bool = False
+    ) -> Broadcast:
         """Turn the confirmed draft into a broadcast, now or at ``at``; the draft goes.
 
+        ``working_hours``: each recipient gets it in their working hours, from then on.
         Raises ``StepRefused`` when the form stays where it is."""
         try:
             draft = await self.form.at(user_id, Step.CONFIRM, Step.SCHEDULE)
@@ -480,6 +524,7 @@ class BroadcastService:
             audience=dict(data["audience"]),
             scheduled_for=at or now,
             now=now,
+            working_hours=working_hours,
         )
         await self.form.cancel(user_id)
         if at is None:
@@ -512,7 +557,9 @@ class BroadcastService:
         return [(b, await self.summary(b.id)) for b in broadcasts]
 
     async def summary(self, broadcast_id: int) -> DeliverySummary:
-        return DeliverySummary.of(await self._broadcasts.tallies(broadcast_id))
+        return DeliverySummary.of(
+            await self._broadcasts.tallies(broadcast_id, now=self._clock.now())
+        )
 
     def is_running(self, broadcast_id: int) -> bool:
         return broadcast_id in self._runs
@@ -528,6 +575,14 @@ class BroadcastService:
             logger.info("resuming broadcast %d", broadcast.id)
             self._launch(broadcast.id)
         self._scheduler = asyncio.create_task(self._schedule_loop(), name="broadcast-scheduler")
+
+    async def look_now(self) -> None:
+        """Start what is due at the clock's present moment (tests moving a ManualClock)."""
+        await self._launch_due()
+
+    async def idle(self) -> None:
+        """Wait for the runs started so far to end (sent, or waiting for a working morning)."""
+        await asyncio.gather(*(run.task for run in list(self._runs.values())))
 
     def wake(self) -> None:
         """Look at scheduled broadcasts now (after a schedule change, or a clock change)."""
@@ -574,7 +629,8 @@ class BroadcastService:
             self._launch(broadcast.id)
         for broadcast in await self._broadcasts.sending():
             self._launch(broadcast.id)
-        upcoming = await self._broadcasts.next_scheduled()
+        moments = [await self._broadcasts.next_scheduled(), await self._broadcasts.next_waiting()]
+        upcoming = min((moment for moment in moments if moment is not None), default=None)
         if upcoming is None:
             return SCHEDULE_POLL_S
         seconds = (upcoming - self._clock.now()).total_seconds()
@@ -602,7 +658,12 @@ class BroadcastService:
         if broadcast is None:
             return None
         if broadcast.status == "scheduled":
-            recipients = await self.plan(broadcast.audience, list(broadcast.versions))
+            now = self._clock.now()
+            recipients = await self.plan(
+                broadcast.audience,
+                list(broadcast.versions),
+                working_hours_from=now if broadcast.working_hours else None,
+            )
             if not await self._broadcasts.start(broadcast_id, recipients, self._clock.now()):
                 return None
             broadcast = await self._broadcasts.get(broadcast_id)
@@ -668,6 +729,11 @@ class BroadcastService:
                 writer.kill()
         if self._stopping and not run.cancelled:
             return  # a restart resumes it
+        if not run.cancelled and await self._broadcasts.unsent(broadcast_id):
+            # Recipients waiting for their working morning: the scheduler wakes this run again
+            # then (next_waiting), from the database, so a restart meanwhile changes nothing.
+            await self._show_progress(broadcast, message, None)
+            return
         now = self._clock.now()
         if run.cancelled:
             await self._broadcasts.close_unsent(broadcast_id, now)

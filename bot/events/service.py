@@ -175,6 +175,10 @@ class EventService:
     async def may_see(self, event: Event, profile: Profile) -> bool:
         return is_invited(event, profile)
 
+    async def listing(self, *, past: bool, limit: int = 100) -> list[tuple[Event, dict[str, int]]]:
+        """Events for staff (the console's list), with their answer counts."""
+        return await self._events.listing(self._clock.now(), past=past, limit=limit)
+
     async def attendee_ids(self, event_id: int) -> list[int]:
         """Who answered going or maybe: the audience of a broadcast to an event's attendees."""
         return await self._events.attendee_ids(event_id)

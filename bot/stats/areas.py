@@ -9,13 +9,24 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.i18n import Translator
-from bot.stats import charts
+from bot.stats import charts, labels
 from bot.stats.charts import Chart
+from bot.stats.periods import Period
 from bot.stats.service import StatsService
 from storage.stats import Window
 
 Drawing = Callable[[], list[Chart]]
 Renderer = Callable[[Translator, str, StatsService, Window], Coroutine[Any, Any, Drawing]]
+
+
+def scope(t: Translator, period: Period | None, window: Window) -> str:
+    """What the charts cover, in words: the period, and the country when one is chosen."""
+    when = labels.period_label(t, period, window)
+    if window.country is None:
+        return when
+    return t.label(
+        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
+    )
 
 
 async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:

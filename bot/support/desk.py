@@ -13,6 +13,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator
+from bot.support.feed import RequestChange, RequestFeed
 from bot.support.vocabulary import (
     CONTACT_CHANNELS,
     STATUSES,
@@ -23,7 +24,18 @@ from bot.support.vocabulary import (
 )
 from storage.drafts import DraftRepository
 from storage.models import Draft, FocalPoint, RequestAttachment, RequestEvent, SupportRequest
-from storage.support_requests import RequestFilter, RequestPage, SupportRequestRepository
+from storage.support_requests import (
+    BoardColumn,
+    BoardFilter,
+    RequestFilter,
+    RequestPage,
+    StaleRequest,
+    SupportRequestRepository,
+)
+
+# A change asked for on a view older than the request: refused, the staff member is told who
+# changed it meanwhile (``.changed_by_name``) and what it is now (``.current``).
+ChangedMeanwhile = StaleRequest
 
 # Staff typing a note, a question or a decline reason; a city typing its answer. Each is a
 # one-step form kept in the drafts table, so it survives a restart like the big form.
@@ -39,6 +51,8 @@ class InputProblem(enum.Enum):
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
     GONE = "gone"
+    # The request changed after the staff member looked at it: nothing was recorded.
+    CHANGED_MEANWHILE = "changed_meanwhile"
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class InputOutcome:
     problem: InputProblem | None = None
     limit: int | None = None
     changed: bool = True
+    # With CHANGED_MEANWHILE: who changed the request (their name; "" once erased).
+    changed_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,11 +87,17 @@ def may_see(focal_point: FocalPoint | None, request: SupportRequest) -> bool:
 
 class SupportDesk:
     def __init__(
-        self, *, requests: SupportRequestRepository, drafts: DraftRepository, clock: Clock
+        self,
+        *,
+        requests: SupportRequestRepository,
+        drafts: DraftRepository,
+        clock: Clock,
+        feed: RequestFeed | None = None,
     ) -> None:
         self._requests = requests
         self._drafts = drafts
         self._clock = clock
+        self.feed = feed or RequestFeed()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -120,6 +142,9 @@ class SupportDesk:
     async def search(self, where: RequestFilter, *, page: int, size: int) -> RequestPage:
         return await self._requests.search(where, limit=size, offset=page * size)
 
+    async def board(self, where: BoardFilter, *, per_column: int) -> list[BoardColumn]:
+        return await self._requests.board(where, per_column=per_column)
+
     async def city_contacts(self, request: SupportRequest) -> list[int]:
         """Who hears about a request: every approved focal point of its city."""
         return await self._requests.city_focal_points(request.country, request.city)
@@ -127,21 +152,50 @@ class SupportDesk:
     # -- staff actions ------------------------------------------------------------------------
 
     async def change_status(
-        self, request_id: int, status: str, *, staff_id: int, reason: str | None = None
+        self,
+        request_id: int,
+        status: str,
+        *,
+        staff_id: int,
+        reason: str | None = None,
+        seen_version: int | None = None,
     ) -> SupportRequest | None:
-        """None when nothing changed (already in that status, or no such request)."""
+        """None when nothing changed (already in that status, or no such request).
+
+        ``seen_version`` is the version the staff member decided on; if the request changed
+        since, ChangedMeanwhile is raised and nothing is written.
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        return await self._requests.change_status(
-            request_id, status, actor=staff_id, reason=reason, now=self._clock.now()
+        changed = await self._requests.change_status(
+            request_id,
+            status,
+            actor=staff_id,
+            reason=reason,
+            now=self._clock.now(),
+            seen_version=seen_version,
         )
+        self._publish(changed, "status", staff_id)
+        return changed
 
     async def assign(
-        self, request_id: int, assignee: int | None, *, staff_id: int
+        self,
+        request_id: int,
+        assignee: int | None,
+        *,
+        staff_id: int,
+        seen_version: int | None = None,
     ) -> SupportRequest | None:
-        return await self._requests.assign(
-            request_id, assignee, actor=staff_id, now=self._clock.now()
+        """None when nothing changed; ChangedMeanwhile as for ``change_status``."""
+        changed = await self._requests.assign(
+            request_id, assignee, actor=staff_id, now=self._clock.now(), seen_version=seen_version
         )
+        self._publish(changed, "assigned", staff_id)
+        return changed
+
+    def _publish(self, request: SupportRequest | None, kind: str, actor: int | None) -> None:
+        if request is not None:
+            self.feed.publish(RequestChange.of(request, kind, actor))
 
     async def add_copy(self, request_id: int, *, chat_id: int, message_id: int) -> None:
         await self._requests.add_copy(request_id, chat_id=chat_id, message_id=message_id)
@@ -151,14 +205,17 @@ class SupportDesk:
 
     # -- typed input: staff notes, questions, reasons; the city's answers ------------------
 
-    async def await_staff_input(self, staff_id: int, action: str, request_id: int) -> Draft:
+    async def await_staff_input(
+        self, staff_id: int, action: str, request_id: int, *, seen_version: int | None = None
+    ) -> Draft:
+        """Wait for a typed note, question or reason, to be recorded on ``seen_version``."""
         if action not in STAFF_INPUTS:
             raise ValueError(f"unknown staff input {action!r}")
         return await self._drafts.save(
             user_id=staff_id,
             flow=STAFF_INPUT_FLOW,
             step=action,
-            data={"request_id": request_id},
+            data={"request_id": request_id, "version": seen_version},
             now=self._clock.now(),
         )
 
@@ -166,32 +223,72 @@ class SupportDesk:
         await self._drafts.delete(staff_id, STAFF_INPUT_FLOW)
 
     async def staff_input(self, staff_id: int, text: str) -> InputOutcome:
+        """The text a staff member typed after pressing Note, Ask the city or Declined."""
         draft = await self._drafts.get(staff_id, STAFF_INPUT_FLOW)
         if draft is None:
             return InputOutcome(None, problem=InputProblem.GONE)
-        request = await self._requests.get(int(draft.data["request_id"]))
-        if request is None:
+        request_id = int(draft.data["request_id"])
+        seen = draft.data.get("version")
+        outcome = await self.record_staff_text(
+            request_id,
+            draft.step,
+            text,
+            staff_id=staff_id,
+            seen_version=int(seen) if seen is not None else None,
+        )
+        if outcome.problem not in (InputProblem.TOO_SHORT, InputProblem.TOO_LONG):
+            # Recorded, or impossible now: either way this prompt is over.
             await self.cancel_staff_input(staff_id)
-            return InputOutcome(None, draft.step, InputProblem.GONE)
+        return outcome
+
+    async def record_staff_text(
+        self,
+        request_id: int,
+        action: str,
+        text: str,
+        *,
+        staff_id: int,
+        seen_version: int | None = None,
+    ) -> InputOutcome:
+        """A note, a question to the city or a decline reason, checked and recorded.
+
+        The question and the decline change the request, so they are refused when it changed
+        after ``seen_version``; a note only adds to the history and is always kept.
+        """
+        if action not in STAFF_INPUTS:
+            raise ValueError(f"unknown staff input {action!r}")
+        request = await self._requests.get(request_id)
+        if request is None:
+            return InputOutcome(None, action, InputProblem.GONE)
         problem = _text_problem(text)
         if problem is not None:
-            return InputOutcome(request, draft.step, *problem)
+            return InputOutcome(request, action, *problem)
         value = text.strip()
         now = self._clock.now()
-        await self.cancel_staff_input(staff_id)
-        if draft.step == "note":
-            await self._requests.add_note(request.id, actor=staff_id, text=value, now=now)
-            return InputOutcome(request, "note")
-        if draft.step == "question":
-            asked = await self._requests.ask_city(
-                request.id, actor=staff_id, question=value, now=now
+        try:
+            if action == "note":
+                await self._requests.add_note(request.id, actor=staff_id, text=value, now=now)
+                self._publish(request, "note", staff_id)
+                return InputOutcome(request, "note")
+            if action == "question":
+                asked = await self._requests.ask_city(
+                    request.id, actor=staff_id, question=value, now=now, seen_version=seen_version
+                )
+                if asked is None:
+                    return InputOutcome(None, "question", InputProblem.GONE)
+                self._publish(asked, "question", staff_id)
+                return InputOutcome(asked, "question")
+            declined = await self.change_status(
+                request.id, "declined", staff_id=staff_id, reason=value, seen_version=seen_version
             )
-            if asked is None:
-                return InputOutcome(None, "question", InputProblem.GONE)
-            return InputOutcome(asked, "question")
-        declined = await self._requests.change_status(
-            request.id, "declined", actor=staff_id, reason=value, now=now
-        )
+        except ChangedMeanwhile as stale:
+            return InputOutcome(
+                stale.current,
+                action,
+                InputProblem.CHANGED_MEANWHILE,
+                changed=False,
+                changed_by_name=stale.changed_by_name,
+            )
         return InputOutcome(declined or request, "decline", changed=declined is not None)
 
     async def await_city_answer(self, focal_point: FocalPoint, request_id: int) -> Draft | None:
@@ -226,6 +323,7 @@ class SupportDesk:
         )
         if answered is None:
             return InputOutcome(None, "answer", InputProblem.GONE)
+        self._publish(answered, "answer", focal_point.user_id)
         return InputOutcome(answered, "answer")
 
     # -- digest and export ------------------------------------------------------------------
@@ -297,9 +395,10 @@ def former_person(t: Translator, *, staff: bool) -> str:
     return t.label("a former staff member") if staff else t.label("a former focal point")
 
 
-def history_line(t: Translator, event: RequestEvent) -> str:
-    """One event as plain text (CSV cells, the staff history)."""
-    when = _utc(event.at)
+def history_line(t: Translator, event: RequestEvent, when: str | None = None) -> str:
+    """One event as plain text (CSV cells, the staff history, the console's request page);
+    ``when`` is the moment as the reader reads it (UTC by default)."""
+    when = when or _utc(event.at)
     who = event.actor_name or former_person(t, staff=event.kind not in ("filed", "answer"))
     if event.kind == "filed":
         return t.label("{when}: filed by {name}", when=when, name=who)

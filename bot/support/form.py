@@ -13,6 +13,7 @@ from typing import Any, NotRequired, TypedDict
 from bot.clock import Clock
 from bot.forms import DraftAnswers, Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.registration import EMAIL_PATTERN
+from bot.support.feed import RequestChange, RequestFeed
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
@@ -102,10 +103,16 @@ class RequestForm(Form[Step]):
     steps = Step
 
     def __init__(
-        self, *, drafts: DraftRepository, requests: SupportRequestRepository, clock: Clock
+        self,
+        *,
+        drafts: DraftRepository,
+        requests: SupportRequestRepository,
+        clock: Clock,
+        feed: RequestFeed | None = None,
     ) -> None:
         super().__init__(drafts=drafts, clock=clock)
         self._requests = requests
+        self._feed = feed or RequestFeed()
 
     async def start(self, user_id: int, *, description: str | None = None) -> Draft:
         """A blank form (any earlier one is replaced), or one whose description starts as
@@ -247,6 +254,8 @@ class RequestForm(Form[Step]):
             draft_flow=FLOW,
             now=self._clock.now(),
         )
+        if created:
+            self._feed.publish(RequestChange.of(request, "filed", user_id))
         return Submission(request, created)
 
 

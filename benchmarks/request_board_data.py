@@ -1,0 +1,146 @@
+"""A Hub-sized support desk for the board's benchmark: focal points, staff and requests with
+histories, written straight into a fresh database (deterministic, from a seed)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from bot.geography import COUNTRIES, OTHER_COUNTRY
+from bot.support.vocabulary import STATUSES, SUPPORT_KINDS, TIME_FRAMES, TOPICS
+from storage.db import Database
+
+STAFF_IDS = tuple(range(100, 108))
+FIRST_FOCAL_POINT = 10_000
+WORDS = [
+    "youth",
+    "council",
+    "framework",
+    "municipal",
+    "plan",
+    "prevention",
+    "network",
+    "training",
+    "social",
+    "cohesion",
+    "migration",
+    "crisis",
+    "response",
+    "online",
+    "hate",
+    "monitoring",
+    "gender",
+    "inclusion",
+    "peer",
+    "exchange",
+    "rehabilitation",
+    "reintegration",
+    "dialogue",
+    "schools",
+    "sport",
+    "culture",
+    "media",
+    "volunteers",
+]
+ARABIC_WORDS = [
+    "مجلس",
+    "الشباب",
+    "خطة",
+    "بلدية",
+    "الوقاية",
+    "شبكة",
+    "تدريب",
+    "التماسك",
+    "الاجتماعي",
+    "الأزمات",
+]
+
+
+def _text(rng: random.Random, words: int, arabic: bool) -> str:
+    pool = ARABIC_WORDS if arabic else WORDS
+    return " ".join(rng.choice(pool) for _ in range(words)).capitalize()
+
+
+async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) -> list[int]:
+    """``requests`` requests filed over the last year; returns their ids."""
+    rng = random.Random(seed)
+    stamp = now.isoformat()
+    cities = [
+        (country.code, city)
+        for country in COUNTRIES
+        if country.code != OTHER_COUNTRY
+        for city in country.cities
+    ]
+    async with db.transaction() as tx:
+        for staff_id in STAFF_IDS:
+            await tx.execute(
+                "INSERT OR IGNORE INTO users (id, first_name, created_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?)",
+                (staff_id, f"Staff {staff_id}", stamp, stamp),
+            )
+            await tx.execute(
+                "INSERT OR IGNORE INTO staff (user_id, added_at) VALUES (?, ?)", (staff_id, stamp)
+            )
+        for index, (country, city) in enumerate(cities):
+            user_id = FIRST_FOCAL_POINT + index
+            await tx.execute(
+                "INSERT INTO users (id, first_name, created_at, last_seen_at)"
+                " VALUES (?, 'Focal', ?, ?)",
+                (user_id, stamp, stamp),
+            )
+            await tx.execute(
+                "INSERT INTO focal_points (user_id, full_name, country, city, status,"
+                " reviewed_at, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?)",
+                (user_id, f"Focal point {index}", country, city, stamp, stamp),
+            )
+        rows = []
+        events = []
+        for number in range(1, requests + 1):
+            filed = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+            place = rng.randrange(len(cities))
+            country, city = cities[place]
+            status = rng.choice(STATUSES)
+            arabic = rng.random() < 0.5  # cities write in Arabic or in English
+            assignee = rng.choice((None, *STAFF_IDS))
+            rows.append(
+                (
+                    number,
+                    f"TSR-{filed.year}-{number:05d}",
+                    filed.year,
+                    number,
+                    f"bench-{number}",
+                    FIRST_FOCAL_POINT + place,
+                    country,
+                    city,
+                    rng.choice(list(TOPICS)),
+                    rng.choice(list(SUPPORT_KINDS)),
+                    _text(rng, 5, arabic),
+                    _text(rng, 40, arabic),
+                    rng.choice(list(TIME_FRAMES)),
+                    status,
+                    assignee,
+                    filed.isoformat(),
+                    (filed + timedelta(days=1)).isoformat(),
+                    1 + (status != "new") + (assignee is not None),
+                )
+            )
+            events.append((number, "filed", FIRST_FOCAL_POINT + place, "new", None, filed))
+            if status != "new":
+                events.append((number, "status", rng.choice(STAFF_IDS), status, None, filed))
+            if assignee is not None:
+                events.append((number, "assigned", assignee, None, assignee, filed))
+        await tx.executemany(
+            """
+            INSERT INTO support_requests (id, reference, year, number, submission_key, filed_by,
+                country, city, topic, support_kind, title, description, time_frame, contact,
+                status, assignee, created_at, updated_at, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'telegram', ?, ?, ?, ?, ?)
+            """,
+            rows,
+        )
+        await tx.executemany(
+            "INSERT INTO support_request_events (request_id, kind, actor, status, assignee, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(*event[:5], event[5].isoformat()) for event in events],
+        )
+    return [row[0] for row in rows]
