@@ -85,29 +85,34 @@ async def notify_city(
     return reached
 
 
-def _reader_for(context: HubContext, chat_id: int, language: str | None) -> Translator:
-    services = context.services
+def _reader_for(services: Services, chat_id: int, language: str | None) -> Translator:
     if chat_id == services.config.staff_chat_id:
         return services.staff_translator()
     return services.translator(language)
 
 
 async def refresh_cards(context: HubContext, request_id: int) -> None:
-    """Show the new state on every copy of the card; a copy that cannot be edited is left."""
-    services = context.services
+    await refresh_card_copies(context.bot, context.services, request_id)
+
+
+async def refresh_card_copies(bot: Bot, services: Services, request_id: int) -> None:
+    """Show the new state on every copy of the card; a copy that cannot be edited is left.
+
+    Two refreshes of one copy close together are coalesced on the way out (the delivery
+    path's edits): the copy ends on the newer state whichever waited for the chat's slot."""
     details = await services.support.details(request_id)
     if details is None:
         return
     for chat_id, message_id in await services.support.copies(request_id):
         profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
-        reader = _reader_for(context, chat_id, profile.language if profile else None)
+        reader = _reader_for(services, chat_id, profile.language if profile else None)
         text = str(
             staff_card(
                 reader, details.request, len(details.attachments), services.config.staff_time_zone
             )
         )
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 right_to_left(text) if reader.is_rtl else text,
                 chat_id=chat_id,
                 message_id=message_id,
