@@ -6,30 +6,9 @@ import asyncio
 
 from handlers.support_notices import refresh_card_copies
 from tests.conftest import ENGLISH_USER
-from tests.harness import ADMIN, STAFF_CHAT, Harness, SkippedTime
+from tests.harness import ADMIN, STAFF_CHAT, Harness
 from tests.support_helpers import make_focal_point
 from tests.test_support_triage import file_one, status_label
-
-
-class HeldTime(SkippedTime):
-    """Skipped time whose waits for a sending slot can be held, so a test can act while an
-    edit waits for the group's turn."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.holding = False
-        self.someone_waits = asyncio.Event()
-        self._released = asyncio.Event()
-
-    async def sleep(self, seconds: float) -> None:
-        if self.holding and seconds > 0:
-            self.someone_waits.set()
-            await self._released.wait()
-        await super().sleep(seconds)
-
-    def release(self) -> None:
-        self.holding = False
-        self._released.set()
 
 
 async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_status(
@@ -38,9 +17,7 @@ async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_stat
     """The card shows "In review"; the status goes to "Waiting for the city" and back to
     "In review" while the first refresh waits for the staff group's turn. The second refresh
     asks for what the card showed before: it must not be dropped as unchanged."""
-    time = HeldTime()
-    harness.pacing = time
-    harness.api.monotonic = time.monotonic
+    time = harness.hold_waits()
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     async with harness.running(staff_chat_id=STAFF_CHAT):
         bot = harness
