@@ -92,6 +92,7 @@ def build_application(
         await set_staff_menus(application.bot, services)
         await events.on_start(application)
         await broadcast.start_delivery(application)
+        services.outbox.start(application.bot, application.bot_data.get("notice_kinds", {}))
 
     async def post_shutdown(application: HubApplication) -> None:
         services: Services | None = application.bot_data.pop("services", None)

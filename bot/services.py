@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
 from bot.delivery.background import BackgroundSends
+from bot.delivery.outbox import StaffOutbox
 from bot.events import EventService
 from bot.events.planning import plan_reminders
 from bot.events.reminders import ReminderRunner
@@ -28,6 +29,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.outbox import OutboxRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
@@ -75,6 +77,7 @@ class Services:
     broadcasts: BroadcastService
     stats: StatsService
     flood: FloodGuard
+    outbox: StaffOutbox
     background: BackgroundSends = field(default_factory=BackgroundSends)
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
@@ -128,6 +131,19 @@ class Services:
             on_change=reminders.replan,
         )
         catalogs = catalogs or Catalogs.load()
+        loaded = catalogs
+
+        async def staff_recipients() -> list[tuple[int, Translator]]:
+            """The staff chat in its language if there is one, else each member in theirs."""
+            if config.staff_chat_id is not None:
+                return [(config.staff_chat_id, loaded.translator(config.staff_language))]
+            recipients = []
+            for staff_id in await accounts.staff_ids():
+                profile = await accounts.profile(staff_id)
+                language, country = (profile.language, profile.country) if profile else (None, None)
+                recipients.append((staff_id, loaded.translator(language, country)))
+            return recipients
+
         return cls(
             config=config,
             clock=clock,
@@ -151,6 +167,7 @@ class Services:
             drafts=drafts,
             flows=flows or FlowTracker(),
             flood=flood or FloodGuard(config.flood_burst, config.flood_per_s),
+            outbox=StaffOutbox(OutboxRepository(db), clock, staff_recipients),
             request_form=RequestForm(drafts=drafts, requests=support_requests, clock=clock),
             support=SupportDesk(requests=support_requests, drafts=drafts, clock=clock),
             events=events,
@@ -168,6 +185,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.outbox.stop()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

@@ -120,6 +120,7 @@ class Harness:
             await self.api.wait_fetched(update_id)
         await self.application.update_queue.join()
         await self.services.background.idle()
+        await self.services.outbox.idle()
 
     async def say(self, user_id: int, text: str, **kwargs: object) -> list[SentMessage]:
         """Send a text as the user; returns the bot's new messages in that chat."""

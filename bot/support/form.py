@@ -16,9 +16,12 @@ from bot.registration import EMAIL_PATTERN
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
+from storage.outbox import StaffNotice
 from storage.support_requests import SupportRequestRepository
 
 FLOW = "request"
+# The staff notice of a new request: its card, then its files (bot/delivery/outbox.py).
+NEW_REQUEST_NOTICE = "support_request"
 
 
 class Step(enum.StrEnum):
@@ -213,6 +216,8 @@ class RequestForm(Form[Step]):
             attachments=attachments_of(draft),
             draft_flow=FLOW,
             now=self._clock.now(),
+            # Not about the person: the request stays (by "a former focal point") if they go.
+            notice=StaffNotice(NEW_REQUEST_NOTICE),
         )
         return Submission(request, created)
 
