@@ -227,6 +227,7 @@ class BroadcastRepository:
         """Outcomes of messages that were being sent, many in one transaction."""
         if not results:
             return
+        stamp = to_db_time(now)
         async with self._db.transaction() as tx:
             await tx.executemany(
                 """
@@ -242,7 +243,7 @@ class BroadcastRepository:
                         "state": result.state,
                         "attempts": result.attempts,
                         "error": result.error,
-                        "now": to_db_time(now),
+                        "now": stamp,
                     }
                     for result in results
                 ],

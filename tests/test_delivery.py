@@ -45,11 +45,10 @@ class ScriptedBot:
         self.sent_at: list[float] = []
         self.request = self
 
-    async def post(self, url: str, request_data: Any = None, **_: Any) -> dict[str, Any]:
+    async def post_form(self, url: str, body: str) -> None:
         if self._script:
             raise self._script.pop(0)
         self.sent_at.append(self._timer.now)
-        return {"message_id": len(self.sent_at)}
 
 
 def engine_with(script: list[Exception], **settings: Any) -> tuple[DeliveryEngine, ScriptedBot]:

@@ -629,6 +629,8 @@ class BroadcastService:
         settings = self.engine.settings
         slots = asyncio.Semaphore(settings.max_in_flight)
         chunk = max(int(self.engine.limiter.messages_per_s), 10)
+        # One list of parts per language, version and country: built once, not per message.
+        parts_of: dict[tuple[str, str, str | None], list[Part]] = {}
         graceful = False
         try:
             while not (run.cancelled or self._stopping):
@@ -640,14 +642,17 @@ class BroadcastService:
                         break
                     await slots.acquire()
                     await self.engine.limiter.acquire(recipient.user_id)
-                    parts = self.parts_for(
-                        broadcast.versions,
-                        broadcast.attachment_kind,
-                        broadcast.attachment_file_id,
-                        language=recipient.language,
-                        version=recipient.version,
-                        country=recipient.country,
-                    )
+                    reader = (recipient.language, recipient.version, recipient.country)
+                    parts = parts_of.get(reader)
+                    if parts is None:
+                        parts = parts_of[reader] = self.parts_for(
+                            broadcast.versions,
+                            broadcast.attachment_kind,
+                            broadcast.attachment_file_id,
+                            language=recipient.language,
+                            version=recipient.version,
+                            country=recipient.country,
+                        )
                     task = asyncio.create_task(
                         self._deliver_one(broadcast_id, recipient.user_id, parts, writer, slots)
                     )
