@@ -45,10 +45,11 @@ class ScriptedBot:
         self.sent_at: list[float] = []
         self.request = self
 
-    async def post_form(self, url: str, body: str) -> None:
+    async def post(self, url: str, request_data: Any = None, **_: Any) -> dict[str, Any]:
         if self._script:
             raise self._script.pop(0)
         self.sent_at.append(self._timer.now)
+        return {"message_id": len(self.sent_at)}
 
 
 def engine_with(script: list[Exception], **settings: Any) -> tuple[DeliveryEngine, ScriptedBot]:

@@ -181,19 +181,23 @@ def parse_local_time(text: str, time_zone: str) -> datetime | None:
 class ResultWriter:
     """Records outcomes as they come, many per transaction when they come fast (group commit).
 
-    What a kill loses is only what was sent but not yet committed: messages in flight.
+    What a kill loses is only what was sent but not yet committed: each sender waits for its
+    result's commit before its slot is free again, so that is at most ``max_in_flight``.
     """
 
     def __init__(self, write: Callable[[list[RecipientResult]], Awaitable[None]]) -> None:
         self._write = write
-        self._queue: list[RecipientResult] = []
+        self._queue: list[tuple[RecipientResult, asyncio.Future[None]]] = []
         self._more = asyncio.Event()
         self._closing = False
         self._task = asyncio.create_task(self._loop())
 
-    def add(self, result: RecipientResult) -> None:
-        self._queue.append(result)
+    def add(self, result: RecipientResult) -> asyncio.Future[None]:
+        """Queue a result; the future is done once it is committed."""
+        committed = asyncio.get_running_loop().create_future()
+        self._queue.append((result, committed))
         self._more.set()
+        return committed
 
     async def _loop(self) -> None:
         while True:
@@ -201,7 +205,16 @@ class ResultWriter:
             self._more.clear()
             batch, self._queue = self._queue, []
             if batch:
-                await self._write(batch)
+                try:
+                    await self._write([result for result, _ in batch])
+                except Exception as error:
+                    for _, committed in batch:
+                        if not committed.done():
+                            committed.set_exception(error)
+                    raise
+                for _, committed in batch:
+                    if not committed.done():
+                        committed.set_result(None)
             if self._closing and not self._queue:
                 return
 
@@ -690,7 +703,7 @@ class BroadcastService:
     ) -> None:
         try:
             result = await self.engine.deliver(user_id, parts, slot_taken=True)
-            writer.add(
+            await writer.add(
                 RecipientResult(
                     broadcast_id=broadcast_id,
                     user_id=user_id,

@@ -8,22 +8,10 @@ come from the status, as with any request object), so retries work as before.
 
 from __future__ import annotations
 
-import json
-from http import HTTPStatus
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -98,58 +86,12 @@ class AiohttpRequest(BaseRequest):
                 # Encoded here: aiohttp's FormData costs as much again for a plain form.
                 data = request_data.url_encoded_parameters()
                 headers = FORM_HEADERS
-        return await self._exchange(method, url, data, headers, timeout)
-
-    async def post_form(self, url: str, body: str) -> None:
-        """Post a form already encoded (bulk sends build one per message kind and only put
-        the chat in front).  Telegram's answer is checked, not decoded: nothing reads the
-        message sent.  Errors are python-telegram-bot's, as from :meth:`post`."""
-        if self._session is None:
-            raise RuntimeError("AiohttpRequest is not initialized")
-        read_s, write_s, connect_s, pool_s = self._timeouts
-        timeout = aiohttp.ClientTimeout(
-            connect=pool_s + connect_s, sock_connect=connect_s, sock_read=read_s + write_s
-        )
-        status, payload = await self._exchange("POST", url, body, FORM_HEADERS, timeout)
-        if status != HTTPStatus.OK:
-            raise telegram_error(status, payload)
-
-    async def _exchange(
-        self,
-        method: str,
-        url: str,
-        data: aiohttp.FormData | str | None,
-        headers: dict[str, str] | None,
-        limits: aiohttp.ClientTimeout,
-    ) -> tuple[int, bytes]:
-        assert self._session is not None
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=limits
+                method, url, data=data, headers=headers, timeout=timeout
             ) as answer:
                 return answer.status, await answer.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
-
-
-def telegram_error(status: int, payload: bytes) -> TelegramError:
-    """The exception python-telegram-bot raises for this answer (its ``_request_wrapper``)."""
-    try:
-        answer = json.loads(payload)
-    except ValueError:
-        answer = {}
-    description = str(answer.get("description") or f"HTTP {status}")
-    retry_after = (answer.get("parameters") or {}).get("retry_after")
-    if retry_after:
-        return RetryAfter(retry_after)
-    if status == HTTPStatus.FORBIDDEN:
-        return Forbidden(description)
-    if status in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):
-        return InvalidToken(description)
-    if status == HTTPStatus.BAD_REQUEST:
-        return BadRequest(description)
-    if status == HTTPStatus.CONFLICT:
-        return Conflict(description)
-    return NetworkError(description)
