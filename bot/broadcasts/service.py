@@ -181,23 +181,19 @@ def parse_local_time(text: str, time_zone: str) -> datetime | None:
 class ResultWriter:
     """Records outcomes as they come, many per transaction when they come fast (group commit).
 
-    What a kill loses is only what was sent but not yet committed: each sender waits for its
-    result's commit before its slot is free again, so that is at most ``max_in_flight``.
+    What a kill loses is only what was sent but not yet committed: messages in flight.
     """
 
     def __init__(self, write: Callable[[list[RecipientResult]], Awaitable[None]]) -> None:
         self._write = write
-        self._queue: list[tuple[RecipientResult, asyncio.Future[None]]] = []
+        self._queue: list[RecipientResult] = []
         self._more = asyncio.Event()
         self._closing = False
         self._task = asyncio.create_task(self._loop())
 
-    def add(self, result: RecipientResult) -> asyncio.Future[None]:
-        """Queue a result; the future is done once it is committed."""
-        committed = asyncio.get_running_loop().create_future()
-        self._queue.append((result, committed))
+    def add(self, result: RecipientResult) -> None:
+        self._queue.append(result)
         self._more.set()
-        return committed
 
     async def _loop(self) -> None:
         while True:
@@ -205,16 +201,7 @@ class ResultWriter:
             self._more.clear()
             batch, self._queue = self._queue, []
             if batch:
-                try:
-                    await self._write([result for result, _ in batch])
-                except Exception as error:
-                    for _, committed in batch:
-                        if not committed.done():
-                            committed.set_exception(error)
-                    raise
-                for _, committed in batch:
-                    if not committed.done():
-                        committed.set_result(None)
+                await self._write(batch)
             if self._closing and not self._queue:
                 return
 
@@ -642,8 +629,6 @@ class BroadcastService:
         settings = self.engine.settings
         slots = asyncio.Semaphore(settings.max_in_flight)
         chunk = max(int(self.engine.limiter.messages_per_s), 10)
-        # One list of parts per language, version and country: built once, not per message.
-        parts_of: dict[tuple[str, str, str | None], list[Part]] = {}
         graceful = False
         try:
             while not (run.cancelled or self._stopping):
@@ -655,17 +640,14 @@ class BroadcastService:
                         break
                     await slots.acquire()
                     await self.engine.limiter.acquire(recipient.user_id)
-                    reader = (recipient.language, recipient.version, recipient.country)
-                    parts = parts_of.get(reader)
-                    if parts is None:
-                        parts = parts_of[reader] = self.parts_for(
-                            broadcast.versions,
-                            broadcast.attachment_kind,
-                            broadcast.attachment_file_id,
-                            language=recipient.language,
-                            version=recipient.version,
-                            country=recipient.country,
-                        )
+                    parts = self.parts_for(
+                        broadcast.versions,
+                        broadcast.attachment_kind,
+                        broadcast.attachment_file_id,
+                        language=recipient.language,
+                        version=recipient.version,
+                        country=recipient.country,
+                    )
                     task = asyncio.create_task(
                         self._deliver_one(broadcast_id, recipient.user_id, parts, writer, slots)
                     )
@@ -703,7 +685,7 @@ class BroadcastService:
     ) -> None:
         try:
             result = await self.engine.deliver(user_id, parts, slot_taken=True)
-            await writer.add(
+            writer.add(
                 RecipientResult(
                     broadcast_id=broadcast_id,
                     user_id=user_id,
