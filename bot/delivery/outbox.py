@@ -149,7 +149,10 @@ class StaffOutbox:
             logger.error("no renderer for staff notices of kind %s", queued.notice.kind)
             await self._notices.done(queued.id)
             return True
-        for chat_id, reader in await self._recipients():
+        recipients = await self._recipients()
+        if not recipients:
+            logger.error("no staff member to notify; check HUBBOT_STAFF_CHAT_ID and the staff")
+        for chat_id, reader in recipients:
             parts = await kind.render(queued.notice, reader)
             if not await self._send_parts(queued, kind, chat_id, parts):
                 return False
