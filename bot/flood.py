@@ -14,6 +14,8 @@ from telegram.constants import ChatType
 
 # Idle people are forgotten once this many are remembered.
 MAX_REMEMBERED_PEOPLE = 10_000
+# Telegram's most items in one album (media group): more with one id is not an album.
+ALBUM_MAX_ITEMS = 10
 # Updates whose sender and chat sit in the same place (``from`` and ``chat``).
 _RAW_MESSAGE_KINDS = ("message", "edited_message", "business_message", "edited_business_message")
 
@@ -42,11 +44,14 @@ class _Bucket:
     tokens: float
     at_s: float
     warned: bool = False
+    album: str | None = None  # the album (media group) last counted, and its items so far
+    album_items: int = 0
 
 
 class FloodGuard:
-    """A token bucket per person: ``burst`` updates at once (an album of ten photos is ten
-    updates), then ``per_s`` a second."""
+    """A token bucket per person: ``burst`` messages at once, then ``per_s`` a second.  An
+    album of ten photos is ten updates but one message: its files after the first are let
+    through with it (or set aside with it), so a file of an album is never lost alone."""
 
     def __init__(self, burst: int, per_s: float) -> None:
         self.burst = burst
@@ -54,18 +59,22 @@ class FloodGuard:
         self._buckets: dict[int, _Bucket] = {}
         self.skipped = 0
 
-    def check(self, user_id: int, now_s: float) -> Verdict:
+    def check(self, user_id: int, now_s: float, album: str | None = None) -> Verdict:
         bucket = self._buckets.get(user_id)
         if bucket is None:
             if len(self._buckets) >= MAX_REMEMBERED_PEOPLE:
                 self._forget_idle(now_s)
             bucket = self._buckets[user_id] = _Bucket(float(self.burst), now_s)
+        if album is not None and album == bucket.album and bucket.album_items < ALBUM_MAX_ITEMS:
+            bucket.album_items += 1
+            return Verdict.HANDLE
         elapsed = max(now_s - bucket.at_s, 0.0)
         bucket.tokens = min(bucket.tokens + elapsed * self.per_s, float(self.burst))
         bucket.at_s = now_s
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             bucket.warned = False
+            bucket.album, bucket.album_items = album, 1
             return Verdict.HANDLE
         self.skipped += 1
         if bucket.warned:
@@ -80,9 +89,10 @@ class FloodGuard:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return None
-        return self._judge(
-            user.id, user.is_bot, chat.type, update.callback_query is not None, now_s
-        )
+        message = update.effective_message
+        callback = update.callback_query is not None
+        album = message.media_group_id if message is not None and not callback else None
+        return self._judge(user.id, user.is_bot, chat.type, callback, now_s, album)
 
     def screen_raw(self, update: Mapping[str, Any], now_s: float) -> Verdict | Unknown | None:
         """The same verdict on an update as Telegram sent it, before python-telegram-bot builds
@@ -100,17 +110,26 @@ class FloodGuard:
         chat = message.get("chat")
         if user is None or chat is None:
             return None
-        return self._judge(user["id"], user.get("is_bot", False), chat.get("type"), callback, now_s)
+        album = None if callback else message.get("media_group_id")
+        return self._judge(
+            user["id"], user.get("is_bot", False), chat.get("type"), callback, now_s, album
+        )
 
     def _judge(
-        self, user_id: int, is_bot: bool, chat_type: str | None, callback: bool, now_s: float
+        self,
+        user_id: int,
+        is_bot: bool,
+        chat_type: str | None,
+        callback: bool,
+        now_s: float,
+        album: str | None = None,
     ) -> Verdict | None:
         if is_bot:
             return None
         # Talk among staff in their group is not addressed to the bot; buttons pressed there are.
         if chat_type != ChatType.PRIVATE and not callback:
             return None
-        return self.check(user_id, now_s)
+        return self.check(user_id, now_s, album)
 
     def _forget_idle(self, now_s: float) -> None:
         full_after_s = self.burst / self.per_s

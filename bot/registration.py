@@ -15,8 +15,12 @@ from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
 from storage.models import Draft, FocalPoint, Invite
+from storage.outbox import StaffNotice
 
 FLOW = "registration"
+# Staff notices (bot/delivery/outbox.py): a registration to review, a focal point who moved.
+REGISTRATION_NOTICE = "registration"
+MOVE_NOTICE = "focal_point_moved"
 INVITE_PREFIX = "inv-"
 # Telegram allows 64 characters of [A-Za-z0-9_-] in a /start payload.
 INVITE_TOKEN_BYTES = 12
@@ -142,6 +146,7 @@ class RegistrationService(Form[Step]):
             position=data["position"],
             email=data.get("email"),
             now=self._clock.now(),
+            notice=StaffNotice(REGISTRATION_NOTICE, user_id),
         )
 
     async def pending(self) -> list[FocalPoint]:
@@ -185,9 +190,18 @@ class RegistrationService(Form[Step]):
             return None
         return invite
 
-    async def redeem(self, code: str, *, user_id: int, full_name: str) -> RedeemOutcome:
+    async def redeem(
+        self, code: str, *, user_id: int, full_name: str, moving_from: str | None = None
+    ) -> RedeemOutcome:
+        """Use an invite; ``moving_from``: the city of an approved focal point moving to the
+        invite's city, of which staff are told."""
+        moved = (
+            None
+            if moving_from is None
+            else StaffNotice(MOVE_NOTICE, user_id, {"previous": moving_from})
+        )
         registered = await self._invites.redeem(
-            code=code, user_id=user_id, full_name=full_name, now=self._clock.now()
+            code=code, user_id=user_id, full_name=full_name, now=self._clock.now(), notice=moved
         )
         if registered is not None:
             await self._drafts.delete(user_id, FLOW)

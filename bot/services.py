@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.console.access import ConsoleAccess
 from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
 from bot.delivery.background import BackgroundSends
+from bot.delivery.outbox import StaffOutbox
 from bot.events import EventService
 from bot.events.planning import plan_reminders
 from bot.events.reminders import ReminderRunner
@@ -38,6 +39,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.outbox import OutboxRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 from storage.staff_chat import StaffChatRepository
 from storage.stats import StatsRepository
@@ -101,6 +103,7 @@ class Services:
     backup_log: BackupLog
     audit: AuditLog
     console: ConsoleAccess
+    outbox: StaffOutbox
     background: BackgroundSends = field(default_factory=BackgroundSends)
     # The application's bot, set at start: the console acts through it (paced like replies).
     telegram: Bot | None = None
@@ -161,6 +164,20 @@ class Services:
         # One feed of request changes, whichever service records them.
         request_feed = RequestFeed()
         audit = AuditLog(records=AuditRepository(db), clock=clock)
+
+        loaded = catalogs
+
+        async def staff_recipients() -> list[tuple[int, Translator]]:
+            """The staff chat in its language if there is one, else each member in theirs."""
+            if staff_chat.id is not None:
+                return [(staff_chat.id, loaded.translator(config.staff_language))]
+            recipients = []
+            for staff_id in await accounts.staff_ids():
+                profile = await accounts.profile(staff_id)
+                language, country = (profile.language, profile.country) if profile else (None, None)
+                recipients.append((staff_id, loaded.translator(language, country)))
+            return recipients
+
         return cls(
             config=config,
             clock=clock,
@@ -184,6 +201,7 @@ class Services:
             drafts=drafts,
             flows=flows or FlowTracker(),
             flood=flood or FloodGuard(config.flood_burst, config.flood_per_s),
+            outbox=StaffOutbox(OutboxRepository(db), clock, staff_recipients),
             request_form=RequestForm(
                 drafts=drafts, requests=support_requests, clock=clock, feed=request_feed
             ),
@@ -220,6 +238,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.outbox.stop()
         self.stats.close()
         self.support.feed.close()
         await self.background.close()

@@ -206,6 +206,7 @@ async def run_console(
                         await api.wait_fetched(update_id)
                     await application.update_queue.join()
                     await application.bot_data["services"].background.idle()
+                    await application.bot_data["services"].outbox.idle()
                 if interactive:
                     printer.show_prompt()
 

@@ -461,10 +461,18 @@ class StaffProgress:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def _reader(self, broadcast: Broadcast) -> tuple[Translator, str]:
-        profile = await self._services.accounts.profile(broadcast.created_by)
-        time_zone = profile.time_zone if profile is not None else "UTC"
-        return self._services.translator_for(profile), time_zone
+    async def _reader(self, broadcast: Broadcast) -> tuple[int, Translator, str] | None:
+        """Who reads it, in which language and time zone: the staff member who sent it, or,
+        once they erased their data (their id is gone), the staff chat; None if neither."""
+        services = self._services
+        profile = await services.accounts.profile(broadcast.created_by)
+        if profile is not None:
+            return broadcast.created_by, services.translator_for(profile), profile.time_zone
+        staff_chat_id = services.staff_chat.id
+        if staff_chat_id is None:
+            logger.info("broadcast %s: its sender is gone and there is no staff chat", broadcast.id)
+            return None
+        return staff_chat_id, services.staff_translator(), services.config.staff_time_zone
 
     @staticmethod
     def _html(t: Translator, text: Markup) -> str:
@@ -477,25 +485,31 @@ class StaffProgress:
         seconds_left: float | None,
         message: tuple[int, int] | None,
     ) -> tuple[int, int] | None:
-        t, _ = await self._reader(broadcast)
+        reader = await self._reader(broadcast)
+        if reader is None:
+            return message
+        chat_id, t, _ = reader
         text = self._html(t, progress_text(t, broadcast, summary, seconds_left))
         stop = keyboard([button(t.label("■ Stop"), BC_STOP, broadcast.id)])
         engine = self._services.broadcasts.engine
-        if message is not None:
+        if message is not None and message[0] == chat_id:
             await engine.edit(*message, text, stop)
             return message
-        posted = await engine.post(broadcast.created_by, text, stop)
+        posted = await engine.post(chat_id, text, stop)
         return (posted.chat_id, posted.message_id) if posted is not None else None
 
     async def finished(
         self, broadcast: Broadcast, summary: DeliverySummary, message: tuple[int, int] | None
     ) -> None:
-        t, time_zone = await self._reader(broadcast)
+        reader = await self._reader(broadcast)
+        if reader is None:
+            return
+        chat_id, t, time_zone = reader
         engine = self._services.broadcasts.engine
-        if message is not None:
+        if message is not None and message[0] == chat_id:
             await engine.edit(*message, self._html(t, progress_text(t, broadcast, summary, None)))
         report = self._html(t, report_text(t, broadcast, summary, time_zone))
-        await engine.post(broadcast.created_by, report)
+        await engine.post(chat_id, report)
 
 
 @staff_only

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler
 
 from bot.audit import BOT
 from bot.callbacks import SEPARATOR, Feature, Route, RouteCallback
 from bot.context import HubApplication, HubContext
+from bot.delivery.outbox import NoticeKind, NoticePart
 from bot.delivery.request import is_not_modified
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
 from bot.i18n import Translator, right_to_left
 from bot.knowledge.intents import Recognized
+from bot.services import Services
+from storage.outbox import StaffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -224,51 +226,51 @@ def staff_action(
     return handler_name, None
 
 
-@dataclass(frozen=True)
-class SentCopy:
-    chat_id: int
-    message_id: int
+NoticeRender = Callable[[Services, StaffNotice, Translator], Awaitable[list[NoticePart]]]
+NoticeCopied = Callable[[Services, StaffNotice, int, int], Awaitable[None]]
 
 
-async def notify_staff(
-    context: HubContext,
-    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
-    then: Callable[[list[SentCopy]], Awaitable[None]] | None = None,
+def staff_notice(
+    application: HubApplication,
+    kind: str,
+    render: NoticeRender,
+    on_copy: NoticeCopied | None = None,
 ) -> None:
-    """Tell hub staff: in the staff chat if one is configured, else each member privately.
+    """How the staff outbox (bot/delivery/outbox.py) renders notices of ``kind`` for each
+    reader, and, for the message staff act on (a card, a question), what to remember of where
+    it went.  The notices themselves are queued by the services with the change."""
 
-    Each recipient reads it in their own language (the staff chat in the configured one).
-    It goes out beside the handler (a busy staff group must not hold up the person's chat);
-    ``then`` gets where the messages went, so staff replies can be traced back.
-    """
-    context.services.background.start(_notify_staff(context, render, then), "notifying staff")
+    def services() -> Services:
+        opened: Services = application.bot_data["services"]
+        return opened
+
+    async def rendered(notice: StaffNotice, reader: Translator) -> list[NoticePart]:
+        return await render(services(), notice, reader)
+
+    async def copied(notice: StaffNotice, chat_id: int, message_id: int) -> None:
+        assert on_copy is not None
+        await on_copy(services(), notice, chat_id, message_id)
+
+    kinds = application.bot_data.setdefault("notice_kinds", {})
+    kinds[kind] = NoticeKind(rendered, copied if on_copy is not None else None)
 
 
-async def _notify_staff(
-    context: HubContext,
-    render: Callable[[Translator], tuple[Markup, InlineKeyboardMarkup | None]],
-    then: Callable[[list[SentCopy]], Awaitable[None]] | None,
-) -> None:
-    services = context.services
-    if services.staff_chat.id is not None:
-        recipients = [(services.staff_chat.id, services.staff_translator())]
-    else:
-        recipients = []
-        for staff_id in await services.accounts.staff_ids():
-            profile = await services.accounts.profile(staff_id)
-            recipients.append((staff_id, services.translator_for(profile)))
-    copies = []
-    for chat_id, translator in recipients:
-        text, markup = render(translator)
-        try:
-            sent = await send_to_person(context.bot, chat_id, text, translator, markup)
-        except TelegramError as error:
-            # A staff member who never opened the bot cannot be written to; others still are.
-            logger.warning("could not notify staff chat %s: %s", chat_id, error)
-            continue
-        if sent is not None:
-            copies.append(SentCopy(chat_id, sent.message_id))
-    if not copies:
-        logger.error("no staff member could be notified; check HUBBOT_STAFF_CHAT_ID and staff")
-    if then is not None:
-        await then(copies)
+def message_parts(
+    text: Markup,
+    translator: Translator,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    is_copy: bool = False,
+) -> list[NoticePart]:
+    """A notice's text as :func:`send` would send it: laid out for the reader, split if too
+    long, the buttons (and the copy staff act on) on the last part."""
+    parts = split_html(_laid_out(str(text), translator), MAX_MESSAGE_UTF16 - 1)
+    last = len(parts) - 1
+    return [
+        NoticePart(
+            _laid_out(part, translator),
+            reply_markup if index == last else None,
+            is_copy=is_copy and index == last,
+        )
+        for index, part in enumerate(parts)
+    ]

@@ -11,15 +11,16 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.audit import BOT
 from bot.context import HubApplication, HubContext
+from bot.delivery.outbox import NoticePart
 from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
 from bot.knowledge.content import TOPIC_NAMES, Entry
 from bot.knowledge.intents import GREETING, HUMAN, SOCIAL_INTENTS, THANKS, Recognized
 from bot.knowledge.normalize import clear_language
 from bot.knowledge.reading import Reading, Tier
-from bot.knowledge.service import DailyLimitReached
+from bot.knowledge.service import QUESTION_NOTICE, DailyLimitReached
+from bot.services import Services
 from handlers.common import (
-    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
@@ -27,11 +28,12 @@ from handlers.common import (
     intent_handler,
     keyboard,
     length_problem,
-    notify_staff,
+    message_parts,
     register_intents,
     register_routes,
     reply,
     send_to_person,
+    staff_notice,
     staff_only,
     stale_button,
 )
@@ -58,6 +60,7 @@ from handlers.routes import (
     REQ_PAGE,
 )
 from storage.models import Question
+from storage.outbox import StaffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -404,26 +407,37 @@ async def forward_question(update: Update, context: HubContext, question_id: int
         await edit_or_reply(update, context, t._("This question was already sent to the Hub team."))
         return
     await edit_or_reply(update, context, t._("Sent. The Hub team will answer you here."))
-    focal_point = profile.focal_point
-    asker = profile.user.display_name
+    services.outbox.wake()  # the question to staff, queued with it
 
-    def render(staff_t: Translator) -> tuple[Markup, None]:
-        where = staff_t.label(focal_point.city) if focal_point else staff_t.label("not registered")
-        return staff_t._(
-            "<b>Question from {name}</b> ({where}):\n\n{question}\n\n"
-            "Reply to this message to answer; your reply is sent to them.",
-            name=asker,
-            where=where,
-            question=question.text,
-        ), None
 
-    async def remember(copies: list[SentCopy]) -> None:
-        for copy in copies:
-            await services.knowledge.remember_staff_copy(
-                question, chat_id=copy.chat_id, message_id=copy.message_id
-            )
+async def question_notice(
+    services: Services, notice: StaffNotice, staff_t: Translator
+) -> list[NoticePart]:
+    """Staff answer by replying to this message: its copy is remembered (remember_question)."""
+    question = await services.knowledge.question(int(notice.payload["question_id"]))
+    asker = await services.accounts.profile(notice.subject_user_id or 0)
+    if question is None or asker is None:
+        return []
+    focal_point = asker.focal_point
+    where = staff_t.label(focal_point.city) if focal_point else staff_t.label("not registered")
+    text = staff_t._(
+        "<b>Question from {name}</b> ({where}):\n\n{question}\n\n"
+        "Reply to this message to answer; your reply is sent to them.",
+        name=asker.user.display_name,
+        where=where,
+        question=question.text,
+    )
+    return message_parts(text, staff_t, is_copy=True)
 
-    await notify_staff(context, render, remember)
+
+async def remember_question(
+    services: Services, notice: StaffNotice, chat_id: int, message_id: int
+) -> None:
+    question = await services.knowledge.question(int(notice.payload["question_id"]))
+    if question is not None:
+        await services.knowledge.remember_staff_copy(
+            question, chat_id=chat_id, message_id=message_id
+        )
 
 
 async def on_private_text(update: Update, context: HubContext) -> None:
@@ -627,6 +641,7 @@ async def reload_content(update: Update, context: HubContext) -> None:
 
 
 def register(application: HubApplication) -> None:
+    staff_notice(application, QUESTION_NOTICE, question_notice, remember_question)
     application.add_handler(CommandHandler("topics", show_topics))
     application.add_handler(CommandHandler("reload", reload_content))
     register_routes(

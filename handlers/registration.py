@@ -4,32 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import HubApplication, HubContext
+from bot.delivery.outbox import NoticePart
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE, HUB_EMAIL
 from bot.i18n import N_, Translator
 from bot.knowledge.intents import REGISTER, Recognized
 from bot.registration import (
     FLOW,
+    MOVE_NOTICE,
+    REGISTRATION_NOTICE,
     Problem,
     RegistrationService,
     Step,
     answers,
 )
+from bot.services import Services
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
     in_rows,
     keyboard,
-    notify_staff,
+    message_parts,
     register_intents,
     register_routes,
     reply,
     send_to_person,
+    staff_notice,
     staff_only,
 )
 from handlers.forms import FormView, Resumable, Screen, resumable
@@ -53,6 +57,7 @@ from handlers.routes import (
     REGISTRATION,
 )
 from storage.models import Draft, FocalPoint, Invite
+from storage.outbox import StaffNotice
 
 
 def _ask_name(t: Translator, draft: Draft) -> Screen:
@@ -188,18 +193,23 @@ async def submit(update: Update, context: HubContext) -> None:
             "Thank you. Your registration was sent to the Hub team; you will get their answer here."
         ),
     )
-    user = context.me.user
+    context.services.outbox.wake()  # staff are asked to review it (queued with it)
 
-    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        text = staff_t._(
-            "<b>New focal point registration</b> from {telegram_name} (id {user_id}):\n\n{details}",
-            telegram_name=user.display_name,
-            user_id=str(user.id),
-            details=describe(staff_t, focal_point),
-        )
-        return text, review_keyboard(staff_t, user.id)
 
-    await notify_staff(context, render)
+async def registration_notice(
+    services: Services, notice: StaffNotice, staff_t: Translator
+) -> list[NoticePart]:
+    profile = await services.accounts.profile(notice.subject_user_id or 0)
+    if profile is None or profile.focal_point is None:
+        return []  # erased before staff were told
+    user = profile.user
+    text = staff_t._(
+        "<b>New focal point registration</b> from {telegram_name} (id {user_id}):\n\n{details}",
+        telegram_name=user.display_name,
+        user_id=str(user.id),
+        details=describe(staff_t, profile.focal_point),
+    )
+    return message_parts(text, staff_t, review_keyboard(staff_t, user.id))
 
 
 async def offer_move(update: Update, context: HubContext, invite: Invite) -> None:
@@ -232,25 +242,32 @@ async def confirm_move(update: Update, context: HubContext, code: str) -> None:
     profile = context.me
     before = profile.focal_point
     outcome = await services.registration.redeem(
-        code, user_id=profile.user.id, full_name=profile.user.display_name
+        code,
+        user_id=profile.user.id,
+        full_name=profile.user.display_name,
+        moving_from=before.city if before else "",
     )
     await edit_or_reply(update, context, redeemed_text(context.t, outcome))
-    moved = outcome.focal_point
-    if moved is None:
-        return
+    services.outbox.wake()  # staff are told of the move (queued with it)
+
+
+async def move_notice(
+    services: Services, notice: StaffNotice, staff_t: Translator
+) -> list[NoticePart]:
+    profile = await services.accounts.profile(notice.subject_user_id or 0)
+    if profile is None or profile.focal_point is None:
+        return []
     user = profile.user
-
-    def render(staff_t: Translator) -> tuple[Markup, None]:
-        return staff_t._(
-            "<b>Focal point moved</b>: {name} (id {user_id}) opened an invite and is now the "
-            "focal point for {city}, no longer for {previous}.",
-            name=user.display_name,
-            user_id=str(user.id),
-            city=staff_t.label(moved.city),
-            previous=staff_t.label(before.city) if before else "—",
-        ), None
-
-    await notify_staff(context, render)
+    previous = str(notice.payload.get("previous") or "")
+    text = staff_t._(
+        "<b>Focal point moved</b>: {name} (id {user_id}) opened an invite and is now the "
+        "focal point for {city}, no longer for {previous}.",
+        name=user.display_name,
+        user_id=str(user.id),
+        city=staff_t.label(profile.focal_point.city),
+        previous=staff_t.label(previous) if previous else "—",
+    )
+    return message_parts(text, staff_t)
 
 
 def review_keyboard(t: Translator, user_id: int) -> InlineKeyboardMarkup:
@@ -362,6 +379,8 @@ def register(application: HubApplication) -> None:
             start_over=lambda context: context.services.registration.start(context.user_id),
         ),
     )
+    staff_notice(application, REGISTRATION_NOTICE, registration_notice)
+    staff_notice(application, MOVE_NOTICE, move_notice)
     application.add_handler(CommandHandler("register", begin))
     register_intents(application, {REGISTER: register_asked})
     application.add_handler(CommandHandler("pending", list_pending))

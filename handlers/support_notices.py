@@ -11,29 +11,72 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.context import HubContext
+from bot.delivery.outbox import NoticePart
 from bot.i18n import Translator, right_to_left
 from bot.services import Services
 from handlers.common import (
-    SentCopy,
+    keyboard,
+    message_parts,
     send_to_person,
 )
 from handlers.support_views import (
+    open_button,
     staff_card,
     triage_keyboard,
 )
 from storage.models import RequestAttachment, SupportRequest
+from storage.outbox import StaffNotice
 
 logger = logging.getLogger(__name__)
 
 
-async def remember_cards(
-    context: HubContext, request: SupportRequest, copies: Sequence[SentCopy]
-) -> None:
-    """Where the request's card was posted, so every copy shows its current state."""
-    for copy in copies:
-        await context.services.support.add_copy(
-            request.id, chat_id=copy.chat_id, message_id=copy.message_id
+async def new_request_notice(
+    services: Services, notice: StaffNotice, staff_t: Translator
+) -> list[NoticePart]:
+    """The card with its buttons, then the request's files, by Telegram file id."""
+    details = await services.support.details(int(notice.payload["request_id"]))
+    if details is None:
+        return []
+    request, count = details.request, len(details.attachments)
+    text = staff_t._(
+        "<b>New support request</b>\n\n{card}",
+        card=staff_card(staff_t, request, count, services.config.staff_time_zone),
+    )
+    card = message_parts(text, staff_t, triage_keyboard(staff_t, request, count), is_copy=True)
+    return card + [
+        NoticePart(
+            file_kind="photo" if attachment.kind == "photo" else "document",
+            file_id=attachment.file_id,
+            caption=request.reference,
         )
+        for attachment in details.attachments
+    ]
+
+
+async def remember_card(
+    services: Services, notice: StaffNotice, chat_id: int, message_id: int
+) -> None:
+    """Where the card was posted, so every copy shows the request's current state."""
+    await services.support.add_copy(
+        int(notice.payload["request_id"]), chat_id=chat_id, message_id=message_id
+    )
+
+
+async def city_answer_notice(
+    services: Services, notice: StaffNotice, staff_t: Translator
+) -> list[NoticePart]:
+    """The answer stays readable in the staff chat; Open brings the request's card."""
+    request = await services.support.get(int(notice.payload["request_id"]))
+    if request is None:
+        return []
+    text = staff_t._(
+        "<b>{reference}</b>: {name} ({city}) answered:\n\n{answer}",
+        reference=request.reference,
+        name=str(notice.payload.get("name") or ""),
+        city=staff_t.label(request.city),
+        answer=str(notice.payload["answer"]),
+    )
+    return message_parts(text, staff_t, keyboard([open_button(staff_t, request)]))
 
 
 async def send_files(
@@ -94,8 +137,9 @@ def _reader_for(services: Services, chat_id: int, language: str | None) -> Trans
 async def refresh_cards(bot: Bot, services: Services, request_id: int) -> None:
     """Show the new state on every copy of the card; a copy that cannot be edited is left.
 
-    Every change of a request calls this, from a Telegram card or from the console.
-    """
+    Every change of a request calls this, from a Telegram card or from the console. Two
+    refreshes of one copy close together are coalesced on the way out (the delivery path's
+    edits): the copy ends on the newer state whichever waited for the chat's slot."""
     details = await services.support.details(request_id)
     if details is None:
         return

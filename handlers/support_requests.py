@@ -14,11 +14,18 @@ from bot.context import HubApplication, HubContext
 from bot.forms import StepOutcome
 from bot.i18n import N_, Translator
 from bot.knowledge.intents import MY_REQUESTS, SUPPORT_REQUEST, Recognized
-from bot.support.desk import CITY_ANSWER_FLOW, InputOutcome, InputProblem, RequestDetails
+from bot.support.desk import (
+    CITY_ANSWER_FLOW,
+    CITY_ANSWER_NOTICE,
+    InputOutcome,
+    InputProblem,
+    RequestDetails,
+)
 from bot.support.form import (
     CHOICES,
     FLOW,
     MAX_ATTACHMENTS,
+    NEW_REQUEST_NOTICE,
     OFFER_FLOW,
     Problem,
     RequestForm,
@@ -28,16 +35,15 @@ from bot.support.form import (
 from bot.support.vocabulary import status_name
 from handlers.common import (
     Handler,
-    SentCopy,
     answer_callback,
     button,
     edit_or_reply,
     keyboard,
     length_problem,
-    notify_staff,
     register_intents,
     register_routes,
     reply,
+    staff_notice,
 )
 from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
@@ -60,15 +66,18 @@ from handlers.routes import (
     REQ_VIEW,
     REQUESTS,
 )
-from handlers.support_notices import notify_city, refresh_cards, remember_cards, send_files
+from handlers.support_notices import (
+    city_answer_notice,
+    new_request_notice,
+    notify_city,
+    refresh_cards,
+    remember_card,
+)
 from handlers.support_views import (
     city_view,
-    open_button,
     paging_row,
     request_buttons,
     request_fields,
-    staff_card,
-    triage_keyboard,
 )
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
 
@@ -382,26 +391,10 @@ async def submit(update: Update, context: HubContext, key: str) -> None:
 async def announce_new_request(
     context: HubContext, request: SupportRequest, focal_point: FocalPoint
 ) -> None:
-    """The staff get the card with its buttons and the files; the city's other focal point
-    learns that a request was filed for their city."""
+    """The staff get the card with its buttons and the files (queued with the request); the
+    city's other focal point learns that a request was filed for their city."""
     services = context.services
-    files = await services.support.details(request.id)
-    assert files is not None
-    count = len(files.attachments)
-
-    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        text = staff_t._(
-            "<b>New support request</b>\n\n{card}",
-            card=staff_card(staff_t, request, count, services.config.staff_time_zone),
-        )
-        return text, triage_keyboard(staff_t, request, count)
-
-    async def with_files(copies: list[SentCopy]) -> None:
-        await remember_cards(context, request, copies)
-        for copy in copies:
-            await send_files(context, copy.chat_id, request, files.attachments)
-
-    await notify_staff(context, render, with_files)
+    services.outbox.wake()
 
     def tell_alternate(reader: Translator) -> tuple[Markup, None]:
         return reader._(
@@ -626,17 +619,7 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
     """The answer stays readable in the staff chat; Open brings the request's card. Every
     copy of the card shows the new status, and the city's other focal points hear of it."""
     name = context.me.focal_point.full_name if context.me.focal_point else ""
-
-    def render(staff_t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        return staff_t._(
-            "<b>{reference}</b>: {name} ({city}) answered:\n\n{answer}",
-            reference=request.reference,
-            name=name,
-            city=staff_t.label(request.city),
-            answer=answer,
-        ), keyboard([open_button(staff_t, request)])
-
-    await notify_staff(context, render)
+    context.services.outbox.wake()  # the answer to staff, queued with it
     await refresh_cards(context.bot, context.services, request.id)
 
     def tell_colleague(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -671,6 +654,8 @@ def register(application: HubApplication) -> None:
             start_over=lambda context: context.services.request_form.start(context.user_id),
         ),
     )
+    staff_notice(application, NEW_REQUEST_NOTICE, new_request_notice, remember_card)
+    staff_notice(application, CITY_ANSWER_NOTICE, city_answer_notice)
     answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL

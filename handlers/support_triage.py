@@ -8,15 +8,23 @@ from datetime import time
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.audit import BOT
 from bot.context import HubApplication, HubContext
+from bot.delivery.outbox import NoticePart
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator
-from bot.support.desk import STAFF_INPUT_FLOW, ChangedMeanwhile, InputOutcome, InputProblem
+from bot.services import Services
+from bot.support.desk import (
+    DIGEST_NOTICE,
+    STAFF_INPUT_FLOW,
+    ChangedMeanwhile,
+    InputOutcome,
+    InputProblem,
+)
 from bot.support.vocabulary import STATUSES, TOPICS, status_name
 from handlers import support_actions as actions
 from handlers.common import (
@@ -26,9 +34,10 @@ from handlers.common import (
     in_rows,
     keyboard,
     length_problem,
-    notify_staff,
+    message_parts,
     register_routes,
     reply,
+    staff_notice,
     staff_only,
 )
 from handlers.preprocess import in_flow
@@ -62,6 +71,7 @@ from handlers.support_views import (
     triage_keyboard,
 )
 from storage.models import SupportRequest
+from storage.outbox import StaffNotice
 from storage.support_requests import RequestFilter
 
 logger = logging.getLogger(__name__)
@@ -554,30 +564,34 @@ async def post_digest(context: HubContext) -> int:
     overdue = await context.services.support.overdue()
     if not overdue:
         return 0
-    listed = overdue[:DIGEST_MAX_LISTED]
-    time_zone = context.services.config.staff_time_zone
-
-    def render(t: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
-        lines = "\n".join(
-            t.label(
-                "{reference} · {status} · {city} · since {since}",
-                reference=request.reference,
-                status=status_name(t, request.status),
-                city=t.label(request.city),
-                since=staff_time(t, request.waiting_since or request.updated_at, time_zone),
-            )
-            for request in listed
-        )
-        text = t.ngettext(
-            "<b>{count} support request has waited more than 3 days for an answer</b>\n\n{lines}",
-            "<b>{count} support requests have waited more than 3 days for an answer</b>\n\n{lines}",
-            len(overdue),
-            lines=lines,
-        )
-        return text, keyboard(*request_buttons(listed, TRI_OPEN))
-
-    await notify_staff(context, render)
+    await context.services.outbox.queue(StaffNotice(DIGEST_NOTICE))
     return len(overdue)
+
+
+async def digest_notice(services: Services, notice: StaffNotice, t: Translator) -> list[NoticePart]:
+    """The requests waiting when the digest goes out (after a restart too)."""
+    overdue = await services.support.overdue()
+    if not overdue:
+        return []
+    listed = overdue[:DIGEST_MAX_LISTED]
+    time_zone = services.config.staff_time_zone
+    lines = "\n".join(
+        t.label(
+            "{reference} · {status} · {city} · since {since}",
+            reference=request.reference,
+            status=status_name(t, request.status),
+            city=t.label(request.city),
+            since=staff_time(t, request.waiting_since or request.updated_at, time_zone),
+        )
+        for request in listed
+    )
+    text = t.ngettext(
+        "<b>{count} support request has waited more than 3 days for an answer</b>\n\n{lines}",
+        "<b>{count} support requests have waited more than 3 days for an answer</b>\n\n{lines}",
+        len(overdue),
+        lines=lines,
+    )
+    return message_parts(text, t, keyboard(*request_buttons(listed, TRI_OPEN)))
 
 
 async def daily_digest(context: HubContext) -> None:
@@ -628,6 +642,7 @@ class NotReplyingElsewhere(filters.MessageFilter):
 
 
 def register(application: HubApplication) -> None:
+    staff_notice(application, DIGEST_NOTICE, digest_notice)
     typing = in_flow(application, STAFF_INPUT_FLOW, one_answer=True) & NotReplyingElsewhere()
     application.add_handler(CommandHandler("requests", list_command))
     application.add_handler(CommandHandler("exportrequests", export_command))

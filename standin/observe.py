@@ -55,6 +55,16 @@ class BotObservation(BotApiState):
             ),
         )
 
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        what: str,
+        timeout: float = 30,  # noqa: ASYNC109 - same convention as wait_fetched
+    ) -> None:
+        """Waits until ``condition()`` holds, checked whenever the bot calls or a person acts
+        (for a bot in another process, whose queues the test cannot join)."""
+        await self._wait(condition, timeout, lambda: f"not within {timeout}s: {what}")
+
     async def wait_for_call(
         self,
         method: str,

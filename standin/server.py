@@ -45,13 +45,17 @@ from standin.methods.commands import CommandMethods
 from standin.methods.files import FileMethods
 from standin.methods.messages import NOT_MODIFIED, MessageMethods
 from standin.methods.updates import UpdateMethods
-from standin.models import BotApiError, Failure
+from standin.models import BotApiError, Failure, JsonDict
 from standin.observe import BotObservation
 from standin.params import Params, read_params
 from standin.people import SimulatedPeople
 
 __all__ = ["NOT_MODIFIED", "StandInBotApi"]
 
+# Methods that put a message in a chat (what refuse_chat refuses).
+_REFUSABLE = frozenset(
+    {"sendmessage", "sendphoto", "senddocument", "sendmediagroup", "copymessage", "forwardmessage"}
+)
 TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{20,}$")
 
 # Bot API method -> the coroutine that answers it, found in the mixin it names.
@@ -196,6 +200,28 @@ class StandInBotApi(
             Failure(error_code, description, retry_after, times)
         )
 
+    def refuse_chat(self, chat_id: int, retry_after: int | None, *, after: int = 0) -> None:
+        """Messages to the chat, after ``after`` more are accepted, answer 429 with
+        ``retry_after`` (a chat Telegram keeps refusing); ``None`` accepts them again."""
+        if retry_after is None:
+            self._refused_chats.pop(chat_id, None)
+        else:
+            self._refused_chats[chat_id] = (retry_after, after)
+
+    def _refusal(self, method: str, params: JsonDict) -> BotApiError | None:
+        chat_id = params.get("chat_id")
+        if method.lower() not in _REFUSABLE or chat_id not in self._refused_chats:
+            return None
+        assert isinstance(chat_id, int)
+        retry_after, accepted_first = self._refused_chats[chat_id]
+        if accepted_first > 0:
+            self._refused_chats[chat_id] = (retry_after, accepted_first - 1)
+            return None
+        self.refused.append((method, dict(params)))
+        return BotApiError(
+            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+        )
+
     # -- HTTP and dispatch -----------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -225,7 +251,7 @@ class StandInBotApi(
                     failure.error_code, failure.description, retry_after=failure.retry_after
                 )
             )
-        flood = self._flood_control(method, params)
+        flood = self._refusal(method, params) or self._flood_control(method, params)
         if flood is not None:
             return self._error(flood)
         try:

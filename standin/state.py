@@ -87,6 +87,9 @@ class BotApiState:
         self.last_callback_query_id: str | None = None
         self._next_callback_id = 1
         self._failures: dict[str, list[Failure]] = {}
+        # Chats whose messages answer 429 (see refuse_chat): retry_after, accepted first.
+        self._refused_chats: dict[int, tuple[int, int]] = {}
+        self.refused: list[tuple[str, JsonDict]] = []  # the messages refused so far
         # Optional flood control like Telegram's (off by default): at most ``messages_per_s``
         # messages in any second overall; to one private chat ``chat_burst`` at once, then one
         # every ``chat_interval_s``; to a group ``group_burst``, then one every

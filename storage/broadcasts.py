@@ -241,6 +241,7 @@ class BroadcastRepository:
         """Outcomes of messages that were being sent, many in one transaction."""
         if not results:
             return
+        stamp = to_db_time(now)
         async with self._db.transaction() as tx:
             await tx.executemany(
                 """
@@ -256,7 +257,7 @@ class BroadcastRepository:
                         "state": result.state,
                         "attempts": result.attempts,
                         "error": result.error,
-                        "now": to_db_time(now),
+                        "now": stamp,
                     }
                     for result in results
                 ],

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from storage.db import Database
 from storage.models import FocalPoint, Invite, to_db_time
+from storage.outbox import StaffNotice, queue_staff_notice
 
 
 class FocalPointRepository:
@@ -35,8 +36,10 @@ class FocalPointRepository:
         position: str,
         email: str | None,
         now: datetime,
+        notice: StaffNotice | None = None,
     ) -> FocalPoint:
-        """Record a registration awaiting review, replacing an earlier one by the same person."""
+        """Record a registration awaiting review, replacing an earlier one by the same person;
+        ``notice`` (staff asked to review it) is queued with it."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 """
@@ -62,6 +65,8 @@ class FocalPointRepository:
             await tx.execute(
                 "DELETE FROM drafts WHERE user_id = :id AND flow = 'registration'", {"id": user_id}
             )
+            if notice is not None:
+                await queue_staff_notice(tx, notice, now)
             row = await tx.fetchone(
                 "SELECT * FROM focal_points WHERE user_id = :id", {"id": user_id}
             )
@@ -128,9 +133,16 @@ class InviteRepository:
         return Invite.from_row(row) if row else None
 
     async def redeem(
-        self, *, code: str, user_id: int, full_name: str, now: datetime
+        self,
+        *,
+        code: str,
+        user_id: int,
+        full_name: str,
+        now: datetime,
+        notice: StaffNotice | None = None,
     ) -> FocalPoint | None:
-        """Use the invite and register its user as an approved focal point, atomically.
+        """Use the invite and register its user as an approved focal point, atomically (with
+        ``notice`` to staff, if any).
 
         None when the code is unknown, used or expired: the single conditional UPDATE is what
         makes two people racing for one code impossible.
@@ -166,6 +178,8 @@ class InviteRepository:
                     "now": stamp,
                 },
             )
+            if notice is not None:
+                await queue_staff_notice(tx, notice, now)
             row = await tx.fetchone(
                 "SELECT * FROM focal_points WHERE user_id = :id", {"id": user_id}
             )

@@ -343,6 +343,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        16,
+        "the staff outbox: notifications written with the change that causes them",
+        """
+        CREATE TABLE staff_notices (              -- a notification to staff not yet delivered
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                   -- how it is rendered (bot/delivery/outbox.py)
+            -- Whom it is about: erasing them drops what was not yet sent.
+            subject_user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            payload TEXT NOT NULL,                -- JSON: what rendering needs beyond the tables
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE staff_notice_progress (      -- per recipient: messages Telegram accepted
+            notice_id INTEGER NOT NULL REFERENCES staff_notices(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            parts_sent INTEGER NOT NULL,
+            PRIMARY KEY (notice_id, chat_id)
+        );
+        """,
+    ),
+    (
         17,
         "drop the index on a request's history that support_request_events_kind covers",
         """
@@ -366,7 +386,6 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE TABLE backups_made (
             path TEXT PRIMARY KEY,
             made_at TEXT NOT NULL
-        );
         """,
     ),
 )

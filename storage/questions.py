@@ -7,6 +7,7 @@ from datetime import datetime
 
 from storage.db import Database
 from storage.models import LearnedQuestion, Question, to_db_time
+from storage.outbox import StaffNotice, queue_staff_notice
 
 
 class QuestionRepository:
@@ -51,8 +52,16 @@ class QuestionRepository:
         )
         return int(row[0]) if row else 0
 
-    async def forward(self, question_id: int, user_id: int, *, now: datetime) -> Question | None:
-        """Mark an unanswered question of this user forwarded; None if it was already."""
+    async def forward(
+        self,
+        question_id: int,
+        user_id: int,
+        *,
+        now: datetime,
+        notice: StaffNotice | None = None,
+    ) -> Question | None:
+        """Mark an unanswered question of this user forwarded, queueing ``notice`` (staff told
+        of it, with its ``question_id``) with it; None if it was already."""
         async with self._db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE questions SET status = 'forwarded', forwarded_at = :now"
@@ -61,6 +70,8 @@ class QuestionRepository:
             )
             if changed == 0:
                 return None
+            if notice is not None:
+                await queue_staff_notice(tx, notice.with_values(question_id=question_id), now)
             row = await tx.fetchone("SELECT * FROM questions WHERE id = :id", {"id": question_id})
         assert row is not None
         return Question.from_row(row)

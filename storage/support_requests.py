@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.db import Database, ReadOnlyConnection, Transaction
 from storage.models import RequestAttachment, RequestEvent, SupportRequest, to_db_time
+from storage.outbox import StaffNotice, queue_staff_notice
 
 # Names are looked up rather than copied, so erasing a person (/deleteme) erases them here too.
 _REQUEST_SELECT = """
@@ -109,11 +110,13 @@ class SupportRequestRepository:
         attachments: Sequence[RequestAttachment],
         draft_flow: str,
         now: datetime,
+        notice: StaffNotice | None = None,
     ) -> tuple[SupportRequest, bool]:
         """File a request once per form; returns it and whether this call created it.
 
         The reference number is taken and the draft deleted in the same transaction, so two
         submissions racing each other (a double tap, a retried update) give one request.
+        ``notice`` (staff told of it, with the new ``request_id``) is queued with it.
         """
         async with self._db.transaction() as tx:
             existing = await tx.fetchone(
@@ -138,6 +141,8 @@ class SupportRequestRepository:
                     "DELETE FROM drafts WHERE user_id = :user AND flow = :flow",
                     {"user": user_id, "flow": draft_flow},
                 )
+                if notice is not None:
+                    await queue_staff_notice(tx, notice.with_values(request_id=request_id), now)
         request = await self.get(request_id)
         assert request is not None
         return request, created
@@ -464,7 +469,13 @@ class SupportRequestRepository:
         return await self._after_change(request_id, -1 if stale else 1)
 
     async def answer_from_city(
-        self, request_id: int, *, actor: int, text: str, now: datetime
+        self,
+        request_id: int,
+        *,
+        actor: int,
+        text: str,
+        now: datetime,
+        notice: StaffNotice | None = None,
     ) -> SupportRequest | None:
         """Attach the city's reply; a request waiting for it goes back to review."""
         async with self._db.transaction() as tx:
@@ -485,6 +496,8 @@ class SupportRequestRepository:
             if back_to_review:
                 # Nobody set this status: the answer did (a status event without an actor).
                 await _event(tx, request_id, "status", actor=None, status="in_review", now=now)
+            if notice is not None:
+                await queue_staff_notice(tx, notice.with_values(request_id=request_id), now)
         return await self.get(request_id)
 
     async def waiting_since_before(self, cutoff: datetime) -> list[SupportRequest]:

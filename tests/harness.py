@@ -47,6 +47,27 @@ class SkippedTime:
         await asyncio.sleep(0)
 
 
+class HeldTime(SkippedTime):
+    """Skipped time whose waits for a sending slot can be held, so a test can act while an
+    edit waits for the group's turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = False
+        self.someone_waits = asyncio.Event()
+        self._released = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        if self.holding and seconds > 0:
+            self.someone_waits.set()
+            await self._released.wait()
+        await super().sleep(seconds)
+
+    def release(self) -> None:
+        self.holding = False
+        self._released.set()
+
+
 @dataclass
 class Harness:
     api: StandInBotApi
@@ -58,6 +79,13 @@ class Harness:
 
     def __post_init__(self) -> None:
         self.api.monotonic = self.pacing.monotonic
+
+    def hold_waits(self) -> HeldTime:
+        """For tests about what must not wait: skipped time whose waits can be held."""
+        held = HeldTime()
+        self.pacing = held
+        self.api.monotonic = held.monotonic
+        return held
 
     def pace_in_real_time(self) -> None:
         """For tests about what is in flight at a given moment: waits take their real time."""
@@ -92,6 +120,7 @@ class Harness:
             await self.api.wait_fetched(update_id)
         await self.application.update_queue.join()
         await self.services.background.idle()
+        await self.services.outbox.idle()
 
     async def say(self, user_id: int, text: str, **kwargs: object) -> list[SentMessage]:
         """Send a text as the user; returns the bot's new messages in that chat."""

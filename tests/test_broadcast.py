@@ -14,7 +14,7 @@ from bot.services import Services
 from handlers.routes import BC_SCHEDULE
 from standin import SentMessage
 from tests.conftest import ARABIC_USER, ENGLISH_USER
-from tests.harness import ADMIN, START, Harness, catalogs, expected, plain
+from tests.harness import ADMIN, STAFF_CHAT, START, Harness, catalogs, expected, plain
 
 FALLBACK_NOTE = (
     "<i>This announcement is not available in your language; here it is in {language}.</i>"
@@ -452,3 +452,26 @@ async def test_a_run_stopped_by_an_error_is_resumed_by_the_scheduler(
     report = await bot.api.wait_for_message(ADMIN, lambda m: REPORT in (m.text or ""), timeout=10)
     assert "sent 1," in (report.text or "")
     assert len(broadcast_messages(bot, 301, "Resumed after a hiccup")) == 1
+
+
+async def test_the_report_of_a_sender_erased_meanwhile_goes_to_the_staff_chat(
+    harness: Harness,
+) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    delivery_settings(harness, paid=False, rate=10, chat_interval_ms=0)
+    harness.pace_in_real_time()
+    people = range(301, 321)
+    async with harness.running(staff_chat_id=STAFF_CHAT, staff_language="fr"):
+        for user_id in people:
+            await add_focal_point(harness, user_id, "en", "EG", "Alexandria")
+        await compose(harness.services, {"en": "Erased sender"})
+        await harness.services.broadcasts.submit(ADMIN)
+        await harness.api.wait_for_call("sendMessage", count=5)
+        await harness.services.accounts.erase(ADMIN)
+        # In the staff chat's language, since nobody's own language is known any more.
+        report = await harness.api.wait_for_message(
+            STAFF_CHAT, lambda m: "Rapport de la diffusion #1" in (m.text or ""), timeout=20
+        )
+        assert "envoyés 20, échecs 0, bloqués 0, non envoyés 0" in (report.text or "")
+    assert 0 not in harness.api.users
+    assert not [params for method, params in harness.api.calls if params.get("chat_id") == 0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from handlers.routes import ERASE, REG_START, TRI_LIST
@@ -90,3 +92,34 @@ async def test_privacy_mode_hides_plain_group_messages_from_the_bot(harness: Har
     )
     api.add_group(-42, "Open group", privacy_mode=False)
     assert api.send_text(ADMIN, "good morning all", chat_id=-42) is not None
+
+
+async def test_a_stranger_adds_the_bot_and_sends_five_commands_at_once(harness: Harness) -> None:
+    """One goodbye and one leaveChat whatever else the group sends, nothing refused, and the
+    adder's private /start is answered without waiting for the group's pace."""
+    time = harness.hold_waits()
+    async with harness.running():
+        api = harness.api
+        answered = asyncio.Event()
+        api.add_listener(
+            lambda event, payload: (
+                answered.set() if event == "message" and payload.chat_id == ENGLISH_USER else None
+            )
+        )
+        # Any wait for a chat's turn is held from here: what must not wait still goes out.
+        time.holding = True
+        api.add_bot_to_group(STRANGERS, ENGLISH_USER)
+        for command in ("/start", "/help", "/request", "/events", "/settings"):
+            api.send_text(ENGLISH_USER, command, chat_id=STRANGERS)
+        start = api.send_text(ENGLISH_USER, "/start")
+        try:
+            await asyncio.wait_for(answered.wait(), timeout=10)
+        finally:
+            time.release()
+        await harness.settle(start)
+        assert harness.texts(STRANGERS) == [expected("en", GOODBYE, bot="MenaHubBot")]
+        assert [call for call in api.calls if call[0] == "leaveChat"] == [
+            ("leaveChat", {"chat_id": STRANGERS})
+        ]
+        assert api.errors == []
+        assert not api.bot_is_member(STRANGERS)

@@ -371,7 +371,7 @@ async def test_daily_digest_of_requests_waiting_more_than_three_days(harness: Ha
         assert await post_digest(context) == 0
         bot.clock.advance(timedelta(days=1, minutes=1))
         assert await post_digest(context) == 1
-        await bot.services.background.idle()  # staff are told beside the job
+        await bot.services.outbox.idle()  # staff are told from the outbox
         digest = bot.api.last_message(STAFF_CHAT)
         assert "TSR-2026-0001" in (digest.text or "")
         assert "TSR-2026-0002" not in (digest.text or "")

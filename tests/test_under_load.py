@@ -13,6 +13,7 @@ from telegram import Chat, Message, Update, User
 
 from bot.delivery.text import split_html, visible_length
 from bot.flood import FloodGuard
+from bot.support.form import attachments_of
 from bot.updates import PerChatUpdateProcessor
 from standin import parse_html, utf16_len
 from standin.server import NOT_MODIFIED
@@ -321,3 +322,27 @@ async def test_a_message_with_nothing_new_about_its_sender_writes_nothing(
     bot.clock.advance(timedelta(minutes=11))
     await bot.say(FRENCH_USER, "/help")
     assert writes == 1  # "last seen" is kept to ten minutes
+
+
+async def test_an_album_beyond_the_flood_burst_counts_as_one_message(harness: Harness) -> None:
+    """Ten photos of one album are ten updates: with five messages of the burst left, all ten
+    reach the request form, and nobody is told to slow down."""
+    harness.config = replace(harness.config, flood_burst=12, flood_per_s=0.01)
+    async with harness.running():
+        user = USERS["en"]
+        await make_focal_point(harness, user, "JO", "Karak")
+        await harness.say(user, "/request")
+        await harness.press(user, label("en", "Youth engagement"))
+        await harness.press(user, label("en", "Advice on a plan or policy"))
+        await harness.say(user, "Crisis management guide")
+        await harness.say(user, "We need advice on a crisis plan for the municipal council.")
+        await harness.press(user, label("en", "In 1 to 3 months"))
+        album = [
+            harness.api.send_message(user, photo=harness.api.make_photo(), media_group_id="a1")
+            for _ in range(10)
+        ]
+        await harness.settle(max(update for update in album if update is not None))
+        assert expected("en", SLOW_DOWN) not in harness.texts(user)
+        draft = await harness.services.request_form.draft(user)
+        assert draft is not None
+        assert len(attachments_of(draft)) == 10

@@ -45,6 +45,12 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+NOT_MODIFIED_ANSWER = json.dumps(
+    {"ok": False, "error_code": 400, "description": NOT_MODIFIED}
+).encode()
+# The answer to an edit handed to the one already queued for that message (Telegram answers
+# True to edits it does not return a message for).
+EDIT_COALESCED = json.dumps({"ok": True, "result": True}).encode()
 _CONTENT_FIELDS = ("text", "parse_mode", "entities", "reply_markup", "link_preview_options")
 
 
@@ -60,6 +66,13 @@ class SendCounts:
     given_up: int = 0
 
 
+@dataclass
+class _EditChain:
+    """Edits of one message, coalesced: the newest content asked for, sent by the first."""
+
+    latest: RequestData | None
+
+
 class PacedRequest(AiohttpRequest):
     """Until :meth:`pace_with` is called (the services open after the application is built)
     requests go straight out."""
@@ -69,6 +82,8 @@ class PacedRequest(AiohttpRequest):
         self._limiter: RateLimiter | None = None
         self.counts = SendCounts()
         self._shown: OrderedDict[tuple[int, int], str] = OrderedDict()
+        # Per message, the edit waiting for its slot (or in flight) and the newest content.
+        self._edits: dict[tuple[int, int], _EditChain] = {}
 
     def pace_with(self, limiter: RateLimiter | None) -> None:
         self._limiter = limiter
@@ -83,19 +98,66 @@ class PacedRequest(AiohttpRequest):
         connect_timeout: object = AiohttpRequest.DEFAULT_NONE,
         pool_timeout: object = AiohttpRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        limiter = self._limiter
         name = url.rsplit("/", 1)[-1].lower()
-        paced = limiter is not None and name in SENDING_METHODS
         parameters = request_data.parameters if request_data else {}
         chat = parameters.get("chat_id")
         chat_id = chat if isinstance(chat, int) else None
+        timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         shown = self._content_key(name, chat_id, parameters)
-        if shown is not None and self._shown.get(shown[0]) == shown[1]:
-            # The same content again (a card refreshed to what it already shows): Telegram
-            # would refuse it, so it is not sent; callers treat this answer as done.
-            return 400, json.dumps(
-                {"ok": False, "error_code": 400, "description": NOT_MODIFIED}
-            ).encode()
+        if shown is None:
+            return await self._paced(url, method, name, chat_id, request_data, timeouts)
+        key, digest = shown
+        queued = self._edits.get(key)
+        if queued is not None:
+            # An edit of this message is already waiting for its slot or on its way: it carries
+            # this newer content too (after its own, if already sent), so what the message
+            # ends up showing is the last content asked for.
+            queued.latest = request_data
+            return 200, EDIT_COALESCED
+        if self._shown.get(key) == digest:
+            return 400, NOT_MODIFIED_ANSWER
+        chain = self._edits[key] = _EditChain(request_data)
+        try:
+            return await self._carry_edits(url, method, name, chat_id, key, chain, timeouts)
+        finally:
+            del self._edits[key]
+
+    async def _carry_edits(
+        self,
+        url: str,
+        method: str,
+        name: str,
+        chat_id: int | None,
+        key: tuple[int, int],
+        chain: _EditChain,
+        timeouts: tuple[object, ...],
+    ) -> tuple[int, bytes]:
+        """Send the newest content asked for this message until nothing newer is waiting.
+
+        The comparison with what the message shows is made when the slot is there, not when
+        the edit was asked for: an older edit still queued would otherwise go out after it."""
+        while True:
+            carried = chain.latest
+            if self._shown.get(key) == _digest(carried.parameters if carried else {}):
+                status, payload = 400, NOT_MODIFIED_ANSWER
+            else:
+                status, payload = await self._paced(url, method, name, chat_id, carried, timeouts)
+            if chain.latest is carried:
+                return status, payload
+
+    async def _paced(
+        self,
+        url: str,
+        method: str,
+        name: str,
+        chat_id: int | None,
+        request_data: RequestData | None,
+        timeouts: tuple[object, ...],
+    ) -> tuple[int, bytes]:
+        limiter = self._limiter
+        paced = limiter is not None and name in SENDING_METHODS
+        parameters = request_data.parameters if request_data else {}
+        read_timeout, write_timeout, connect_timeout, pool_timeout = timeouts
         hits = 0
         while True:
             if paced:

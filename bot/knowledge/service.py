@@ -29,6 +29,7 @@ from bot.knowledge.reading import Reading, read
 from bot.knowledge.search import Hit, KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
 from storage.models import LearnedQuestion, Question
+from storage.outbox import StaffNotice
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 KEPT_QUESTIONS_PER_DAY = 20
 FORWARDS_PER_DAY = 5
 DAY = timedelta(days=1)
+# The staff notice of a question forwarded to them (bot/delivery/outbox.py).
+QUESTION_NOTICE = "question"
 
 
 class DailyLimitReached(Exception):
@@ -233,7 +236,9 @@ class KnowledgeService:
         now = self._clock.now()
         if await self._questions.forwards_since(user_id, now - DAY) >= FORWARDS_PER_DAY:
             raise DailyLimitReached(FORWARDS_PER_DAY)
-        return await self._questions.forward(question_id, user_id, now=now)
+        return await self._questions.forward(
+            question_id, user_id, now=now, notice=StaffNotice(QUESTION_NOTICE, user_id)
+        )
 
     async def remember_staff_copy(
         self, question: Question, *, chat_id: int, message_id: int

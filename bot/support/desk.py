@@ -24,6 +24,7 @@ from bot.support.vocabulary import (
 )
 from storage.drafts import DraftRepository
 from storage.models import Draft, FocalPoint, RequestAttachment, RequestEvent, SupportRequest
+from storage.outbox import StaffNotice
 from storage.support_requests import (
     BoardColumn,
     BoardFilter,
@@ -40,6 +41,10 @@ ChangedMeanwhile = StaleRequest
 # Staff typing a note, a question or a decline reason; a city typing its answer. Each is a
 # one-step form kept in the drafts table, so it survives a restart like the big form.
 STAFF_INPUT_FLOW = "triage"
+# The staff notice of a city's answer (bot/delivery/outbox.py).
+CITY_ANSWER_NOTICE = "city_answer"
+# The daily digest of requests waiting too long, rendered when it is sent.
+DIGEST_NOTICE = "support_digest"
 STAFF_INPUTS = ("note", "question", "decline")
 CITY_ANSWER_FLOW = "request_answer"
 TEXT_LIMITS = (2, 2000)
@@ -318,8 +323,17 @@ class SupportDesk:
         if problem is not None:
             return InputOutcome(request, "answer", *problem)
         await self.cancel_city_answer(focal_point.user_id)
+        answer = text.strip()
         answered = await self._requests.answer_from_city(
-            request.id, actor=focal_point.user_id, text=text.strip(), now=self._clock.now()
+            request.id,
+            actor=focal_point.user_id,
+            text=answer,
+            now=self._clock.now(),
+            notice=StaffNotice(
+                CITY_ANSWER_NOTICE,
+                focal_point.user_id,
+                {"name": focal_point.full_name, "answer": answer},
+            ),
         )
         if answered is None:
             return InputOutcome(None, "answer", InputProblem.GONE)

@@ -17,11 +17,14 @@ from bot.support.feed import RequestChange, RequestFeed
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
 from storage.models import Draft, FocalPoint, RequestAttachment, SupportRequest
+from storage.outbox import StaffNotice
 from storage.support_requests import SupportRequestRepository
 
 FLOW = "request"
 # A message that asked for support, kept until the person answers the offer to file it.
 OFFER_FLOW = "request_offer"
+# The staff notice of a new request: its card, then its files (bot/delivery/outbox.py).
+NEW_REQUEST_NOTICE = "support_request"
 
 
 class Step(enum.StrEnum):
@@ -253,6 +256,8 @@ class RequestForm(Form[Step]):
             attachments=attachments_of(draft),
             draft_flow=FLOW,
             now=self._clock.now(),
+            # Not about the person: the request stays (by "a former focal point") if they go.
+            notice=StaffNotice(NEW_REQUEST_NOTICE),
         )
         if created:
             self._feed.publish(RequestChange.of(request, "filed", user_id))

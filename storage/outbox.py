@@ -1,0 +1,103 @@
+"""The staff outbox: notifications written in the transaction of the change that causes them,
+kept until Telegram accepted every message of each, so a stop at any moment loses none."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, Transaction
+from storage.models import to_db_time
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """What to tell staff: a kind (how it is rendered), whom it is about, and the values
+    rendering needs that the tables will not hold any more when it is sent."""
+
+    kind: str
+    subject_user_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def with_values(self, **values: Any) -> StaffNotice:
+        """The same notice with values only the transaction knows (a new row's id)."""
+        return StaffNotice(self.kind, self.subject_user_id, {**self.payload, **values})
+
+
+@dataclass(frozen=True)
+class QueuedNotice:
+    id: int
+    notice: StaffNotice
+    # Per recipient chat, how many of its messages Telegram already accepted.
+    parts_sent: dict[int, int]
+
+
+async def queue_staff_notice(tx: Transaction, notice: StaffNotice, now: datetime) -> int:
+    """Queue a notice inside the caller's transaction: it exists if and only if the change
+    that causes it was committed."""
+    return await tx.insert(
+        "INSERT INTO staff_notices (kind, subject_user_id, payload, created_at)"
+        " VALUES (:kind, :subject, :payload, :now)",
+        {
+            "kind": notice.kind,
+            "subject": notice.subject_user_id,
+            "payload": json.dumps(notice.payload, ensure_ascii=False),
+            "now": to_db_time(now),
+        },
+    )
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def queue(self, notice: StaffNotice, now: datetime) -> int:
+        """A notice caused by no other change (the daily digest)."""
+        async with self._db.transaction() as tx:
+            return await queue_staff_notice(tx, notice, now)
+
+    async def pending(self, limit: int) -> list[QueuedNotice]:
+        """The oldest notices not yet confirmed, with what each recipient already has."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM staff_notices ORDER BY id LIMIT :limit", {"limit": limit}
+        )
+        if not rows:
+            return []
+        progress = await self._db.fetchall(
+            "SELECT notice_id, chat_id, parts_sent FROM staff_notice_progress"
+            " WHERE notice_id BETWEEN :first AND :last",
+            {"first": rows[0]["id"], "last": rows[-1]["id"]},
+        )
+        sent: dict[int, dict[int, int]] = {}
+        for row in progress:
+            sent.setdefault(row["notice_id"], {})[row["chat_id"]] = row["parts_sent"]
+        return [
+            QueuedNotice(
+                row["id"],
+                StaffNotice(row["kind"], row["subject_user_id"], json.loads(row["payload"])),
+                sent.get(row["id"], {}),
+            )
+            for row in rows
+        ]
+
+    async def confirm(self, notice_id: int, chat_id: int, parts_sent: int) -> None:
+        """Telegram accepted the recipient's first ``parts_sent`` messages."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO staff_notice_progress (notice_id, chat_id, parts_sent)"
+                " SELECT :notice, :chat, :parts WHERE EXISTS"
+                " (SELECT 1 FROM staff_notices WHERE id = :notice)"
+                " ON CONFLICT (notice_id, chat_id) DO UPDATE SET parts_sent = excluded.parts_sent",
+                {"notice": notice_id, "chat": chat_id, "parts": parts_sent},
+            )
+
+    async def done(self, notice_id: int) -> None:
+        """Every recipient has it (or cannot be written to): the notice is gone."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM staff_notices WHERE id = :id", {"id": notice_id})
+
+    async def count(self) -> int:
+        row = await self._db.fetchone("SELECT count(*) AS n FROM staff_notices")
+        return int(row["n"]) if row else 0

@@ -1,0 +1,51 @@
+"""Edits of one message are coalesced on the way out: a card ends on the newest state."""
+
+from __future__ import annotations
+
+import asyncio
+
+from handlers.support_notices import refresh_cards
+from tests.conftest import ENGLISH_USER
+from tests.harness import ADMIN, STAFF_CHAT, Harness
+from tests.support_helpers import make_focal_point
+from tests.test_support_triage import file_one, status_label
+
+
+async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_status(
+    harness: Harness,
+) -> None:
+    """The card shows "In review"; the status goes to "Waiting for the city" and back to
+    "In review" while the first refresh waits for the staff group's turn. The second refresh
+    asks for what the card showed before: it must not be dropped as unchanged."""
+    time = harness.hold_waits()
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        bot = harness
+        assert bot.application is not None
+        telegram = bot.application.bot
+        await make_focal_point(bot, ENGLISH_USER, "JO", "Karak")
+        request_id = await file_one(bot, "en", attach=False)
+        support = bot.services.support
+        await support.change_status(request_id, "in_review", staff_id=ADMIN)
+        await refresh_cards(telegram, bot.services, request_id)
+        [(chat_id, card_id)] = await support.copies(request_id)
+
+        def card() -> str:
+            shown = next(m for m in bot.api.messages(chat_id) if m.message_id == card_id)
+            return shown.text or ""
+
+        assert status_label("en", "In review") in card()
+        # Two messages to the group fill its burst: the next one waits for the group's turn.
+        for _ in range(2):
+            await telegram.send_message(STAFF_CHAT, "Staff meeting at noon.")
+        time.holding = True
+        await support.change_status(request_id, "waiting_city", staff_id=ADMIN)
+        first = asyncio.create_task(refresh_cards(telegram, bot.services, request_id))
+        await time.someone_waits.wait()
+        await support.change_status(request_id, "in_review", staff_id=ADMIN)
+        second = asyncio.create_task(refresh_cards(telegram, bot.services, request_id))
+        await second  # handed to the edit already waiting: nobody waits twice
+        time.release()
+        await first
+        assert status_label("en", "In review") in card()
+        assert status_label("en", "Waiting for the city") not in card()
