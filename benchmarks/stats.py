@@ -31,11 +31,11 @@ from bot.geography import COUNTRIES, OTHER_COUNTRY  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS  # noqa: E402
 from bot.stats import charts, labels  # noqa: E402
+from bot.stats.areas import AREAS  # noqa: E402
 from bot.stats.periods import Period  # noqa: E402
 from bot.stats.service import StatsService  # noqa: E402
 from bot.stats.workbook import build_workbook  # noqa: E402
 from bot.support.vocabulary import SUPPORT_KINDS, TOPICS  # noqa: E402
-from handlers.stats import AREAS  # noqa: E402
 from storage.bulk import insert_rows  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.stats import StatsRepository  # noqa: E402

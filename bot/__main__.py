@@ -8,7 +8,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -249,14 +249,12 @@ def _write_csv(output: Path, content: str) -> None:
 
 
 async def _report(services: Services, args: argparse.Namespace) -> int:
-    from bot.stats.periods import day_start
     from bot.stats.workbook import build_workbook
-    from storage.stats import Window
 
     if args.last_day < args.first_day:
         print("hubbot report: --to is before --from", file=sys.stderr)
         return 2
-    window = Window(day_start(args.first_day), day_start(args.last_day + timedelta(days=1)))
+    window = services.stats.days(args.first_day, args.last_day)
     report = await services.stats.report(window)
     content = await asyncio.to_thread(build_workbook, services.translator(args.language), report)
     try:

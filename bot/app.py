@@ -31,6 +31,7 @@ from handlers import (
     events,
     fallback,
     flood,
+    forms,
     help_menu,
     knowledge,
     language,
@@ -66,6 +67,7 @@ FEATURES = (
     event_staff,
     broadcast,
     knowledge,
+    forms,
     fallback,
     errors,
 )

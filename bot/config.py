@@ -61,6 +61,8 @@ class Config:
     console_url: str | None = None
     console_port: int = DEFAULT_CONSOLE_PORT
     console_listen: str = DEFAULT_WEBHOOK_LISTEN
+    # A form untouched this long asks "continue or start over?" before taking an answer.
+    form_lapse_hours: int = 12
 
     def require_token(self) -> str:
         if self.token is None:
@@ -232,5 +234,8 @@ def load_config(
         ),
         console_listen=_listen_address(
             env.get("HUBBOT_CONSOLE_LISTEN") or DEFAULT_WEBHOOK_LISTEN, "HUBBOT_CONSOLE_LISTEN"
+        ),
+        form_lapse_hours=_integer(
+            "HUBBOT_FORM_LAPSE_HOURS", env.get("HUBBOT_FORM_LAPSE_HOURS") or "12", minimum=1
         ),
     )

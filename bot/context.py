@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.accounts import Profile
 from bot.i18n import Translator
 from bot.services import Services
+from storage.models import Draft
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -23,6 +24,8 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.profile: Profile | None = None
         self._translator: Translator | None = None
+        # A form left untouched too long: this update is not its answer (handlers.forms asks).
+        self.lapsed_draft: Draft | None = None
 
     @property
     def services(self) -> Services:

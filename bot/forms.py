@@ -10,13 +10,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bot.clock import Clock
 from storage.drafts import DraftRepository
 from storage.models import Draft
 
 StepT = TypeVar("StepT", bound=enum.StrEnum)
+AnswersT = TypeVar("AnswersT", bound=Mapping[str, Any])
 
 
 class FormProblem(enum.Enum):
@@ -45,12 +47,38 @@ class StepOutcome:
     limit: int | None = None
 
 
+class StepRefused(Exception):
+    """The last step of a form (submit, schedule) that makes something else than a draft
+    refused its answer: the outcome says where the form stays, and why."""
+
+    def __init__(self, outcome: StepOutcome) -> None:
+        super().__init__(outcome.problem)
+        self.outcome = outcome
+
+
+class DraftAnswers(Generic[AnswersT]):
+    """A draft's data read as its form's ``TypedDict``: ``answers = DraftAnswers[Answers]()``.
+
+    The form wrote every key through its own steps, so there is nothing to check on the way
+    back; this says which shape the data has, once per form.
+    """
+
+    def __call__(self, draft: Draft) -> AnswersT:
+        return cast(AnswersT, draft.data)
+
+
 def length_problem(value: str, shortest: int, longest: int) -> tuple[FormProblem, int] | None:
     if len(value) < shortest:
         return FormProblem.TOO_SHORT, shortest
     if len(value) > longest:
         return FormProblem.TOO_LONG, longest
     return None
+
+
+def has_lapsed(draft: Draft, now: datetime, lapse: timedelta) -> bool:
+    """A form untouched this long: the person has moved on, and what they write next is not
+    taken as its answer until they say they are back (the draft is kept meanwhile)."""
+    return now - draft.updated_at > lapse
 
 
 class Form(Generic[StepT]):
@@ -85,16 +113,18 @@ class Form(Generic[StepT]):
     async def cancel(self, user_id: int) -> None:
         await self._drafts.delete(user_id, self.flow)
 
-    async def back(self, user_id: int) -> Draft | None:
+    async def back(self, user_id: int) -> StepOutcome:
         draft = await self.draft(user_id)
         if draft is None:
-            return None
-        return await self.save(user_id, self.previous(draft), draft.data)
+            return StepOutcome(None)
+        return StepOutcome(await self.save(user_id, self.previous(draft), draft.data))
 
-    async def resume(self, user_id: int) -> Draft | None:
+    async def resume(self, user_id: int) -> StepOutcome:
         """Saved again, so it is the form the user's next message belongs to."""
         draft = await self.draft(user_id)
-        return await self.save(user_id, self.step(draft), draft.data) if draft else None
+        if draft is None:
+            return StepOutcome(None)
+        return StepOutcome(await self.save(user_id, self.step(draft), draft.data))
 
     def step(self, draft: Draft) -> StepT:
         return self.steps(draft.step)  # type: ignore[return-value]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import logging
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -167,6 +168,10 @@ class Translator:
         self.locale = locale
         self._translations = translations
 
+    def __reduce__(self) -> tuple[Callable[[str, str], Translator], tuple[str, str]]:
+        # Sent to the statistics worker process by name: the catalogs are loaded there once.
+        return _translator_in_this_process, (self.language, str(self.locale))
+
     @property
     def is_rtl(self) -> bool:
         return self.language == "ar"
@@ -240,3 +245,13 @@ class Translator:
         # fixed offset reads best as one ("GMT+02:00").
         own_name = self.locale.time_zones.get(canonical, {}).get("long", {}).get("standard")
         return own_name or get_timezone_gmt(datetime.now(ZoneInfo(time_zone)), locale=self.locale)
+
+
+@functools.cache
+def _catalogs_in_this_process() -> Catalogs:
+    return Catalogs.load()
+
+
+def _translator_in_this_process(language: str, locale: str) -> Translator:
+    catalogs = _catalogs_in_this_process()
+    return Translator(language, catalogs.translations[language], Locale.parse(locale))

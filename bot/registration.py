@@ -7,10 +7,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NotRequired, TypedDict, cast
+from typing import NotRequired, TypedDict
 
 from bot.clock import Clock
-from bot.forms import Form, FormProblem, StepOutcome, WrongStep, length_problem
+from bot.forms import DraftAnswers, Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.geography import COUNTRIES_BY_CODE, OTHER_COUNTRY
 from storage.drafts import DraftRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
@@ -55,8 +55,7 @@ class Problem(enum.Enum):
     BAD_EMAIL = "bad_email"
 
 
-def answers(draft: Draft) -> Answers:
-    return cast(Answers, draft.data)
+answers = DraftAnswers[Answers]()
 
 
 class RedeemStatus(enum.Enum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.accounts import AccountService, Profile
 from bot.audit import AuditLog
@@ -22,6 +22,7 @@ from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
 from bot.stats.service import StatsService
+from bot.stats.worker import StatsWorker
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
 from storage.audit import AuditRepository
@@ -50,6 +51,10 @@ class FlowTracker:
     # One-answer prompts (a time zone, a note, an answer to staff) that a command abandons:
     # the user has moved on, and their next text must not be taken for that answer.
     abandoned_by_commands: set[str] = field(default_factory=set)
+    # Multi-step forms that, left untouched a while, ask "continue or start over?" first.
+    resumable: set[str] = field(default_factory=set)
+    # Per person, the moment of the lapsed draft they were last asked about: asked once.
+    offered: dict[int, datetime] = field(default_factory=dict)
 
     def set(self, user_id: int, flow: str | None) -> None:
         if flow is None:
@@ -59,6 +64,13 @@ class FlowTracker:
 
     def get(self, user_id: int) -> str | None:
         return self.active.get(user_id)
+
+    def first_offer(self, user_id: int, draft_changed: datetime) -> bool:
+        """True the first time a person is asked about this lapsed draft."""
+        if self.offered.get(user_id) == draft_changed:
+            return False
+        self.offered[user_id] = draft_changed
+        return True
 
 
 @dataclass
@@ -171,7 +183,12 @@ class Services:
                 clock=clock,
                 attendees=events.attendee_ids,
             ),
-            stats=StatsService(stats=StatsRepository(db), clock=clock),
+            stats=StatsService(
+                stats=StatsRepository(db),
+                clock=clock,
+                worker=StatsWorker(config.database_path),
+                time_zone=config.staff_time_zone,
+            ),
             audit=audit,
             console=ConsoleAccess(
                 repository=ConsoleRepository(db),
@@ -183,6 +200,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        self.stats.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

@@ -26,6 +26,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.config import WEBHOOK_SECRET_PATTERN, Config, ConfigError
+from bot.logs import hide_secret
 
 if TYPE_CHECKING:
     from bot.context import HubApplication
@@ -131,6 +132,8 @@ async def serving_webhook(
     """Run the bot on a webhook: register it with Telegram (with the secret), then serve."""
     assert config.webhook_url is not None
     secret, _ = webhook_secret(config)
+    # setWebhook is logged with its parameters at DEBUG: the secret among them.
+    hide_secret(secret)
     receiver = WebhookReceiver(
         application,
         secret=secret,

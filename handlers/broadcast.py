@@ -22,7 +22,7 @@ from bot.broadcasts import (
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import HubApplication, HubContext
 from bot.delivery import Part, bulk_bot
-from bot.forms import FormProblem
+from bot.forms import FormProblem, StepRefused
 from bot.geography import COUNTRIES
 from bot.i18n import N_, Translator, right_to_left
 from bot.services import Services
@@ -50,7 +50,7 @@ from handlers.common import (
     send,
     staff_only,
 )
-from handlers.forms import FormView, Screen
+from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
 from handlers.routes import (
     BC_AUDIENCE,
@@ -295,11 +295,12 @@ async def on_message(update: Update, context: HubContext) -> None:
     if draft is None:
         return
     if draft.step == Step.SCHEDULE and message.text is not None:
-        result = await service.schedule(user_id, message.text, context.me.time_zone)
-        if isinstance(result, StepOutcome):
-            await FORM.after(update, context, result, edit=False)
+        try:
+            scheduled = await service.schedule(user_id, message.text, context.me.time_zone)
+        except StepRefused as refused:
+            await FORM.after(update, context, refused.outcome, edit=False)
         else:
-            await reply(update, context, scheduled_text(context, result))
+            await reply(update, context, scheduled_text(context, scheduled))
         return
     if draft.step != Step.TEXT:
         await FORM.after(update, context, StepOutcome(draft, FormProblem.WRONG_STEP), edit=False)
@@ -338,9 +339,10 @@ def scheduled_text(context: HubContext, broadcast: Broadcast) -> Markup:
 @staff_only
 async def send_now(update: Update, context: HubContext) -> None:
     await answer_callback(update)
-    result = await context.services.broadcasts.submit(context.user_id)
-    if isinstance(result, StepOutcome):
-        await FORM.after(update, context, result, edit=True)
+    try:
+        result = await context.services.broadcasts.submit(context.user_id)
+    except StepRefused as refused:
+        await FORM.after(update, context, refused.outcome, edit=True)
         return
     await edit_or_reply(
         update,
@@ -545,6 +547,19 @@ async def start_delivery(application: HubApplication) -> None:
 
 def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
+    resumable(
+        application,
+        FLOW,
+        Resumable(
+            FORM,
+            N_(
+                "You left a broadcast unfinished (last changed {when}). Continue where you "
+                "left off, or start over?"
+            ),
+            start_over=lambda context: context.services.broadcasts.start(context.user_id),
+            for_staff=True,
+        ),
+    )
     application.add_handler(CommandHandler("broadcast", begin))
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
     register_routes(

@@ -51,7 +51,7 @@ from handlers.events_views import (
     when_text,
     where_text,
 )
-from handlers.forms import FormView, ProblemText, Screen
+from handlers.forms import FormView, ProblemText, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
 from handlers.routes import (
     EDIT_EVENT,
@@ -709,6 +709,31 @@ async def announce(update: Update, context: HubContext, event_id: int) -> None:
 def register(application: HubApplication) -> None:
     new_form = in_flow(application, NEW_FLOW)
     edit_form = in_flow(application, EDIT_FLOW)
+    resumable(
+        application,
+        NEW_FLOW,
+        Resumable(
+            NEW_FORM,
+            N_(
+                "You left a new event unfinished (last changed {when}). Continue where you "
+                "left off, or start over?"
+            ),
+            start_over=lambda context: context.services.events.start_new(context.user_id),
+            for_staff=True,
+        ),
+    )
+    resumable(
+        application,
+        EDIT_FLOW,
+        Resumable(
+            EDIT_FORM,
+            N_(
+                "You left a change to an event unfinished (last changed {when}). Continue "
+                "where you left off, or cancel it?"
+            ),
+            for_staff=True,
+        ),
+    )
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.COMMAND
     application.add_handler(CommandHandler("newevent", begin))

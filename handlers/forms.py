@@ -9,18 +9,23 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import TypeHandler
 
 from bot.callbacks import Route, RouteCallback
-from bot.context import HubContext
+from bot.context import HubApplication, HubContext
 from bot.forms import Form, FormProblem, StepOutcome, WrongStep
 from bot.i18n import Translator
+from bot.services import FlowTracker
 from handlers.common import (
     answer_callback,
     button,
     edit_or_reply,
+    keyboard,
     length_problem,
+    register_routes,
     reply,
 )
+from handlers.routes import FORM_CONTINUE, FORM_RESTART, FORMS
 from storage.models import Draft
 
 Screen = tuple[Markup, InlineKeyboardMarkup | None]
@@ -104,19 +109,18 @@ class FormView:
         self,
         update: Update,
         context: HubContext,
-        step: Awaitable[StepOutcome | Draft | None],
+        step: Awaitable[StepOutcome],
         *,
         edit: bool,
     ) -> None:
         """Run one step of the form and show where it leads; a step of another time is refused."""
         try:
-            result = await step
+            outcome = await step
         except WrongStep as wrong:
-            result = StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
-        outcome = result if isinstance(result, StepOutcome) else StepOutcome(result)
+            outcome = StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
         await self.after(update, context, outcome, edit=edit)
 
-    def action(self, act: Callable[..., Awaitable[StepOutcome | Draft | None]]) -> RouteCallback:
+    def action(self, act: Callable[..., Awaitable[StepOutcome]]) -> RouteCallback:
         """A button of the form: ``act(service, user_id, *arguments)``, then where it leads."""
         view = self
 
@@ -142,3 +146,85 @@ class FormView:
 
     def navigation_routes(self) -> dict[Route, RouteCallback]:
         return {self.back: self.on_back, self.cancel: self.on_cancel}
+
+
+# -- a form left untouched a while: continue where you left off, or start over -----------------
+
+RESUMABLE_FORMS = "resumable_forms"
+# After the main group has answered the message (as a question, most often).
+AFTER_ANSWER_GROUP = 1
+
+
+@dataclass(frozen=True)
+class Resumable:
+    """How a form offers itself again after a lapse (``HUBBOT_FORM_LAPSE_HOURS``)."""
+
+    view: FormView
+    # The whole question, with {when} (the draft's last change in the reader's time zone).
+    unfinished: str
+    # A blank draft of the form; None: the form cannot start over alone (Cancel is offered).
+    start_over: Callable[[HubContext], Awaitable[Draft]] | None = None
+    for_staff: bool = False
+
+
+def resumable(application: HubApplication, flow: str, form: Resumable) -> None:
+    """Declare a form resumable: left untouched a while, the next message is not its answer."""
+    forms: dict[str, Resumable] = application.bot_data.setdefault(RESUMABLE_FORMS, {})
+    forms[flow] = form
+    tracker: FlowTracker = application.bot_data["flows"]
+    tracker.resumable.add(flow)
+
+
+def _resumable(context: HubContext, flow: str) -> Resumable:
+    forms: dict[str, Resumable] = context.application.bot_data[RESUMABLE_FORMS]
+    return forms[flow]
+
+
+def _own_translator(update: Update, context: HubContext) -> Translator:
+    """The person's language, even when the answer before came in the question's."""
+    services = context.services
+    chat = update.effective_chat
+    if chat is not None and chat.id == services.config.staff_chat_id:
+        return services.staff_translator()
+    return services.translator_for(context.me)
+
+
+async def offer_to_resume(update: Update, context: HubContext) -> None:
+    """Once per lapsed draft: continue where you left off, or start over?"""
+    draft = context.lapsed_draft
+    if draft is None or update.message is None:
+        return
+    form = _resumable(context, draft.flow)
+    if not context.services.flows.first_offer(context.user_id, draft.updated_at):
+        return
+    context.use_translator(_own_translator(update, context))
+    t = context.t
+    choices = [button(t.label("Continue"), FORM_CONTINUE, draft.flow)]
+    if form.start_over is not None:
+        choices.append(button(t.label("Start over"), FORM_RESTART, draft.flow))
+    else:
+        choices.append(button(t.label("✖ Cancel"), form.view.cancel))
+    text = t._(form.unfinished, when=t.datetime(draft.updated_at, context.me.time_zone))
+    await reply(update, context, text, keyboard(choices))
+
+
+async def continue_form(update: Update, context: HubContext, flow: str) -> None:
+    view = _resumable(context, flow).view
+    await answer_callback(update)
+    await view.run(update, context, view._form(context).resume(context.user_id), edit=True)
+
+
+async def start_form_over(update: Update, context: HubContext, flow: str) -> None:
+    form = _resumable(context, flow)
+    await answer_callback(update)
+    if form.start_over is None or (form.for_staff and not context.me.is_staff):
+        await edit_or_reply(update, context, context.t._(form.view.closed))
+        return
+    await form.view.show(update, context, await form.start_over(context), edit=True)
+
+
+def register(application: HubApplication) -> None:
+    application.add_handler(TypeHandler(Update, offer_to_resume), group=AFTER_ANSWER_GROUP)
+    register_routes(
+        application, FORMS, {FORM_CONTINUE: continue_form, FORM_RESTART: start_form_over}
+    )

@@ -260,8 +260,12 @@ def answer_in_question_language(context: HubContext, question: str) -> InlineKey
 
 async def forward_question(update: Update, context: HubContext, question_id: int) -> None:
     services = context.services
-    t = context.t
     profile = context.me
+    asked = await services.knowledge.question(question_id)
+    if asked is not None and asked.user_id == profile.user.id:
+        # The bot declined in the question's language: the rest of the exchange stays in it.
+        context.use_translator(services.translator(asked.language, profile.country))
+    t = context.t
     try:
         question = await services.knowledge.forward(question_id, user_id=profile.user.id)
     except DailyLimitReached as reached:

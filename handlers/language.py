@@ -11,7 +11,7 @@ from bot.context import HubApplication, HubContext
 from bot.registration import is_invite_code
 from handlers.common import answer_callback, button, edit_or_reply, keyboard, register_routes, reply
 from handlers.language_views import LANGUAGE_NAMES, language_keyboard
-from handlers.registration import offer_move, redeemed_text
+from handlers.registration_views import move_offer, redeemed_text
 from handlers.routes import (
     ADOPT_LANGUAGE,
     CHOOSE_LANGUAGE,
@@ -48,8 +48,9 @@ async def start(update: Update, context: HubContext) -> None:
 async def redeem_invite(update: Update, context: HubContext, code: str) -> None:
     profile = context.me
     move = await context.services.registration.move_offered_by(code, user_id=profile.user.id)
-    if move is not None:
-        await offer_move(update, context, move)
+    current = profile.focal_point
+    if move is not None and current is not None:
+        await reply(update, context, *move_offer(context.t, current, move))
         return
     outcome = await context.services.registration.redeem(
         code, user_id=profile.user.id, full_name=profile.user.display_name

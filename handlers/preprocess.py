@@ -15,7 +15,9 @@ from telegram.ext import (
 )
 
 from bot.context import HubApplication, HubContext
-from bot.services import FlowTracker
+from bot.forms import has_lapsed
+from bot.services import FlowTracker, Services
+from storage.models import Draft
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +67,23 @@ async def load_sender(update: Update, context: HubContext) -> None:
     if draft is not None and await answers_a_forwarded_question(update, context):
         # Goes to whoever asked: a form left open elsewhere must not take it as its input.
         draft = None
+    if draft is not None and message is not None and lapsed(services, draft, message.text):
+        # A question typed half a day later is a question; handlers.forms then asks whether
+        # to continue the form or start over, and keeps the draft until the person chooses.
+        context.lapsed_draft = draft
+        draft = None
     services.flows.set(user.id, draft.flow if draft else None)
+
+
+def lapsed(services: Services, draft: Draft, text: str | None) -> bool:
+    """A message (not a command: those do what they say) to a form left untouched too long."""
+    return (
+        draft.flow in services.flows.resumable
+        and not (text or "").startswith("/")
+        and has_lapsed(
+            draft, services.clock.now(), timedelta(hours=services.config.form_lapse_hours)
+        )
+    )
 
 
 async def answers_a_forwarded_question(update: Update, context: HubContext) -> bool:

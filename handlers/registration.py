@@ -14,8 +14,6 @@ from bot.i18n import N_, Translator
 from bot.registration import (
     FLOW,
     Problem,
-    RedeemOutcome,
-    RedeemStatus,
     RegistrationService,
     Step,
     answers,
@@ -32,9 +30,9 @@ from handlers.common import (
     send_to_person,
     staff_only,
 )
-from handlers.forms import FormView, Screen
+from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
-from handlers.registration_views import describe
+from handlers.registration_views import describe, move_offer, pending_page, redeemed_text
 from handlers.routes import (
     REG_APPROVE,
     REG_BACK,
@@ -42,6 +40,9 @@ from handlers.routes import (
     REG_CITY,
     REG_COUNTRY,
     REG_MOVE,
+    REG_PAGE_APPROVE,
+    REG_PAGE_REJECT,
+    REG_PENDING,
     REG_REJECT,
     REG_SKIP_EMAIL,
     REG_START,
@@ -49,7 +50,7 @@ from handlers.routes import (
     REG_SUBMIT,
     REGISTRATION,
 )
-from storage.models import Draft, Invite
+from storage.models import Draft, FocalPoint, Invite
 
 
 def _ask_name(t: Translator, draft: Draft) -> Screen:
@@ -192,42 +193,11 @@ async def submit(update: Update, context: HubContext) -> None:
     await notify_staff(context, render)
 
 
-def redeemed_text(t: Translator, outcome: RedeemOutcome) -> Markup:
-    """What opening an invite link did."""
-    if outcome.status is RedeemStatus.REGISTERED:
-        assert outcome.focal_point is not None
-        return t._(
-            "Welcome! You are now registered as the focal point for {city}. "
-            "Use /settings to check your profile and /help to see what the bot can do.",
-            city=t.label(outcome.focal_point.city),
-        )
-    if outcome.status is RedeemStatus.USED:
-        return t._("This invite link has already been used. Ask the Hub for a new one.")
-    if outcome.status is RedeemStatus.EXPIRED:
-        return t._("This invite link has expired. Ask the Hub for a new one.")
-    return t._("This invite link is not valid. Check that you copied all of it.")
-
-
 async def offer_move(update: Update, context: HubContext, invite: Invite) -> None:
     """An approved focal point opened another city's invite: ask before moving them."""
-    t = context.t
     current = context.me.focal_point
     assert current is not None
-    moving = t.label("Move to {city}", city=t.label(invite.city))
-    await reply(
-        update,
-        context,
-        t._(
-            "You are the focal point for {current}. This invite is for {city}. "
-            "Do you want to become the focal point for {city} instead?",
-            current=t.label(current.city),
-            city=t.label(invite.city),
-        ),
-        keyboard(
-            [button(moving, REG_MOVE, invite.code)],
-            [button(t.label("Stay with {city}", city=t.label(current.city)), REG_STAY)],
-        ),
-    )
+    await reply(update, context, *move_offer(context.t, current, invite))
 
 
 async def stay(update: Update, context: HubContext) -> None:
@@ -294,13 +264,10 @@ async def reject(update: Update, context: HubContext, user_id: int) -> None:
 
 
 async def review(update: Update, context: HubContext, user_id: int, *, approve: bool) -> None:
-    services = context.services
-    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
-    t = context.t
+    decided = await decide(update, context, user_id, approve=approve)
     if decided is None:
-        await answer_callback(update, t.label("This registration was already decided."), alert=True)
         return
-    await answer_callback(update)
+    t = context.t
     details = describe(t, decided)
     reviewer = context.me.user.display_name
     outcome = (
@@ -309,6 +276,24 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
         else t._("{details}\n\n<b>Rejected</b> by {reviewer}.", details=details, reviewer=reviewer)
     )
     await edit_or_reply(update, context, outcome)
+
+
+async def decide(
+    update: Update, context: HubContext, user_id: int, *, approve: bool
+) -> FocalPoint | None:
+    """Approve or reject, answer the button and tell the applicant; None if decided before."""
+    services = context.services
+    decided = await services.registration.review(user_id, approve=approve, reviewer=context.user_id)
+    t = context.t
+    if decided is None:
+        await answer_callback(update, t.label("This registration was already decided."), alert=True)
+        return None
+    await answer_callback(
+        update,
+        t.label("Approved: {name}.", name=decided.full_name)
+        if approve
+        else t.label("Rejected: {name}.", name=decided.full_name),
+    )
     applicant = await services.accounts.profile(decided.user_id)
     applicant_t = services.translator_for(applicant)
     message = (
@@ -324,30 +309,50 @@ async def review(update: Update, context: HubContext, user_id: int, *, approve: 
         )
     )
     await send_to_person(context.bot, decided.user_id, message, applicant_t)
+    return decided
 
 
 @staff_only
 async def list_pending(update: Update, context: HubContext) -> None:
-    t = context.t
     pending = await context.services.registration.pending()
-    if not pending:
-        await reply(update, context, t._("No registration is waiting for review."))
-        return
-    for focal_point in pending:
-        await reply(
-            update,
-            context,
-            t._(
-                "<b>Waiting for review</b> (id {user_id}):\n\n{details}",
-                user_id=str(focal_point.user_id),
-                details=describe(t, focal_point),
-            ),
-            review_keyboard(t, focal_point.user_id),
-        )
+    await reply(update, context, *pending_page(context.t, pending, 0))
+
+
+@staff_only
+async def show_pending_page(update: Update, context: HubContext, page: int) -> None:
+    await answer_callback(update)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
+
+
+@staff_only
+async def approve_on_page(update: Update, context: HubContext, user_id: int, page: int) -> None:
+    await decide(update, context, user_id, approve=True)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
+
+
+@staff_only
+async def reject_on_page(update: Update, context: HubContext, user_id: int, page: int) -> None:
+    await decide(update, context, user_id, approve=False)
+    pending = await context.services.registration.pending()
+    await edit_or_reply(update, context, *pending_page(context.t, pending, page))
 
 
 def register(application: HubApplication) -> None:
     active = in_flow(application, FLOW)
+    resumable(
+        application,
+        FLOW,
+        Resumable(
+            FORM,
+            N_(
+                "You left your registration unfinished (last changed {when}). Continue where "
+                "you left off, or start over?"
+            ),
+            start_over=lambda context: context.services.registration.start(context.user_id),
+        ),
+    )
     application.add_handler(CommandHandler("register", begin))
     application.add_handler(CommandHandler("pending", list_pending))
     register_routes(
@@ -362,6 +367,9 @@ def register(application: HubApplication) -> None:
             REG_SUBMIT: submit,
             REG_APPROVE: approve,
             REG_REJECT: reject,
+            REG_PENDING: show_pending_page,
+            REG_PAGE_APPROVE: approve_on_page,
+            REG_PAGE_REJECT: reject_on_page,
             REG_MOVE: confirm_move,
             REG_STAY: stay,
         },

@@ -7,14 +7,18 @@ any other module may put a feature's button on its keyboard without importing it
 from __future__ import annotations
 
 from bot.broadcasts import AudienceKind
+from bot.broadcasts.form import FLOW as BROADCAST_FLOW
 from bot.callbacks import ID, INDEX, PAGE, Choice, Feature, Token
 from bot.config import SUPPORTED_LANGUAGES
 from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
+from bot.events.form import EDIT_FLOW, NEW_FLOW
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS
+from bot.registration import FLOW as REGISTRATION_FLOW
 from bot.stats.labels import ALL_COUNTRIES, AREA_NAMES
 from bot.stats.periods import Period
 from bot.support.form import CHOICES
+from bot.support.form import FLOW as REQUEST_FLOW
 from bot.support.vocabulary import STATUSES
 
 COUNTRY_CODE = Token(5, alphabet="A-Z")
@@ -38,6 +42,13 @@ ERASURE = Feature("del")
 ERASE = ERASURE.route("erase")
 KEEP_DATA = ERASURE.route("keep")
 
+# -- any form left open a while: continue it, or start over -------------------------------------
+
+FORMS = Feature("form")
+RESUMABLE_FLOW = Choice(REGISTRATION_FLOW, REQUEST_FLOW, NEW_FLOW, EDIT_FLOW, BROADCAST_FLOW)
+FORM_CONTINUE = FORMS.route("continue", RESUMABLE_FLOW)
+FORM_RESTART = FORMS.route("restart", RESUMABLE_FLOW)
+
 # -- registration and invites -------------------------------------------------------------------
 
 REGISTRATION = Feature("reg")
@@ -50,6 +61,10 @@ REG_SKIP_EMAIL = REGISTRATION.route("skip")
 REG_SUBMIT = REGISTRATION.route("submit")
 REG_APPROVE = REGISTRATION.route("approve", ID)
 REG_REJECT = REGISTRATION.route("reject", ID)
+# /pending: one message with a page of registrations; deciding one from it keeps the page.
+REG_PENDING = REGISTRATION.route("pending", PAGE)
+REG_PAGE_APPROVE = REGISTRATION.route("papprove", ID, PAGE)
+REG_PAGE_REJECT = REGISTRATION.route("preject", ID, PAGE)
 # An approved focal point confirming (or not) a move to the city of an invite, by its code.
 REG_MOVE = REGISTRATION.route("move", Token(24))
 REG_STAY = REGISTRATION.route("stay")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from markupsafe import Markup
@@ -15,11 +13,8 @@ from telegram.ext import CommandHandler
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
-from bot.stats import charts, labels
-from bot.stats.charts import Chart
-from bot.stats.periods import Period, day_start
-from bot.stats.service import StatsService
-from bot.stats.workbook import build_workbook
+from bot.stats import labels
+from bot.stats.periods import Period
 from handlers.common import (
     answer_callback,
     button,
@@ -36,9 +31,6 @@ from storage.stats import Window
 logger = logging.getLogger(__name__)
 
 SELECTED_MARK = "• "
-
-Drawing = Callable[[], list[Chart]]
-Renderer = Callable[[Translator, str, StatsService, Window], Awaitable[Drawing]]
 
 
 def _scope(t: Translator, period: Period | None, window: Window) -> str:
@@ -98,41 +90,6 @@ async def stats_command(update: Update, context: HubContext) -> None:
     await reply(update, context, text, markup)
 
 
-async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.focal_points(window)
-    return lambda: [charts.focal_points_chart(t, scope, figures)]
-
-
-async def _questions(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.questions(window)
-    return lambda: [charts.questions_chart(t, scope, figures)]
-
-
-async def _requests(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.requests(window)
-    waiting = [(request, stats.waiting_days(request)) for request in figures.waiting_longest]
-    return lambda: [charts.requests_chart(t, scope, figures), charts.waiting_chart(t, waiting)]
-
-
-async def _events(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.events(window)
-    return lambda: [charts.events_chart(t, scope, figures)]
-
-
-async def _broadcasts(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
-    figures = await stats.broadcasts(window)
-    return lambda: [charts.broadcasts_chart(t, scope, figures)]
-
-
-AREAS: dict[str, Renderer] = {
-    "fp": _focal_points,
-    "q": _questions,
-    "r": _requests,
-    "e": _events,
-    "b": _broadcasts,
-}
-
-
 async def send_charts(
     update: Update, context: HubContext, area: str, period: Period, country: str | None
 ) -> None:
@@ -142,9 +99,8 @@ async def send_charts(
     stats = context.services.stats
     window = stats.window(period, country)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
-    draw = await AREAS[area](t, _scope(t, period, window), stats, window)
-    # Drawing is CPU work: a worker thread keeps the bot answering everyone else meanwhile.
-    for chart in await asyncio.to_thread(charts.draw_alone, draw):
+    # Queried and drawn in the statistics worker: nobody else's reply waits for it.
+    for chart in await stats.charts(area, t, _scope(t, period, window), window):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
 
 
@@ -155,8 +111,7 @@ async def send_report(
     assert chat is not None
     t = context.t
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    report = await context.services.stats.report(window)
-    content = await asyncio.to_thread(build_workbook, t, report)
+    content = await context.services.stats.workbook(t, window)
     first = window.start.date().isoformat() if period is not Period.ALL_TIME else "start"
     last = (window.end - timedelta(microseconds=1)).date().isoformat()
     await context.bot.send_document(
@@ -190,7 +145,7 @@ async def report_command(update: Update, context: HubContext) -> None:
             ),
         )
         return
-    window = Window(day_start(first), day_start(last + timedelta(days=1)))
+    window = stats.days(first, last)
     await send_report(update, context, window, None)
 
 

@@ -28,7 +28,7 @@ from handlers.common import (
     register_routes,
     reply,
 )
-from handlers.forms import FormView, Screen
+from handlers.forms import FormView, Resumable, Screen, resumable
 from handlers.preprocess import in_flow
 from handlers.routes import (
     REQ_ANSWER,
@@ -566,6 +566,18 @@ async def on_answer_other(update: Update, context: HubContext) -> None:
 
 def register(application: HubApplication) -> None:
     filing = in_flow(application, FLOW)
+    resumable(
+        application,
+        FLOW,
+        Resumable(
+            FORM,
+            N_(
+                "You left a support request unfinished (last changed {when}). Continue where "
+                "you left off, or start over?"
+            ),
+            start_over=lambda context: context.services.request_form.start(context.user_id),
+        ),
+    )
     answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL

@@ -77,6 +77,32 @@ class Transaction:
             return list(await cursor.fetchall())
 
 
+class ReadOnlyConnection:
+    """A read-only connection of its own, for long reads (statistics, the report) made in the
+    statistics worker: SQLite's WAL lets it read beside the writer, and while it reads, the
+    replies' reads (on the bot's reader) and writes wait for nothing.
+
+    Its methods are coroutines like ``Database``'s, so a repository reads through either; here
+    they run at once, on the worker's own event loop.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self._connection.row_factory = sqlite3.Row
+        self._connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._connection.execute("PRAGMA query_only = ON")
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self._connection.execute(sql, params).fetchall()
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 class Database:
     """One write connection guarded by a lock, one read connection; WAL lets them run together."""
 

@@ -10,9 +10,9 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from storage.db import Database
+from storage.db import Database, Params
 from storage.models import from_db_time, to_db_time
 
 OPEN_REQUEST_STATUSES = ("new", "in_review", "waiting_city", "accepted", "in_progress")
@@ -41,7 +41,9 @@ _TEMPLATES: dict[str, str] = {
                    SUM(fp.created_at >= :start AND fp.created_at < :end) AS registered,
                    SUM(fp.status = 'approved' AND fp.reviewed_at >= :start
                        AND fp.reviewed_at < :end) AS approved,
-                   SUM({active}) AS active
+                   SUM({active}) AS active,
+                   SUM(fp.created_at < :end) AS registered_in_all,
+                   SUM(fp.status = 'approved' AND fp.reviewed_at < :end) AS approved_in_all
             FROM focal_points fp JOIN users u ON u.id = fp.user_id
             WHERE :country IS NULL OR fp.country = :country
             GROUP BY fp.country ORDER BY fp.country
@@ -153,6 +155,7 @@ class Window:
     start: datetime
     end: datetime
     country: str | None = None  # only what concerns this country
+    time_zone: str = "UTC"  # where its days are counted (the staff's): how its dates read
 
     def params(self, **more: Any) -> dict[str, Any]:
         return {
@@ -169,6 +172,8 @@ class FocalPointCounts:
     registered: int  # registrations filed in the window (any outcome)
     approved: int  # registrations approved in the window
     active: int  # approved focal points who wrote to the bot in the window
+    registered_in_all: int  # registrations filed by the end of the window
+    approved_in_all: int  # focal points approved by the end of the window (still approved)
 
 
 @dataclass(frozen=True)
@@ -245,16 +250,26 @@ def _time(value: str) -> datetime:
     return moment
 
 
+class Reads(Protocol):
+    """Where the statistics are read from: the bot's reader, or a read-only connection."""
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]: ...
+
+
 class StatsRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    """The statistics' queries; ``reads`` is a read-only connection in the statistics worker
+    (bot/stats/worker.py), the bot's reader otherwise."""
+
+    def __init__(self, db: Database, reads: Reads | None = None) -> None:
+        self._db = db  # writes (record_question)
+        self._reads: Reads = reads or db
 
     async def explain(self, window: Window) -> dict[str, list[str]]:
         """SQLite's plan for every query, one line per step: where indexes are (not) used."""
         params = window.params(limit=10, min_askers=3, **_open_statuses())
         plans = {}
         for name, sql in QUERIES.items():
-            rows = await self._db.fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+            rows = await self._reads.fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
             plans[name] = [row["detail"] for row in rows]
         return plans
 
@@ -281,25 +296,32 @@ class StatsRepository:
             )
 
     async def focal_points(self, window: Window) -> list[FocalPointCounts]:
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["focal_points"],
             window.params(),
         )
         return [
-            FocalPointCounts(row["country"], row["registered"], row["approved"], row["active"])
+            FocalPointCounts(
+                row["country"],
+                row["registered"],
+                row["approved"],
+                row["active"],
+                row["registered_in_all"],
+                row["approved_in_all"],
+            )
             for row in rows
         ]
 
     async def cities_reached(self, window: Window) -> set[tuple[str, str]]:
         """(country, city) of the cities with a focal point who wrote in the window."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["cities_reached"],
             window.params(),
         )
         return {(row["country"], row["city"]) for row in rows}
 
     async def questions_asked(self, window: Window) -> list[AskedCount]:
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["questions_asked"],
             window.params(),
         )
@@ -308,7 +330,7 @@ class StatsRepository:
         ]
 
     async def forwarded_questions(self, window: Window) -> list[ForwardedQuestion]:
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["forwarded_questions"],
             window.params(),
         )
@@ -324,7 +346,7 @@ class StatsRepository:
     ) -> list[FrequentQuestion]:
         """The questions the knowledge base could not answer, most often asked first, among
         those that at least ``min_askers`` different people asked."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["frequent_unanswered"],
             window.params(limit=limit, min_askers=min_askers),
         )
@@ -332,7 +354,7 @@ class StatsRepository:
 
     async def requests(self, window: Window) -> list[RequestRow]:
         """Requests filed in the window, with when staff first answered and when completed."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["requests"],
             window.params(),
         )
@@ -340,7 +362,7 @@ class StatsRepository:
 
     async def request_history(self, window: Window) -> list[RequestStep]:
         """What happened to each request filed in the window (kinds and dates, no words)."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["request_history"],
             window.params(),
         )
@@ -351,7 +373,7 @@ class StatsRepository:
 
     async def waiting_longest(self, country: str | None, limit: int) -> list[RequestRow]:
         """Open requests, oldest first, whenever they were filed."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["waiting_longest"],
             {
                 "country": country,
@@ -363,7 +385,7 @@ class StatsRepository:
 
     async def event_attendance(self, window: Window) -> list[EventAttendance]:
         """Per event starting in the window and per country: invited, answers, reminders."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["event_attendance"],
             window.params(),
         )
@@ -385,7 +407,7 @@ class StatsRepository:
 
     async def broadcast_reach(self, window: Window) -> list[BroadcastReach]:
         """Per broadcast scheduled in the window, per language and country of the readers."""
-        rows = await self._db.fetchall(
+        rows = await self._reads.fetchall(
             QUERIES["broadcast_reach"],
             window.params(),
         )

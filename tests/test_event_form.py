@@ -41,6 +41,13 @@ async def test_new_event_from_start_to_announcement(bot: Harness) -> None:
     [problem, _] = await bot.say(ADMIN, "2026-07-16 10:00")
     assert problem.text == expected("en", "An event can last at most {count} days.", count=14)
     await bot.say(ADMIN, "17:30")
+    # A plain http:// link is refused, as the events file import refuses it.
+    [problem, _] = await bot.say(ADMIN, "Rabat City Hall\nhttp://meet.example.org/roundtable")
+    assert problem.text == expected(
+        "en",
+        "Please type a place (2 to 200 characters), an online link starting with "
+        "https://, or both on two lines.",
+    )
     await bot.say(ADMIN, "Rabat City Hall\nhttps://meet.example.org/roundtable")
     await bot.press(ADMIN, "Morocco")
     [audience] = await bot.press(ADMIN, "Tunisia")
@@ -137,3 +144,5 @@ def test_reminder_offsets_and_places_are_read_strictly() -> None:
     assert split_place("https://meet.example.org/x") == (None, "https://meet.example.org/x")
     assert split_place("Salle 3\nMairie de Sousse") == ("Salle 3, Mairie de Sousse", None)
     assert split_place("x") is None
+    assert split_place("Salle 3\nhttp://meet.example.org/x") is None
+    assert split_place("HTTPS://meet.example.org/x") == (None, "HTTPS://meet.example.org/x")

@@ -165,6 +165,25 @@ async def test_an_unanswerable_question_goes_to_staff_and_back(
         assert question in (delivered.text or "")
 
 
+@pytest.mark.parametrize(
+    ("profile_language", "question", "question_language"),
+    [
+        ("fr", "كيف الطقس بكرة في عمان؟", "ar"),
+        ("en", "Qui a gagné le match de football hier ?", "fr"),
+        ("ar", "What's the weather like tomorrow?", "en"),
+    ],
+)
+async def test_a_question_declined_in_its_own_language_is_sent_on_in_it(
+    bot: Harness, profile_language: str, question: str, question_language: str
+) -> None:
+    """The whole exchange stays in the question's language, not the profile's."""
+    user = USERS[profile_language]
+    [not_found] = await bot.say(user, question)
+    assert not_found.text == expected(question_language, NOT_FOUND)
+    [sent] = await bot.press(user, label(question_language, "Send it to the Hub team"))
+    assert sent.text == expected(question_language, "Sent. The Hub team will answer you here.")
+
+
 async def test_staff_answer_privately_when_there_is_no_staff_chat(bot: Harness) -> None:
     await bot.say(FRENCH_USER, "Quel temps fera-t-il demain ?")
     await bot.press(FRENCH_USER, label("fr", "Send it to the Hub team"))

@@ -234,3 +234,51 @@ async def test_registered_users_are_not_asked_again(bot: Harness) -> None:
     assert already.text == expected(
         "fr", "You are already registered as the focal point for {city}.", city=label("fr", "Rabat")
     )
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_pending_is_one_message_with_pages(bot: Harness, language: str) -> None:
+    """Seven registrations waiting: one message of five, a second page of two, and deciding
+    one from the page keeps the page (a message each held a busy staff chat for minutes)."""
+    staff = ADMIN
+    if language != "en":
+        staff = 555
+        bot.api.add_user(staff, "Omar", language_code=language)
+        await bot.say(ADMIN, f"/addstaff {staff}")
+    applicants = list(range(700, 707))
+    for number, user_id in enumerate(applicants):
+        bot.api.add_user(user_id, f"Applicant{number}", language_code="fr")
+        await bot.say(user_id, "/help")
+        await bot.services.registration._focal_points.save_pending(
+            user_id=user_id,
+            full_name=f"Applicant Number{number}",
+            country="TN",
+            city="Sfax",
+            position="Adviser",
+            email=None,
+            now=bot.clock.now(),
+        )
+    [page] = await bot.say(staff, "/pending")
+    assert page.text is not None
+    assert "Applicant Number4" in page.text and "Applicant Number5" not in page.text
+    buttons = page.button_texts()
+    assert label(language, "✔ Approve {number}", number=1) in buttons
+    assert label(language, "✖ Reject {number}", number=5) in buttons
+    assert label(language, "✔ Approve {number}", number=6) not in buttons
+    [second] = await bot.press(staff, label(language, "Next ›"))
+    assert second.message_id == page.message_id
+    assert "Applicant Number6" in (second.text or "")
+    assert "Applicant Number0" not in (second.text or "")
+    # Approving the sixth from the second page: the applicant is told, the page stays.
+    [after] = await bot.press(staff, label(language, "✔ Approve {number}", number=6))
+    assert after.message_id == page.message_id
+    assert "Applicant Number5" not in (after.text or "")
+    assert "Applicant Number6" in (after.text or "")
+    assert bot.api.last_message(applicants[5]).text == expected(
+        "fr", APPROVED, city=label("fr", "Sfax")
+    )
+    assert [fp.user_id for fp in await bot.services.registration.pending()] == [
+        *applicants[:5],
+        applicants[6],
+    ]
+    assert len([m for m in bot.api.messages(staff) if "Applicant" in (m.text or "")]) == 1

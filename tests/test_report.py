@@ -69,10 +69,21 @@ def test_report_figures_match_the_database(database: Path, tmp_path: Path) -> No
     summary = workbook.worksheets[0]
     assert summary.title == label("ar", "Summary")
     assert all(sheet.sheet_view.rightToLeft for sheet in workbook.worksheets)
-    figures = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
+    rows = list(summary.iter_rows(min_row=3, max_col=3, values_only=True))
+    # Counts in the period, then totals at its end, each column named.
+    assert rows[0] == (
+        label("ar", "Figure"),
+        label("ar", "In the period"),
+        label("ar", "In all, at the end of the period"),
+    )
+    figures = {row[0]: row[1] for row in rows[1:]}
+    totals = {row[0]: row[2] for row in rows[1:]}
 
     def figure(name: str) -> object:
         return figures[label("ar", name)]
+
+    def total(name: str) -> object:
+        return totals[label("ar", name)]
 
     in_window = "BETWEEN :start AND :end"
     counted = {
@@ -113,7 +124,20 @@ def test_report_figures_match_the_database(database: Path, tmp_path: Path) -> No
         assert figure(name) == _count(database, sql), name
     # Worked out by hand from tests/stats_fixture.py: Cairo's focal point last wrote in 2025.
     assert figure("Active focal points") == 10
-    assert (figure("Network cities reached"), figure("Network cities")) == (9, 29)
+    assert (figure("Network cities reached"), total("Network cities")) == (9, 29)
+    assert total("Focal points registered") == _count(
+        database, "SELECT COUNT(*) FROM focal_points WHERE created_at < :end"
+    )
+    assert total("Focal points approved") == _count(
+        database,
+        "SELECT COUNT(*) FROM focal_points WHERE status = 'approved' AND reviewed_at < :end",
+    )
+    assert total("Focal points approved") != figure("Focal points approved")
+    # No invisible direction isolates in any cell: the sheet's direction lays Arabic out.
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and {"\u2068", "\u2069"} & set(value))
     assert figure("Median hours for staff to answer") == 3
     assert figure("Median hours to the first staff response") == 6
     assert figure("Median days to completion") == 5

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from matplotlib import ft2font
 
@@ -17,6 +19,7 @@ from bot.stats.cells import OTHER, Row, merge_small
 from bot.stats.charts import shown
 from bot.stats.periods import EPOCH, Period, period_start
 from bot.stats.service import StatsService
+from bot.stats.workbook import build_workbook
 from storage.db import Database
 from storage.stats import StatsRepository, Window
 from tests import stats_fixture
@@ -41,6 +44,79 @@ def test_periods_are_calendar_ones_in_utc() -> None:
     assert period_start(Period.QUARTER, now) == datetime(2026, 7, 1, tzinfo=UTC)
     assert period_start(Period.YEAR, now) == datetime(2026, 1, 1, tzinfo=UTC)
     assert period_start(Period.ALL_TIME, now) == EPOCH
+
+
+def test_periods_begin_at_midnight_in_the_staff_time_zone() -> None:
+    """At 00:30 on 1 January in Amman it is still 31 December in UTC: the Hub's year has begun
+    where its staff are, and a report's days are theirs."""
+    now = datetime(2025, 12, 31, 21, 30, tzinfo=UTC)  # 00:30 on 1 January 2026 in Amman
+    new_year_in_amman = datetime(2025, 12, 31, 21, 0, tzinfo=UTC)
+    assert period_start(Period.YEAR, now, "Asia/Amman") == new_year_in_amman
+    assert period_start(Period.QUARTER, now, "Asia/Amman") == new_year_in_amman
+    assert period_start(Period.YEAR, now) == datetime(2025, 1, 1, tzinfo=UTC)
+    assert period_start(Period.YEAR, now, "America/New_York") == datetime(
+        2025, 1, 1, 5, 0, tzinfo=UTC
+    )
+
+
+async def test_a_reports_days_are_the_staff_time_zones(tmp_path: Path) -> None:
+    db = Database(tmp_path / "stats.sqlite3")
+    await db.open()
+    try:
+        await stats_fixture.fill(db)
+        repository = StatsRepository(db)
+        # 23:30 UTC on 31 May is 02:30 on 1 June in Amman.
+        late = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)
+        await repository.record_question(language="en", country="JO", topic=None, now=late)
+        in_amman = StatsService(stats=repository, clock=ManualClock(NOW), time_zone="Asia/Amman")
+        in_utc = StatsService(stats=repository, clock=ManualClock(NOW))
+        june_first = datetime(2026, 6, 1).date()
+        amman_day = in_amman.days(june_first, june_first)
+        utc_day = in_utc.days(june_first, june_first)
+        assert amman_day.start == datetime(2026, 5, 31, 21, 0, tzinfo=UTC)
+        assert (await in_amman.questions(amman_day)).asked == (
+            await in_utc.questions(utc_day)
+        ).asked + 1
+        # Its dates read as the staff's day, not the UTC one it starts on.
+        t = catalogs().translator("en")
+        assert labels.period_label(t, None, amman_day) == labels.period_label(t, None, utc_day)
+        assert "31" not in labels.period_label(t, None, amman_day)
+    finally:
+        await db.close()
+
+
+def test_a_real_other_topic_and_small_cells_make_one_other() -> None:
+    """Support requests have a topic called "Other"; the small-cell merge made a second bar
+    with the same name on the "By topic" chart."""
+    rows = [Row("training", (5,)), Row(OTHER, (4,)), Row("legal", (1,)), Row("media", (1,))]
+    assert merge_small(rows) == [Row("training", (5,)), Row(OTHER, (6,))]
+    # A real "Other" of its own, with no small cell beside it, stays one bar too.
+    assert merge_small([Row("training", (5,)), Row(OTHER, (4,))]) == [
+        Row("training", (5,)),
+        Row(OTHER, (4,)),
+    ]
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+async def test_the_report_says_which_figures_are_in_the_period_and_which_in_all(
+    stats: StatsService, language: str
+) -> None:
+    t = catalogs().translator(language)
+    report = await stats.report(stats.window(Period.LAST_30_DAYS))
+    summary = openpyxl.load_workbook(io.BytesIO(build_workbook(t, report))).worksheets[0]
+    rows = {row[0]: row[1:] for row in summary.iter_rows(min_row=4, max_col=3, values_only=True)}
+    assert [cell.value for cell in summary[3][:3]] == [
+        t.label("Figure"),
+        t.label("In the period"),
+        t.label("In all, at the end of the period"),
+    ]
+    # 9 registered in the last 30 days, 12 by its end; 8 approved in it, 11 approved in all.
+    assert rows[t.label("Focal points registered")] == (9, 12)
+    assert rows[t.label("Focal points approved")] == (8, 11)
+    assert rows[t.label("Active focal points")] == (9, None)
+    assert rows[t.label("Network cities")] == (None, 29)
+    chart = charts.focal_points_chart(t, "", report.focal_points)
+    assert str(t.number(11)) in chart.caption
 
 
 def test_small_cells_merge_into_other_and_other_is_never_small() -> None:

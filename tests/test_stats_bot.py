@@ -14,7 +14,7 @@ from bot.stats import labels
 from bot.stats.periods import Period, period_start
 from handlers.stats import SELECTED_MARK
 from storage.db import Database
-from storage.stats import Window
+from storage.stats import QUERIES, Window
 from tests import stats_fixture
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness, catalogs, expected, label
@@ -64,12 +64,14 @@ async def test_focal_point_chart_for_one_country(hub: Harness, user: int, langua
     )
     # Rabat, Fes and Tangier of Morocco's 8 network cities; Casablanca last wrote in January.
     assert chart.caption == t.label(
-        "Focal points, {period}: {registered} registered, {approved} approved, {active} active; "
-        "{reached} of {cities} network cities reached ({share}).",
+        "Focal points, {period}: {registered} registered, {approved} approved and {active} "
+        "active in the period; {approved_in_all} approved focal points in all; {reached} of "
+        "{cities} network cities reached ({share}).",
         period=scope,
         registered=5,
         approved=5,
         active=4,
+        approved_in_all=5,
         reached=3,
         cities=8,
         share=labels.percent(t, 3 / 8),
@@ -140,3 +142,26 @@ async def test_every_question_asked_is_counted_without_the_person(hub: Harness) 
         before.answered + 1,
         before.declined + 1,
     )
+
+
+async def test_reports_and_charts_never_read_on_the_replies_connection(
+    hub: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full-year report queued every reply's reads behind it: the statistics are read in a
+    worker process, on a read-only connection of its own."""
+    read_here: list[str] = []
+    bot_reader = hub.services.db.fetchall
+
+    async def recording(sql: str, params: object = ()) -> list[object]:
+        read_here.append(sql)
+        return await bot_reader(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hub.services.db, "fetchall", recording)
+    [report] = await hub.say(ADMIN, "/report 2026-01-01 2026-06-30")
+    assert report.document is not None
+    await hub.say(ADMIN, "/stats")
+    charts = await hub.press(ADMIN, label("en", "Support requests"))
+    assert charts and all(chart.photo is not None for chart in charts)
+    statistics = set(QUERIES.values())
+    assert read_here  # the bot's own reads (who is writing) still go there
+    assert not [sql for sql in read_here if sql in statistics]

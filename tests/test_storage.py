@@ -153,3 +153,22 @@ async def test_a_failing_migration_leaves_nothing_behind(
     assert "half" not in tables
     assert 99 not in versions
     assert {version for version, _, _ in MIGRATIONS} <= versions
+
+
+async def test_a_requests_history_is_read_through_one_index(tmp_path: Path) -> None:
+    """support_request_events_kind begins with request_id: a second index on request_id alone
+    only slowed every write of a history line."""
+    db = Database(tmp_path / "hub.sqlite3")
+    await db.open()
+    try:
+        indexes = {
+            row["name"] for row in await db.fetchall("PRAGMA index_list(support_request_events)")
+        }
+        assert "support_request_events_request" not in indexes
+        assert "support_request_events_kind" in indexes
+        plan = await db.fetchall(
+            "EXPLAIN QUERY PLAN SELECT * FROM support_request_events WHERE request_id = 7"
+        )
+        assert any("support_request_events_kind" in row["detail"] for row in plan)
+    finally:
+        await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import stat
 from dataclasses import replace
 from pathlib import Path
@@ -105,3 +106,26 @@ def test_webhook_settings_are_checked() -> None:
     ):
         with pytest.raises(ConfigError, match=named):
             load_config({**base, **bad})
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["configured", "generated"])
+async def test_the_webhook_secret_is_never_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture, configured: bool
+) -> None:
+    """At DEBUG python-telegram-bot logs setWebhook with its parameters, secret_token too."""
+    chosen = "Configured-secret_" + "q" * 30 if configured else None
+    config = replace(harness.config, webhook_url=WEBHOOK_URL, webhook_port=0, webhook_secret=chosen)
+    caplog.set_level(logging.DEBUG)
+    for name in ("telegram", "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    application = build_application(config, clock=harness.clock)
+    async with serving_webhook(application, config):
+        harness.application = application
+        secret = harness.api.webhook_secret_token
+        assert secret is not None and (secret == chosen if configured else len(secret) >= 32)
+    harness.application = None
+    shown = "\n".join(caplog.handler.format(record) for record in caplog.records)
+    # The call was logged, and its secret was not.
+    assert "setWebhook" in shown and "<webhook secret>" in shown
+    assert secret not in shown
+    assert TOKEN not in shown

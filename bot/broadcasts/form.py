@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict
 
-from bot.forms import Form
+from bot.forms import DraftAnswers, Form
 from storage.models import Draft
 
 FLOW = "broadcast"
@@ -37,8 +37,7 @@ class Answers(TypedDict):
     audience: NotRequired[Audience]
 
 
-def answers(draft: Draft) -> Answers:
-    return cast(Answers, draft.data)
+answers = DraftAnswers[Answers]()
 
 
 class Problem(enum.Enum):

@@ -28,7 +28,7 @@ from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery import DeliveryEngine, Outcome, Part
-from bot.forms import FormProblem, StepOutcome, WrongStep
+from bot.forms import FormProblem, StepOutcome, StepRefused, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
 from storage.broadcasts import (
@@ -458,16 +458,18 @@ class BroadcastService:
 
     # -- sending, scheduling, cancelling ---------------------------------------------------------
 
-    async def submit(self, user_id: int, *, at: datetime | None = None) -> Broadcast | StepOutcome:
-        """Turn the confirmed draft into a broadcast, now or at ``at``; the draft goes."""
+    async def submit(self, user_id: int, *, at: datetime | None = None) -> Broadcast:
+        """Turn the confirmed draft into a broadcast, now or at ``at``; the draft goes.
+
+        Raises ``StepRefused`` when the form stays where it is."""
         try:
             draft = await self.form.at(user_id, Step.CONFIRM, Step.SCHEDULE)
         except WrongStep as wrong:
             # Sent already (a double tap) or gone: the form view says so.
-            return StepOutcome(wrong.draft, FormProblem.WRONG_STEP)
+            raise StepRefused(StepOutcome(wrong.draft, FormProblem.WRONG_STEP)) from None
         now = self._clock.now()
         if at is not None and at <= now:
-            return StepOutcome(draft, Problem.PAST_TIME)
+            raise StepRefused(StepOutcome(draft, Problem.PAST_TIME))
         data = answers(draft)
         attachment = data.get("attachment") or {}
         broadcast = await self._broadcasts.create(
@@ -486,11 +488,12 @@ class BroadcastService:
             self._wake.set()
         return broadcast
 
-    async def schedule(self, user_id: int, typed: str, time_zone: str) -> Broadcast | StepOutcome:
+    async def schedule(self, user_id: int, typed: str, time_zone: str) -> Broadcast:
+        """The typed time of a broadcast; raises ``StepRefused`` when it is not one."""
         draft = await self.form.at(user_id, Step.SCHEDULE)
         moment = parse_local_time(typed, time_zone)
         if moment is None:
-            return StepOutcome(draft, Problem.BAD_TIME)
+            raise StepRefused(StepOutcome(draft, Problem.BAD_TIME))
         return await self.submit(user_id, at=moment)
 
     async def cancel(self, broadcast_id: int, *, by: int) -> Broadcast | None:

@@ -30,11 +30,11 @@ from bot.events import (
     DEFAULT_REMINDER_OFFSETS_S,
     DESCRIPTION_MAX_CHARS,
     LINK_MAX_CHARS,
-    LINK_PATTERN,
     MAX_EVENT_LENGTH,
     PLACE_CHARS,
     TITLE_CHARS,
     EventService,
+    is_online_link,
     parse_end,
     parse_local,
     parse_offsets,
@@ -83,6 +83,32 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def _place_problems(place: Any, link: Any) -> list[str]:
+    problems: list[str] = []
+    if place is not None and (
+        not isinstance(place, str)
+        or not PLACE_CHARS[0] <= len(" ".join(place.split())) <= PLACE_CHARS[1]
+    ):
+        problems.append("place must be a short text (2 to 200 characters)")
+    if link is not None and (not isinstance(link, str) or not is_online_link(link)):
+        problems.append(
+            f"link must start with https:// and have at most {LINK_MAX_CHARS} characters"
+        )
+    if place is None and link is None:
+        problems.append("give a place, a link, or both")
+    return problems
+
+
+def _audience(value: Any) -> tuple[str, ...] | None:
+    """The countries invited (none: everyone), or None when the value is not one."""
+    if value == "everyone":
+        return ()
+    codes = {str(code).upper() for code in value} if isinstance(value, list) else set()
+    if not codes or not codes <= set(AUDIENCE_COUNTRIES):
+        return None
+    return tuple(code for code in AUDIENCE_COUNTRIES if code in codes)
+
+
 def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: each entry must be a mapping")
@@ -114,30 +140,10 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent
         problems.append(f"{where}: the end must come after the start, within 14 days")
     place = raw.get("place")
     link = raw.get("link")
-    if place is not None and (
-        not isinstance(place, str)
-        or not PLACE_CHARS[0] <= len(" ".join(place.split())) <= PLACE_CHARS[1]
-    ):
-        problems.append(f"{where}: place must be a short text (2 to 200 characters)")
-    if link is not None and (
-        not isinstance(link, str)
-        or not LINK_PATTERN.match(link)
-        or not link.lower().startswith("https://")
-        or len(link) > LINK_MAX_CHARS
-    ):
-        problems.append(
-            f"{where}: link must start with https:// and have at most {LINK_MAX_CHARS} characters"
-        )
-    if place is None and link is None:
-        problems.append(f"{where}: give a place, a link, or both")
-    audience_value = raw.get("audience", "everyone")
-    audience: tuple[str, ...] = ()
-    if audience_value != "everyone":
-        codes = audience_value if isinstance(audience_value, list) else None
-        if not codes or not all(str(code).upper() in AUDIENCE_COUNTRIES for code in codes):
-            problems.append(f"{where}: audience is 'everyone' or a list of {AUDIENCE_COUNTRIES}")
-        else:
-            audience = tuple(c for c in AUDIENCE_COUNTRIES if c in {str(x).upper() for x in codes})
+    problems.extend(f"{where}: {problem}" for problem in _place_problems(place, link))
+    audience = _audience(raw.get("audience", "everyone"))
+    if audience is None:
+        problems.append(f"{where}: audience is 'everyone' or a list of {AUDIENCE_COUNTRIES}")
     reminders = raw.get("reminders")
     offsets = (
         list(DEFAULT_REMINDER_OFFSETS_S) if reminders is None else parse_offsets(str(reminders))
@@ -155,7 +161,7 @@ def _entry(raw: Any, where: str, now: datetime, problems: list[str]) -> NewEvent
         time_zone=zone,
         place=" ".join(place.split()) if place else None,
         link=link,
-        audience=audience,
+        audience=audience or (),
         reminder_offsets_s=tuple(offsets),
         created_by=None,
         import_key=str(key) if key is not None else None,

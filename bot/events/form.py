@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, NotRequired, TypedDict, cast
+from typing import Any, ClassVar, NotRequired, TypedDict
 
 from bot.events.rules import (
     AUDIENCE_COUNTRIES,
@@ -20,7 +20,7 @@ from bot.events.rules import (
     split_text,
     to_utc,
 )
-from bot.forms import Form, FormProblem, StepOutcome, WrongStep, length_problem
+from bot.forms import DraftAnswers, Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.geography import valid_time_zone
 from storage.models import Draft
 
@@ -71,8 +71,7 @@ class Answers(TypedDict):
     what: NotRequired[str]
 
 
-def answers(draft: Draft) -> Answers:
-    return cast(Answers, draft.data)
+answers = DraftAnswers[Answers]()
 
 
 class Problem(enum.Enum):

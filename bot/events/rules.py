@@ -103,6 +103,16 @@ def parse_offsets(text: str) -> list[int] | None:
     return sorted(offsets, reverse=True)
 
 
+def is_online_link(link: str) -> bool:
+    """A link people can open safely: https only (an http:// page can be tampered with on
+    the way), of a length Telegram buttons and calendar files carry."""
+    return (
+        LINK_PATTERN.match(link) is not None
+        and link.lower().startswith("https://")
+        and len(link) <= LINK_MAX_CHARS
+    )
+
+
 def split_place(text: str) -> tuple[str | None, str | None] | None:
     """A venue, a link, or both on separate lines; None if neither can be read."""
     place_lines: list[str] = []
@@ -119,7 +129,7 @@ def split_place(text: str) -> tuple[str | None, str | None] | None:
         return None
     if place is not None and not PLACE_CHARS[0] <= len(place) <= PLACE_CHARS[1]:
         return None
-    if link is not None and len(link) > LINK_MAX_CHARS:
+    if link is not None and not is_online_link(link):
         return None
     return place, link
 

@@ -219,57 +219,76 @@ def validate_entry(
     entry: Entry, *, file: str, file_slug: str | None = None
 ) -> list[ContentProblem]:
     """Problems with one entry on its own (cross-entry checks are in check_entries)."""
-    problems: list[ContentProblem] = []
+    problems = [ContentProblem(file, message) for message in _identity_errors(entry, file_slug)]
+    for message, level in _text_problems(entry):
+        problems.append(ContentProblem(file, message, level))
+    problems.extend(_question_problems(entry, file))
+    return problems
 
-    def error(message: str) -> None:
-        problems.append(ContentProblem(file, message))
 
-    def warning(message: str) -> None:
-        problems.append(ContentProblem(file, message, "warning"))
-
+def _identity_errors(entry: Entry, file_slug: str | None) -> list[str]:
+    """What is wrong with the entry's slug, topic, source and relations."""
+    errors: list[str] = []
     if not entry.slug:
-        error("missing slug")
+        errors.append("missing slug")
     elif not _SLUG_RE.match(entry.slug):
-        error(f"slug {entry.slug!r} must be lowercase letters, digits and hyphens")
+        errors.append(f"slug {entry.slug!r} must be lowercase letters, digits and hyphens")
     elif len(entry.slug) > MAX_SLUG_CHARS:
-        error(f"slug {entry.slug!r} is longer than {MAX_SLUG_CHARS} characters")
+        errors.append(f"slug {entry.slug!r} is longer than {MAX_SLUG_CHARS} characters")
     if file_slug is not None and entry.slug and entry.slug != file_slug:
-        error(f"slug {entry.slug!r} does not match the file name {file_slug!r}")
+        errors.append(f"slug {entry.slug!r} does not match the file name {file_slug!r}")
     if not entry.topic:
-        error("missing topic")
+        errors.append("missing topic")
     elif entry.topic not in TOPICS:
-        error(f"unknown topic {entry.topic!r} (expected one of: {', '.join(TOPICS)})")
+        errors.append(f"unknown topic {entry.topic!r} (expected one of: {', '.join(TOPICS)})")
     if entry.source is not None and not is_valid_source_url(entry.source):
-        error(f"source {entry.source!r} is not a well-formed http(s) URL")
+        errors.append(f"source {entry.source!r} is not a well-formed http(s) URL")
     if entry.slug and entry.slug in entry.related:
-        error("an entry cannot be related to itself")
+        errors.append("an entry cannot be related to itself")
+    return errors
 
+
+def _text_problems(entry: Entry) -> list[tuple[str, Severity]]:
+    """What is wrong with the titles, answers and keywords: (message, "error" or "warning")."""
+    problems: list[tuple[str, Severity]] = []
     for lang, title in entry.title.items():
         if not title:
-            error(f"missing title in {lang}")
+            problems.append((f"missing title in {lang}", "error"))
         elif len(title) > MAX_TITLE_CHARS:
-            error(f"title in {lang} is {len(title)} characters (max {MAX_TITLE_CHARS})")
+            problems.append(
+                (f"title in {lang} is {len(title)} characters (max {MAX_TITLE_CHARS})", "error")
+            )
     for lang, answer in entry.answer.items():
-        if not answer:
-            error(f"missing answer in {lang}")
-            continue
-        if len(answer) > MAX_ANSWER_CHARS:
-            error(
-                f"answer in {lang} is {len(answer)} characters; max {MAX_ANSWER_CHARS} so the "
-                f"message stays under Telegram's {TELEGRAM_MESSAGE_MAX_CHARS}"
-            )
-        words = len(answer.split())
-        if not ANSWER_MIN_WORDS <= words <= ANSWER_MAX_WORDS:
-            warning(
-                f"answer in {lang} has {words} words "
-                f"(aim for {ANSWER_MIN_WORDS}-{ANSWER_MAX_WORDS})"
-            )
-        if "<" in answer and re.search(r"</?[a-zA-Z][^>]*>", answer):
-            error(f"answer in {lang} contains HTML; write plain text")
+        problems.extend(_answer_problems(lang, answer))
     for lang, keywords in entry.keywords.items():
         if not keywords:
-            error(f"missing keywords in {lang}")
-    problems.extend(_question_problems(entry, file))
+            problems.append((f"missing keywords in {lang}", "error"))
+    return problems
+
+
+def _answer_problems(lang: str, answer: str) -> list[tuple[str, Severity]]:
+    if not answer:
+        return [(f"missing answer in {lang}", "error")]
+    problems: list[tuple[str, Severity]] = []
+    if len(answer) > MAX_ANSWER_CHARS:
+        problems.append(
+            (
+                f"answer in {lang} is {len(answer)} characters; max {MAX_ANSWER_CHARS} so the "
+                f"message stays under Telegram's {TELEGRAM_MESSAGE_MAX_CHARS}",
+                "error",
+            )
+        )
+    words = len(answer.split())
+    if not ANSWER_MIN_WORDS <= words <= ANSWER_MAX_WORDS:
+        problems.append(
+            (
+                f"answer in {lang} has {words} words "
+                f"(aim for {ANSWER_MIN_WORDS}-{ANSWER_MAX_WORDS})",
+                "warning",
+            )
+        )
+    if "<" in answer and re.search(r"</?[a-zA-Z][^>]*>", answer):
+        problems.append((f"answer in {lang} contains HTML; write plain text", "error"))
     return problems
 
 

@@ -26,7 +26,9 @@ def merge_small(rows: Sequence[Row]) -> list[Row]:
     When "other" would itself hold a small cell, the smallest remaining row joins it too, so
     "other" never stands for a single small category that could be worked out.
     """
-    kept = [row for row in rows if not row.is_small() and any(row.values)]
+    # A category really called "other" (a request's topic) is the same bar as the merged one:
+    # one "Other", never two.
+    kept = [row for row in rows if not row.is_small() and any(row.values) and row.key != OTHER]
     merged = [row for row in rows if row.is_small() or row.key == OTHER]
     if not merged:
         return kept

@@ -157,16 +157,23 @@ def focal_points_chart(t: Translator, period: str, figures: FocalPointStats) -> 
         ),
         figures.by_country,
         lambda key: labels.country_name(t, key),
-        [t.label("Registered"), t.label("Approved"), t.label("Active")],
+        [
+            t.label("Registered in the period"),
+            t.label("Approved in the period"),
+            t.label("Active in the period"),
+        ],
     )
     share = figures.cities_reached / figures.network_cities if figures.network_cities else 0
+    # Counts in the period beside the total a reader compares them with.
     caption = t.label(
-        "Focal points, {period}: {registered} registered, {approved} approved, {active} active; "
-        "{reached} of {cities} network cities reached ({share}).",
+        "Focal points, {period}: {registered} registered, {approved} approved and {active} "
+        "active in the period; {approved_in_all} approved focal points in all; {reached} of "
+        "{cities} network cities reached ({share}).",
         period=period,
         registered=figures.registered,
         approved=figures.approved,
         active=figures.active,
+        approved_in_all=figures.approved_in_all,
         reached=figures.cities_reached,
         cities=figures.network_cities,
         share=labels.percent(t, share),

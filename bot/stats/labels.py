@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval
 from babel.numbers import format_percent
@@ -76,8 +77,10 @@ def request_status_name(t: Translator, status: str) -> str:
 
 def dates(t: Translator, window: Window) -> str:
     """The window's days as the language writes a range: '16 mai – 15 juin 2026'."""
-    last_day = window.end - timedelta(microseconds=1)
-    return format_interval(window.start, last_day, "yMMMd", locale=t.locale)
+    zone = ZoneInfo(window.time_zone)
+    first_day = window.start.astimezone(zone).date()
+    last_day = (window.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return format_interval(first_day, last_day, "yMMMd", locale=t.locale)
 
 
 def period_label(t: Translator, period: Period | None, window: Window) -> str:

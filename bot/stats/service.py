@@ -3,16 +3,18 @@ medians computed, totals beside the merged cells."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.stats.cells import SMALL_CELL_LIMIT, Row, merge_small
-from bot.stats.periods import Period, period_start
+from bot.stats.periods import Period, day_start, period_start
 from storage.stats import (
     BroadcastReach,
     EventAttendance,
@@ -23,6 +25,11 @@ from storage.stats import (
     Window,
 )
 
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+    from bot.stats.charts import Chart
+    from bot.stats.worker import StatsWorker
+
 FREQUENT_QUESTIONS = 10
 WAITING_LONGEST = 10
 HOUR_S = 3600
@@ -32,10 +39,14 @@ DAY_S = 86400
 @dataclass(frozen=True)
 class FocalPointStats:
     by_country: list[Row]  # registered, approved, active
+    # Counts in the period...
     registered: int
     approved: int
     active: int
     cities_reached: int
+    # ...and totals at its end.
+    registered_in_all: int
+    approved_in_all: int
     network_cities: int
 
 
@@ -132,13 +143,56 @@ def _elapsed(start: datetime, end: datetime | None, unit_s: int) -> float | None
 
 
 class StatsService:
-    def __init__(self, *, stats: StatsRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        stats: StatsRepository,
+        clock: Clock,
+        worker: StatsWorker | None = None,
+        time_zone: str = "UTC",
+    ) -> None:
         self._stats = stats
         self._clock = clock
+        # Periods and days are counted in the staff's time zone (HUBBOT_STAFF_TIME_ZONE).
+        self._time_zone = time_zone
+        # The bot's: long reads and their CPU work in a process of their own. Without one
+        # (the command line, benchmarks of the figures) they run here, drawing in a thread.
+        self._worker = worker
+
+    async def workbook(self, t: Translator, window: Window) -> bytes:
+        """The funder's workbook for the window."""
+        if self._worker is not None:
+            return await self._worker.workbook(t, window, self._clock.now())
+        from bot.stats.workbook import build_workbook
+
+        return await asyncio.to_thread(build_workbook, t, await self.report(window))
+
+    async def charts(self, area: str, t: Translator, scope: str, window: Window) -> list[Chart]:
+        """The charts of one /stats area for the window."""
+        if self._worker is not None:
+            return await self._worker.charts(area, t, scope, window, self._clock.now())
+        from bot.stats.areas import AREAS
+        from bot.stats.charts import draw_alone
+
+        draw = await AREAS[area](t, scope, self, window)
+        return await asyncio.to_thread(draw_alone, draw)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
 
     def window(self, period: Period, country: str | None = None) -> Window:
         now = self._clock.now()
-        return Window(period_start(period, now), now, country)
+        return Window(period_start(period, now, self._time_zone), now, country, self._time_zone)
+
+    def days(self, first: date, last: date, country: str | None = None) -> Window:
+        """From the first day to the last, both included, in the staff's time zone."""
+        return Window(
+            day_start(first, self._time_zone),
+            day_start(last + timedelta(days=1), self._time_zone),
+            country,
+            self._time_zone,
+        )
 
     async def record_question(
         self, *, language: str, country: str | None, topic: str | None
@@ -159,6 +213,8 @@ class StatsService:
             approved=sum(row.approved for row in counts),
             active=sum(row.active for row in counts),
             cities_reached=len(reached & network),
+            registered_in_all=sum(row.registered_in_all for row in counts),
+            approved_in_all=sum(row.approved_in_all for row in counts),
             network_cities=len(network),
         )
 

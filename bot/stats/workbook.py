@@ -20,6 +20,16 @@ from bot.stats.charts import OKABE_ITO
 from bot.stats.service import Report
 
 SHEET_NAME_MAX_CHARS = 31
+# Direction isolates (U+2066-U+2069) keep a Latin name or a number whole inside an Arabic
+# message; in a cell they are invisible characters a formula or a filter trips on, and the
+# sheet's own direction already lays the cell out.
+NO_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
+def cell_text(text: str) -> str:
+    return text.translate(NO_ISOLATES)
+
+
 COLUMN_WIDTH = 18
 WIDE_COLUMN_WIDTH = 40
 
@@ -65,7 +75,7 @@ class _Book:
         rows: Sequence[Sequence[Any]],
     ) -> int:
         """Column titles then rows; returns the row after the table."""
-        sheet.write_row(top, left, titles, self.header)
+        sheet.write_row(top, left, [cell_text(title) for title in titles], self.header)
         for offset, values in enumerate(rows, start=1):
             for column, value in enumerate(values):
                 if isinstance(value, datetime):
@@ -76,7 +86,7 @@ class _Book:
                     sheet.write_blank(top + offset, left + column, None)
                 elif isinstance(value, str):
                     # Never write(): it takes a question typed as "=..." for a formula.
-                    sheet.write_string(top + offset, left + column, value)
+                    sheet.write_string(top + offset, left + column, cell_text(value))
                 else:
                     sheet.write_number(top + offset, left + column, value)
         return top + len(rows) + 1
@@ -87,7 +97,7 @@ class _Book:
 
 
 def _sheet_name(name: str) -> str:
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in name)
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in cell_text(name))
     return cleaned[:SHEET_NAME_MAX_CHARS]
 
 
@@ -122,11 +132,15 @@ def build_workbook(t: Translator, report: Report) -> bytes:
 
 
 def _headlines(book: _Book, sheet: Worksheet, report: Report) -> None:
+    """The headline figures: counts in the period in one column, totals at its end in the
+    next, so "registered" in the period is never read beside a total as if it were one."""
     t = book.t
     sheet.write_string(
         0,
         0,
-        t.label("Hub report, {period}.", period=labels.period_label(t, None, report.window)),
+        cell_text(
+            t.label("Hub report, {period}.", period=labels.period_label(t, None, report.window))
+        ),
         book.title,
     )
     fp, q, r, e, b = (
@@ -136,38 +150,46 @@ def _headlines(book: _Book, sheet: Worksheet, report: Report) -> None:
         report.events,
         report.broadcasts,
     )
-    figures: list[tuple[str, float | int | None]] = [
-        (t.label("Focal points registered"), fp.registered),
-        (t.label("Focal points approved"), fp.approved),
-        (t.label("Active focal points"), fp.active),
-        (t.label("Network cities reached"), fp.cities_reached),
-        (t.label("Network cities"), fp.network_cities),
-        (t.label("Questions asked"), q.asked),
-        (t.label("Questions answered"), q.answered),
-        (t.label("Questions without an answer"), q.declined),
-        (t.label("Questions sent to staff"), q.forwarded),
-        (t.label("Median hours for staff to answer"), q.median_answer_hours),
-        (t.label("Support requests filed"), r.filed),
-        (t.label("Median hours to the first staff response"), r.median_first_response_hours),
-        (t.label("Median days to completion"), r.median_completion_days),
-        (t.label("Events"), e.events),
-        (t.label("Invited"), e.invited),
-        (t.label("Going"), e.going),
-        (t.label("Maybe"), e.maybe),
-        (t.label("Not going"), e.not_going),
-        (t.label("Reminders sent"), e.reminders_sent),
-        (t.label("Broadcasts"), b.broadcasts),
-        (t.label("Recipients"), b.recipients),
-        (t.label("Delivered"), b.delivered),
-        (t.label("Blocked the bot"), b.blocked),
-        (t.label("Failed"), b.failed),
+    figures: list[tuple[str, float | int | None, int | None]] = [
+        (t.label("Focal points registered"), fp.registered, fp.registered_in_all),
+        (t.label("Focal points approved"), fp.approved, fp.approved_in_all),
+        (t.label("Active focal points"), fp.active, None),
+        (t.label("Network cities reached"), fp.cities_reached, None),
+        (t.label("Network cities"), None, fp.network_cities),
+        (t.label("Questions asked"), q.asked, None),
+        (t.label("Questions answered"), q.answered, None),
+        (t.label("Questions without an answer"), q.declined, None),
+        (t.label("Questions sent to staff"), q.forwarded, None),
+        (t.label("Median hours for staff to answer"), q.median_answer_hours, None),
+        (t.label("Support requests filed"), r.filed, None),
+        (
+            t.label("Median hours to the first staff response"),
+            r.median_first_response_hours,
+            None,
+        ),
+        (t.label("Median days to completion"), r.median_completion_days, None),
+        (t.label("Events"), e.events, None),
+        (t.label("Invited"), e.invited, None),
+        (t.label("Going"), e.going, None),
+        (t.label("Maybe"), e.maybe, None),
+        (t.label("Not going"), e.not_going, None),
+        (t.label("Reminders sent"), e.reminders_sent, None),
+        (t.label("Broadcasts"), b.broadcasts, None),
+        (t.label("Recipients"), b.recipients, None),
+        (t.label("Delivered"), b.delivered, None),
+        (t.label("Blocked the bot"), b.blocked, None),
+        (t.label("Failed"), b.failed, None),
     ]
+    sheet.set_column(2, 2, COLUMN_WIDTH)
     book.table(
         sheet,
         2,
         0,
-        [t.label("Figure"), t.label("Value")],
-        [[name, float(value) if isinstance(value, float) else value] for name, value in figures],
+        [t.label("Figure"), t.label("In the period"), t.label("In all, at the end of the period")],
+        [
+            [name, float(period) if isinstance(period, float) else period, in_all]
+            for name, period, in_all in figures
+        ],
     )
 
 
@@ -191,7 +213,7 @@ def _chart(
                 "fill": {"color": OKABE_ITO[(column - 1) % len(OKABE_ITO)]},
             }
         )
-    chart.set_title({"name": title})
+    chart.set_title({"name": cell_text(title)})
     chart.set_y_axis({"reverse": True})
     if book.t.is_rtl:
         chart.set_x_axis({"reverse": True})
@@ -207,7 +229,12 @@ def _focal_points(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
         sheet,
         0,
         0,
-        [t.label("Country"), t.label("Registered"), t.label("Approved"), t.label("Active")],
+        [
+            t.label("Country"),
+            t.label("Registered in the period"),
+            t.label("Approved in the period"),
+            t.label("Active in the period"),
+        ],
         _named_rows(rows, lambda key: labels.country_name(t, key)),
     )
     return sheet, rows

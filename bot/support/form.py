@@ -8,10 +8,10 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict
 
 from bot.clock import Clock
-from bot.forms import Form, FormProblem, StepOutcome, WrongStep, length_problem
+from bot.forms import DraftAnswers, Form, FormProblem, StepOutcome, WrongStep, length_problem
 from bot.registration import EMAIL_PATTERN
 from bot.support.vocabulary import CONTACT_CHANNELS, SUPPORT_KINDS, TIME_FRAMES, TOPICS
 from storage.drafts import DraftRepository
@@ -82,8 +82,7 @@ class Submission:
     created: bool  # False: this form was already sent (a double tap, a retried update)
 
 
-def answers(draft: Draft) -> Answers:
-    return cast(Answers, draft.data)
+answers = DraftAnswers[Answers]()
 
 
 def attachments_of(draft: Draft) -> list[RequestAttachment]:
