@@ -25,6 +25,7 @@ from handlers import (
     chat_scope,
     console,
     console_audit,
+    console_figures,
     console_home,
     errors,
     event_staff,
@@ -76,6 +77,7 @@ FEATURES = (
 CONSOLE_PAGES = (
     console_home,
     console_audit,
+    console_figures,
 )
 
 

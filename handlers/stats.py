@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
@@ -31,15 +31,6 @@ from storage.stats import Window
 logger = logging.getLogger(__name__)
 
 SELECTED_MARK = "• "
-
-
-def _scope(t: Translator, period: Period | None, window: Window) -> str:
-    when = labels.period_label(t, period, window)
-    if window.country is None:
-        return when
-    return t.label(
-        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
-    )
 
 
 def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -100,7 +91,7 @@ async def send_charts(
     window = stats.window(period, country)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     # Queried and drawn in the statistics worker: nobody else's reply waits for it.
-    for chart in await stats.charts(area, t, _scope(t, period, window), window):
+    for chart in await stats.charts(area, t, labels.scope(t, period, window), window):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
 
 
@@ -112,13 +103,11 @@ async def send_report(
     t = context.t
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     content = await context.services.stats.workbook(t, window)
-    first = window.start.date().isoformat() if period is not Period.ALL_TIME else "start"
-    last = (window.end - timedelta(microseconds=1)).date().isoformat()
     await context.bot.send_document(
         chat.id,
         content,
-        filename=f"hub-report-{first}-{last}.xlsx",
-        caption=t.label("Hub report, {period}.", period=_scope(t, period, window)),
+        filename=labels.report_file_name(window, period),
+        caption=t.label("Hub report, {period}.", period=labels.scope(t, period, window)),
     )
 
 

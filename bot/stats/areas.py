@@ -51,3 +51,5 @@ AREAS: dict[str, Renderer] = {
     "e": _events,
     "b": _broadcasts,
 }
+# How many charts each area draws (support requests: also those waiting longest).
+CHART_COUNTS = {area: 2 if area == "r" else 1 for area in AREAS}
