@@ -15,12 +15,15 @@ from bot.i18n import N_, Translator
 from bot.stats import labels
 from bot.stats.areas import CHART_COUNTS
 from bot.stats.headlines import Headline, headlines
-from bot.stats.periods import Period
+from bot.stats.periods import EPOCH, Period
 from storage.stats import Window
 
 # The period of the form that takes the first and last day instead.
 CHOSEN_DAYS = "days"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Chosen days outside these bounds cannot hold figures (and the last day + 1 must exist).
+EARLIEST_DAY = EPOCH.date()
+LATEST_DAY = date(2100, 12, 31)
 COUNTRY_CODES = frozenset(place.code for place in COUNTRIES if place.code != OTHER_COUNTRY)
 
 
@@ -69,7 +72,7 @@ def read_choice(values: dict[str, str]) -> Choice:
     period_text = values.get("period") or Period.LAST_30_DAYS.value
     if period_text == CHOSEN_DAYS:
         first, last = _day(values.get("from")), _day(values.get("to"))
-        if first is not None and last is not None and first <= last:
+        if first is not None and last is not None and EARLIEST_DAY <= first <= last <= LATEST_DAY:
             return Choice(None, country, first, last, refused)
         return Choice(Period.LAST_30_DAYS, country, refused=True)
     if period_text not in Period.__members__.values():
@@ -155,9 +158,10 @@ async def chart(console: ConsoleContext) -> web.StreamResponse:
 async def workbook(console: ConsoleContext) -> web.StreamResponse:
     """The /report workbook for the chosen period and country, as a download."""
     form = await console.form()
-    choice = read_choice({key: value for key, value in form.items() if isinstance(value, str)})
-    if choice.refused:
-        return console.see_other("/figures", **choice.query())
+    values = {key: value for key, value in form.items() if isinstance(value, str)}
+    choice = read_choice(values)
+    if choice.refused:  # the page says what was wrong
+        return console.see_other("/figures", **{key: values.get(key) for key in choice.query()})
     window = choice.window(console)
     content = await console.services.stats.workbook(console.t, window)
     file_name = labels.report_file_name(window, choice.period)

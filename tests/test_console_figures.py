@@ -261,13 +261,25 @@ async def test_bad_choices_get_an_answer_and_the_default_figures(
 ) -> None:
     page = await signed_in_page(browser, hub, ADMIN)
     await page.route(re.compile(r"/figures/charts/"), lambda route: route.abort())
-    for query in ("?period=decade", "?country=XX", "?period=days&from=2026-06-30&to=2026-01-01"):
+    for query in (
+        "?period=decade",
+        "?country=XX",
+        "?period=days&from=2026-06-30&to=2026-01-01",
+        "?period=days&from=2026-01-01&to=9999-12-31",
+    ):
         await page.goto(console_url(hub, "/figures" + query))
         assert await page.locator(".notice").count() == 1
         assert plain(await page.inner_text("#scope")).startswith(label("en", "Last 30 days"))
-    # Chosen days, both included.
-    await page.goto(console_url(hub, "/figures?period=days&from=2026-01-01&to=2026-06-30"))
+    # Chosen days, both included: the first and last day are asked for only then.
+    await page.goto(console_url(hub, "/figures"))
+    assert not await page.locator("form.filters input[name=from]").is_visible()
+    await page.select_option("select[name=period]", "days")
+    await page.fill("form.filters input[name=from]", "2026-01-01")
+    await page.fill("form.filters input[name=to]", "2026-06-30")
+    await page.click("form.filters button")
+    await page.wait_for_url(re.compile(r"from=2026-01-01&to=2026-06-30"))
     assert await page.locator(".notice").count() == 0
+    assert await page.locator("form.filters input[name=to]").is_visible()
     report = await hub.services.stats.overview(
         hub.services.stats.days(
             stats_fixture.NOW.date().replace(month=1, day=1),
