@@ -88,7 +88,9 @@ async def photograph(bot: Harness, language: str) -> list[Path]:
         for name, path in PAGES:
             for width, page in (("phone", phone_page), ("laptop", laptop_page)):
                 await page.goto(console_url(bot, path))
-                await page.wait_for_load_state("networkidle")
+                await page.wait_for_load_state(
+                    "networkidle", timeout=180_000
+                )  # charts take a while
                 # Images below the fold (the figures' charts) load now, not when scrolled to.
                 await page.evaluate(
                     "document.querySelectorAll('img[loading=lazy]')"
