@@ -88,9 +88,8 @@ async def photograph(bot: Harness, language: str) -> list[Path]:
         for name, path in PAGES:
             for width, page in (("phone", phone_page), ("laptop", laptop_page)):
                 await page.goto(console_url(bot, path))
-                await page.wait_for_load_state(
-                    "networkidle", timeout=180_000
-                )  # charts take a while
+                # The figures' charts take a while to draw on a busy machine.
+                await page.wait_for_load_state("networkidle", timeout=180_000)
                 # Images below the fold (the figures' charts) load now, not when scrolled to.
                 await page.evaluate(
                     "document.querySelectorAll('img[loading=lazy]')"

@@ -20,7 +20,6 @@ from tests import stats_fixture
 from tests.conftest import ARABIC_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
-    chromium,
     console_url,
     init_data,
     new_context,
@@ -110,12 +109,6 @@ async def hub(harness: Harness) -> AsyncIterator[Harness]:
     with_console(harness)
     async with harness.running(admin_ids=frozenset({ADMIN, ARABIC_USER})):
         yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 def plain(text: str) -> str:
