@@ -1,9 +1,11 @@
 """Replies while a staff member builds the full-year report, on the 100,000-question database.
 
-The database is the one benchmarks/stats.py generates (same seed). The real Application runs
-against the stand-in Bot API over HTTP on 127.0.0.1. Five people ask questions in rounds; the
-same rounds run once with nothing else going on, then while a staff member asks `/report` for
-a full year again and again (each waits for the workbook before asking for the next).
+The database is the one benchmarks/stats.py generates (same seed). The bot runs as its own
+process (``python -m bot run``) against the stand-in Bot API over HTTP on 127.0.0.1, so the
+stand-in's work (receiving each workbook) is not the bot's. Five people ask questions in
+rounds; the same rounds run once with nothing else going on, then while a staff member asks
+`/report` for a full year again and again (each waits for the workbook before asking for the
+next).
 
 Prints the askers' reply latency (p50, p99) without and during the reports, measured in the
 same run, how many reports were built meanwhile and how long each took. Goal: p99 during the
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,8 +30,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.flood import percentile  # noqa: E402
 from benchmarks.stats import generate  # noqa: E402
-from bot.app import build_application, running  # noqa: E402
-from bot.config import Config  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from storage.db import Database  # noqa: E402
 
@@ -85,9 +87,30 @@ async def keep_reporting(api: StandInBotApi, stop: asyncio.Event, took: list[flo
         took.append(await report_once(api))
 
 
+def start_bot(path: Path, api: StandInBotApi, directory: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HUBBOT_TOKEN": TOKEN,
+        "HUBBOT_ADMIN_IDS": str(STAFF),
+        "HUBBOT_DATABASE": str(path),
+        "HUBBOT_API_BASE_URL": api.base_url,
+        "HUBBOT_API_FILE_URL": api.base_file_url,
+        "HUBBOT_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=directory,  # no .env of the developer's is read
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(directory / "bot.log", "ab"),
+    )
+
+
 async def bench(count: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "bench.sqlite3"
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        path = directory / "bench.sqlite3"
         db = Database(path)
         await db.open()
         started = time.perf_counter()
@@ -105,18 +128,11 @@ async def bench(count: int) -> dict[str, float]:
         api.add_user(STAFF, "Hala", language_code="en")
         for index in range(ASKERS):
             api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
-        config = Config(
-            token=TOKEN,
-            admin_ids=frozenset({STAFF}),
-            database_path=path,
-            api_base_url=api.base_url,
-            api_file_url=api.base_file_url,
-        )
-        application = build_application(config)
+        bot = start_bot(path, api, directory)
         took: list[float] = []
-        async with running(application, poll_timeout=2):
-            await ask_once(api, 0)  # warm up: users created, search loaded
-            await report_once(api)  # the first report loads what the next ones reuse
+        try:
+            await ask_once(api, 0)  # warm up: the bot is up, users created, search loaded
+            await report_once(api)  # the first report starts the statistics worker
             baseline = await rounds(api, count)
             stop = asyncio.Event()
             reporting = asyncio.create_task(keep_reporting(api, stop, took))
@@ -124,7 +140,10 @@ async def bench(count: int) -> dict[str, float]:
             during = await rounds(api, count)
             stop.set()
             await reporting
-        await api.stop()
+        finally:
+            bot.terminate()
+            bot.wait()
+            await api.stop()
     p99_baseline = percentile(baseline, 0.99)
     p99_during = percentile(during, 0.99)
     ratio = p99_during / p99_baseline if p99_baseline else 0.0

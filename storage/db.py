@@ -87,13 +87,23 @@ class ReadOnlyConnection:
     """
 
     def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # As a URI (percent-encoded), so a "?" or "#" in the folder's name stays a name.
+        self._connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+        )
         self._connection.row_factory = sqlite3.Row
         self._connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._connection.execute("PRAGMA query_only = ON")
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return self._connection.execute(sql, params).fetchall()
+
+    def snapshot(self) -> None:
+        """The following reads see one state of the database, until ``close``."""
+        self._connection.execute("BEGIN")
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self.rows(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database, Transaction
+from storage.db import Database, ReadOnlyConnection, Transaction
 from storage.models import RequestAttachment, RequestEvent, SupportRequest, to_db_time
 
 # Names are looked up rather than copied, so erasing a person (/deleteme) erases them here too.
@@ -173,18 +173,6 @@ class SupportRequestRepository:
         )
         return [RequestEvent.from_row(row) for row in rows]
 
-    async def events_of(self, request_ids: Sequence[int]) -> dict[int, list[RequestEvent]]:
-        found: dict[int, list[RequestEvent]] = {request_id: [] for request_id in request_ids}
-        if not request_ids:
-            return found
-        marks = ", ".join("?" for _ in request_ids)
-        rows = await self._db.fetchall(
-            f"{_EVENT_SELECT} WHERE e.request_id IN ({marks}) ORDER BY e.id", tuple(request_ids)
-        )
-        for row in rows:
-            found[row["request_id"]].append(RequestEvent.from_row(row))
-        return found
-
     async def search(self, where: RequestFilter, *, limit: int, offset: int) -> RequestPage:
         conditions = ["1 = 1"]
         params: dict[str, Any] = {"limit": limit, "offset": offset}
@@ -222,9 +210,23 @@ class SupportRequestRepository:
             [SupportRequest.from_row(row) for row in rows], int(total["n"]) if total else 0
         )
 
-    async def all(self) -> list[SupportRequest]:
-        rows = await self._db.fetchall(f"{_REQUEST_SELECT} ORDER BY r.id")
-        return [SupportRequest.from_row(row) for row in rows]
+    def everything(self) -> list[tuple[SupportRequest, list[RequestEvent]]]:
+        """Every request with its history, for the export: read in the calling (worker)
+        thread on a read-only connection of its own, in one snapshot, so years of requests
+        never queue a reply's read behind them."""
+        connection = ReadOnlyConnection(self._db.path)
+        try:
+            connection.snapshot()
+            requests = [
+                SupportRequest.from_row(row)
+                for row in connection.rows(f"{_REQUEST_SELECT} ORDER BY r.id")
+            ]
+            histories: dict[int, list[RequestEvent]] = {request.id: [] for request in requests}
+            for row in connection.rows(f"{_EVENT_SELECT} ORDER BY e.id"):
+                histories[row["request_id"]].append(RequestEvent.from_row(row))
+        finally:
+            connection.close()
+        return [(request, histories[request.id]) for request in requests]
 
     async def change_status(
         self, request_id: int, status: str, *, actor: int, reason: str | None, now: datetime

@@ -393,7 +393,17 @@ async def test_csv_export_by_command_and_on_the_command_line(
         await bot.say(ADMIN, "=1+1 is not a formula")
         await bot.press(ARABIC_USER, label("ar", "✍ Answer the Hub team"))
         await bot.say(ARABIC_USER, "نعم، حوالي ٥٠ شابا")
+        # A long read: on a read-only connection of its own, never the replies' reader.
+        read_here: list[str] = []
+        bot_reader = bot.services.db.fetchall
+
+        async def recording(sql: str, params: object = ()) -> list[object]:
+            read_here.append(sql)
+            return await bot_reader(sql, params)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(bot.services.db, "fetchall", recording)
         await bot.say(ADMIN, "/exportrequests")
+        assert read_here and not [sql for sql in read_here if "support_request_events" in sql]
         sent = bot.api.last_message(ADMIN)
         assert sent.document is not None
         assert sent.document["file_name"] == "support-requests-2026-06-01.csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import enum
 import io
@@ -224,19 +225,16 @@ class SupportDesk:
         return await self._requests.waiting_since_before(self._clock.now() - RESPONSE_DUE)
 
     async def export_csv(self, t: Translator) -> str:
-        """Every request with its history, one row each, labels in ``t``'s language."""
-        requests = await self._requests.all()
-        histories = await self._requests.events_of([request.id for request in requests])
+        """Every request with its history, one row each, labels in ``t``'s language; read and
+        written in a worker thread on a read-only connection of its own (a long read)."""
+        return await asyncio.to_thread(self._export_csv, t)
+
+    def _export_csv(self, t: Translator) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        for request in requests:
-            writer.writerow(
-                [
-                    spreadsheet_safe(value)
-                    for value in _export_row(t, request, histories[request.id])
-                ]
-            )
+        for request, history in self._requests.everything():
+            writer.writerow([spreadsheet_safe(value) for value in _export_row(t, request, history)])
         return out.getvalue()
 
 
