@@ -86,6 +86,7 @@ CONSOLE_PAGES = (
     console_events,
     console_figures,
     console_audit,
+    console_figures,
 )
 
 

@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.request_board_data import fill as fill_board  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
+from storage.db import Database  # noqa: E402
+from tests import stats_fixture  # noqa: E402
 from tests.console_harness import (  # noqa: E402
     LAPTOP,
     PHONE,
@@ -33,7 +35,7 @@ from tests.console_harness import (  # noqa: E402
     new_context,
     with_console,
 )
-from tests.harness import ADMIN, START, Harness, make_config  # noqa: E402
+from tests.harness import ADMIN, Harness, make_config  # noqa: E402
 
 DOCS = ROOT / "docs"
 # (name, path): the pages to photograph, in the menu's order.
@@ -107,7 +109,17 @@ async def photograph(bot: Harness, language: str) -> list[Path]:
         for name, path in PAGES:
             for width, page in (("phone", phone_page), ("laptop", laptop_page)):
                 await page.goto(console_url(bot, path))
-                await page.wait_for_load_state("networkidle")
+                # The figures' charts take a while to draw on a busy machine.
+                await page.wait_for_load_state("networkidle", timeout=180_000)
+                # Images below the fold (the figures' charts) load now, not when scrolled to.
+                await page.evaluate(
+                    "document.querySelectorAll('img[loading=lazy]')"
+                    ".forEach(image => { image.loading = 'eager'; })"
+                )
+                await page.evaluate(
+                    "Promise.all(Array.from(document.images).map(image => image.complete"
+                    " ? null : new Promise(done => { image.onload = image.onerror = done; })))"
+                )
                 target = DOCS / f"console-{name}-{language}-{width}.png"
                 await page.screenshot(path=str(target), full_page=width == "phone")
                 written.append(target)
@@ -121,7 +133,13 @@ async def main() -> None:
             api.add_user(STAFF["ar"], NAMES["ar"], language_code="ar")
             api.add_user(OTHER_STAFF, "Karim", language_code="fr")
             config = replace(make_config(Path(folder), api), admin_ids=frozenset({ADMIN}))
-            bot = with_console(Harness(api=api, config=config, clock=ManualClock(START)))
+            # The statistics tests' known database, for the figures page.
+            db = Database(config.database_path)
+            await db.open()
+            await stats_fixture.fill(db)
+            await db.close()
+            clock = ManualClock(stats_fixture.NOW)
+            bot = with_console(Harness(api=api, config=config, clock=clock))
             async with bot.running():
                 await fill(bot)
                 written = [

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "console.login": N_("Signed in"),
     "console.logout": N_("Signed out"),
     "console.language": N_("Changed their language"),
+    "figures.workbook": N_("Downloaded the figures workbook"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
@@ -14,7 +14,6 @@ from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
 from bot.stats import labels
-from bot.stats.areas import scope
 from bot.stats.periods import Period
 from handlers.common import (
     answer_callback,
@@ -92,7 +91,7 @@ async def send_charts(
     window = stats.window(period, country)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     # Queried and drawn in the statistics worker: nobody else's reply waits for it.
-    for chart in await stats.charts(area, t, scope(t, period, window), window):
+    for chart in await stats.charts(area, t, labels.scope(t, period, window), window):
         await context.bot.send_photo(chat.id, chart.png, caption=chart.caption)
 
 
@@ -104,13 +103,11 @@ async def send_report(
     t = context.t
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     content = await context.services.stats.workbook(t, window)
-    first = window.start.date().isoformat() if period is not Period.ALL_TIME else "start"
-    last = (window.end - timedelta(microseconds=1)).date().isoformat()
     await context.bot.send_document(
         chat.id,
         content,
-        filename=f"hub-report-{first}-{last}.xlsx",
-        caption=t.label("Hub report, {period}.", period=scope(t, period, window)),
+        filename=labels.report_file_name(window, period),
+        caption=t.label("Hub report, {period}.", period=labels.scope(t, period, window)),
     )
 
 

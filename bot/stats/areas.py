@@ -9,24 +9,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.i18n import Translator
-from bot.stats import charts, labels
+from bot.stats import charts
 from bot.stats.charts import Chart
-from bot.stats.periods import Period
 from bot.stats.service import StatsService
 from storage.stats import Window
 
 Drawing = Callable[[], list[Chart]]
 Renderer = Callable[[Translator, str, StatsService, Window], Coroutine[Any, Any, Drawing]]
-
-
-def scope(t: Translator, period: Period | None, window: Window) -> str:
-    """What the charts cover, in words: the period, and the country when one is chosen."""
-    when = labels.period_label(t, period, window)
-    if window.country is None:
-        return when
-    return t.label(
-        "{period}, {country}", period=when, country=labels.country_name(t, window.country)
-    )
 
 
 async def _focal_points(t: Translator, scope: str, stats: StatsService, window: Window) -> Drawing:
@@ -62,3 +51,5 @@ AREAS: dict[str, Renderer] = {
     "e": _events,
     "b": _broadcasts,
 }
+# How many charts each area draws (support requests: also those waiting longest).
+CHART_COUNTS = {area: 2 if area == "r" else 1 for area in AREAS}

@@ -94,6 +94,21 @@ def period_label(t: Translator, period: Period | None, window: Window) -> str:
     )
 
 
+def scope(t: Translator, period: Period | None, window: Window) -> str:
+    """What a chart or a report covers: 'Last 30 days (16 May – 15 Jun 2026), Morocco'."""
+    when = period_label(t, period, window)
+    if window.country is None:
+        return when
+    return t.label("{period}, {country}", period=when, country=country_name(t, window.country))
+
+
+def report_file_name(window: Window, period: Period | None) -> str:
+    """hub-report-2026-01-01-2026-06-30.xlsx: the workbook's first and last days."""
+    first = window.start.date().isoformat() if period is not Period.ALL_TIME else "start"
+    last = (window.end - timedelta(microseconds=1)).date().isoformat()
+    return f"hub-report-{first}-{last}.xlsx"
+
+
 def number(t: Translator, value: float | None, digits: int = 1) -> str:
     """A figure as the language writes it; a dash when there is nothing to measure."""
     return "—" if value is None else t.number(round(value, digits))

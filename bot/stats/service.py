@@ -100,6 +100,18 @@ class BroadcastStats:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """The five /stats areas for one window: what the console's figures page shows."""
+
+    window: Window
+    focal_points: FocalPointStats
+    questions: QuestionStats
+    requests: RequestStats
+    events: EventStats
+    broadcasts: BroadcastStats
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the funder's workbook shows, for one window."""
 
@@ -176,6 +188,19 @@ class StatsService:
 
         draw = await AREAS[area](t, scope, self, window)
         return await asyncio.to_thread(draw_alone, draw)
+
+    async def overview(self, window: Window) -> Overview:
+        """Every area's figures for the window, read in the worker when there is one."""
+        if self._worker is not None:
+            return await self._worker.overview(window, self._clock.now())
+        return Overview(
+            window=window,
+            focal_points=await self.focal_points(window),
+            questions=await self.questions(window),
+            requests=await self.requests(window),
+            events=await self.events(window),
+            broadcasts=await self.broadcasts(window),
+        )
 
     def close(self) -> None:
         if self._worker is not None:

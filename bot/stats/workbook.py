@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.stats import labels
 from bot.stats.cells import OTHER, Row, merge_small
 from bot.stats.charts import OKABE_ITO
+from bot.stats.headlines import headlines
 from bot.stats.service import Report
 
 SHEET_NAME_MAX_CHARS = 31
@@ -143,43 +144,6 @@ def _headlines(book: _Book, sheet: Worksheet, report: Report) -> None:
         ),
         book.title,
     )
-    fp, q, r, e, b = (
-        report.focal_points,
-        report.questions,
-        report.requests,
-        report.events,
-        report.broadcasts,
-    )
-    figures: list[tuple[str, float | int | None, int | None]] = [
-        (t.label("Focal points registered"), fp.registered, fp.registered_in_all),
-        (t.label("Focal points approved"), fp.approved, fp.approved_in_all),
-        (t.label("Active focal points"), fp.active, None),
-        (t.label("Network cities reached"), fp.cities_reached, None),
-        (t.label("Network cities"), None, fp.network_cities),
-        (t.label("Questions asked"), q.asked, None),
-        (t.label("Questions answered"), q.answered, None),
-        (t.label("Questions without an answer"), q.declined, None),
-        (t.label("Questions sent to staff"), q.forwarded, None),
-        (t.label("Median hours for staff to answer"), q.median_answer_hours, None),
-        (t.label("Support requests filed"), r.filed, None),
-        (
-            t.label("Median hours to the first staff response"),
-            r.median_first_response_hours,
-            None,
-        ),
-        (t.label("Median days to completion"), r.median_completion_days, None),
-        (t.label("Events"), e.events, None),
-        (t.label("Invited"), e.invited, None),
-        (t.label("Going"), e.going, None),
-        (t.label("Maybe"), e.maybe, None),
-        (t.label("Not going"), e.not_going, None),
-        (t.label("Reminders sent"), e.reminders_sent, None),
-        (t.label("Broadcasts"), b.broadcasts, None),
-        (t.label("Recipients"), b.recipients, None),
-        (t.label("Delivered"), b.delivered, None),
-        (t.label("Blocked the bot"), b.blocked, None),
-        (t.label("Failed"), b.failed, None),
-    ]
     sheet.set_column(2, 2, COLUMN_WIDTH)
     book.table(
         sheet,
@@ -187,8 +151,13 @@ def _headlines(book: _Book, sheet: Worksheet, report: Report) -> None:
         0,
         [t.label("Figure"), t.label("In the period"), t.label("In all, at the end of the period")],
         [
-            [name, float(period) if isinstance(period, float) else period, in_all]
-            for name, period, in_all in figures
+            [
+                line.label,
+                float(line.in_period) if isinstance(line.in_period, float) else line.in_period,
+                line.in_all,
+            ]
+            for lines in headlines(t, report).values()
+            for line in lines
         ],
     )
 

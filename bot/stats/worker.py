@@ -22,7 +22,7 @@ from bot.clock import ManualClock
 from bot.i18n import Translator
 from bot.stats.areas import AREAS
 from bot.stats.charts import Chart
-from bot.stats.service import StatsService
+from bot.stats.service import Overview, StatsService
 from bot.stats.workbook import build_workbook
 from storage.db import Database, ReadOnlyConnection
 from storage.stats import StatsRepository, Window
@@ -48,6 +48,15 @@ def report_workbook(path: Path, t: Translator, window: Window, now: datetime) ->
     finally:
         connection.close()
     return build_workbook(t, report)
+
+
+def area_figures(path: Path, window: Window, now: datetime) -> Overview:
+    """In the worker: every area's figures, for the console's figures page."""
+    connection = ReadOnlyConnection(path)
+    try:
+        return asyncio.run(_service(path, connection, now).overview(window))
+    finally:
+        connection.close()
 
 
 def area_charts(
@@ -84,6 +93,10 @@ class StatsWorker:
         return await loop.run_in_executor(
             self._executor(), report_workbook, self._path, t, window, now
         )
+
+    async def overview(self, window: Window, now: datetime) -> Overview:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor(), area_figures, self._path, window, now)
 
     async def charts(
         self, area: str, t: Translator, scope: str, window: Window, now: datetime
