@@ -386,6 +386,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE TABLE backups_made (
             path TEXT PRIMARY KEY,
             made_at TEXT NOT NULL
+        );
         """,
     ),
 )
