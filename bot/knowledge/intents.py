@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 import yaml
 
+from bot.i18n import N_
 from bot.knowledge.content import MAX_EXAMPLE_QUESTION_CHARS, ContentProblem, Entry, Translated
 from bot.knowledge.normalize import (
     LANGUAGES,
@@ -53,6 +54,17 @@ INTENT_NAMES: Final[tuple[str, ...]] = (
     GREETING,
     THANKS,
 )
+# How staff see each feature when they file a question under it (handlers/knowledge.py).
+FEATURE_NAMES: Final[dict[str, str]] = {
+    EVENTS: N_("Coming events"),
+    MY_REQUESTS: N_("Where my requests stand"),
+    SUPPORT_REQUEST: N_("Offer to file a support request"),
+    REGISTER: N_("Registration"),
+    LANGUAGE: N_("Change the language"),
+    REMINDERS_OFF: N_("Turn off event reminders"),
+    TIME_ZONE: N_("Change the time zone"),
+    HUMAN: N_("Send to the Hub team"),
+}
 # Greetings and thanks carry no topic: the engine reads their words as stopwords, so they are
 # recognised by their vocabulary, and only when the message holds nothing else.
 SOCIAL_INTENTS: Final = frozenset({GREETING, THANKS})
@@ -378,6 +390,10 @@ class IntentRecognizer:
             return None
         name = THANKS if THANKS in said else said[0]
         return Recognized(name, rest=self._rest(parts, social), pure=len(said) == len(parts))
+
+    def closest(self, text: str, limit: int) -> list[str]:
+        """The features a text is closest to, best first, whether or not it asks for one."""
+        return [hit.slug for hit in self._index.rank(text, limit)]
 
     def _feature(self, text: str) -> str | None:
         hits = self._index.search(text, limit=1).hits
