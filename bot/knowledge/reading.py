@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot.knowledge.normalize import LANGUAGES, detect_language, normalize
-from bot.knowledge.search import Candidate, Evidence, KnowledgeIndex
+from bot.knowledge.search import Candidate, Evidence, KnowledgeIndex, WordCache
 from bot.knowledge.settings import SearchSettings
 
 # Entries shown as buttons at most: the answer's neighbours, or the suggestions.
@@ -208,6 +208,7 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
     settings = index.settings
     parts = message_parts(message)
     has_question = any(part.is_question for part in parts)
+    words_seen: WordCache = {}
     judged = [
         _Judged(
             part,
@@ -215,7 +216,11 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
             1.0 if part.is_question or not has_question else settings.context_part_factor,
         )
         for part in parts
-        if (evidence := index.evidence(part.text, SHOWN_ENTRIES, context=part.context)).candidates
+        if (
+            evidence := index.evidence(
+                part.text, SHOWN_ENTRIES, context=part.context, words_seen=words_seen
+            )
+        ).candidates
     ]
     whole = " ".join(message.split())
     if not judged:

@@ -91,6 +91,13 @@ class Evidence:
     asked_kinds: tuple[str, ...]
 
 
+_WordArrays = tuple[FloatArray, FloatArray, float]
+# A word no entry has (nor its readings, synonyms or typo corrections).
+_UNKNOWN: Final[_WordArrays] = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), 0.0)
+# Each word's arrays, computed once for all the parts of a message.
+WordCache = dict[tuple[str, tuple["_Alternative", ...]], _WordArrays]
+
+
 @dataclass
 class _Tally:
     """Scores and covered information of every entry, summed word by word."""
@@ -98,6 +105,7 @@ class _Tally:
     scores: FloatArray
     matched_mass: FloatArray
     total_mass: float
+    words: WordCache
 
 
 class _Scored(NamedTuple):
@@ -148,6 +156,7 @@ class KnowledgeIndex:
         )
         self._surface_words = surface_words
         self._fuzzy_buckets = _length_buckets(surface_words)
+        self._fuzzy_ends = _end_buckets(self._fuzzy_buckets)
         max_idf = float(idf.max()) if len(idf) else 1.0
         self._min_word_mass = settings.min_word_mass * max_idf
         self._unknown_mass = settings.unknown_word_mass * max_idf
@@ -244,11 +253,19 @@ class KnowledgeIndex:
         power = self.settings.coverage_rank_power
         return scores * np.power(coverage, power) if power else scores
 
-    def evidence(self, text: str, limit: int = 3, *, context: str = "") -> Evidence:
+    def evidence(
+        self,
+        text: str,
+        limit: int = 3,
+        *,
+        context: str = "",
+        words_seen: WordCache | None = None,
+    ) -> Evidence:
         """The best entries for (a part of) a message, best first, with what each covers of it
         and whether it states the kind of fact the text asks for; `context`: the rest of the
-        message, whose words count less (see _score)."""
-        scored = self._score(text, context) if limit > 0 else None
+        message, whose words count less (see _score). Parts of one message share `words_seen`
+        (an empty dict at first) so that each word is looked up once."""
+        scored = self._score(text, context, words_seen) if limit > 0 else None
         if scored is None:
             return Evidence(text, (), ())
         ranking = self._ranking(scored.scores, scored.coverage)
@@ -265,7 +282,9 @@ class KnowledgeIndex:
         )
         return Evidence(text, candidates, scored.asked_kinds)
 
-    def _score(self, query: str, context: str = "") -> _Scored | None:
+    def _score(
+        self, query: str, context: str = "", words_seen: WordCache | None = None
+    ) -> _Scored | None:
         """BM25 score and question coverage of every entry, or None if nothing can match.
 
         Words of the context (the sentences around a question) rank and cover entries too,
@@ -282,7 +301,12 @@ class KnowledgeIndex:
         ]
         if not (words or context_words) or n_docs == 0:
             return None
-        tally = _Tally(np.zeros(n_docs, dtype=np.float32), np.zeros(n_docs, dtype=np.float32), 0.0)
+        tally = _Tally(
+            np.zeros(n_docs, dtype=np.float32),
+            np.zeros(n_docs, dtype=np.float32),
+            0.0,
+            {} if words_seen is None else words_seen,
+        )
         asked = asked_facts(raws)
         for kind in asked.kinds:
             # Only entries that state such a fact cover what the question asks for.
@@ -315,18 +339,35 @@ class KnowledgeIndex:
         factor: float,
     ) -> None:
         """One word's BM25 score and coverage of every entry, added to the tally."""
-        alternatives = self._alternatives(word)
-        if extra:
-            alternatives = _merge(alternatives, extra)
-        if not alternatives:
+        key = (word, tuple(extra) if extra else ())
+        found = tally.words.get(key)
+        if found is None:
+            found = tally.words[key] = self._word_arrays(word, extra)
+        if found is _UNKNOWN:
             # A word unknown to the knowledge base is part of what a question asks, but the
             # context around a question is free to talk of anything.
             if word not in fact_words and factor == 1.0:
                 tally.total_mass += self._unknown_mass
             return
+        word_scores, word_match, word_mass = found
         # A word asking for a fact still ranks entries; its share of the question is the
         # fact's, counted apart.
-        mass = 0.0 if word in fact_words else factor * self._word_mass(alternatives)
+        mass = 0.0 if word in fact_words else factor * word_mass
+        if factor == 1.0:
+            tally.scores += word_scores
+        else:
+            tally.scores += factor * word_scores
+        if mass:
+            tally.matched_mass += mass * word_match
+        tally.total_mass += mass
+
+    def _word_arrays(self, word: str, extra: list[_Alternative] | None) -> _WordArrays:
+        """A word's BM25 score and salience in every entry, and its share of a question."""
+        alternatives = self._alternatives(word)
+        if extra:
+            alternatives = _merge(alternatives, extra)
+        if not alternatives:
+            return _UNKNOWN
         n_docs = len(self._slugs)
         word_scores = np.zeros(n_docs, dtype=np.float32)
         word_match = np.zeros(n_docs, dtype=np.float32)
@@ -335,11 +376,7 @@ class KnowledgeIndex:
             ids = self._doc_ids[start:end]
             word_scores[ids] = np.maximum(word_scores[ids], alt.weight * self._weights[start:end])
             word_match[ids] = np.maximum(word_match[ids], alt.weight * self._saliences[start:end])
-        if factor != 1.0:
-            word_scores *= factor
-        tally.scores += word_scores
-        tally.matched_mass += mass * word_match
-        tally.total_mass += mass
+        return word_scores, word_match, self._word_mass(alternatives)
 
     def _add_bigrams(self, scores: FloatArray, words: list[str], factor: float) -> None:
         for pair in _bigrams(words):
@@ -426,7 +463,19 @@ class KnowledgeIndex:
         script = is_arabic_word(word)
         found: list[tuple[int, str]] = []
         for length in range(len(word) - max_distance, len(word) + max_distance + 1):
-            bucket = self._fuzzy_buckets.get((script, length))
+            if max_distance == 1:
+                # One edit leaves the first or the last letter in place: only words sharing
+                # one of them are compared (a tenth of the words of that length, or less).
+                bucket = list(
+                    dict.fromkeys(
+                        (
+                            *self._fuzzy_ends.get((script, length, 0, word[0]), ()),
+                            *self._fuzzy_ends.get((script, length, -1, word[-1]), ()),
+                        )
+                    )
+                )
+            else:
+                bucket = self._fuzzy_buckets.get((script, length), [])
             if not bucket:
                 continue
             for choice, distance, _ in process.extract(
@@ -552,6 +601,18 @@ def _merge(
 def _bigrams(words: list[str]) -> list[str]:
     stems = [term_variants(w)[0] for w in words]
     return [f"{a}{BIGRAM_JOINER}{b}" for a, b in pairwise(stems) if a != b]
+
+
+def _end_buckets(
+    buckets: dict[tuple[bool, int], list[str]],
+) -> dict[tuple[bool, int, int, str], list[str]]:
+    """The words of each length bucket by their first letter (0) and by their last (-1)."""
+    ends: dict[tuple[bool, int, int, str], list[str]] = {}
+    for (script, length), words in buckets.items():
+        for word in words:
+            for end in (0, -1):
+                ends.setdefault((script, length, end, word[end]), []).append(word)
+    return ends
 
 
 def _length_buckets(words: Iterable[str]) -> dict[tuple[bool, int], list[str]]:
