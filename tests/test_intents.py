@@ -152,10 +152,11 @@ def test_a_feature_and_a_knowledge_question_in_one_message(
     two = understand(index, recognizer, "c'est quand le prochain événement et comment m'inscrire ?")
     assert two.intent is not None and (two.intent.name, two.intent.also) == (EVENTS, ("register",))
     # Thanks before a question: the answer, and the thanks noted; a greeting is politeness.
-    thanks = understand(index, recognizer, "merci ! et c'est quoi le TSF ?").reading
-    assert (thanks.answer, thanks.intent) == ("technical-support", "thanks")
-    hello = understand(index, recognizer, "salam, c'est quoi le TSF ?").reading
-    assert (hello.answer, hello.intent) == ("technical-support", None)
+    fes = "c'est quoi le conseil des jeunes de Fès ?"
+    thanks = understand(index, recognizer, f"merci ! et {fes}").reading
+    assert (thanks.answer, thanks.intent) == ("case-fes-youth-council", "thanks")
+    hello = understand(index, recognizer, f"salam, {fes}").reading
+    assert (hello.answer, hello.intent) == ("case-fes-youth-council", None)
     # A greeting with a question nothing answers is a question: declined, not greeted.
     match = understand(index, recognizer, "hello, who won the football match yesterday?")
     assert match.intent is None and match.reading.declined

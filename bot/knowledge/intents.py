@@ -96,9 +96,11 @@ INTENT_SETTINGS: Final = SearchSettings(
 )
 
 # A part of a message asks for a feature only when it matches the feature this well (BM25 of
-# the intent documents, bigrams included): one word shared with an example ("who can help",
-# "what came out of it") is not a request.
-MIN_INTENT_SCORE: Final = 3.5
+# the intent documents, bigrams included; chosen on the tuning half): a common word shared
+# with an example ("what came out of it") is not a request.
+MIN_INTENT_SCORE: Final = 2.5
+# Turning reminders off changes what the person receives: only a clear request does it.
+MIN_SCORE_BY_INTENT: Final[dict[str, float]] = {REMINDERS_OFF: 4.0}
 
 # A message that only asks for a feature gets the feature alone (a sure-looking entry for
 # "register me please" only shares its words), except these, whose very words are the Hub's
@@ -397,7 +399,14 @@ class IntentRecognizer:
 
     def _feature(self, text: str) -> str | None:
         hits = self._index.search(text, limit=1).hits
-        return hits[0].slug if hits and hits[0].score >= MIN_INTENT_SCORE else None
+        if not hits:
+            return None
+        best = hits[0]
+        return (
+            best.slug
+            if best.score >= MIN_SCORE_BY_INTENT.get(best.slug, MIN_INTENT_SCORE)
+            else None
+        )
 
     def _rest(self, parts: Sequence[str], found: Sequence[str | None]) -> str:
         """The parts that ask for no feature: what the knowledge base may answer beside it."""
