@@ -99,8 +99,9 @@ INTENT_SETTINGS: Final = SearchSettings(
 # the intent documents, bigrams included; chosen on the tuning half): a common word shared
 # with an example ("what came out of it") is not a request.
 MIN_INTENT_SCORE: Final = 2.5
-# Turning reminders off changes what the person receives: only a clear request does it.
-MIN_SCORE_BY_INTENT: Final[dict[str, float]] = {REMINDERS_OFF: 4.0}
+# Turning reminders off changes what the person receives, and the registration form takes
+# the person's next messages as its answers: only a clear request does either.
+MIN_SCORE_BY_INTENT: Final[dict[str, float]] = {REMINDERS_OFF: 4.0, REGISTER: 4.0}
 
 # A message that only asks for a feature gets the feature alone (a sure-looking entry for
 # "register me please" only shares its words), except these, whose very words are the Hub's
