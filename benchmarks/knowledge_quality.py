@@ -169,6 +169,17 @@ def objective(engine: Engine, questions: Sequence[EvalQuestion]) -> float:
 # --- the bot's engine --------------------------------------------------------------------------
 
 
+def coverage_rule_engine(index: KnowledgeIndex) -> Engine:
+    """The decision before the tiers: answer with the best entry when one covers enough of
+    the whole message (KnowledgeIndex.search), its neighbours as buttons; else decline."""
+
+    def engine(item: EvalQuestion) -> Outcome:
+        hits = index.search(item.q, lang=item.lang).hits
+        return Outcome(hits[0].slug if hits else None, tuple(hit.slug for hit in hits))
+
+    return engine
+
+
 def bot_engine(index: KnowledgeIndex) -> Engine:
     def engine(item: EvalQuestion) -> Outcome:
         reading = read(index, item.q, lang=item.lang)
@@ -439,6 +450,7 @@ def main() -> int:
     heldout = sum(q.split == HELDOUT for q in questions)
     print(f"{len(questions)} questions, {heldout} held out; figures on the held-out half")
     figures = report("bot", bot, questions, detailed=True)
+    figures += report("coverage_rule", coverage_rule_engine(index), questions, detailed=False)
     for name, ranker in (("bm25", bm25_ranker), ("fts5", fts5_ranker)):
         engine, threshold = tuned_threshold(ranker(loaded.entries), questions)
         print(f"{name}: answers at score >= {threshold:.3f} (chosen on the tuning half)")
