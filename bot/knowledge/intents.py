@@ -369,8 +369,13 @@ class IntentRecognizer:
         parts = clauses(REFERENCE_RE.sub(" ", message) if reference else message)
         found = [self._feature(part) for part in parts]
         if reference is not None:
-            # The rest of the message is about that request ("any news on TSR-2026-0042?").
-            return Recognized(MY_REQUESTS, reference=reference)
+            # The request named wins; another question beside it is still answered.
+            return Recognized(
+                MY_REQUESTS,
+                reference=reference,
+                rest=self._rest(parts, found),
+                pure=self._explains(parts, [MY_REQUESTS] * len(parts)),
+            )
         named = next((name for name in found if name is not None), None)
         if named is None and len(parts) > 1:
             named = self._feature(message)
@@ -515,7 +520,8 @@ def beside_intent(recognized: Recognized, whole: Reading, rest: Reading | None) 
     is the TSF and how do I apply?", "what happened at the Tangier workshop?"); else the answer
     to, or the suggestions for, the part that asks for no feature. A message that only asks for
     a feature gets it alone, and is never declined."""
-    if whole.tier is Tier.ANSWER and (not recognized.pure or recognized.name in ANSWERED_WHOLE):
+    asks_more = not recognized.pure or bool(recognized.also)
+    if whole.tier is Tier.ANSWER and (asks_more or recognized.name in ANSWERED_WHOLE):
         return replace(whole, intent=recognized.name)
     if rest is not None and rest.tier in (Tier.ANSWER, Tier.SUGGEST):
         return replace(rest, message=whole.message, intent=recognized.name)
