@@ -520,8 +520,7 @@ def beside_intent(recognized: Recognized, whole: Reading, rest: Reading | None) 
     is the TSF and how do I apply?", "what happened at the Tangier workshop?"); else the answer
     to, or the suggestions for, the part that asks for no feature. A message that only asks for
     a feature gets it alone, and is never declined."""
-    asks_more = not recognized.pure or bool(recognized.also)
-    if whole.tier is Tier.ANSWER and (asks_more or recognized.name in ANSWERED_WHOLE):
+    if whole.tier is Tier.ANSWER and (not recognized.pure or recognized.name in ANSWERED_WHOLE):
         return replace(whole, intent=recognized.name)
     if rest is not None and rest.tier in (Tier.ANSWER, Tier.SUGGEST):
         return replace(rest, message=whole.message, intent=recognized.name)
