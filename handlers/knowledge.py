@@ -15,7 +15,14 @@ from bot.delivery.outbox import NoticePart
 from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
 from bot.knowledge.content import TOPIC_NAMES, Entry
-from bot.knowledge.intents import GREETING, HUMAN, SOCIAL_INTENTS, THANKS, Recognized
+from bot.knowledge.intents import (
+    FEATURE_NAMES,
+    GREETING,
+    HUMAN,
+    SOCIAL_INTENTS,
+    THANKS,
+    Recognized,
+)
 from bot.knowledge.normalize import clear_language
 from bot.knowledge.reading import Reading, Tier
 from bot.knowledge.service import QUESTION_NOTICE, DailyLimitReached
@@ -50,6 +57,7 @@ from handlers.routes import (
     KB_ENTRY,
     KB_FILE,
     KB_FILE_IN,
+    KB_FILE_INTENT,
     KB_FILE_TOPIC,
     KB_FORWARD,
     KB_TOPIC,
@@ -549,6 +557,18 @@ async def offer_entries(update: Update, context: HubContext, topic: str | None =
         entries = knowledge.topic_entries(topic, t.language)
         extra = [[button(t.label("« Back"), KB_FILE)]]
     rows = [[button(short_label(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
+    if topic is None:
+        # Or one of the bot's features, when the question asks for one (the closest first).
+        rows += [
+            [
+                button(
+                    t.label("➜ {feature}", feature=t.label(FEATURE_NAMES[name])),
+                    KB_FILE_INTENT,
+                    name,
+                )
+            ]
+            for name in knowledge.closest_intents(question.text)
+        ]
     text = t._(
         "Which entry answers this question?\n\n«{question}»\n\n"
         "The next person who asks it will get that entry at once.",
@@ -580,6 +600,25 @@ async def file_question(update: Update, context: HubContext, slug: str) -> None:
             "that entry.",
             question=question.text,
             title=entry.title.get(t.language),
+        ),
+    )
+
+
+@staff_only
+async def file_question_under_feature(update: Update, context: HubContext, intent: str) -> None:
+    question = await _question_of_pressed_message(update, context)
+    if question is None:
+        return
+    await answer_callback(update)
+    t = context.t
+    await context.services.knowledge.learn_intent(question, intent=intent, staff_id=context.user_id)
+    await edit_or_reply(
+        update,
+        context,
+        t._(
+            "«{question}» now leads to «{feature}»: the bot offers it to whoever asks so.",
+            question=question.text,
+            feature=t.label(FEATURE_NAMES[intent]),
         ),
     )
 
@@ -656,6 +695,7 @@ def register(application: HubApplication) -> None:
             KB_FILE: offer_entries,
             KB_FILE_TOPIC: offer_entries,
             KB_FILE_IN: file_question,
+            KB_FILE_INTENT: file_question_under_feature,
         },
     )
     register_intents(

@@ -14,7 +14,7 @@ from bot.events import ANSWERS, AUDIENCE_COUNTRIES, EDIT_STEPS
 from bot.events.form import EDIT_FLOW, NEW_FLOW
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.knowledge.content import TOPICS as KNOWLEDGE_TOPICS
-from bot.knowledge.intents import INTENT_NAMES
+from bot.knowledge.intents import FEATURE_NAMES
 from bot.registration import FLOW as REGISTRATION_FLOW
 from bot.stats.labels import ALL_COUNTRIES, AREA_NAMES
 from bot.stats.periods import Period
@@ -86,7 +86,8 @@ KB_DISMISS = KNOWLEDGE.route("dismiss")
 KB_FILE = KNOWLEDGE.route("file")
 KB_FILE_TOPIC = KNOWLEDGE.route("file_topic", Choice(*KNOWLEDGE_TOPICS))
 KB_FILE_IN = KNOWLEDGE.route("file_in", Token(48))
-KB_FILE_INTENT = KNOWLEDGE.route("file_for", Choice(*INTENT_NAMES))
+# ... or under one of the bot's features (bot/knowledge/intents.py).
+KB_FILE_INTENT = KNOWLEDGE.route("file_for", Choice(*FEATURE_NAMES))
 
 # -- support requests: the city's side ------------------------------------------------------------
 

@@ -110,8 +110,9 @@ async def fill_every_table(bot: Harness) -> int:
     await bot.press(PERSON, "✍ Answer the Hub team")
     await bot.say(PERSON, f"Yes. Write to {EMAIL.upper()} or call 00212-600-123-456.")
     # Questions: one kept unanswered, one forwarded, copied to staff and answered.
-    await bot.say(PERSON, "zxqv quarterly budget of the prefecture?")
-    await bot.say(PERSON, "zxqv who chairs the Karak youth board?")
+    # (Nonsense, so that no entry answers or is suggested: both are declined and kept.)
+    await bot.say(PERSON, "zxqv plugh quux of the frobnicator?")
+    await bot.say(PERSON, "zxqv wibble wobble flurp?")
     await bot.press(PERSON, label("en", "Send it to the Hub team"))
     copy = bot.api.last_message(ADMIN)
     await bot.say(

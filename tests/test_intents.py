@@ -21,7 +21,7 @@ from bot.knowledge.intents import (
 from bot.knowledge.synonyms import load_synonyms
 from storage.support_requests import RequestFilter
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
-from tests.harness import STAFF_CHAT, Harness, expected, label
+from tests.harness import ADMIN, STAFF_CHAT, Harness, expected, label
 from tests.support_helpers import (
     ASK_DESCRIPTION,
     ASK_TIME_FRAME,
@@ -152,10 +152,11 @@ def test_a_feature_and_a_knowledge_question_in_one_message(
     two = understand(index, recognizer, "c'est quand le prochain événement et comment m'inscrire ?")
     assert two.intent is not None and (two.intent.name, two.intent.also) == (EVENTS, ("register",))
     # Thanks before a question: the answer, and the thanks noted; a greeting is politeness.
-    thanks = understand(index, recognizer, "merci ! et c'est quoi le TSF ?").reading
-    assert (thanks.answer, thanks.intent) == ("technical-support", "thanks")
-    hello = understand(index, recognizer, "salam, c'est quoi le TSF ?").reading
-    assert (hello.answer, hello.intent) == ("technical-support", None)
+    fes = "c'est quoi le conseil des jeunes de Fès ?"
+    thanks = understand(index, recognizer, f"merci ! et {fes}").reading
+    assert (thanks.answer, thanks.intent) == ("case-fes-youth-council", "thanks")
+    hello = understand(index, recognizer, f"salam, {fes}").reading
+    assert (hello.answer, hello.intent) == ("case-fes-youth-council", None)
     # A greeting with a question nothing answers is a question: declined, not greeted.
     match = understand(index, recognizer, "hello, who won the football match yesterday?")
     assert match.intent is None and match.reading.declined
@@ -382,3 +383,32 @@ async def test_greetings_and_thanks_are_never_declined(
     assert label(language, "Browse topics") in answer.button_texts()
     [events] = await bot.press(USERS[language], label(language, "Coming events"))
     assert events.text == expected(language, "There are no upcoming events for you at the moment.")
+
+
+async def test_staff_teach_a_question_to_lead_to_a_feature(harness: Harness) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    question = "on se voit bientôt à Agadir pour le séminaire ?"
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        [unsure] = await harness.say(FRENCH_USER, question)
+        assert unsure.text != expected("fr", NOT_FOUND)
+        await harness.press(FRENCH_USER, label("fr", "Ask the Hub team"))
+        copy = harness.api.last_message(STAFF_CHAT)
+        await harness.say(
+            ADMIN, "Oui, en octobre.", chat_id=STAFF_CHAT, reply_to_message_id=copy.message_id
+        )
+        [picker] = await harness.press(
+            ADMIN, label("en", "Add this question to an entry"), chat_id=STAFF_CHAT
+        )
+        feature = label("en", "➜ {feature}", feature=label("en", "Coming events"))
+        assert feature in picker.button_texts()
+        [filed] = await harness.press(ADMIN, feature, chat_id=STAFF_CHAT)
+        assert filed.text == expected(
+            "en",
+            "«{question}» now leads to «{feature}»: the bot offers it to whoever asks so.",
+            question=question,
+            feature="Coming events",
+        )
+        # The next person asking so gets the events at once (in the question's language).
+        [events] = await harness.say(ENGLISH_USER, question)
+        assert events.text == expected("fr", "There are no upcoming events for you at the moment.")
+        assert (await harness.services.knowledge.export_learned()).startswith("intent:events:")

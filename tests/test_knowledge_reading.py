@@ -97,3 +97,22 @@ def test_a_fact_no_entry_states_is_never_answered_directly(question: str) -> Non
     assert reading.answer is None
     # Asked without the fact, the same subject is answered.
     assert read(_index(), "the technical support fund").answer == "fund"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["When is the next youth guide out?", "Quand sort le guide des jeunes ?", "متى دليل الشباب؟"],
+)
+def test_a_date_is_answered_only_by_an_entry_that_states_one(question: str) -> None:
+    def guide(answer_en: str) -> KnowledgeIndex:
+        entry = make_entry(
+            "youth-guide",
+            ("دليل الشباب", "Le guide des jeunes", "The youth guide"),
+            (("دليل الشباب",), ("guide des jeunes",), ("youth guide",)),
+            ("", "", answer_en),
+        )
+        return KnowledgeIndex.build([entry])
+
+    assert read(guide("The guide helps cities work with youth. "), question).answer is None
+    dated = read(guide("The guide was published in March 2024. "), question)
+    assert dated.answer == "youth-guide"

@@ -92,6 +92,21 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
         markers=("vacan", "hiring", "emploi", "pourvoir", "شاغر", "شواغر"),
     ),
     FactKind(
+        "date",
+        (
+            "when", "what date", "which date", "deadline", "quand", "quelle date",
+            "date limite", "متى", "امتى", "إمتى", "وقتاش", "تاريخ", "موعد", "wa9tach", "imta",
+        ),
+        # A year, a month, or a day and month in digits.
+        re.compile(
+            r"\b(?:19|20)\d\d\b|\b\d{1,2}[/.-]\d{1,2}\b|\b(?:january|february|march|april|may"
+            r"|june|july|august|september|october|november|december|janvier|février|mars|avril"
+            r"|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b|يناير|فبراير|مارس"
+            r"|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر"
+            r"|كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|جانفي|فيفري|أفريل|جوان|جويلية"
+        ),
+    ),
+    FactKind(
         "phone",
         (
             "phone", "telephone", "whatsapp", "téléphone", "portable",

@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 import yaml
 
+from bot.i18n import N_
 from bot.knowledge.content import MAX_EXAMPLE_QUESTION_CHARS, ContentProblem, Entry, Translated
 from bot.knowledge.normalize import (
     LANGUAGES,
@@ -53,6 +54,17 @@ INTENT_NAMES: Final[tuple[str, ...]] = (
     GREETING,
     THANKS,
 )
+# How staff see each feature when they file a question under it (handlers/knowledge.py).
+FEATURE_NAMES: Final[dict[str, str]] = {
+    EVENTS: N_("Coming events"),
+    MY_REQUESTS: N_("Where my requests stand"),
+    SUPPORT_REQUEST: N_("Offer to file a support request"),
+    REGISTER: N_("Registration"),
+    LANGUAGE: N_("Change the language"),
+    REMINDERS_OFF: N_("Turn off event reminders"),
+    TIME_ZONE: N_("Change the time zone"),
+    HUMAN: N_("Send to the Hub team"),
+}
 # Greetings and thanks carry no topic: the engine reads their words as stopwords, so they are
 # recognised by their vocabulary, and only when the message holds nothing else.
 SOCIAL_INTENTS: Final = frozenset({GREETING, THANKS})
@@ -78,21 +90,24 @@ INTENT_SETTINGS: Final = SearchSettings(
     question_weight=2.0,
     answer_weight=1.0,
     min_coverage=0.6,
+    unknown_word_mass=0.45,
     question_match=0.9,
     relative_min_score=0.0,
 )
 
 # A part of a message asks for a feature only when it matches the feature this well (BM25 of
-# the intent documents, bigrams included): one word shared with an example ("who can help",
-# "what came out of it") is not a request.
-MIN_INTENT_SCORE: Final = 4.0
+# the intent documents, bigrams included; chosen on the tuning half): a common word shared
+# with an example ("what came out of it") is not a request.
+MIN_INTENT_SCORE: Final = 2.5
+# Turning reminders off changes what the person receives, and the registration form takes
+# the person's next messages as its answers: only a clear request does either.
+MIN_SCORE_BY_INTENT: Final[dict[str, float]] = {REMINDERS_OFF: 4.0, REGISTER: 4.0}
 
-# People asking for these often ask about the Hub's programmes in the same words ("how do we
-# apply for the TSF", "how does my city join, can I register?", "the launch workshop in Rabat,
-# how many came?"): a sure answer to the whole message comes with the feature. The other
-# features' messages name their own objects (a reference, a language, a time zone, a place),
-# which only share words with entries.
-ANSWERED_WHOLE: Final = frozenset({SUPPORT_REQUEST, REGISTER, HUMAN, EVENTS})
+# A message that only asks for a feature gets the feature alone (a sure-looking entry for
+# "register me please" only shares its words), except these, whose very words are the Hub's
+# own subjects: asking how to get technical support, or whom to talk to, is also asked of the
+# entries on the Technical Support Fund and the team.
+ANSWERED_WHOLE: Final = frozenset({SUPPORT_REQUEST, HUMAN})
 
 # Shorter skeletons of Latin-script Arabic ("rr", "re") stand for too many words.
 MIN_SKELETON_CHARS: Final = 3
@@ -351,11 +366,16 @@ class IntentRecognizer:
     def recognize(self, message: str) -> Recognized | None:
         """The feature a message asks for, if any."""
         reference = request_reference(message)
-        parts = clauses(REFERENCE_RE.sub(" ", message)) if reference else clauses(message)
+        parts = clauses(REFERENCE_RE.sub(" ", message) if reference else message)
         found = [self._feature(part) for part in parts]
         if reference is not None:
-            # The rest of the message is about that request ("any news on TSR-2026-0042?").
-            return Recognized(MY_REQUESTS, reference=reference)
+            # The request named wins; another question beside it is still answered.
+            return Recognized(
+                MY_REQUESTS,
+                reference=reference,
+                rest=self._rest(parts, found),
+                pure=self._explains(parts, [MY_REQUESTS] * len(parts)),
+            )
         named = next((name for name in found if name is not None), None)
         if named is None and len(parts) > 1:
             named = self._feature(message)
@@ -379,9 +399,20 @@ class IntentRecognizer:
         name = THANKS if THANKS in said else said[0]
         return Recognized(name, rest=self._rest(parts, social), pure=len(said) == len(parts))
 
+    def closest(self, text: str, limit: int) -> list[str]:
+        """The features a text is closest to, best first, whether or not it asks for one."""
+        return [hit.slug for hit in self._index.rank(text, limit)]
+
     def _feature(self, text: str) -> str | None:
         hits = self._index.search(text, limit=1).hits
-        return hits[0].slug if hits and hits[0].score >= MIN_INTENT_SCORE else None
+        if not hits:
+            return None
+        best = hits[0]
+        return (
+            best.slug
+            if best.score >= MIN_SCORE_BY_INTENT.get(best.slug, MIN_INTENT_SCORE)
+            else None
+        )
 
     def _rest(self, parts: Sequence[str], found: Sequence[str | None]) -> str:
         """The parts that ask for no feature: what the knowledge base may answer beside it."""
@@ -484,15 +515,13 @@ def _feature_only(recognized: Recognized, whole: Reading) -> Reading:
 
 
 def beside_intent(recognized: Recognized, whole: Reading, rest: Reading | None) -> Reading:
-    """What the knowledge base gives beside a feature: the answer to the part of the message
-    that does not ask for the feature ("what is the TSF" in "what is the TSF and how do I
-    apply?"), or else a sure answer to the whole message when the feature does not account
-    for all its words ("how does my city join the network, can I register?"), or else the
-    suggestions for that other part. Never a decline: the feature answers the message."""
-    if rest is not None and rest.tier is Tier.ANSWER:
-        return replace(rest, message=whole.message, intent=recognized.name)
-    if not recognized.pure and recognized.name in ANSWERED_WHOLE and whole.tier is Tier.ANSWER:
+    """What the knowledge base gives beside a feature: a sure answer to the whole message (the
+    reading weighs each of its parts) when the message holds more than the feature asks ("what
+    is the TSF and how do I apply?", "what happened at the Tangier workshop?"); else the answer
+    to, or the suggestions for, the part that asks for no feature. A message that only asks for
+    a feature gets it alone, and is never declined."""
+    if whole.tier is Tier.ANSWER and (not recognized.pure or recognized.name in ANSWERED_WHOLE):
         return replace(whole, intent=recognized.name)
-    if rest is not None and rest.tier is Tier.SUGGEST:
+    if rest is not None and rest.tier in (Tier.ANSWER, Tier.SUGGEST):
         return replace(rest, message=whole.message, intent=recognized.name)
     return _feature_only(recognized, whole)

@@ -179,8 +179,8 @@ class _Judged:
         return 1.0 - candidates[1].score / candidates[0].score
 
     def surety(self, settings: SearchSettings) -> float:
-        """How sure the best entry is the answer: the share of the part it covers, and how
-        far it stands ahead of the next one."""
+        """How sure the best entry is the answer: the share of the part it covers, plus
+        answer_gap_weight times how far it stands ahead of the next entry (gap 0: level)."""
         return self.coverage() + settings.answer_gap_weight * self.gap()
 
     def is_sure(self, settings: SearchSettings) -> bool:

@@ -69,6 +69,7 @@ class _Snapshot:
 
 # How many entries staff are offered first when filing a question under one.
 SUGGESTED_ENTRIES = 5
+SUGGESTED_INTENTS = 2
 
 
 class KnowledgeService:
@@ -191,8 +192,9 @@ class KnowledgeService:
             question, slug=f"{LEARNED_INTENT_PREFIX}{intent}", staff_id=staff_id
         )
 
-    def intent_names(self) -> list[str]:
-        return list(self._catalog.intents)
+    def closest_intents(self, question: str) -> list[str]:
+        """The features staff are offered when they file a question: the closest first."""
+        return self._snapshot.intents.closest(question, SUGGESTED_INTENTS)
 
     async def export_learned(self) -> str:
         """The questions staff taught, as YAML to fold into the content files."""

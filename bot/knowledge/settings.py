@@ -14,7 +14,7 @@ class SearchSettings:
 
     # Titles, keywords and example questions say what an entry is about; answers also mention
     # neighbouring topics.
-    title_weight: float = 4.0
+    title_weight: float = 2.5
     keyword_weight: float = 1.5
     question_weight: float = 2.0
     answer_weight: float = 1.0
@@ -22,14 +22,14 @@ class SearchSettings:
     # each content word weighing its idf (floored) and each word unknown to the knowledge base
     # a fixed share of the largest idf (shares, so they scale with the size of the base).
     min_coverage: float = 0.6
-    min_word_mass: float = 0.2
+    min_word_mass: float = 0.3
     unknown_word_mass: float = 0.6
     # A question asking for a kind of fact (an amount, a number, a vacancy: knowledge/facts.py)
     # weighs this share of the largest idf more, covered only by entries that state such a fact.
     fact_cue_mass: float = 3.0
     # A word found only in an entry's example questions, or only in its answer, is weaker
     # evidence that the entry is about it than one in its title or keywords.
-    question_match: float = 0.8
+    question_match: float = 0.6
     answer_only_match: float = 0.45
     non_topical_word_factor: float = 0.5
     bigram_weight: float = 1.0
@@ -55,10 +55,10 @@ class SearchSettings:
     answer_min_surety: float = 0.7
     # A part asking for a fact (knowledge/facts.py) is answered only when the entry covers more
     # of it: sharing the subject is not stating the fact ("how much did Fes get from the fund").
-    fact_answer_min_coverage: float = 0.8
+    fact_answer_min_coverage: float = 0.85
     # Otherwise suggest the closest entries when one covers this share of some part; else
     # decline and offer to forward the question.
-    suggest_min_coverage: float = 0.3
+    suggest_min_coverage: float = 0.35
     # A part that gives context next to a part that asks a question counts this much.
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
