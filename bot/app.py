@@ -86,7 +86,6 @@ CONSOLE_PAGES = (
     console_events,
     console_figures,
     console_audit,
-    console_figures,
 )
 
 
