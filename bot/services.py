@@ -16,6 +16,7 @@ from bot.events.planning import plan_reminders
 from bot.events.reminders import ReminderRunner
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
+from bot.knowledge.publishing import KnowledgeEditor
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
@@ -28,6 +29,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.knowledge import KnowledgeRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 from storage.stats import StatsRepository
 from storage.support_requests import SupportRequestRepository
@@ -66,6 +68,7 @@ class Services:
     accounts: AccountService
     registration: RegistrationService
     knowledge: KnowledgeService
+    knowledge_editor: KnowledgeEditor
     drafts: DraftRepository
     flows: FlowTracker
     request_form: RequestForm
@@ -128,6 +131,16 @@ class Services:
             on_change=reminders.replan,
         )
         catalogs = catalogs or Catalogs.load()
+        knowledge_entries = KnowledgeRepository(db)
+        learned = LearnedQuestionRepository(db)
+        knowledge = KnowledgeService(
+            directory=config.content_dir / "knowledge",
+            synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
+            entries=knowledge_entries,
+            questions=QuestionRepository(db),
+            learned=learned,
+            clock=clock,
+        )
         return cls(
             config=config,
             clock=clock,
@@ -141,12 +154,9 @@ class Services:
                 clock=clock,
                 invite_ttl=timedelta(hours=config.invite_ttl_hours),
             ),
-            knowledge=KnowledgeService(
-                directory=config.content_dir / "knowledge",
-                synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
-                questions=QuestionRepository(db),
-                learned=LearnedQuestionRepository(db),
-                clock=clock,
+            knowledge=knowledge,
+            knowledge_editor=KnowledgeEditor(
+                entries=knowledge_entries, learned=learned, knowledge=knowledge, clock=clock
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),

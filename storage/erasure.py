@@ -27,6 +27,8 @@ ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("broadcasts", "created_by", FORMER_PERSON),  # NOT NULL
     ("broadcasts", "cancelled_by", None),
     ("learned_questions", "added_by", FORMER_PERSON),  # NOT NULL
+    ("knowledge_versions", "author", None),
+    ("knowledge_entries", "published_by", None),
 )
 # Free text the Hub keeps (a city's request, its history, other people's questions, events,
 # announcements), in which the person may be named: (table, column, how). "text" and "json"

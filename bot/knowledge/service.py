@@ -7,18 +7,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from bot.clock import Clock
-from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated, load_directory
+from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated
+from bot.knowledge.folder import read_folder, versions_to_publish
 from bot.knowledge.normalize import LANGUAGES, clear_language
+from bot.knowledge.records import entry_from_json
 from bot.knowledge.search import Hit, KnowledgeIndex, SearchResult
 from bot.knowledge.synonyms import Synonyms, load_synonyms
-from storage.models import LearnedQuestion, Question
+from storage.knowledge import KnowledgeRepository
+from storage.models import KnowledgeVersion, LearnedQuestion, Question
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 
 logger = logging.getLogger(__name__)
@@ -41,12 +44,12 @@ class DailyLimitReached(Exception):
 class ReloadReport:
     loaded: int
     problems: list[ContentProblem]
-    kept: list[str] = field(default_factory=list)  # slugs whose broken file kept the old version
+    imported: int = 0  # entries imported from the content folder (the first start)
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    files: dict[str, Entry]  # as the content files say
+    files: dict[str, Entry]  # the live versions, as staff published them
     entries: dict[str, Entry]  # with the questions staff taught merged in
     synonyms: Synonyms
     learned: list[LearnedQuestion]
@@ -63,11 +66,13 @@ class KnowledgeService:
         *,
         directory: Path,
         synonyms_file: Path,
+        entries: KnowledgeRepository,
         questions: QuestionRepository,
         learned: LearnedQuestionRepository,
         clock: Clock,
     ) -> None:
         self._directory = directory
+        self._entries = entries
         self._synonyms_file = synonyms_file
         self._questions = questions
         self._learned = learned
@@ -77,23 +82,53 @@ class KnowledgeService:
         self._reload_lock = asyncio.Lock()
 
     async def reload(self) -> ReloadReport:
-        """Load the content again; a broken file keeps the version of its entry loaded before."""
+        """Index the live versions in the database again (after `hubbot content import`, say).
+
+        The database is the source of truth; on the first start, with no entry in it, the
+        content folder is imported (its broken files reported and left out)."""
         async with self._reload_lock:
-            loaded = await asyncio.to_thread(load_directory, self._directory)
+            problems: list[ContentProblem] = []
+            imported = 0
+            if await self._entries.count() == 0:
+                folder, problems = await asyncio.to_thread(read_folder, self._directory)
+                versions = versions_to_publish(folder, {}, author=None)
+                imported = await self._entries.publish_new(versions, now=self._clock.now())
+            live = await self._entries.live_versions()
+            files = await asyncio.to_thread(entries_of, live)
             synonyms, synonym_problems = await asyncio.to_thread(load_synonyms, self._synonyms_file)
-            files = dict(loaded.entries)
-            kept = []
-            for problem in loaded.errors:
-                slug = Path(problem.file).stem
-                previous = self._snapshot.files.get(slug)
-                if previous is not None and slug not in files:
-                    files[slug] = previous
-                    kept.append(slug)
             await self._rebuild(files, synonyms)
-        problems = [*loaded.problems, *synonym_problems]
+        problems = [*problems, *synonym_problems]
         for problem in problems:
             logger.warning("content: %s", problem)
-        return ReloadReport(loaded=len(files), problems=problems, kept=sorted(kept))
+        return ReloadReport(loaded=len(files), problems=problems, imported=imported)
+
+    async def go_live(self, entries: Iterable[Entry]) -> None:
+        """Answer with these entries from now on (just published): the index is rebuilt off
+        the event loop and swapped in whole, so a reply reads the old index or the new one."""
+        async with self._reload_lock:
+            files = {**self._snapshot.files, **{entry.slug: entry for entry in entries}}
+            await self._rebuild(files, self._snapshot.synonyms)
+
+    def live_entries(self) -> dict[str, Entry]:
+        """The published entries, without the questions staff taught."""
+        return self._snapshot.files
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self._snapshot.index
+
+    async def index_with(self, entries: Iterable[Entry]) -> KnowledgeIndex:
+        """The index the bot would use with these entries in place of the live ones (a draft
+        tried before publishing); built in a worker thread, not swapped in."""
+        snapshot = self._snapshot
+        files = {**snapshot.files, **{entry.slug: entry for entry in entries}}
+        merged = with_learned_questions(files, snapshot.learned)
+        return await asyncio.to_thread(KnowledgeIndex.build, merged, synonyms=snapshot.synonyms)
+
+    async def rebuild_taught(self) -> None:
+        """A taught question was removed in the console: stop answering by it."""
+        async with self._reload_lock:
+            await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
     async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
         """Index the files' entries with every question staff taught; the caller holds the lock."""
@@ -200,6 +235,11 @@ class KnowledgeService:
         return await self._questions.answer(
             question.id, answer=text, answered_by=staff_id, now=self._clock.now()
         )
+
+
+def entries_of(versions: Iterable[KnowledgeVersion]) -> dict[str, Entry]:
+    """The entries of stored versions, by slug (JSON parsing: run it in a worker thread)."""
+    return {version.slug: entry_from_json(version.entry) for version in versions}
 
 
 def with_learned_questions(

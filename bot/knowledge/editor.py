@@ -1,0 +1,175 @@
+"""The publishing gate as pure functions: each language's state, which languages an edit puts
+up for review, what stops an entry from going live, and how two versions differ.
+
+An entry goes live only when its three languages are there, pass the checks of `hubbot content
+check`, and none waits for review; editing a language that was written marks the other two
+for review until a staff member confirms or edits them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from bot.i18n import N_
+from bot.knowledge.content import ContentProblem, Entry, question_conflicts, validate_entry
+from bot.knowledge.normalize import LANGUAGES
+
+
+class LanguageState(StrEnum):
+    COMPLETE = "complete"
+    MISSING = "missing"
+    REVIEW = "review"
+
+
+TEXT_FIELDS: Final = ("title", "answer", "keywords", "questions")
+SHARED_FIELDS: Final = ("topic", "related", "source")
+
+
+def language_texts(entry: Entry, lang: str) -> tuple[object, ...]:
+    return tuple(getattr(entry, field).get(lang) for field in TEXT_FIELDS)
+
+
+def is_written(entry: Entry, lang: str) -> bool:
+    """A language is there when its title, answer and keywords are."""
+    return bool(entry.title.get(lang) and entry.answer.get(lang) and entry.keywords.get(lang))
+
+
+def language_states(entry: Entry, review: tuple[str, ...]) -> dict[str, LanguageState]:
+    return {
+        lang: (
+            LanguageState.MISSING
+            if not is_written(entry, lang)
+            else LanguageState.REVIEW
+            if lang in review
+            else LanguageState.COMPLETE
+        )
+        for lang in LANGUAGES
+    }
+
+
+def edited_languages(before: Entry, after: Entry) -> tuple[str, ...]:
+    return tuple(
+        lang for lang in LANGUAGES if language_texts(before, lang) != language_texts(after, lang)
+    )
+
+
+def review_after_edit(
+    before: Entry | None, after: Entry, review: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The languages waiting for review once `before` became `after`.
+
+    An edited language needs no review (its editor just wrote it). Changing a language that
+    was written makes the others stale; writing a missing translation for the first time
+    does not (it translates the others, it does not change them)."""
+    if before is None:
+        return ()
+    edited = edited_languages(before, after)
+    changed = [lang for lang in edited if is_written(before, lang)]
+    waiting = set(review) - set(edited)
+    if changed:
+        waiting |= set(LANGUAGES) - set(edited)
+    return tuple(lang for lang in LANGUAGES if lang in waiting and is_written(after, lang))
+
+
+def confirm(review: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    return tuple(waiting for waiting in review if waiting != lang)
+
+
+def publication_problems(
+    entry: Entry, review: tuple[str, ...], live: Mapping[str, Entry]
+) -> list[ContentProblem]:
+    """Everything `hubbot content check` says about this entry among the live ones, and each
+    language still waiting for review; any error keeps the entry from going live."""
+    file = entry.slug or "?"
+    problems = validate_entry(entry, file=file)
+    others = {slug: other for slug, other in live.items() if slug != entry.slug}
+    for related in entry.related:
+        if related != entry.slug and related not in others:
+            problems.append(
+                ContentProblem(
+                    file,
+                    N_("related slug '{related}' does not exist"),
+                    values=(("related", related),),
+                )
+            )
+    conflicts = question_conflicts({**others, entry.slug: entry})
+    problems.extend(p for p in conflicts if p.file == f"{entry.slug}.yaml")
+    for lang in review:
+        if is_written(entry, lang):
+            problems.append(
+                ContentProblem(
+                    file,
+                    N_("the {lang} text waits for review: confirm it or edit it"),
+                    values=(("lang", lang),),
+                )
+            )
+    return problems
+
+
+def can_publish(problems: list[ContentProblem]) -> bool:
+    return not any(problem.is_error for problem in problems)
+
+
+# --- comparing versions -------------------------------------------------------------------------
+
+
+class Change(StrEnum):
+    SAME = "same"
+    REMOVED = "removed"
+    ADDED = "added"
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    """One field in one language (or a shared field, `lang` empty) that differs, as runs of
+    words kept, removed and added, in reading order."""
+
+    field: str
+    lang: str
+    runs: tuple[tuple[Change, str], ...]
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return "\n".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def word_runs(old: str, new: str) -> tuple[tuple[Change, str], ...]:
+    """Word-level differences, whitespace kept, so a reader sees what changed in a paragraph."""
+    old_words = old.replace("\n", " \n ").split(" ")
+    new_words = new.replace("\n", " \n ").split(" ")
+    runs: list[tuple[Change, str]] = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            runs.append((Change.SAME, _join(old_words[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append((Change.REMOVED, _join(old_words[i1:i2])))
+        if j2 > j1:
+            runs.append((Change.ADDED, _join(new_words[j1:j2])))
+    return tuple(runs)
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(words).replace(" \n ", "\n")
+
+
+def compare(old: Entry, new: Entry) -> list[FieldDifference]:
+    """What differs between two versions, field by field and language by language."""
+    differences: list[FieldDifference] = []
+    for field in SHARED_FIELDS:
+        before, after = _as_text(getattr(old, field)), _as_text(getattr(new, field))
+        if before != after:
+            differences.append(FieldDifference(field, "", word_runs(before, after)))
+    for field in TEXT_FIELDS:
+        for lang in LANGUAGES:
+            before = _as_text(getattr(old, field).get(lang))
+            after = _as_text(getattr(new, field).get(lang))
+            if before != after:
+                differences.append(FieldDifference(field, lang, word_runs(before, after)))
+    return differences
