@@ -222,3 +222,30 @@ def test_import_publishes_changes_and_refuses_a_folder_with_errors(
     assert main(["content", "export", str(exported)]) == 0
     assert "(NLC, changed)" in (exported / "nlc.yaml").read_text(encoding="utf-8")
     assert main(["content", "check", str(exported)]) == 0
+
+
+@pytest.mark.parametrize("slug", sorted(COMMITTED))
+def test_the_console_form_gives_back_every_committed_entry(slug: str) -> None:
+    from bot.knowledge.editor import entry_from_form, form_of
+
+    original = COMMITTED[slug]
+    assert entry_from_form(slug, form_of(original)) == original
+
+
+def test_the_form_takes_lines_commas_and_windows_line_ends() -> None:
+    from bot.knowledge.editor import entry_from_form
+
+    typed = entry_from_form(
+        "guide",
+        {
+            "topic": " resources ",
+            "related": "nlc, hub-overview\nmember-cities",
+            "answer_en": "First.\r\n\r\nSecond.",
+            "keywords_fr": "guide\n\n  villes ",
+            "source": "  ",
+        },
+    )
+    assert typed.related == ("nlc", "hub-overview", "member-cities")
+    assert typed.answer.en == "First.\n\nSecond."
+    assert typed.keywords.fr == ("guide", "villes")
+    assert (typed.topic, typed.source, typed.title.ar) == ("resources", None, "")

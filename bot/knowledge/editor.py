@@ -14,7 +14,13 @@ from enum import StrEnum
 from typing import Final
 
 from bot.i18n import N_
-from bot.knowledge.content import ContentProblem, Entry, question_conflicts, validate_entry
+from bot.knowledge.content import (
+    ContentProblem,
+    Entry,
+    Translated,
+    question_conflicts,
+    validate_entry,
+)
 from bot.knowledge.normalize import LANGUAGES
 
 
@@ -173,3 +179,52 @@ def compare(old: Entry, new: Entry) -> list[FieldDifference]:
             if before != after:
                 differences.append(FieldDifference(field, lang, word_runs(before, after)))
     return differences
+
+
+# --- the console's form -------------------------------------------------------------------------
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def entry_from_form(slug: str, fields: Mapping[str, str]) -> Entry:
+    """An entry from the console's form: `title_ar`, `answer_fr`, `keywords_en` (one a line),
+    `questions_ar` (one a line), `topic`, `related` (slugs, one a line or comma-separated),
+    `source`. Whatever is typed is kept as typed; the gate says what is wrong with it."""
+
+    def translated(field: str) -> Translated[str]:
+        return Translated(*(fields.get(f"{field}_{lang}", "").strip() for lang in LANGUAGES))
+
+    def translated_lines(field: str) -> Translated[tuple[str, ...]]:
+        return Translated(*(_lines(fields.get(f"{field}_{lang}", "")) for lang in LANGUAGES))
+
+    related = _lines(fields.get("related", "").replace(",", "\n"))
+    source = fields.get("source", "").strip() or None
+    return Entry(
+        slug=slug,
+        topic=fields.get("topic", "").strip(),
+        title=translated("title"),
+        answer=Translated(
+            *(fields.get(f"answer_{lang}", "").replace("\r\n", "\n").strip() for lang in LANGUAGES)
+        ),
+        keywords=translated_lines("keywords"),
+        related=related,
+        source=source,
+        questions=translated_lines("questions"),
+    )
+
+
+def form_of(entry: Entry) -> dict[str, str]:
+    """The console form's fields for an entry (the inverse of entry_from_form)."""
+    fields = {
+        "topic": entry.topic,
+        "related": "\n".join(entry.related),
+        "source": entry.source or "",
+    }
+    for lang in LANGUAGES:
+        fields[f"title_{lang}"] = entry.title.get(lang)
+        fields[f"answer_{lang}"] = entry.answer.get(lang)
+        fields[f"keywords_{lang}"] = "\n".join(entry.keywords.get(lang))
+        fields[f"questions_{lang}"] = "\n".join(entry.questions.get(lang))
+    return fields
