@@ -170,6 +170,12 @@ class KnowledgeEditor:
             return None
         return compare(edited.current, entry_from_json(version.entry))
 
+    def review_after(self, edited: EditedEntry | None, entry: Entry) -> tuple[str, ...]:
+        """The languages that would wait for review if `entry` were saved now."""
+        if edited is None:
+            return ()
+        return review_after_edit(edited.current, entry, edited.review)
+
     def check(self, entry: Entry, review: tuple[str, ...] = ()) -> list[ContentProblem]:
         """The gate's problems with an entry as typed (the console's validation as staff type)."""
         return publication_problems(entry, review, self._knowledge.live_entries())
