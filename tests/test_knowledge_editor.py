@@ -83,6 +83,13 @@ def test_writing_a_missing_translation_marks_nothing() -> None:
     assert review_after_edit(before, entry(), ()) == ()
 
 
+def test_emptying_a_language_marks_nothing_else() -> None:
+    before = entry()
+    emptied = with_answer(before, "fr", "")
+    assert review_after_edit(before, emptied, ("fr", "en")) == ("en",)
+    assert language_states(emptied, ("en",))["fr"] is LanguageState.MISSING
+
+
 def test_changing_only_shared_fields_keeps_the_review_state() -> None:
     before = entry()
     after = replace(before, topic="themes")

@@ -68,12 +68,12 @@ def review_after_edit(
     """The languages waiting for review once `before` became `after`.
 
     An edited language needs no review (its editor just wrote it). Changing a language that
-    was written makes the others stale; writing a missing translation for the first time
-    does not (it translates the others, it does not change them)."""
+    was written makes the others stale; writing a missing translation for the first time does
+    not (it translates the others, it does not change them), nor does emptying one."""
     if before is None:
         return ()
     edited = edited_languages(before, after)
-    changed = [lang for lang in edited if is_written(before, lang)]
+    changed = [lang for lang in edited if is_written(before, lang) and is_written(after, lang)]
     waiting = set(review) - set(edited)
     if changed:
         waiting |= set(LANGUAGES) - set(edited)
