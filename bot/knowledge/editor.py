@@ -18,7 +18,6 @@ from bot.knowledge.content import (
     ContentProblem,
     Entry,
     Translated,
-    question_conflicts,
     validate_entry,
 )
 from bot.knowledge.normalize import LANGUAGES
@@ -84,16 +83,35 @@ def confirm(review: tuple[str, ...], lang: str) -> tuple[str, ...]:
     return tuple(waiting for waiting in review if waiting != lang)
 
 
+def question_key(question: str) -> str:
+    """Two example questions are the same when they differ only in case and spacing."""
+    return " ".join(question.casefold().split())
+
+
+def question_owners(entries: Mapping[str, Entry]) -> dict[str, str]:
+    """Each example question's entry (the first one, when several have it)."""
+    owners: dict[str, str] = {}
+    for slug, entry in entries.items():
+        for _, questions in entry.questions.items():
+            for question in questions:
+                owners.setdefault(question_key(question), slug)
+    return owners
+
+
 def publication_problems(
-    entry: Entry, review: tuple[str, ...], live: Mapping[str, Entry]
+    entry: Entry,
+    review: tuple[str, ...],
+    live: Mapping[str, Entry],
+    owners: Mapping[str, str] | None = None,
 ) -> list[ContentProblem]:
     """Everything `hubbot content check` says about this entry among the live ones, and each
-    language still waiting for review; any error keeps the entry from going live."""
+    language still waiting for review; any error keeps the entry from going live.
+
+    `owners` is question_owners(live), when the caller keeps it between checks."""
     file = entry.slug or "?"
     problems = validate_entry(entry, file=file)
-    others = {slug: other for slug, other in live.items() if slug != entry.slug}
     for related in entry.related:
-        if related != entry.slug and related not in others:
+        if related != entry.slug and related not in live:
             problems.append(
                 ContentProblem(
                     file,
@@ -101,8 +119,19 @@ def publication_problems(
                     values=(("related", related),),
                 )
             )
-    conflicts = question_conflicts({**others, entry.slug: entry})
-    problems.extend(p for p in conflicts if p.file == f"{entry.slug}.yaml")
+    owners = question_owners(live) if owners is None else owners
+    for _, questions in entry.questions.items():
+        for question in questions:
+            owner = owners.get(question_key(question))
+            if owner is not None and owner != entry.slug:
+                problems.append(
+                    ContentProblem(
+                        file,
+                        N_("example question also in {other}: {question}"),
+                        "warning",
+                        (("other", owner), ("question", question)),
+                    )
+                )
     for lang in review:
         if is_written(entry, lang):
             problems.append(

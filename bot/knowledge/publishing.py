@@ -21,6 +21,7 @@ from bot.knowledge.editor import (
     confirm,
     language_states,
     publication_problems,
+    question_owners,
     review_after_edit,
 )
 from bot.knowledge.folder import (
@@ -125,6 +126,7 @@ class KnowledgeEditor:
         # The last draft's index, kept while staff try question after question on it (at
         # 10,000 entries an index takes seconds to build): draft version, live index, index.
         self._tried: tuple[int, KnowledgeIndex, KnowledgeIndex] | None = None
+        self._owners: tuple[dict[str, Entry], dict[str, str]] | None = None
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -178,7 +180,11 @@ class KnowledgeEditor:
 
     def check(self, entry: Entry, review: tuple[str, ...] = ()) -> list[ContentProblem]:
         """The gate's problems with an entry as typed (the console's validation as staff type)."""
-        return publication_problems(entry, review, self._knowledge.live_entries())
+        live = self._knowledge.live_entries()
+        if self._owners is None or self._owners[0] is not live:
+            # Once per published base, not per keystroke: at 10,000 entries, 150,000 questions.
+            self._owners = (live, question_owners(live))
+        return publication_problems(entry, review, live, self._owners[1])
 
     # --- changing ---------------------------------------------------------------------------
 
