@@ -347,7 +347,7 @@ async def _backup(services: Services, path: Path) -> int:
 def _run(config: Config, args: argparse.Namespace) -> int:
     if config.token is None and args.console_if_no_token:
         print("HUBBOT_TOKEN is not set: opening the console instead (see README to get a token).")
-        from bot.console import main as console_main
+        from bot.terminal import main as console_main
 
         return console_main(language="en", database=Path("data") / "console.sqlite3")
     from bot.app import build_application
@@ -403,7 +403,7 @@ def _with(action: Callable[[Services, argparse.Namespace], Awaitable[int]]) -> C
 
 
 def _console(config: Config, args: argparse.Namespace) -> int:
-    from bot.console import main as console_main
+    from bot.terminal import main as console_main
 
     return console_main(language=args.language, database=args.database)
 

@@ -128,6 +128,11 @@ class AccountService:
             is_staff=await self.is_staff(user.id),
         )
 
+    async def display_names(self, user_ids: list[int]) -> dict[int, str]:
+        """Names as Telegram gives them, for the people of this list the bot knows."""
+        users = await self._users.get_many(user_ids)
+        return {user_id: user.display_name for user_id, user in users.items()}
+
     async def set_language(self, user_id: int, language: str) -> None:
         if language not in SUPPORTED_LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")

@@ -12,6 +12,7 @@ from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
 from bot.config import Config
+from bot.console.server import ConsoleServer
 from bot.context import HubApplication, HubContext
 from bot.delivery import INTERACTIVE_POOL_SIZE, PacedRequest, RealTimer, Timer
 from bot.flood import FloodGuard
@@ -22,6 +23,9 @@ from bot.updates import PerChatUpdateProcessor, ScreenedUpdatesRequest
 from handlers import (
     broadcast,
     chat_scope,
+    console,
+    console_audit,
+    console_home,
     errors,
     event_staff,
     events,
@@ -54,6 +58,7 @@ FEATURES = (
     privacy,
     help_menu,
     staff,
+    console,
     stats,
     support_requests,
     support_triage,
@@ -63,6 +68,12 @@ FEATURES = (
     knowledge,
     fallback,
     errors,
+)
+
+# The staff console's pages (handlers/console_<area>.py), in the order of its menu.
+CONSOLE_PAGES = (
+    console_home,
+    console_audit,
 )
 
 
@@ -92,8 +103,17 @@ def build_application(
         await set_staff_menus(application.bot, services)
         await events.on_start(application)
         await broadcast.start_delivery(application)
+        if config.console_url is not None:
+            server = ConsoleServer(
+                services, pages=CONSOLE_PAGES, bot_username=application.bot.username
+            )
+            await server.start()
+            application.bot_data[console.CONSOLE_SERVER] = server
 
     async def post_shutdown(application: HubApplication) -> None:
+        server: ConsoleServer | None = application.bot_data.pop(console.CONSOLE_SERVER, None)
+        if server is not None:
+            await server.stop()
         services: Services | None = application.bot_data.pop("services", None)
         request.pace_with(None)
         if services is not None:

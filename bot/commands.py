@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 
 from bot.config import SUPPORTED_LANGUAGES
@@ -44,6 +52,7 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("staff", N_("List hub staff")),
     ("addstaff", N_("Add a staff member by Telegram id")),
     ("removestaff", N_("Remove a staff member")),
+    ("console", N_("Open the staff console (phone or laptop)")),
 )
 
 
@@ -77,12 +86,33 @@ async def set_default_menus(bot: Bot, catalogs: Catalogs) -> None:
             logger.warning("bot menu setup for %r refused: %s", language or "default", error)
 
 
-async def set_personal_menu(bot: Bot, chat_id: int, translator: Translator, *, staff: bool) -> None:
-    """The menu of one private chat, in the language the person chose in the bot."""
+async def set_personal_menu(
+    bot: Bot, chat_id: int, translator: Translator, *, staff: bool, console_url: str | None = None
+) -> None:
+    """The menu of one private chat, in the language the person chose in the bot; with the
+    console's public https address, staff get its Mini App on the menu button (and someone
+    removed from staff gets the default button back)."""
     try:
         await bot.set_my_commands(menu(translator, staff=staff), scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         logger.warning("setMyCommands for chat %s refused: %s", chat_id, error)
+    if console_url is not None and console_url.startswith("https://"):
+        await set_console_button(bot, chat_id, translator, console_url if staff else None)
+
+
+async def set_console_button(
+    bot: Bot, chat_id: int, translator: Translator, console_url: str | None
+) -> None:
+    """The chat's menu button opens the console as a Mini App (None: Telegram's default)."""
+    button = (
+        MenuButtonWebApp(translator.label("Console"), WebAppInfo(f"{console_url}/"))
+        if console_url is not None
+        else MenuButtonDefault()
+    )
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramError as error:
+        logger.warning("setChatMenuButton for chat %s refused: %s", chat_id, error)
 
 
 async def set_staff_menus(bot: Bot, services: Services) -> None:
@@ -90,4 +120,6 @@ async def set_staff_menus(bot: Bot, services: Services) -> None:
     for staff_id in await services.accounts.staff_ids():
         profile = await services.accounts.profile(staff_id)
         translator = services.translator_for(profile)
-        await set_personal_menu(bot, staff_id, translator, staff=True)
+        await set_personal_menu(
+            bot, staff_id, translator, staff=True, console_url=services.config.console_url
+        )

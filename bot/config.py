@@ -23,6 +23,7 @@ PAID_BROADCAST_MESSAGES_PER_S = 1000
 # Telegram accepts 1-256 characters of [A-Za-z0-9_-]; a short secret can be guessed.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_CONSOLE_PORT = 8480
 
 
 class ConfigError(Exception):
@@ -55,6 +56,11 @@ class Config:
     flood_per_s: float = 2.0
     backup_dir: Path | None = None  # a daily copy of the database goes here when set
     backup_keep: int = 7  # how many daily copies are kept
+    # The staff console (bot/console/): served when its public URL is set, whose path is the
+    # path the bot serves it under (the reverse proxy passes it through unchanged).
+    console_url: str | None = None
+    console_port: int = DEFAULT_CONSOLE_PORT
+    console_listen: str = DEFAULT_WEBHOOK_LISTEN
 
     def require_token(self) -> str:
         if self.token is None:
@@ -117,13 +123,23 @@ def _webhook_secret(raw: str | None) -> str | None:
     return raw or None
 
 
-def _listen_address(raw: str) -> str:
+def _listen_address(raw: str, name: str = "HUBBOT_WEBHOOK_LISTEN") -> str:
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:
+        raise ConfigError(f"{name} must be an IP address such as 127.0.0.1, got {raw!r}") from None
+
+
+def _console_url(raw: str | None) -> str | None:
+    """The console's public address, without a query or a trailing slash."""
+    if not raw:
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
         raise ConfigError(
-            f"HUBBOT_WEBHOOK_LISTEN must be an IP address such as 127.0.0.1, got {raw!r}"
-        ) from None
+            f"HUBBOT_CONSOLE_URL must be an http(s) URL such as"
+            f" https://hubbot.example.org/console, got {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 def load_config(
@@ -208,4 +224,13 @@ def load_config(
         flood_per_s=_integer("HUBBOT_FLOOD_PER_S", env.get("HUBBOT_FLOOD_PER_S") or "2", minimum=1),
         backup_dir=Path(env["HUBBOT_BACKUP_DIR"]) if env.get("HUBBOT_BACKUP_DIR") else None,
         backup_keep=_integer("HUBBOT_BACKUP_KEEP", env.get("HUBBOT_BACKUP_KEEP") or "7", minimum=1),
+        console_url=_console_url(env.get("HUBBOT_CONSOLE_URL")),
+        console_port=_integer(
+            "HUBBOT_CONSOLE_PORT",
+            env.get("HUBBOT_CONSOLE_PORT") or str(DEFAULT_CONSOLE_PORT),
+            minimum=1,
+        ),
+        console_listen=_listen_address(
+            env.get("HUBBOT_CONSOLE_LISTEN") or DEFAULT_WEBHOOK_LISTEN, "HUBBOT_CONSOLE_LISTEN"
+        ),
     )

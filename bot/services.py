@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.accounts import AccountService, Profile
+from bot.audit import AuditLog
 from bot.broadcasts import BroadcastService
 from bot.clock import Clock
 from bot.config import Config
+from bot.console.access import ConsoleAccess
 from bot.delivery import DeliveryEngine, DeliverySettings, RealTimer, Timer
 from bot.delivery.background import BackgroundSends
 from bot.events import EventService
@@ -23,7 +25,9 @@ from bot.registration import RegistrationService
 from bot.stats.service import StatsService
 from bot.support.desk import SupportDesk
 from bot.support.form import RequestForm
+from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
+from storage.console import ConsoleRepository
 from storage.db import Database
 from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
@@ -78,6 +82,8 @@ class Services:
     broadcasts: BroadcastService
     stats: StatsService
     flood: FloodGuard
+    audit: AuditLog
+    console: ConsoleAccess
     background: BackgroundSends = field(default_factory=BackgroundSends)
 
     def translator(self, language: str | None, country: str | None = None) -> Translator:
@@ -141,6 +147,7 @@ class Services:
             learned=learned,
             clock=clock,
         )
+        audit = AuditLog(records=AuditRepository(db), clock=clock)
         return cls(
             config=config,
             clock=clock,
@@ -175,6 +182,14 @@ class Services:
                 attendees=events.attendee_ids,
             ),
             stats=StatsService(stats=StatsRepository(db), clock=clock),
+            audit=audit,
+            console=ConsoleAccess(
+                repository=ConsoleRepository(db),
+                accounts=accounts,
+                audit=audit,
+                clock=clock,
+                bot_token=config.token,
+            ),
         )
 
     async def close(self) -> None:

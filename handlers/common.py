@@ -13,7 +13,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import Feature, Route, RouteCallback
+from bot.audit import BOT
+from bot.callbacks import SEPARATOR, Feature, Route, RouteCallback
 from bot.context import HubApplication, HubContext
 from bot.delivery.request import is_not_modified
 from bot.delivery.text import MAX_MESSAGE_UTF16, split_html, visible_length
@@ -168,6 +169,10 @@ def staff_only(handler: Handler) -> Handler:
 
     async def guarded(update: Update, context: HubContext, *arguments: Any) -> Any:
         if context.profile is not None and context.profile.is_staff:
+            action, subject = staff_action(update, context, handler.__name__, arguments)
+            await context.services.audit.record(
+                actor_id=context.user_id, channel=BOT, action=action, subject=subject
+            )
             return await handler(update, context, *arguments)
         refusal = context.t.label("This is for hub staff only.")
         if update.callback_query is not None:
@@ -179,6 +184,24 @@ def staff_only(handler: Handler) -> Handler:
     guarded.__name__ = handler.__name__
     guarded.__doc__ = handler.__doc__
     return guarded
+
+
+def staff_action(
+    update: Update, context: HubContext, handler_name: str, arguments: Sequence[Any]
+) -> tuple[str, str | None]:
+    """What the audit log says a staff member did: the command, or the button's feature and
+    action, and what it was about (its arguments)."""
+    query = update.callback_query
+    if query is not None and query.data:
+        _version, feature, action, *_ = [*query.data.split(SEPARATOR), "", ""]
+        subject = " ".join(str(argument) for argument in arguments)
+        return f"button {feature}.{action}", subject or None
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    if text.startswith("/"):
+        command = text.split()[0].split("@")[0]
+        return command, " ".join(context.args or ()) or None
+    return handler_name, None
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,13 @@ async def choose_language(
         await reply(update, context, confirmation)
     else:
         await edit_or_reply(update, context, confirmation)
-    await set_personal_menu(context.bot, profile.user.id, t, staff=updated.is_staff)
+    await set_personal_menu(
+        context.bot,
+        profile.user.id,
+        t,
+        staff=updated.is_staff,
+        console_url=services.config.console_url,
+    )
 
 
 async def adopt_language(update: Update, context: HubContext, chosen: str) -> None:

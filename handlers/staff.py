@@ -100,6 +100,7 @@ async def remove_staff(update: Update, context: HubContext) -> None:
         )
     elif await accounts.remove_staff(user_id):
         text = t._("{user_id} is no longer hub staff.", user_id=str(user_id))
+        await context.services.console.forget(user_id)
         await _refresh_menu(context, user_id)
     else:
         text = t._("{user_id} is not hub staff.", user_id=str(user_id))
@@ -110,7 +111,13 @@ async def _refresh_menu(context: HubContext, user_id: int) -> None:
     profile = await context.services.accounts.profile(user_id)
     if profile is not None:
         translator = context.services.translator_for(profile)
-        await set_personal_menu(context.bot, user_id, translator, staff=profile.is_staff)
+        await set_personal_menu(
+            context.bot,
+            user_id,
+            translator,
+            staff=profile.is_staff,
+            console_url=context.services.config.console_url,
+        )
 
 
 @staff_only

@@ -70,6 +70,8 @@ _HANDLERS: dict[str, Callable[[Any, Params], Awaitable[object]]] = {
         "getMyDescription": CommandMethods._get_my_description,
         "setMyShortDescription": CommandMethods._set_my_short_description,
         "getMyShortDescription": CommandMethods._get_my_short_description,
+        "setChatMenuButton": CommandMethods._set_chat_menu_button,
+        "getChatMenuButton": CommandMethods._get_chat_menu_button,
         "sendMessage": MessageMethods._send_message,
         "editMessageText": MessageMethods._edit_message_text,
         "editMessageCaption": MessageMethods._edit_message_caption,

@@ -63,6 +63,8 @@ class BotApiState:
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
+        # setChatMenuButton: per private chat, and the default (key None).
+        self.menu_buttons: dict[int | None, JsonDict] = {}
         self.webhook_url = ""
         self.webhook_secret_token: str | None = None
         self.webhook_last_error: str | None = None  # what getWebhookInfo reports, if set

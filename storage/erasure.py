@@ -11,7 +11,8 @@ from storage.db import Database, Transaction
 # Who did something, kept as a Telegram id: replaced when that person is erased, by NULL or,
 # where NULL already means something else or is not allowed, by FORMER_PERSON. Rows owned by
 # the person (focal_points, drafts, questions and their copies, event answers and notices,
-# broadcast recipients) go with the users row, through ON DELETE CASCADE.
+# broadcast recipients, console sessions and login links) go with the users row, through
+# ON DELETE CASCADE.
 FORMER_PERSON = 0
 ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("staff", "added_by", None),
@@ -29,6 +30,7 @@ ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("learned_questions", "added_by", FORMER_PERSON),  # NOT NULL
     ("knowledge_versions", "author", None),
     ("knowledge_entries", "published_by", None),
+    ("audit_log", "actor_id", None),
 )
 # Free text the Hub keeps (a city's request, its history, other people's questions, events,
 # announcements), in which the person may be named: (table, column, how). "text" and "json"
@@ -47,6 +49,7 @@ KEPT_TEXT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("events", "descriptions", "json"),
     ("events", "place", "text"),
     ("broadcasts", "versions", "json"),
+    ("audit_log", "subject", "text"),
 )
 
 

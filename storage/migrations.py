@@ -283,6 +283,43 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        11,
+        "staff console: sessions, one-time login links, audit log",
+        """
+        -- Tokens are kept as SHA-256 digests: a copy of the database opens no session.
+        CREATE TABLE console_sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,            -- sent back with every state-changing request
+            via TEXT NOT NULL CHECK (via IN ('link', 'webapp')),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX console_sessions_user ON console_sessions(user_id);
+        CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
+        CREATE TABLE console_login_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT                         -- single use: set when it opens a session
+        );
+        CREATE INDEX console_login_links_expiry ON console_login_links(expires_at);
+        -- Who did what, when, on what: staff actions in the console and staff commands in
+        -- the bot. actor_id is NULL once that person is erased.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER,
+            channel TEXT NOT NULL CHECK (channel IN ('bot', 'console')),
+            action TEXT NOT NULL,
+            subject TEXT
+        );
+        CREATE INDEX audit_log_actor ON audit_log(actor_id, id);
+        CREATE INDEX audit_log_action ON audit_log(action, id);
+        """,
+    ),
+    (
         12,
         "the knowledge base in the database: every version of every entry, live and draft",
         """

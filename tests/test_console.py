@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bot.console import lines_from, run_console
+from bot.terminal import lines_from, run_console
 from tests.harness import expected, label
 
 

@@ -11,6 +11,7 @@ from standin.state import BotApiState
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
+_WEB_APP_URL_RE = re.compile(r"^https://[^\s/?#]+(/\S*)?$", re.IGNORECASE)
 
 
 class CommandMethods(BotApiState):
@@ -112,3 +113,47 @@ class CommandMethods(BotApiState):
     async def _get_my_short_description(self, params: Params) -> JsonDict:
         key = self._description_key(params, "short_description")
         return {"short_description": self.descriptions.get(key, "")}
+
+    # -- the menu button (setChatMenuButton) --------------------------------------------------
+
+    async def _set_chat_menu_button(self, params: Params) -> bool:
+        chat_key: int | None = None
+        if params.get("chat_id") not in (None, ""):
+            chat = self._chat(params, sending=False)
+            if chat.type != "private":
+                raise bad("a menu button can only be set for a private chat")
+            chat_key = chat.id
+        button = params.get_json("menu_button")
+        if button is None:
+            button = {"type": "default"}
+        if not isinstance(button, dict) or button.get("type") not in (
+            "default",
+            "commands",
+            "web_app",
+        ):
+            raise bad("can't parse menu button: unsupported type")
+        if button["type"] == "web_app":
+            text = button.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise bad("menu button text must be non-empty")
+            check_web_app(button.get("web_app"))
+        if button["type"] == "default":
+            self.menu_buttons.pop(chat_key, None)
+        else:
+            self.menu_buttons[chat_key] = dict(button)
+        return True
+
+    async def _get_chat_menu_button(self, params: Params) -> JsonDict:
+        chat_key = None
+        if params.get("chat_id") not in (None, ""):
+            chat_key = self._chat(params, sending=False).id
+        return dict(
+            self.menu_buttons.get(chat_key) or self.menu_buttons.get(None) or {"type": "default"}
+        )
+
+
+def check_web_app(web_app: object) -> None:
+    """Telegram opens Mini Apps from https addresses only."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not _WEB_APP_URL_RE.match(url):
+        raise bad("BUTTON_URL_INVALID: a Web App URL must be https")

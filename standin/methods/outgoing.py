@@ -10,6 +10,7 @@ import re
 
 from standin.html import HtmlParseError, parse_html, strip_private, trim, utf16_len
 from standin.limits import CALLBACK_DATA_LIMIT, CAPTION_LIMIT, MAX_INLINE_BUTTONS, TEXT_LIMIT
+from standin.methods.commands import check_web_app
 from standin.models import Chat, JsonDict, SentMessage, bad
 from standin.params import Params
 from standin.state import BotApiState
@@ -150,6 +151,8 @@ class OutgoingMessages(BotApiState):
                         CALLBACK_DATA_LIMIT
                     ):
                         raise bad("BUTTON_DATA_INVALID")
+                if "web_app" in actions:
+                    check_web_app(button["web_app"])
                 if "url" in actions:
                     url = button["url"]
                     if not isinstance(url, str) or not _BUTTON_URL_RE.match(url):

@@ -1,4 +1,5 @@
-"""`hubbot console`: chat with the bot in a terminal through the in-process stand-in Bot API."""
+"""`hubbot console`: chat with the bot in a terminal through the in-process stand-in Bot API
+(the staff console, a web page, is `bot/console/`)."""
 
 from __future__ import annotations
 
