@@ -26,6 +26,7 @@ from handlers import (
     console,
     console_audit,
     console_home,
+    console_knowledge,
     errors,
     event_staff,
     events,
@@ -73,6 +74,7 @@ FEATURES = (
 # The staff console's pages (handlers/console_<area>.py), in the order of its menu.
 CONSOLE_PAGES = (
     console_home,
+    console_knowledge,
     console_audit,
 )
 
