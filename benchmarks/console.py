@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import socket
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,6 +53,8 @@ QUESTIONS = (
 # Each asker asks again this long after an answer: under one message a second to their chat.
 ROUND_S = 1.2
 PUBLISHED_SLUG = "nlc"
+# Replies are measured in windows of this length, without and with publishing in turn.
+WINDOW_S = 5.0
 GENERATED_ENTRIES = 10_000
 SEED = 20261207
 
@@ -130,12 +134,12 @@ async def replies_for(api: StandInBotApi, seconds: float) -> list[float]:
     return latencies
 
 
-async def publishing_every_second(services: Services, seconds: float) -> int:
+async def publishing_every_second(services: Services, seconds: float, window: int) -> int:
     count = 0
     stop_at = time.monotonic() + seconds
     while time.monotonic() < stop_at:
         started = time.monotonic()
-        await publish(services, f"load{count}")
+        await publish(services, f"load{window}x{count}")
         count += 1
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
     return count
@@ -161,10 +165,55 @@ async def with_generated_entries(services: Services, count: int) -> None:
     await services.knowledge.reload()
 
 
-PageTimer = Callable[[Services, int], Awaitable[dict[str, float]]]
+PAGE_REQUESTS = 200
 
 
-async def bench(seconds: float, publications: int, pages: PageTimer | None) -> dict[str, float]:
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def signed_in_client(services: Services, console_url: str) -> aiohttp.ClientSession:
+    """A browser-like client with a staff session, from a one-time link."""
+    token = await services.console.login_link_token(STAFF)
+    # The console is on 127.0.0.1: aiohttp keeps cookies of an IP address only when asked.
+    client = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with client.post(f"{console_url}/login/{token}", allow_redirects=False) as response:
+        assert response.status == 303, response.status
+    return client
+
+
+async def page_times(client: aiohttp.ClientSession, url: str) -> tuple[float, float]:
+    """p50 and p99 of a page's time, from the request to its last byte, in ms."""
+    times = []
+    for _ in range(PAGE_REQUESTS):
+        started = time.monotonic()
+        async with client.get(url) as response:
+            assert response.status == 200, (url, response.status)
+            await response.read()
+        times.append(time.monotonic() - started)
+    return ms(statistics.median(times)), ms(percentile(times, 0.99))
+
+
+async def console_pages(services: Services, console_url: str, slug: str) -> dict[str, float]:
+    """The entry list (the first page of the largest topic) and one entry's page."""
+    counts = await services.knowledge_editor.topic_counts()
+    topic = max(counts, key=lambda name: counts[name])
+    client = await signed_in_client(services, console_url)
+    async with client:
+        list_p50, list_p99 = await page_times(client, f"{console_url}/knowledge?topic={topic}")
+        entry_p50, entry_p99 = await page_times(client, f"{console_url}/knowledge/entry/{slug}")
+    return {
+        "list_p50_ms": list_p50,
+        "list_p99_ms": list_p99,
+        "entry_p50_ms": entry_p50,
+        "entry_p99_ms": entry_p99,
+    }
+
+
+async def bench(seconds: float, publications: int) -> dict[str, float]:
     api = StandInBotApi(chat_interval_s=1.0, chat_burst=3, group_interval_s=3.0, group_burst=3)
     await api.start()
     api.add_user(STAFF, "Staff", language_code="en")
@@ -173,6 +222,8 @@ async def bench(seconds: float, publications: int, pages: PageTimer | None) -> d
             FIRST_ASKER + index, f"Asker {index}", language_code=("en", "fr", "ar")[index % 3]
         )
     figures: dict[str, float] = {}
+    port = free_port()
+    console_url = f"http://127.0.0.1:{port}/console"
     with tempfile.TemporaryDirectory() as directory:
         config = Config(
             token=TOKEN,
@@ -180,20 +231,32 @@ async def bench(seconds: float, publications: int, pages: PageTimer | None) -> d
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
             admin_ids=frozenset({STAFF}),
+            console_url=console_url,
+            console_port=port,
         )
         application = build_application(config)
         async with running(application, poll_timeout=2):
             services: Services = application.bot_data["services"]
             await ask_round(api, 0)  # warm up: users created, search loaded
-            if pages is not None:
-                figures |= {f"real_{k}": v for k, v in (await pages(services, 0)).items()}
+            api.send_text(STAFF, "/start")
+            await api.wait_for_message(STAFF, timeout=30)
+            real = await console_pages(services, console_url, PUBLISHED_SLUG)
+            figures |= {f"real_{key}": value for key, value in real.items()}
             live = await publish_to_live(services, api, publications)
             figures["publish_to_live_p50_ms"] = ms(statistics.median(live))
             figures["publish_to_live_max_ms"] = ms(max(live))
-            calm = await replies_for(api, seconds)
-            publishing = asyncio.create_task(publishing_every_second(services, seconds))
-            busy = await replies_for(api, seconds)
-            published = await publishing
+            # Calm and publishing alternate in short windows, so that whatever else the
+            # machine is doing weighs on both alike.
+            calm: list[float] = []
+            busy: list[float] = []
+            published = 0
+            for window in range(max(1, round(seconds / WINDOW_S))):
+                calm += await replies_for(api, WINDOW_S)
+                publishing = asyncio.create_task(
+                    publishing_every_second(services, WINDOW_S, window)
+                )
+                busy += await replies_for(api, WINDOW_S)
+                published += await publishing
             figures |= {
                 "replies": len(calm) + len(busy),
                 "publications": published,
@@ -203,19 +266,29 @@ async def bench(seconds: float, publications: int, pages: PageTimer | None) -> d
                 "publishing_p99_ms": ms(percentile(busy, 0.99)),
             }
             figures["p99_ratio"] = round(figures["publishing_p99_ms"] / figures["calm_p99_ms"], 2)
-            if pages is not None:
-                await with_generated_entries(services, GENERATED_ENTRIES)
-                figures |= {f"10k_{k}": v for k, v in (await pages(services, 0)).items()}
+            started = time.monotonic()
+            await with_generated_entries(services, GENERATED_ENTRIES)
+            figures["import_10k_s"] = round(time.monotonic() - started, 1)
+            generated = await console_pages(services, console_url, "synthetic-05000")
+            figures |= {f"10k_{key}": value for key, value in generated.items()}
     await api.stop()
     return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=60, help="each phase of replies")
+    parser.add_argument(
+        "--seconds", type=float, default=60, help="replies with publishing (and as long without)"
+    )
     parser.add_argument("--publications", type=int, default=10, help="publish-to-live samples")
     args = parser.parse_args()
-    figures = asyncio.run(bench(args.seconds, args.publications, None))
+    figures = asyncio.run(bench(args.seconds, args.publications))
+    for base in ("real", "10k"):
+        print(
+            f"{base} base: entry list p50/p99 {figures[f'{base}_list_p50_ms']}/"
+            f"{figures[f'{base}_list_p99_ms']} ms, entry page p50/p99 "
+            f"{figures[f'{base}_entry_p50_ms']}/{figures[f'{base}_entry_p99_ms']} ms"
+        )
     print(
         f"publish to live: p50 {figures['publish_to_live_p50_ms']} ms, "
         f"max {figures['publish_to_live_max_ms']} ms"

@@ -193,6 +193,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        self.knowledge.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

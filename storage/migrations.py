@@ -354,7 +354,10 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             published_by INTEGER,
             updated_at TEXT NOT NULL
         );
-        CREATE INDEX knowledge_entries_topic ON knowledge_entries(topic, title_en, slug);
+        -- The list is a topic's entries in the reader's alphabetical order, a page at a time.
+        CREATE INDEX knowledge_list_ar ON knowledge_entries(topic, title_ar COLLATE NOCASE, slug);
+        CREATE INDEX knowledge_list_fr ON knowledge_entries(topic, title_fr COLLATE NOCASE, slug);
+        CREATE INDEX knowledge_list_en ON knowledge_entries(topic, title_en COLLATE NOCASE, slug);
         """,
     ),
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.clock import Clock
+from bot.knowledge.building import IndexBuilder
 from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated
 from bot.knowledge.folder import read_folder, versions_to_publish
 from bot.knowledge.normalize import LANGUAGES, clear_language
@@ -80,6 +81,7 @@ class KnowledgeService:
         self._snapshot = _Snapshot({}, {}, Synonyms(), [], KnowledgeIndex.build({}))
         # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
+        self._builder = IndexBuilder()
 
     async def reload(self) -> ReloadReport:
         """Index the live versions in the database again (after `hubbot content import`, say).
@@ -107,7 +109,7 @@ class KnowledgeService:
         the event loop and swapped in whole, so a reply reads the old index or the new one."""
         async with self._reload_lock:
             files = {**self._snapshot.files, **{entry.slug: entry for entry in entries}}
-            await self._rebuild(files, self._snapshot.synonyms)
+            await self._rebuild(files, self._snapshot.synonyms, in_worker=True)
 
     def live_entries(self) -> dict[str, Entry]:
         """The published entries, without the questions staff taught."""
@@ -130,12 +132,23 @@ class KnowledgeService:
         async with self._reload_lock:
             await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
-    async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
-        """Index the files' entries with every question staff taught; the caller holds the lock."""
+    async def _rebuild(
+        self, files: dict[str, Entry], synonyms: Synonyms, *, in_worker: bool = False
+    ) -> None:
+        """Index the files' entries with every question staff taught; the caller holds the lock.
+
+        `in_worker`: in the worker process (building.py), for rebuilds while people are
+        being answered; a thread is enough at start, before anyone is."""
         learned = await self._learned.all()
         entries = with_learned_questions(files, learned)
-        index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
+        if in_worker:
+            index = await self._builder.build(entries, synonyms)
+        else:
+            index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
         self._snapshot = _Snapshot(files, entries, synonyms, learned, index)
+
+    def close(self) -> None:
+        self._builder.close()
 
     async def forget_erased(self) -> None:
         """Someone erased their data, and with it the questions of theirs staff had taught:

@@ -1,0 +1,56 @@
+"""Building the index of a publication in a worker process.
+
+A rebuild is a few hundred milliseconds of pure Python on a busy machine. In a thread of the
+bot's process it holds the GIL against the event loop, and every reply in progress waits for
+it at each hand-over; in a worker process only the finished index crosses over (pickled, read
+back in one step), so replies keep their pace while staff publish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.knowledge.content import Entry
+from bot.knowledge.search import KnowledgeIndex
+from bot.knowledge.synonyms import Synonyms
+
+logger = logging.getLogger(__name__)
+
+
+def _build_pickled(entries: dict[str, Entry], synonyms: Synonyms) -> bytes:
+    index = KnowledgeIndex.build(entries, synonyms=synonyms)
+    return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class IndexBuilder:
+    """One worker process, started at the first publication and kept for the next ones."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def build(self, entries: dict[str, Entry], synonyms: Synonyms) -> KnowledgeIndex:
+        if self._pool is None:
+            # spawn: a fresh interpreter, not a fork of a process with running threads.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            pickled = await loop.run_in_executor(self._pool, _build_pickled, entries, synonyms)
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): this build happens here, the next
+            # publication starts a new worker.
+            logger.warning("knowledge index worker gone; building in a thread instead")
+            self._pool = None
+            return await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
+        index: KnowledgeIndex = await asyncio.to_thread(pickle.loads, pickled)
+        return index
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
