@@ -121,11 +121,11 @@ class KnowledgeService:
 
     async def index_with(self, entries: Iterable[Entry]) -> KnowledgeIndex:
         """The index the bot would use with these entries in place of the live ones (a draft
-        tried before publishing); built in a worker thread, not swapped in."""
+        tried before publishing); built in the worker process, not swapped in."""
         snapshot = self._snapshot
         files = {**snapshot.files, **{entry.slug: entry for entry in entries}}
         merged = with_learned_questions(files, snapshot.learned)
-        return await asyncio.to_thread(KnowledgeIndex.build, merged, synonyms=snapshot.synonyms)
+        return await self._builder.build(merged, snapshot.synonyms)
 
     async def rebuild_taught(self) -> None:
         """A taught question was removed in the console: stop answering by it."""
