@@ -13,12 +13,22 @@ from bot.i18n import N_
 _ID = re.compile(r"^[0-9]{1,16}$")
 
 
+# What the console's own actions are called on the page (bot commands are shown as typed).
+# Each area adds its actions here, or they are shown by their code.
+ACTION_LABELS = {
+    "console.login": N_("Signed in"),
+    "console.logout": N_("Signed out"),
+    "console.language": N_("Changed their language"),
+}
+
+
 @dataclass(frozen=True)
 class AuditRow:
     when: str
     who: str
     channel: str
     action: str
+    action_label: str | None
     subject: str | None
 
 
@@ -52,6 +62,9 @@ async def audit_log(console: ConsoleContext) -> web.StreamResponse:
             who=who(record.actor_id),
             channel=record.channel,
             action=record.action,
+            action_label=t.label(ACTION_LABELS[record.action])
+            if record.action in ACTION_LABELS
+            else None,
             subject=record.subject,
         )
         for record in page.records
