@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
+from bot.knowledge.content import Translated  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from tests.console_harness import (  # noqa: E402
     LAPTOP,
@@ -38,6 +39,9 @@ DOCS = ROOT / "docs"
 # (name, path): the pages to photograph, in the menu's order.
 PAGES: list[tuple[str, str]] = [
     ("home", "/"),
+    ("knowledge", "/knowledge?topic=themes"),
+    ("knowledge-entry", "/knowledge/entry/nlc?q=shno%20ya3ni%20NLC"),
+    ("knowledge-compare", "/knowledge/entry/nlc/compare/1"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
@@ -57,6 +61,18 @@ async def fill(bot: Harness) -> None:
         await bot.say(ADMIN, command)
     await bot.say(STAFF["ar"], "/broadcasts")
     await bot.say(ADMIN, "/invite MA Chefchaouen")
+    await knowledge_draft(bot)
+
+
+async def knowledge_draft(bot: Harness) -> None:
+    """A draft of the NLC entry: its Arabic answer edited, French and English to review."""
+    editor = bot.services.knowledge_editor
+    edited = await editor.open("nlc")
+    assert edited is not None and edited.live is not None
+    answers = dict(edited.live.answer.items())
+    answers["ar"] += "\n\nوقد نشر المركز في ديسمبر 2026 دليلاً جديداً للتعاون بين المستويين."
+    draft = replace(edited.live, answer=Translated(answers["ar"], answers["fr"], answers["en"]))
+    await editor.save(draft, author=STAFF["ar"])
 
 
 async def photograph(bot: Harness, language: str) -> list[Path]:

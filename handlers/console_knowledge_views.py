@@ -126,7 +126,12 @@ def entry_page(t: Translator, edited: EditedEntry, fields: Mapping[str, str]) ->
 
 
 def problem_text(t: Translator, problem: ContentProblem) -> str:
-    return problem.in_language(t.label)
+    """The problem in the reader's language, a language named as they name it ('French')."""
+    values = {
+        name: t.language_name(value) if name == "lang" else value
+        for name, value in problem.values
+    }
+    return t.label(problem.message, **values) if values else t.label(problem.message)
 
 
 def problem_lines(t: Translator, problems: list[ContentProblem]) -> list[dict[str, Any]]:

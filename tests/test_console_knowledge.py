@@ -16,6 +16,7 @@ from tests.harness import ADMIN, Harness, catalogs
 from tests.test_content import ANSWER_AR, ANSWER_EN, ANSWER_FR
 
 SLUG = "nlc"
+FRENCH_IN_ARABIC = catalogs().translator("ar").language_name("fr")
 ARABIC_QUESTION = "ما هو التعاون الوطني المحلي في الوقاية من التطرف؟"
 # Levantine: "what does cooperation between the municipality and the central government mean?"
 DIALECT_QUESTION = "شو يعني التنسيق بين البلدية والحكومة المركزية؟"
@@ -79,14 +80,14 @@ async def test_staff_publish_an_arabic_answer_in_arabic_and_the_bot_gives_it_the
     old_french = await french.input_value()
     await french.fill("")
     await expect(page.locator("[data-problems]")).to_contain_text(
-        label("ar", "missing answer in {lang}", lang="fr")
+        label("ar", "missing answer in {lang}", lang=FRENCH_IN_ARABIC)
     )
     await page.get_by_role("button", name=label("ar", "Save and publish")).click()
     await expect(page.locator("#refusal")).to_have_text(
         label("ar", "Not published: correct the problems below first. The draft is kept.")
     )
     await expect(page.locator("[data-problems]")).to_contain_text(
-        label("ar", "missing answer in {lang}", lang="fr")
+        label("ar", "missing answer in {lang}", lang=FRENCH_IN_ARABIC)
     )
     assert NEW_SENTENCE not in await ask_bot(console_bot, ARABIC_USER, ARABIC_QUESTION)
 
@@ -180,3 +181,35 @@ async def test_markup_in_an_entry_is_shown_literally_in_the_console_and_in_the_b
     reply = await ask_bot(console_bot, ENGLISH_USER, "Where is the zebra crossing?")
     assert HOSTILE_TITLE in reply
     assert "1 < 2 & 3 > 2" in reply
+
+
+async def test_a_taught_question_is_on_its_entry_and_removed_there_and_a_new_entry_starts_a_draft(
+    console_bot: Harness, browser: Browser
+) -> None:
+    question = "Is there parking near the venue?"
+    knowledge = console_bot.services.knowledge
+    await console_bot.say(ENGLISH_USER, question)
+    kept = await knowledge.keep_unanswered(user_id=ENGLISH_USER, text=question, language="en")
+    assert await knowledge.learn(kept, slug="hub-team-contact", staff_id=ADMIN)
+    assert "hub" in (await ask_bot(console_bot, ENGLISH_USER, question)).lower()
+
+    page = await signed_in_page(browser, console_bot, ADMIN, viewport=LAPTOP)
+    await page.goto(console_url(console_bot, "/knowledge/entry/hub-team-contact"))
+    taught = page.locator("#taught li")
+    await expect(taught).to_have_count(1)
+    await expect(taught).to_contain_text(question)
+    await taught.get_by_role("button", name=label("en", "Remove")).click()
+    await expect(page.locator("#taught li")).to_have_count(0)
+    assert await console_bot.services.knowledge_editor.taught("hub-team-contact") == []
+
+    await page.goto(console_url(console_bot, "/knowledge"))
+    await page.locator('#new-entry input[name="slug"]').fill("nlc")
+    await page.get_by_role("button", name=label("en", "Create the draft")).click()
+    await expect(page.locator("#new-entry .problem")).to_have_text(
+        label("en", "An entry with this slug exists already.")
+    )
+    await page.locator('#new-entry input[name="slug"]').fill("city-twinning")
+    await page.get_by_role("button", name=label("en", "Create the draft")).click()
+    await page.wait_for_url(console_url(console_bot, "/knowledge/entry/city-twinning"))
+    await expect(page.locator('[data-state-of="fr"]')).to_have_text(label("en", "missing"))
+    assert "city-twinning" not in knowledge.live_entries()
