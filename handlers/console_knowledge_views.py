@@ -128,8 +128,7 @@ def entry_page(t: Translator, edited: EditedEntry, fields: Mapping[str, str]) ->
 def problem_text(t: Translator, problem: ContentProblem) -> str:
     """The problem in the reader's language, a language named as they name it ('French')."""
     values = {
-        name: t.language_name(value) if name == "lang" else value
-        for name, value in problem.values
+        name: t.language_name(value) if name == "lang" else value for name, value in problem.values
     }
     return t.label(problem.message, **values) if values else t.label(problem.message)
 
