@@ -51,6 +51,7 @@ async def _fields(console: ConsoleContext) -> dict[str, str]:
 
 
 async def entry_list(console: ConsoleContext) -> web.StreamResponse:
+    console.services.knowledge.prepare_to_publish()
     editor = console.services.knowledge_editor
     counts = await editor.topic_counts()
     asked = console.request.query.get("topic")
@@ -147,6 +148,7 @@ async def _render_entry(
 
 
 async def entry_page(console: ConsoleContext) -> web.StreamResponse:
+    console.services.knowledge.prepare_to_publish()
     return await _render_entry(console, await _open(console))
 
 

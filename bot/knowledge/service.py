@@ -147,6 +147,10 @@ class KnowledgeService:
             index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
         self._snapshot = _Snapshot(files, entries, synonyms, learned, index)
 
+    def prepare_to_publish(self) -> None:
+        """Staff are in the knowledge pages: have the index worker ready."""
+        self._builder.warm()
+
     def close(self) -> None:
         self._builder.close()
 
