@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,9 +35,11 @@ from knowledge_speed import synthetic_entries, vocabulary  # noqa: E402
 
 from bot.app import build_application, running  # noqa: E402
 from bot.config import Config  # noqa: E402
+from bot.knowledge.building import IndexBuilder  # noqa: E402
 from bot.knowledge.content import Entry, Translated  # noqa: E402
 from bot.knowledge.folder import summary_of  # noqa: E402
 from bot.knowledge.records import entry_to_json  # noqa: E402
+from bot.knowledge.search import KnowledgeIndex  # noqa: E402
 from bot.services import Services  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from storage.knowledge import KnowledgeRepository, NewVersion  # noqa: E402
@@ -145,6 +148,56 @@ async def publishing_every_second(services: Services, seconds: float, window: in
     return count
 
 
+LAG_PROBE_S = 0.002
+LAG_BUILDS = 6
+
+
+async def loop_lag_while(build: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    """How late the event loop wakes (p50, p99 in ms) while `build` runs LAG_BUILDS times: what
+    every reply in progress would wait, at each of its steps."""
+    stop = asyncio.Event()
+
+    async def probe() -> list[float]:
+        lags = []
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(LAG_PROBE_S)
+            lags.append(time.perf_counter() - started - LAG_PROBE_S)
+        return lags
+
+    probing = asyncio.create_task(probe())
+    for _ in range(LAG_BUILDS):
+        await build()
+    stop.set()
+    lags = await probing
+    return round(statistics.median(lags) * 1000, 2), ms(percentile(lags, 0.99))
+
+
+async def rebuild_lag(services: Services) -> dict[str, float]:
+    """The index rebuilt in a thread of the bot's process, and in the worker process (as
+    publishing does), taking turns; and with no rebuild at all."""
+    knowledge = services.knowledge
+    entries = dict(knowledge.index.entries)
+    synonyms = knowledge.synonyms
+    builder = IndexBuilder()
+    await builder.build(entries, synonyms)  # the worker started
+    figures: dict[str, list[tuple[float, float]]] = {"idle": [], "thread": [], "worker": []}
+    for _ in range(3):
+        figures["idle"].append(await loop_lag_while(lambda: asyncio.sleep(0.2)))
+        figures["thread"].append(
+            await loop_lag_while(
+                lambda: asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
+            )
+        )
+        figures["worker"].append(await loop_lag_while(lambda: builder.build(entries, synonyms)))
+    builder.close()
+    out: dict[str, float] = {}
+    for name, runs in figures.items():
+        out[f"lag_{name}_p50_ms"] = statistics.median(run[0] for run in runs)
+        out[f"lag_{name}_p99_ms"] = statistics.median(run[1] for run in runs)
+    return out
+
+
 async def with_generated_entries(services: Services, count: int) -> None:
     rng = random.Random(SEED)
     real = list(services.knowledge.live_entries().values())
@@ -240,6 +293,7 @@ async def bench(seconds: float, publications: int) -> dict[str, float]:
             await ask_round(api, 0)  # warm up: users created, search loaded
             api.send_text(STAFF, "/start")
             await api.wait_for_message(STAFF, timeout=30)
+            figures |= await rebuild_lag(services)
             real = await console_pages(services, console_url, PUBLISHED_SLUG)
             figures |= {f"real_{key}": value for key, value in real.items()}
             live = await publish_to_live(services, api, publications)
@@ -289,6 +343,12 @@ def main() -> None:
             f"{figures[f'{base}_list_p99_ms']} ms, entry page p50/p99 "
             f"{figures[f'{base}_entry_p50_ms']}/{figures[f'{base}_entry_p99_ms']} ms"
         )
+    print(
+        f"event loop lag p50/p99 while the index is rebuilt: none "
+        f"{figures['lag_idle_p50_ms']}/{figures['lag_idle_p99_ms']} ms, in a thread "
+        f"{figures['lag_thread_p50_ms']}/{figures['lag_thread_p99_ms']} ms, in the worker "
+        f"process {figures['lag_worker_p50_ms']}/{figures['lag_worker_p99_ms']} ms"
+    )
     print(
         f"publish to live: p50 {figures['publish_to_live_p50_ms']} ms, "
         f"max {figures['publish_to_live_max_ms']} ms"

@@ -119,6 +119,10 @@ class KnowledgeService:
     def index(self) -> KnowledgeIndex:
         return self._snapshot.index
 
+    @property
+    def synonyms(self) -> Synonyms:
+        return self._snapshot.synonyms
+
     async def index_with(self, entries: Iterable[Entry]) -> KnowledgeIndex:
         """The index the bot would use with these entries in place of the live ones (a draft
         tried before publishing); built in the worker process, not swapped in."""
