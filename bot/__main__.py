@@ -227,6 +227,7 @@ async def _staff(services: Services, args: argparse.Namespace) -> int:
         print(f"{args.user_id} is staff through HUBBOT_ADMIN_IDS; change the configuration")
         return 1
     removed = await accounts.remove_staff(args.user_id)
+    await services.console.forget(args.user_id)  # their console sessions end now
     print(f"{args.user_id} removed from staff" if removed else f"{args.user_id} was not staff")
     return 0 if removed else 1
 
@@ -405,7 +406,7 @@ def _with(action: Callable[[Services, argparse.Namespace], Awaitable[int]]) -> C
 def _console(config: Config, args: argparse.Namespace) -> int:
     from bot.terminal import main as console_main
 
-    return console_main(language=args.language, database=args.database)
+    return console_main(language=args.language, database=args.database, staff_console=config)
 
 
 def _ask(config: Config, args: argparse.Namespace) -> int:

@@ -121,6 +121,16 @@ class AccountService:
         user = await self._users.get(user_id)
         return await self._profile_of(user) if user else None
 
+    def profile_without_focal_point(self, user: User, *, in_staff_table: bool) -> Profile:
+        """The profile of someone who is no focal point, from rows already read (the
+        console reads a session, its owner and their staff row in one query)."""
+        return Profile(
+            user=user, focal_point=None, is_staff=self._is_staff(user.id, in_staff_table)
+        )
+
+    def _is_staff(self, user_id: int, in_staff_table: bool) -> bool:
+        return user_id in self._admin_ids or in_staff_table
+
     async def _profile_of(self, user: User) -> Profile:
         return Profile(
             user=user,
@@ -173,7 +183,9 @@ class AccountService:
         await self._erasure.erase(user_id, redactor(details))
 
     async def is_staff(self, user_id: int) -> bool:
-        return user_id in self._admin_ids or await self._staff.contains(user_id)
+        if user_id in self._admin_ids:
+            return True
+        return self._is_staff(user_id, await self._staff.contains(user_id))
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self._admin_ids

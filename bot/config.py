@@ -184,7 +184,7 @@ def load_config(
         )
     staff_chat = env.get("HUBBOT_STAFF_CHAT_ID")
     webhook_url = env.get("HUBBOT_WEBHOOK_URL") or None
-    return Config(
+    config = Config(
         token=token,
         admin_ids=_int_list("HUBBOT_ADMIN_IDS", env.get("HUBBOT_ADMIN_IDS", "")),
         staff_chat_id=_integer("HUBBOT_STAFF_CHAT_ID", staff_chat) if staff_chat else None,
@@ -234,3 +234,6 @@ def load_config(
             env.get("HUBBOT_CONSOLE_LISTEN") or DEFAULT_WEBHOOK_LISTEN, "HUBBOT_CONSOLE_LISTEN"
         ),
     )
+    if config.webhook_url and config.console_url and config.webhook_port == config.console_port:
+        raise ConfigError("HUBBOT_CONSOLE_PORT must differ from HUBBOT_WEBHOOK_PORT")
+    return config

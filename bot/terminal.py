@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -55,8 +56,15 @@ class ConsolePrinter:
 
 
 async def run_console(
-    lines: AsyncIterator[str], out: TextIO, *, language: str, database: Path
+    lines: AsyncIterator[str],
+    out: TextIO,
+    *,
+    language: str,
+    database: Path,
+    staff_console: Config | None = None,
 ) -> None:
+    """``staff_console``: a configuration whose HUBBOT_CONSOLE_* settings serve the staff
+    console too, so /console gives a link to try it in a browser without Telegram."""
     async with StandInBotApi() as api:
         api.add_user(CONSOLE_USER_ID, "Console", language_code=language, username="console")
         config = Config(
@@ -67,6 +75,13 @@ async def run_console(
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
         )
+        if staff_console is not None and staff_console.console_url is not None:
+            config = replace(
+                config,
+                console_url=staff_console.console_url,
+                console_port=staff_console.console_port,
+                console_listen=staff_console.console_listen,
+            )
         application = build_application(config)
         printer = ConsolePrinter(out)
         api.add_listener(printer.on_event)
@@ -111,6 +126,14 @@ async def lines_from(items: Iterable[str]) -> AsyncIterator[str]:
         yield item
 
 
-def main(*, language: str, database: Path) -> int:
-    asyncio.run(run_console(_stdin_lines(), sys.stdout, language=language, database=database))
+def main(*, language: str, database: Path, staff_console: Config | None = None) -> int:
+    asyncio.run(
+        run_console(
+            _stdin_lines(),
+            sys.stdout,
+            language=language,
+            database=database,
+            staff_console=staff_console,
+        )
+    )
     return 0

@@ -58,6 +58,7 @@ async def show_help(update: Update, context: HubContext) -> None:
             "\n/broadcast: send an announcement to focal points, now or later\n"
             "/broadcasts: past and scheduled broadcasts, their reports; cancel one"
         )
+        text += t._("\n/console: the staff console, on this phone or on a laptop")
     await reply(update, context, text)
 
 

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.audit import BOT
 from bot.context import HubApplication, HubContext
 from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
@@ -336,6 +337,9 @@ async def staff_reply(update: Update, context: HubContext) -> bool:
         await reply(update, context, too_long)
         return True
     await services.knowledge.answer(question, text=message.text, staff_id=context.user_id)
+    await services.audit.record(
+        actor_id=context.user_id, channel=BOT, action="knowledge.answer", subject=str(question.id)
+    )
     asker = await services.accounts.profile(question.user_id)
     if asker is None:
         await reply(

@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.audit import BOT
 from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, COUNTRIES_BY_CODE
 from bot.i18n import Translator
@@ -334,6 +335,13 @@ async def on_input_text(update: Update, context: HubContext) -> None:
         return
     request = outcome.request
     assert request is not None
+    # The button that asked for this text is in the audit log; this is what it led to.
+    await services.audit.record(
+        actor_id=context.user_id,
+        channel=BOT,
+        action=f"support.{outcome.action}",
+        subject=request.reference,
+    )
     if outcome.action == "note":
         await reply(update, context, t._("Note added to {reference}.", reference=request.reference))
     elif outcome.action == "question":

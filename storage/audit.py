@@ -77,11 +77,21 @@ class AuditRepository:
         return [AuditRecord.from_row(row) for row in rows]
 
     async def actions(self) -> list[str]:
-        rows = await self._db.fetchall("SELECT DISTINCT action FROM audit_log ORDER BY action")
-        return [row["action"] for row in rows]
+        return [row[0] for row in await self._db.fetchall(_distinct("action"))]
 
     async def actors(self) -> list[int]:
-        rows = await self._db.fetchall(
-            "SELECT DISTINCT actor_id FROM audit_log WHERE actor_id IS NOT NULL ORDER BY actor_id"
+        return [row[0] for row in await self._db.fetchall(_distinct("actor_id"))]
+
+
+def _distinct(column: str) -> str:
+    """The distinct values of an indexed column by jumping from one to the next in the index
+    (a few dozen lookups), not by reading every record as SELECT DISTINCT does."""
+    return f"""
+        WITH RECURSIVE value(v) AS (
+            SELECT min({column}) FROM audit_log
+            UNION ALL
+            SELECT (SELECT min({column}) FROM audit_log WHERE {column} > value.v)
+            FROM value WHERE value.v IS NOT NULL
         )
-        return [row["actor_id"] for row in rows]
+        SELECT v FROM value WHERE v IS NOT NULL
+    """

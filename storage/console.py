@@ -6,15 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
-from storage.models import from_db_time, to_db_time
+from storage.models import User, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
 class SessionRow:
-    user_id: int
+    """An open session with what the gate needs of its owner, read in one query."""
+
+    user: User
     csrf_token: str
     via: str
     expires_at: datetime
+    in_staff_table: bool
+    is_focal_point: bool
 
 
 class ConsoleRepository:
@@ -83,20 +87,30 @@ class ConsoleRepository:
             )
 
     async def session(self, token_hash: str, now: datetime) -> SessionRow | None:
+        # One read on every console request: the session, its owner, and what their role
+        # depends on.
         row = await self._db.fetchone(
-            "SELECT user_id, csrf_token, via, expires_at FROM console_sessions"
-            " WHERE token_hash = :hash AND expires_at > :now",
+            """
+            SELECT s.csrf_token, s.via, s.expires_at AS session_expires_at, u.*,
+                   EXISTS (SELECT 1 FROM staff WHERE user_id = s.user_id) AS in_staff_table,
+                   EXISTS (SELECT 1 FROM focal_points WHERE user_id = s.user_id)
+                       AS is_focal_point
+            FROM console_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = :hash AND s.expires_at > :now
+            """,
             {"hash": token_hash, "now": to_db_time(now)},
         )
         if row is None:
             return None
-        expires_at = from_db_time(row["expires_at"])
+        expires_at = from_db_time(row["session_expires_at"])
         assert expires_at is not None
         return SessionRow(
-            user_id=row["user_id"],
+            user=User.from_row(row),
             csrf_token=row["csrf_token"],
             via=row["via"],
             expires_at=expires_at,
+            in_staff_table=bool(row["in_staff_table"]),
+            is_focal_point=bool(row["is_focal_point"]),
         )
 
     async def delete_session(self, token_hash: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from standin import StandInBotApi
+from tests.console_harness import browser, console_bot  # noqa: F401  (fixtures for all)
 from tests.harness import ADMIN, START, Harness, make_config
 
 # Three people, one per language, plus an admin who reads English.

@@ -162,3 +162,18 @@ async def signed_in_page(
     await page.goto(await login_link(bot, user_id))
     await page.wait_for_url(console_url(bot, "/"))
     return page
+
+
+@pytest.fixture
+async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
+    """The bot running with its console (tests/conftest.py makes this fixture everyone's)."""
+    with_console(harness)
+    async with harness.running():
+        yield harness
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Debian chromium, one per test."""
+    async with chromium() as launched:
+        yield launched

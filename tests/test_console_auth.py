@@ -1,4 +1,5 @@
-"""Telegram's initData, checked as Telegram documents it; the log never holds a console token."""
+"""Telegram's initData, checked as Telegram documents it; the log never holds a console token;
+the console's settings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from bot.config import ConfigError, load_config
 from bot.console.auth import InitDataError, sign_init_data, verify_init_data
 from bot.logs import REDACTED, hide_token
 from tests.harness import TOKEN
@@ -107,3 +109,39 @@ def test_the_log_never_holds_a_login_link_session_cookie_or_init_data(
     assert link_token not in text
     assert digest not in text
     assert text.count(REDACTED) >= 3
+
+
+def test_console_settings_are_checked() -> None:
+    base = {"HUBBOT_TOKEN": TOKEN}
+    assert load_config(base).console_url is None  # no console unless asked for
+    config = load_config(
+        {
+            **base,
+            "HUBBOT_CONSOLE_URL": "https://hubbot.example.org/console/",
+            "HUBBOT_CONSOLE_PORT": "9000",
+            "HUBBOT_CONSOLE_LISTEN": "::1",
+        }
+    )
+    assert (config.console_url, config.console_port, config.console_listen) == (
+        "https://hubbot.example.org/console",
+        9000,
+        "::1",
+    )
+    defaults = load_config({**base, "HUBBOT_CONSOLE_URL": "http://127.0.0.1:8480/console"})
+    assert (defaults.console_port, defaults.console_listen) == (8480, "127.0.0.1")
+    for bad, named in (
+        ({"HUBBOT_CONSOLE_URL": "hubbot.example.org/console"}, "HUBBOT_CONSOLE_URL"),
+        ({"HUBBOT_CONSOLE_URL": "https://hub.example.org/console?x=1"}, "HUBBOT_CONSOLE_URL"),
+        ({"HUBBOT_CONSOLE_PORT": "eighty"}, "HUBBOT_CONSOLE_PORT"),
+        ({"HUBBOT_CONSOLE_LISTEN": "everywhere"}, "HUBBOT_CONSOLE_LISTEN"),
+        (
+            {
+                "HUBBOT_CONSOLE_URL": "https://hub.example.org/console",
+                "HUBBOT_WEBHOOK_URL": "https://hub.example.org/telegram",
+                "HUBBOT_CONSOLE_PORT": "8443",
+            },
+            "HUBBOT_CONSOLE_PORT must differ",
+        ),
+    ):
+        with pytest.raises(ConfigError, match=named):
+            load_config({**base, **bad})

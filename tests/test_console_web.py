@@ -3,19 +3,25 @@ stand-in Bot API: signing in, what is refused, the role on every request, langua
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, Page
 
-from bot.console.access import LOGIN_BURST
+from bot.app import CONSOLE_PAGES, build_application
+from bot.console.access import LOGIN_BURST, SESSION_TTL
+from bot.console.site import ConsoleContext
+from bot.webhook import serving_webhook
+from handlers.console import CONSOLE_SERVER
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.console_harness import (
     LAPTOP,
-    chromium,
     console_url,
     init_data,
     login_link,
@@ -28,19 +34,13 @@ from tests.support_helpers import make_focal_point
 
 STAFF_ONLY = "This is for hub staff only."
 SIGN_IN_TITLE = "Hub staff console"
-
-
-@pytest.fixture
-async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
-    with_console(harness)
-    async with harness.running():
-        yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
+PROBLEM = (
+    "Something went wrong on our side. Try again; if it keeps happening, tell the bot’s operator."
+)
+CSRF_REFUSAL = (
+    "This page was open too long, or the request did not come from the console. Go back,"
+    " reload the page and try again."
+)
 
 
 def text_of(language: str, message: str, **values: object) -> str:
@@ -166,6 +166,7 @@ async def test_a_post_without_the_csrf_token_is_refused(
         max_redirects=0,
     )
     assert (without.status, wrong.status, other_site.status) == (403, 403, 403)
+    assert text_of("en", CSRF_REFUSAL) in await without.text()
     profile = await console_bot.services.accounts.profile(ADMIN)
     assert profile is not None and profile.language == "en"
 
@@ -184,11 +185,30 @@ async def test_a_removed_staff_members_session_stops_working(
     page = await signed_in_page(browser, console_bot, ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 200
+    cookie = await session_cookie(page)
+    assert cookie is not None
+    session = await console_bot.services.console.session(str(cookie["value"]))
+    assert session is not None
     # Removed from the command line: nothing tells the console; the next request checks.
     assert await console_bot.services.accounts.remove_staff(ENGLISH_USER)
     response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
+    # A live page (a stream of events) asks again between events, and stops.
+    assert await console_bot.services.console.recheck(session) is None
     assert "send /console" in (await page.inner_text("main")).lower()
+
+
+async def test_a_focal_point_who_is_also_staff_uses_the_console(
+    console_bot: Harness, browser: Browser
+) -> None:
+    await make_focal_point(console_bot, ENGLISH_USER, "TN", "Sousse")
+    await console_bot.say(ADMIN, f"/addstaff {ENGLISH_USER}")
+    page = await signed_in_page(browser, console_bot, ENGLISH_USER)
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 200
+    await console_bot.say(ADMIN, f"/removestaff {ENGLISH_USER}")
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 401
 
 
 async def test_removing_staff_in_the_bot_closes_their_sessions(
@@ -200,6 +220,25 @@ async def test_removing_staff_in_the_bot_closes_their_sessions(
     # Added back: the old session stays closed.
     await console_bot.say(ADMIN, f"/addstaff {ENGLISH_USER}")
     response = await page.goto(console_url(console_bot, "/"))
+    assert response is not None and response.status == 401
+
+
+async def test_sessions_end_after_eight_hours_or_when_signing_out(
+    console_bot: Harness, browser: Browser
+) -> None:
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    await page.click("details.menu summary")
+    await page.click("details.menu form[action$='/logout'] button")
+    await page.wait_for_selector("#sign-in")
+    assert await session_cookie(page) is None
+    page = await signed_in_page(browser, console_bot, ADMIN)
+    console_bot.clock.advance(SESSION_TTL - timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
+    assert response is not None and response.status == 200
+    rows = await page.locator("table.records tbody tr").all_inner_texts()
+    assert any("Signed out" in row for row in rows)
+    console_bot.clock.advance(timedelta(seconds=1))
+    response = await page.goto(console_url(console_bot, "/audit"))
     assert response is not None and response.status == 401
 
 
@@ -289,6 +328,13 @@ async def test_unsafe_requests_without_a_session_and_security_headers(
             assert "script-src 'self' https://telegram.org" in headers["Content-Security-Policy"]
             assert headers["Referrer-Policy"] == "same-origin"
             assert headers["Cache-Control"] == "no-store"
+            static = re.search(r'href="([^"]+console\.css\?v=[0-9a-f]+)"', await response.text())
+        assert static is not None
+        async with client.get(
+            console_url(console_bot, "").removesuffix("/console") + static.group(1)
+        ) as response:
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 async def test_with_an_https_address_staff_get_the_mini_app_on_the_menu_button(
@@ -311,3 +357,54 @@ async def test_with_an_https_address_staff_get_the_mini_app_on_the_menu_button(
         assert harness.api.menu_buttons[ENGLISH_USER]["type"] == "web_app"
         await harness.say(ADMIN, f"/removestaff {ENGLISH_USER}")
         assert ENGLISH_USER not in harness.api.menu_buttons
+
+
+async def test_in_webhook_mode_the_console_is_served_beside_the_webhook(harness: Harness) -> None:
+    with_console(harness)
+    config = replace(harness.config, webhook_url="https://hub.example.org/telegram", webhook_port=0)
+    application = build_application(config, clock=harness.clock)
+    async with serving_webhook(application, config) as receiver:
+        server = application.bot_data[CONSOLE_SERVER]
+        assert receiver.address is not None and server.address is not None
+        assert server.address[0] == "127.0.0.1" and server.address[1] != receiver.address[1]
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(console_url(harness, "/")) as response,
+        ):
+            assert response.status == 401  # the sign-in page
+    assert CONSOLE_SERVER not in application.bot_data  # stopped with the bot
+
+
+async def test_a_failing_page_and_an_unknown_one_answer_in_the_staff_members_language(
+    harness: Harness, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(console: ConsoleContext) -> web.StreamResponse:
+        raise RuntimeError("a bug")
+
+    failing = SimpleNamespace(register=lambda site: site.get("/broken", broken, name="broken"))
+    monkeypatch.setattr("bot.app.CONSOLE_PAGES", (*CONSOLE_PAGES, failing))
+    with_console(harness)
+    async with harness.running():
+        await harness.say(ADMIN, "/start")
+        await harness.services.accounts.set_language(ADMIN, "fr")
+        page = await signed_in_page(browser, harness, ADMIN)
+        response = await page.goto(console_url(harness, "/broken"))
+        assert response is not None and response.status == 500
+        assert text_of("fr", PROBLEM) in await page.inner_text("main")
+        response = await page.goto(console_url(harness, "/no/such/page"))
+        assert response is not None and response.status == 404
+        assert text_of("fr", "There is no such page in the console.") in await page.inner_text(
+            "main"
+        )
+        # Signed out, an unknown address is the sign-in page like any other.
+        await page.context.clear_cookies()
+        response = await page.goto(console_url(harness, "/no/such/page"))
+        assert response is not None and response.status == 401
+
+
+async def test_two_requests_racing_with_one_link_open_one_session(console_bot: Harness) -> None:
+    await console_bot.say(ADMIN, "/start")
+    access = console_bot.services.console
+    token = await access.login_link_token(ADMIN)
+    first, second = await asyncio.gather(access.open_with_link(token), access.open_with_link(token))
+    assert [first is None, second is None].count(True) == 1

@@ -143,6 +143,14 @@ async def fill_every_table(bot: Harness) -> int:
     await bot.api.wait_for_message(
         PERSON, lambda m: "Congratulations" in (m.text or ""), timeout=20
     )
+    # Staff for a while: a command in the bot and a console session, in the audit log by
+    # their id; staff name them in theirs.
+    await bot.say(ADMIN, f"/addstaff {PERSON}")
+    await bot.say(PERSON, "/staff")
+    opened = await services.console.open_with_link(await services.console.login_link_token(PERSON))
+    assert opened is not None
+    await services.console.login_link_token(PERSON)  # a link left unused
+    await services.accounts.remove_staff(PERSON)
     # Forms left half-way: drafts.
     await bot.say(PERSON, "/request")
     await bot.press(PERSON, label("en", "Youth engagement"))
@@ -175,6 +183,9 @@ async def test_deleteme_leaves_nothing_that_names_the_person(bot: Harness) -> No
         "broadcasts",
         "events",
         "learned_questions",
+        "console_sessions",
+        "console_login_links",
+        "audit_log",
     ):
         assert any(item.startswith(f"{table}.") for item in before), (table, before)
 

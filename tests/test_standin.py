@@ -16,9 +16,12 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     MessageEntity,
     ReplyKeyboardMarkup,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -529,3 +532,31 @@ async def test_answer_callback_query_rules(api: StandInBotApi, bot: Bot) -> None
     ]
     with pytest.raises(BadRequest, match=ci("query is too old")):
         await query.answer("again")
+
+
+@pytest.mark.asyncio
+async def test_menu_button_and_web_app_buttons(api: StandInBotApi, bot: Bot) -> None:
+    """Telegram opens Mini Apps from https addresses only, and a chat's menu button is a
+    private chat's."""
+    app = WebAppInfo("https://hub.example.org/console/")
+    await bot.set_chat_menu_button(chat_id=USER, menu_button=MenuButtonWebApp("Console", app))
+    assert api.menu_buttons[USER]["web_app"]["url"] == "https://hub.example.org/console/"
+    shown = await bot.get_chat_menu_button(chat_id=USER)
+    assert isinstance(shown, MenuButtonWebApp) and shown.text == "Console"
+    await bot.set_chat_menu_button(chat_id=USER, menu_button=MenuButtonDefault())
+    assert USER not in api.menu_buttons
+    plain = WebAppInfo("http://hub.example.org/console/")
+    with pytest.raises(BadRequest, match=ci("a Web App URL must be https")):
+        await bot.set_chat_menu_button(chat_id=USER, menu_button=MenuButtonWebApp("C", plain))
+    with pytest.raises(BadRequest, match=ci("private chat")):
+        await bot.set_chat_menu_button(
+            chat_id=STAFF_CHAT, menu_button=MenuButtonWebApp("Console", app)
+        )
+    button = InlineKeyboardButton("Open", web_app=app)
+    await bot.send_message(USER, "ok", reply_markup=InlineKeyboardMarkup([[button]]))
+    with pytest.raises(BadRequest, match=ci("must be https")):
+        await bot.send_message(
+            USER,
+            "x",
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open", web_app=plain)]]),
+        )

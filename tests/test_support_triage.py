@@ -84,6 +84,12 @@ async def test_the_whole_staff_cycle_in_the_staff_chat(harness: Harness) -> None
         await staff_press("Note")
         [done] = await staff_say("Call the deputy mayor next week.")
         assert done.text == expected("fr", "Note added to {reference}.", reference=reference)
+        # The audit log has the button and what it led to (not the note's words).
+        audit = (await bot.services.audit.page(actor_id=ADMIN, size=2)).records
+        assert [(r.action, r.subject) for r in audit] == [
+            ("support.note", reference),
+            ("button tri.note", str(request_id)),
+        ]
         city_messages = len(bot.api.messages(ENGLISH_USER))
         # A question, written in French by staff, reaches both focal points with the reference.
         await staff_press("Ask the city")

@@ -154,11 +154,24 @@ class ConsoleAccess:
 
     async def session(self, token: str) -> StaffSession | None:
         """The session, if it is open and its owner is staff now (checked on every request)."""
-        token_hash = token_digest(token)
+        return await self._session(token_digest(token))
+
+    async def recheck(self, session: StaffSession) -> StaffSession | None:
+        """The same session read again: for a response that lasts (server-sent events)."""
+        return await self._session(session.token_hash)
+
+    async def _session(self, token_hash: str) -> StaffSession | None:
         row = await self._repository.session(token_hash, self._clock.now())
         if row is None:
             return None
-        profile = await self._accounts.profile(row.user_id)
+        profile = (
+            # Rare: a staff member who is also a city's focal point (the profile has both).
+            await self._accounts.profile(row.user.id)
+            if row.is_focal_point
+            else self._accounts.profile_without_focal_point(
+                row.user, in_staff_table=row.in_staff_table
+            )
+        )
         if profile is None or not profile.is_staff:
             return None
         return StaffSession(

@@ -39,6 +39,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY_BYTES = 1024 * 1024
+SHUTDOWN_S = 2.0
 TOKEN_PATTERN = "[A-Za-z0-9_-]{32,64}"
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self' https://telegram.org; style-src 'self'; "
@@ -106,17 +107,9 @@ def _add_security_headers(request: web.Request, headers: Any) -> None:
         headers.setdefault("Cache-Control", "no-store")
 
 
-@web.middleware
-async def _security_headers(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    try:
-        response = await handler(request)
-    except web.HTTPException as error:
-        _add_security_headers(request, error.headers)
-        raise
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Just before any response's headers go out: pages, errors, static files, streams."""
     _add_security_headers(request, response.headers)
-    return response
 
 
 def see_other(location: str) -> web.Response:
@@ -153,7 +146,8 @@ class ConsoleServer:
     # -- the application ---------------------------------------------------------------------
 
     def build(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_security_headers])
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.on_response_prepare.append(_security_headers)
         prefix = self.prefix
         if prefix:
             app.router.add_get(prefix, self._to_home)
@@ -166,10 +160,18 @@ class ConsoleServer:
         app.router.add_static(f"{prefix}/static/", STATIC_DIR, show_index=False)
         for route in self.site.routes:
             app.router.add_route(route.method, f"{prefix}{route.path}", self._guarded(route))
+        # Any other address under the console: the sign-in page, or "no such page" after it.
+        app.router.add_get(
+            f"{prefix}/{{anything:.*}}",
+            self._guarded(Route("GET", "/{anything}", _not_found, "not_found")),
+        )
         return app
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.build(), access_log=None, handle_signals=False)
+        # Open streams (server-sent events) get this long to end when the bot stops.
+        runner = web.AppRunner(
+            self.build(), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+        )
         await runner.setup()
         family = socket.AF_INET6 if ":" in self._listen else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -279,11 +281,6 @@ class ConsoleServer:
             refused = request.method not in SAFE_METHODS and (
                 not self._same_origin(request) or not await _csrf_matches(request, session)
             )
-            if refused:
-                logger.warning(
-                    "console: %s %s refused: CSRF token or origin", request.method, route.path
-                )
-                raise web.HTTPForbidden()
             context = ConsoleContext(
                 request,
                 services=self._services,
@@ -291,7 +288,21 @@ class ConsoleServer:
                 renderer=self.renderer,
                 route=route,
             )
-            response = await route.handler(context)
+            if refused:
+                logger.warning(
+                    "console: %s %s refused: CSRF token or origin", request.method, route.path
+                )
+                return context.render("problem.html", status=HTTPStatus.FORBIDDEN, reason="csrf")
+            try:
+                response = await route.handler(context)
+            except web.HTTPException:
+                raise
+            except Exception:
+                # Logged with its traceback; the staff member gets a page in their language.
+                logger.exception("console: %s %s failed", request.method, route.path)
+                return context.render(
+                    "problem.html", status=HTTPStatus.INTERNAL_SERVER_ERROR, reason="error"
+                )
             if request.method not in SAFE_METHODS and not context.audited:
                 subject = " ".join(f"{key}={value}" for key, value in request.match_info.items())
                 await context.audit(f"console.{route.name}", subject or None)
@@ -309,6 +320,10 @@ async def _csrf_matches(request: web.Request, session: StaffSession) -> bool:
         value = (await request.post()).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     return given is not None and hmac.compare_digest(given.encode(), session.csrf_token.encode())
+
+
+async def _not_found(console: ConsoleContext) -> web.StreamResponse:
+    return console.render("problem.html", status=HTTPStatus.NOT_FOUND, reason="not_found")
 
 
 async def _logout(console: ConsoleContext) -> web.StreamResponse:

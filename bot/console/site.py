@@ -105,6 +105,11 @@ class ConsoleContext:
     def csrf_token(self) -> str:
         return self.session.csrf_token
 
+    async def still_signed_in(self) -> bool:
+        """For a response that lasts (a stream of server-sent events): check again, every
+        so often, that the session is open and its owner still staff."""
+        return await self.services.console.recheck(self.session) is not None
+
     def url(self, path: str, **query: Any) -> str:
         """A console URL; query values that are None are left out."""
         return self._renderer.url(path, **query)

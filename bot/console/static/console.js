@@ -9,6 +9,22 @@
     webApp.ready();
     webApp.expand();
     document.documentElement.classList.add("telegram");
+    // Telegram's own back button, on every page but the first.
+    const home = document.querySelector("a.brand");
+    if (webApp.BackButton && home) {
+      if (window.location.pathname !== new URL(home.href).pathname) {
+        webApp.BackButton.onClick(function () {
+          if (window.history.length > 1) {
+            window.history.back();
+          } else {
+            window.location.assign(home.href);
+          }
+        });
+        webApp.BackButton.show();
+      } else {
+        webApp.BackButton.hide();
+      }
+    }
   }
 
   // Sign in with the initData Telegram gave this Mini App, then show the page asked for.
