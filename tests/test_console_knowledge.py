@@ -3,15 +3,13 @@ and the stand-in Bot API: staff edit, review, publish and restore, and focal poi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
 from bot.knowledge.content import Entry, Translated
 from tests.conftest import ARABIC_USER, ENGLISH_USER
-from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
+from tests.console_harness import LAPTOP, console_url, signed_in_page
 from tests.harness import ADMIN, Harness, catalogs
 from tests.test_content import ANSWER_AR, ANSWER_EN, ANSWER_FR
 
@@ -24,19 +22,6 @@ NEW_SENTENCE = "وقد نشر المركز في ديسمبر 2026 دليلاً �
 HOSTILE_TITLE = (
     '<script>window.pwned = 1</script> <b>bold</b> & <img src=x onerror="window.pwned=2">'
 )
-
-
-@pytest.fixture
-async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
-    with_console(harness)
-    async with harness.running():
-        yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 def label(language: str, message: str, **values: object) -> str:
