@@ -41,7 +41,7 @@ PAGES: list[tuple[str, str]] = [
     ("home", "/"),
     ("knowledge", "/knowledge?topic=themes"),
     ("knowledge-entry", "/knowledge/entry/nlc?q=shno%20ya3ni%20NLC"),
-    ("knowledge-compare", "/knowledge/entry/nlc/compare/1"),
+    ("knowledge-compare", "/knowledge/entry/nlc/compare/{imported}"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
@@ -73,6 +73,8 @@ async def knowledge_draft(bot: Harness) -> None:
     answers["ar"] += "\n\nوقد نشر المركز في ديسمبر 2026 دليلاً جديداً للتعاون بين المستويين."
     draft = replace(edited.live, answer=Translated(answers["ar"], answers["fr"], answers["en"]))
     await editor.save(draft, author=STAFF["ar"])
+    imported = (await editor.history("nlc"))[-1].id
+    PAGES[:] = [(name, path.format(imported=imported)) for name, path in PAGES]
 
 
 async def photograph(bot: Harness, language: str) -> list[Path]:

@@ -30,7 +30,7 @@ FIELD_LABELS: Final = {
     "questions": N_("Example questions"),
 }
 VERSION_KINDS: Final = {
-    "import": N_("imported from the content files"),
+    "import": N_("imported"),
     "edit": N_("edited"),
     "confirm": N_("a language confirmed"),
     "restore": N_("restored"),
