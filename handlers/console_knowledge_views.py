@@ -12,7 +12,8 @@ from bot.knowledge.content import TOPIC_NAMES, ContentProblem, Entry
 from bot.knowledge.editor import Change, FieldDifference, LanguageState, language_states
 from bot.knowledge.normalize import LANGUAGES
 from bot.knowledge.publishing import EditedEntry, Publication, Trial
-from bot.knowledge.trial import TriedEntry
+from bot.knowledge.reading import Tier
+from bot.knowledge.trial import TriedEntry, TriedQuestion
 from storage.models import KnowledgeSummary, KnowledgeVersion, LearnedQuestion
 
 STATE_LABELS: Final = {
@@ -160,19 +161,35 @@ def validation_json(
 
 
 def _reason(t: Translator, tried: TriedEntry) -> str:
-    if not tried.matched:
-        return t.label("close in meaning, no word in common")
-    return " · ".join(
+    reasons = [
+        t.label(
+            "covers {percent}% of the question",
+            percent=t.number(round(tried.coverage * 100)),
+        )
+    ]
+    if tried.states_asked_facts is True:
+        reasons.append(t.label("states the kind of fact asked for"))
+    elif tried.states_asked_facts is False:
+        reasons.append(t.label("does not state the kind of fact asked for"))
+    reasons += [
         t.label("{field}: {words}", field=t.label(FIELD_LABELS[field]), words=", ".join(words))
         for field, words in tried.matched
-    )
+    ]
+    return " · ".join(reasons)
 
 
-def _tried_rows(
-    t: Translator, tried: list[TriedEntry], entries: Mapping[str, Entry]
-) -> list[dict[str, Any]]:
+DECISIONS: Final = {
+    Tier.ANSWER: N_("The bot answers with the first entry."),
+    Tier.SUGGEST: N_("The bot is unsure: it suggests these entries."),
+    Tier.DECLINE: N_("The bot declines: no entry answers this question."),
+}
+
+
+def _tried_side(
+    t: Translator, tried: TriedQuestion, entries: Mapping[str, Entry]
+) -> dict[str, Any]:
     rows = []
-    for item in tried:
+    for item in tried.entries:
         entry = entries.get(item.slug)
         titles = dict(entry.title.items()) if entry is not None else {}
         rows.append(
@@ -180,11 +197,12 @@ def _tried_rows(
                 "slug": item.slug,
                 "title": _title_in(titles, t.language, item.slug),
                 "answers": item.answers,
+                "suggested": item.suggested,
                 "score": t.number(round(item.score, 2)),
                 "reason": _reason(t, item),
             }
         )
-    return rows
+    return {"decision": t.label(DECISIONS[tried.reading.tier]), "rows": rows}
 
 
 def trial_columns(
@@ -194,8 +212,8 @@ def trial_columns(
         return None
     with_draft = {**live, edited.slug: edited.current}
     return {
-        "live": _tried_rows(t, trial.live, live),
-        "draft": _tried_rows(t, trial.draft, with_draft),
+        "live": _tried_side(t, trial.live, live),
+        "draft": _tried_side(t, trial.draft, with_draft),
     }
 
 

@@ -14,6 +14,7 @@ from bot.geography import HUB_EMAIL
 from bot.i18n import Translator
 from bot.knowledge.content import TOPIC_NAMES, Entry
 from bot.knowledge.normalize import clear_language
+from bot.knowledge.reading import Reading, Tier
 from bot.knowledge.service import DailyLimitReached
 from handlers.common import (
     SentCopy,
@@ -29,6 +30,12 @@ from handlers.common import (
     send_to_person,
     staff_only,
     stale_button,
+)
+from handlers.knowledge_views import (
+    entry_button,
+    short_label,
+    suggestion_keyboard,
+    suggestion_text,
 )
 from handlers.routes import (
     ADOPT_LANGUAGE,
@@ -47,20 +54,9 @@ from storage.models import Question
 logger = logging.getLogger(__name__)
 
 ENTRIES_PER_PAGE = 8
-# Telegram shows about this much of a button on a phone; longer titles are cut with "…".
-BUTTON_LABEL_CHARS = 48
 MAX_QUESTION_CHARS = 1000
 # The answer goes to the asker with their question: both fit in one Telegram message.
 MAX_ANSWER_CHARS = 3000
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= BUTTON_LABEL_CHARS else text[: BUTTON_LABEL_CHARS - 1] + "…"
-
-
-def entry_button(t: Translator, entry: Entry) -> InlineKeyboardButton:
-    return button(_short(entry.title.get(t.language)), KB_ENTRY, entry.slug)
 
 
 def topics_keyboard(context: HubContext) -> InlineKeyboardMarkup:
@@ -187,22 +183,66 @@ async def ask(update: Update, context: HubContext) -> None:
         )
         return
     switch = answer_in_question_language(context, question)
+    reading = await context.services.knowledge.read(question)
+    await reply_to_reading(update, context, question, reading, switch)
+
+
+async def reply_to_reading(
+    update: Update,
+    context: HubContext,
+    question: str,
+    reading: Reading,
+    switch: InlineKeyboardButton | None,
+) -> None:
+    """Answer, suggest or decline, as the reading of the message decided."""
     t = context.t
     knowledge = context.services.knowledge
-    result = await knowledge.ask(question)
-    found = [entry for hit in result.hits if (entry := knowledge.entry(hit.slug)) is not None]
+    answer = knowledge.entry(reading.answer) if reading.answer else None
+    shown = [entry for slug in reading.suggestions if (entry := knowledge.entry(slug)) is not None]
     await context.services.stats.record_question(
-        language=t.language, country=context.me.country, topic=found[0].topic if found else None
+        language=t.language, country=context.me.country, topic=answer.topic if answer else None
     )
-    if found:
-        best, others = found[0], found[1:3]
+    if answer is not None:
         await reply(
             update,
             context,
-            entry_text(t, best),
-            entry_keyboard(context, best, also=others, switch=switch),
+            entry_text(t, answer),
+            entry_keyboard(context, answer, also=shown, switch=switch),
         )
-        return
+    elif reading.tier is Tier.SUGGEST and shown:
+        await suggest(update, context, question, shown, switch)
+    else:
+        await decline(update, context, question, switch)
+
+
+async def suggest(
+    update: Update,
+    context: HubContext,
+    question: str,
+    shown: list[Entry],
+    switch: InlineKeyboardButton | None,
+) -> None:
+    """Not sure: the closest entries, one tap each, and the question kept for the Hub team."""
+    t = context.t
+    try:
+        kept = await context.services.knowledge.keep_unanswered(
+            user_id=context.user_id, text=question, language=t.language
+        )
+    except DailyLimitReached as reached:
+        text = suggestion_text(t, kept_limit=reached.limit)
+        markup = suggestion_keyboard(t, shown, question_id=None, switch=switch)
+    else:
+        text = suggestion_text(t, kept_limit=None)
+        markup = suggestion_keyboard(t, shown, question_id=kept.id, switch=switch)
+    await reply(update, context, text, markup)
+
+
+async def decline(
+    update: Update, context: HubContext, question: str, switch: InlineKeyboardButton | None
+) -> None:
+    """Nothing related: say so and offer to send the question to the Hub team."""
+    t = context.t
+    knowledge = context.services.knowledge
     try:
         kept = await knowledge.keep_unanswered(
             user_id=context.user_id, text=question, language=t.language
@@ -416,7 +456,7 @@ async def offer_entries(update: Update, context: HubContext, topic: str | None =
     else:
         entries = knowledge.topic_entries(topic, t.language)
         extra = [[button(t.label("« Back"), KB_FILE)]]
-    rows = [[button(_short(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
+    rows = [[button(short_label(e.title.get(t.language)), KB_FILE_IN, e.slug)] for e in entries]
     text = t._(
         "Which entry answers this question?\n\n«{question}»\n\n"
         "The next person who asks it will get that entry at once.",

@@ -263,9 +263,13 @@ def test_ask_json_lines(small_index: KnowledgeIndex) -> None:
     first, second = (json.loads(line) for line in out.getvalue().splitlines())
     assert first["query"] == "how do I contact the hub"
     assert first["lang"] == "en"
-    assert first["results"][0]["slug"] == "contact"
-    assert isinstance(first["results"][0]["score"], float)
-    assert second["results"] == []
+    assert first["answer"] == "contact"
+    assert first["tier"] == "answer"
+    assert first["declined"] is False
+    assert first["intent"] is None
+    assert second["answer"] is None
+    assert second["suggestions"] == []
+    assert second["declined"] is True
 
 
 def test_ask_human_readable_in_the_given_language(small_index: KnowledgeIndex) -> None:

@@ -10,37 +10,49 @@ from typing import TextIO
 
 from bot.i18n import Catalogs
 from bot.knowledge.content import check_expected_slugs, load_directory
-from bot.knowledge.search import KnowledgeIndex, SearchResult
+from bot.knowledge.reading import Reading, Tier, read
+from bot.knowledge.search import KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
 
 logger = logging.getLogger(__name__)
 
 
-def _result_json(result: SearchResult) -> str:
+def _reading_json(reading: Reading) -> str:
+    """What the bot would do: the direct answer (a slug or null), the other entries shown as
+    buttons (suggestions, or the answer's neighbours), the feature asked for, whether it
+    declines, and the part of the message the decision rests on."""
     return json.dumps(
         {
-            "query": result.query,
-            "lang": result.lang,
-            "results": [{"slug": hit.slug, "score": hit.score} for hit in result.hits],
+            "query": reading.message,
+            "lang": reading.lang,
+            "tier": reading.tier.value,
+            "answer": reading.answer,
+            "suggestions": list(reading.suggestions),
+            "intent": reading.intent,
+            "declined": reading.declined,
+            "part": reading.part,
         },
         ensure_ascii=False,
     )
 
 
-def _result_text(result: SearchResult, index: KnowledgeIndex, catalogs: Catalogs) -> str:
-    lang = result.lang
+def _reading_text(reading: Reading, index: KnowledgeIndex, catalogs: Catalogs) -> str:
+    lang = reading.lang
     t = catalogs.translator(lang)
-    lines = [f"? {result.query}  [{lang}]"]
-    if not result.hits:
+    lines = [f"? {reading.message}  [{lang}]"]
+    titles = " | ".join(index.entries[slug].title.get(lang) for slug in reading.suggestions)
+    if reading.tier is Tier.DECLINE:
         lines.append(t.label("No knowledge-base entry answers this question."))
         return "\n".join(lines)
-    best = index.entries[result.hits[0].slug]
+    if reading.answer is None:
+        lines.append(t.label("Not sure; is it one of these? {titles}", titles=titles))
+        return "\n".join(lines)
+    best = index.entries[reading.answer]
     lines += [best.title.get(lang), "", best.answer.get(lang).strip()]
     if best.source:
         lines += ["", t.label("Source: {link}", link=best.source)]
-    others = [index.entries[hit.slug].title.get(lang) for hit in result.hits[1:]]
-    if others:
-        lines += ["", t.label("See also: {titles}", titles=" | ".join(others))]
+    if reading.suggestions:
+        lines += ["", t.label("See also: {titles}", titles=titles)]
     return "\n".join(lines)
 
 
@@ -59,14 +71,14 @@ def ask(
         question = question.strip()
         if not question:
             continue
-        result = index.search(question, lang=lang)
+        reading = read(index, question, lang=lang)
         if as_json:
-            out.write(_result_json(result) + "\n")
+            out.write(_reading_json(reading) + "\n")
         else:
             if not first:
                 out.write("\n" + "-" * 40 + "\n")
             catalogs = catalogs or Catalogs.load()
-            out.write(_result_text(result, index, catalogs) + "\n")
+            out.write(_reading_text(reading, index, catalogs) + "\n")
         first = False
     return 0
 

@@ -29,6 +29,8 @@ class FactKind:
     markers: tuple[str, ...] = ("",)
     asked_how: tuple[str, ...] = ()
     asked_what: tuple[str, ...] = ()
+    # The evidence reads the text as written (capitals tell a name), not lower-cased.
+    cased: bool = False
 
 
 FACT_KINDS: Final[tuple[FactKind, ...]] = (
@@ -39,6 +41,7 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
             "salary", "wage", "amount", "cost", "price", "fee",
             "salaire", "rémunération", "montant", "coût", "prix", "frais",
             "مبلغ", "راتب", "رواتب", "معاش", "تكلفة", "كلفة", "سعر",
+            "total budget", "budget total", "الميزانية الاجمالية",
         ),
         re.compile(
             r"[$€£]\s?\d|\d[\d\s.,]*\s?(?:(?:million|billion|milliards?|مليون|مليار)\s?)?"
@@ -53,7 +56,13 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
         # "How much ... money", dialects included (Levantine قديش/أديش, Tunisian قداش,
         # Moroccan شحال, Egyptian بكام).
         asked_how=("how much", "combien", "كم", "قديش", "اديش", "قداش", "شحال", "بكام"),
-        asked_what=("money", "argent", "مال", "مصاري", "فلوس", "dollar", "euro", "دولار"),
+        asked_what=(
+            "money", "argent", "مال", "مصاري", "فلوس", "dollar", "dollars", "euro", "euros",
+            "دولار", "dinar", "dinars", "dirham", "dirhams", "دينار", "درهم", "يورو",
+            # "How much did Fes get from the fund?"
+            "get", "got", "receive", "received", "reçu", "recevoir", "obtenu", "touché",
+            "حصلت", "حصل", "تحصل", "تلقت", "يعطوا",
+        ),
     ),
     FactKind(
         "count",
@@ -81,6 +90,52 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
             r"vacanc|\bhiring\b|offres? d.emploi|postes? (?:vacants?|à pourvoir)|شاغر|شواغر"
         ),
         markers=("vacan", "hiring", "emploi", "pourvoir", "شاغر", "شواغر"),
+    ),
+    FactKind(
+        "date",
+        (
+            "when", "what date", "which date", "deadline", "quand", "quelle date",
+            "date limite", "متى", "امتى", "إمتى", "وقتاش", "تاريخ", "موعد", "wa9tach", "imta",
+        ),
+        # A year, a month, or a day and month in digits.
+        re.compile(
+            r"\b(?:19|20)\d\d\b|\b\d{1,2}[/.-]\d{1,2}\b|\b(?:january|february|march|april|may"
+            r"|june|july|august|september|october|november|december|janvier|février|mars|avril"
+            r"|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b|يناير|فبراير|مارس"
+            r"|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر"
+            r"|كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|جانفي|فيفري|أفريل|جوان|جويلية"
+        ),
+    ),
+    FactKind(
+        "phone",
+        (
+            "phone", "telephone", "whatsapp", "téléphone", "portable",
+            "هاتف", "الهاتف", "تلفون", "تليفون", "واتساب", "واتس",
+        ),
+        re.compile(r"(?:\+|\b00)\d[\d\s().-]{6,}\d|\b0\d(?:[\s.-]?\d\d){4}\b"),
+        markers=("+", "00", "0"),
+    ),
+    FactKind(
+        "person",
+        (),
+        # Two capitalised words near a role: "Zouhair Racheha as Head of the Hub".
+        re.compile(
+            r"(?:\b[A-Z][a-z]+ [A-Z][a-z]+\b.{0,30}\b(?:[Mm]ayor|[Pp]resident|[Dd]irector|[Hh]ead"
+            r"|[Mm]inister|[Gg]overnor|[Cc]hair|maire|président|directeur|ministre|gouverneur)\b)"
+            r"|(?:\b(?:[Mm]ayor|[Pp]resident|[Dd]irector|[Hh]ead|[Mm]inister|[Gg]overnor|[Cc]hair"
+            r"|maire|président|directeur|ministre|gouverneur)\b.{0,30}\b[A-Z][a-z]+ [A-Z][a-z]+\b)"
+        ),
+        markers=("ayor", "resident", "irector", "ead", "inister", "overnor", "hair", "maire"),
+        asked_how=(
+            "who is", "who was", "name of", "qui est", "nom du", "nom de", "من هو", "من هي",
+            "ما اسم", "اسم", "شكون", "مين", "منو",
+        ),
+        asked_what=(
+            "mayor", "president", "director", "head", "minister", "governor", "chair",
+            "maire", "président", "directeur", "ministre", "gouverneur",
+            "رئيس", "مدير", "وزير", "محافظ", "عمدة",
+        ),
+        cased=True,
     ),
 )  # fmt: skip
 
@@ -158,9 +213,11 @@ def asked_facts(raws: list[str]) -> AskedFacts:
 
 def stated_facts(entry: Entry) -> frozenset[str]:
     """The kinds of fact an entry states somewhere in its title or answer, in any language."""
-    text = "\n".join(text for _, text in (*entry.title.items(), *entry.answer.items())).lower()
-    return frozenset(
-        kind.name
-        for kind in FACT_KINDS
-        if any(marker in text for marker in kind.markers) and kind.evidence.search(text)
-    )
+    written = "\n".join(text for _, text in (*entry.title.items(), *entry.answer.items()))
+    lower = written.lower()
+    stated: set[str] = set()
+    for kind in FACT_KINDS:
+        text = written if kind.cased else lower
+        if any(marker in text for marker in kind.markers) and kind.evidence.search(text):
+            stated.add(kind.name)
+    return frozenset(stated)

@@ -35,7 +35,7 @@ from bot.knowledge.normalize import LANGUAGES
 from bot.knowledge.records import entry_from_json, entry_to_json
 from bot.knowledge.search import KnowledgeIndex
 from bot.knowledge.service import KnowledgeService
-from bot.knowledge.trial import TriedEntry, try_on
+from bot.knowledge.trial import TriedQuestion, try_on
 from storage.knowledge import KnowledgeRepository, NewVersion
 from storage.models import KnowledgeSummary, KnowledgeVersion, LearnedQuestion
 from storage.questions import LearnedQuestionRepository
@@ -93,8 +93,8 @@ class Trial:
     """What the live base and the draft would answer a question, side by side."""
 
     question: str
-    live: list[TriedEntry]
-    draft: list[TriedEntry]
+    live: TriedQuestion
+    draft: TriedQuestion
 
 
 @dataclass(frozen=True)

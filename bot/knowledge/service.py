@@ -18,8 +18,9 @@ from bot.knowledge.building import IndexBuilder
 from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated
 from bot.knowledge.folder import read_folder, versions_to_publish
 from bot.knowledge.normalize import LANGUAGES, clear_language
+from bot.knowledge.reading import Reading, read
 from bot.knowledge.records import entry_from_json
-from bot.knowledge.search import Hit, KnowledgeIndex, SearchResult
+from bot.knowledge.search import Hit, KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
 from storage.knowledge import KnowledgeRepository
 from storage.models import KnowledgeVersion, LearnedQuestion, Question
@@ -165,13 +166,14 @@ class KnowledgeService:
             if await self._learned.all() != self._snapshot.learned:
                 await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
 
-    async def ask(self, question: str) -> SearchResult:
-        """Best entries for a question in any of the three languages, best first.
+    async def read(self, message: str) -> Reading:
+        """Answer, suggest or decline (knowledge/reading.py): what to do with a message in
+        any of the three languages.
 
         Searching is CPU work (a few milliseconds at 10,000 entries); a worker thread keeps
         the event loop answering other people meanwhile.
         """
-        return await asyncio.to_thread(self._snapshot.index.search, question)
+        return await asyncio.to_thread(read, self._snapshot.index, message)
 
     async def suggest(self, question: str) -> list[Entry]:
         """The entries closest to a question even when none answers it, best first: what staff

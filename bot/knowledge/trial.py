@@ -1,5 +1,8 @@
-"""Trying a question on an index: the entries it ranks first and why each matched, the way
-staff see it before publishing (the live base beside the draft)."""
+"""Trying a question on an index, the way staff see it before publishing (the live base beside
+the draft): what the bot would do with it (answer, suggest or decline, knowledge/reading.py)
+and the entries the ranking puts first for the part of the message the decision rests on,
+with its own evidence for each: the share of the question it covers, whether it states the
+kind of fact asked for, and the question's words found in its fields."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Final
 
 from bot.knowledge.content import Entry
 from bot.knowledge.normalize import LANGUAGES, tokenize
+from bot.knowledge.reading import Reading, read
 from bot.knowledge.search import KnowledgeIndex
 
 TRIED_ENTRIES: Final = 3
@@ -17,13 +21,22 @@ MATCHED_FIELDS: Final = ("title", "keywords", "questions", "answer")
 
 @dataclass(frozen=True)
 class TriedEntry:
-    """One ranked entry: its score, whether the bot would answer with it, and for each field
-    the words of the question found there (after the ranking's own normalisation)."""
+    """One ranked entry and why: `coverage` (0 to 1) and `states_asked_facts` are the
+    ranking's evidence; `matched`, per field, the question's words found there."""
 
     slug: str
     score: float
+    coverage: float
+    states_asked_facts: bool | None  # None when the question asks for no particular fact
     answers: bool
+    suggested: bool
     matched: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TriedQuestion:
+    reading: Reading
+    entries: list[TriedEntry]
 
 
 def _field_text(entry: Entry, field: str) -> str:
@@ -45,16 +58,23 @@ def matched_words(entry: Entry, question: str) -> tuple[tuple[str, tuple[str, ..
     return tuple(matched)
 
 
-def try_on(index: KnowledgeIndex, question: str) -> list[TriedEntry]:
-    """The top entries for a question; CPU work, for a worker thread."""
-    decision = index.search(question)
-    answer = decision.hits[0].slug if decision.hits else None
-    return [
-        TriedEntry(
-            slug=hit.slug,
-            score=hit.score,
-            answers=hit.slug == answer,
-            matched=matched_words(index.entries[hit.slug], question),
-        )
-        for hit in index.rank(question, TRIED_ENTRIES)
-    ]
+def try_on(index: KnowledgeIndex, question: str) -> TriedQuestion:
+    """What the bot would do, and its top entries with their evidence; CPU work, for a
+    worker thread."""
+    reading = read(index, question)
+    evidence = index.evidence(reading.part or question, TRIED_ENTRIES)
+    return TriedQuestion(
+        reading,
+        [
+            TriedEntry(
+                slug=candidate.slug,
+                score=candidate.score,
+                coverage=candidate.coverage,
+                states_asked_facts=(candidate.states_asked_facts if evidence.asked_kinds else None),
+                answers=candidate.slug == reading.answer,
+                suggested=candidate.slug in reading.suggestions,
+                matched=matched_words(index.entries[candidate.slug], question),
+            )
+            for candidate in evidence.candidates
+        ],
+    )
