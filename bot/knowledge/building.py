@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,9 @@ from bot.knowledge.synonyms import Synonyms
 
 logger = logging.getLogger(__name__)
 
+# Scheduling priority of the worker below the bot's (0 is normal, 19 the lowest).
+WORKER_NICENESS = 10
+
 
 def _build_pickled(entries: dict[str, Entry], synonyms: Synonyms) -> bytes:
     index = KnowledgeIndex.build(entries, synonyms=synonyms)
@@ -27,6 +31,12 @@ def _build_pickled(entries: dict[str, Entry], synonyms: Synonyms) -> bytes:
     # the GIL.
     index.entries = {}
     return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _yield_to_the_bot() -> None:
+    """The worker gives way when CPUs are short: a reply matters more than a publication being
+    a few hundred milliseconds sooner."""
+    os.nice(WORKER_NICENESS)
 
 
 def _noop() -> None:
@@ -43,7 +53,9 @@ class IndexBuilder:
         if self._pool is None:
             # spawn: a fresh interpreter, not a fork of a process with running threads.
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_yield_to_the_bot,
             )
         return self._pool
 
