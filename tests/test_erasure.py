@@ -112,7 +112,8 @@ async def fill_every_table(bot: Harness) -> int:
     # Questions: one kept unanswered, one forwarded, copied to staff and answered.
     await bot.say(PERSON, "zxqv quarterly budget of the prefecture?")
     await bot.say(PERSON, "zxqv who chairs the Karak youth board?")
-    await bot.press(PERSON, label("en", "Send it to the Hub team"))
+    # Not sure which youth entry it is about: the suggestions, and the team beside them.
+    await bot.press(PERSON, label("en", "Ask the Hub team"))
     copy = bot.api.last_message(ADMIN)
     await bot.say(
         ADMIN, f"Dear {NAME}, the board chair is elected.", reply_to_message_id=copy.message_id

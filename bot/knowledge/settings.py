@@ -49,21 +49,21 @@ class SearchSettings:
     # strongest. Answer at once: the best entry covers at least this share of the part, its
     # score stands at least this far ahead of the next entry's (gap: 1 - next / best), and
     # coverage + answer_gap_weight * gap reaches answer_min_surety.
-    answer_min_coverage: float = 0.4
+    answer_min_coverage: float = 0.5
     answer_min_gap: float = 0.05
     answer_gap_weight: float = 0.5
-    answer_min_surety: float = 0.7
+    answer_min_surety: float = 0.6
     # A part asking for a fact (knowledge/facts.py) is answered only when the entry covers more
     # of it: sharing the subject is not stating the fact ("how much did Fes get from the fund").
     fact_answer_min_coverage: float = 0.85
     # Otherwise suggest the closest entries when one covers this share of some part; else
     # decline and offer to forward the question.
-    suggest_min_coverage: float = 0.35
+    suggest_min_coverage: float = 0.4
     # A part that gives context next to a part that asks a question counts this much.
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
     # and the context's this much (they may name the subject: "what was that meeting about?").
-    context_word_factor: float = 0.3
+    context_word_factor: float = 0.2
 
 
 DEFAULT_SETTINGS: Final = SearchSettings()
