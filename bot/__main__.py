@@ -121,7 +121,21 @@ def _content_commands(commands: SubCommands) -> None:
     check.add_argument(
         "--topics", type=readable_file, help="a topics document whose slugs must all be present"
     )
+    check.add_argument(
+        "directory", nargs="?", type=Path, help="the folder to check (default: the content's)"
+    )
     check.set_defaults(command_function=_content_check)
+    export = content_commands.add_parser(
+        "export", help="write the live entries of the database as YAML files into DIR"
+    )
+    export.add_argument("directory", type=Path, metavar="DIR")
+    export.set_defaults(command_function=_with(_content_export))
+    load = content_commands.add_parser(
+        "import",
+        help="publish the new and changed entries of DIR, after the checks of 'content check'",
+    )
+    load.add_argument("directory", type=Path, metavar="DIR")
+    load.set_defaults(command_function=_with(_content_import))
     learned = content_commands.add_parser(
         "questions", help="example questions staff taught the bot (kept in the database)"
     )
@@ -463,7 +477,7 @@ def _content_check(config: Config, args: argparse.Namespace) -> int:
         slugs_from_topics_markdown(args.topics.read_text(encoding="utf-8")) if args.topics else None
     )
     return content_check(
-        config.content_dir / "knowledge",
+        args.directory or config.content_dir / "knowledge",
         expected,
         sys.stdout,
         synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
@@ -481,6 +495,28 @@ def _learned_questions(config: Config, args: argparse.Namespace) -> int:
 
 async def _export_learned_questions(services: Services) -> int:
     sys.stdout.write(await services.knowledge.export_learned() or NOTHING_LEARNED)
+    return 0
+
+
+async def _content_export(services: Services, args: argparse.Namespace) -> int:
+    # A database the bot never started with gets the content folder first, as the bot would.
+    await services.knowledge.reload()
+    written = await services.knowledge_editor.export_folder(args.directory)
+    print(f"{written} entries written to {args.directory}")
+    return 0
+
+
+async def _content_import(services: Services, args: argparse.Namespace) -> int:
+    if not args.directory.is_dir():
+        print(f"hubbot content import: {args.directory} is not a folder", file=sys.stderr)
+        return 2
+    report = await services.knowledge_editor.import_folder(args.directory)
+    for problem in report.problems:
+        print(problem)
+    if report.refused:
+        print("nothing imported: correct the errors above (see 'hubbot content check DIR')")
+        return 1
+    print(f"{report.imported} entries published; run /reload in the bot to answer with them")
     return 0
 
 

@@ -29,6 +29,7 @@ from handlers import (
     console_events,
     console_figures,
     console_home,
+    console_knowledge,
     console_requests,
     errors,
     event_staff,
@@ -85,6 +86,7 @@ CONSOLE_PAGES = (
     console_announcements,
     console_events,
     console_figures,
+    console_knowledge,
     console_audit,
 )
 

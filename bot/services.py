@@ -21,6 +21,7 @@ from bot.events.planning import plan_reminders
 from bot.events.reminders import ReminderRunner
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
+from bot.knowledge.publishing import KnowledgeEditor
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.synonyms import SYNONYMS_FILE_NAME
 from bot.registration import RegistrationService
@@ -39,6 +40,7 @@ from storage.drafts import DraftRepository
 from storage.erasure import ErasureRepository
 from storage.events import EventRepository
 from storage.focal_points import FocalPointRepository, InviteRepository
+from storage.knowledge import KnowledgeRepository
 from storage.outbox import OutboxRepository
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 from storage.staff_chat import StaffChatRepository
@@ -90,6 +92,7 @@ class Services:
     accounts: AccountService
     registration: RegistrationService
     knowledge: KnowledgeService
+    knowledge_editor: KnowledgeEditor
     drafts: DraftRepository
     flows: FlowTracker
     request_form: RequestForm
@@ -163,6 +166,16 @@ class Services:
         await staff_chat.load()
         # One feed of request changes, whichever service records them.
         request_feed = RequestFeed()
+        knowledge_entries = KnowledgeRepository(db)
+        learned = LearnedQuestionRepository(db)
+        knowledge = KnowledgeService(
+            directory=config.content_dir / "knowledge",
+            synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
+            entries=knowledge_entries,
+            questions=QuestionRepository(db),
+            learned=learned,
+            clock=clock,
+        )
         audit = AuditLog(records=AuditRepository(db), clock=clock)
 
         loaded = catalogs
@@ -191,12 +204,9 @@ class Services:
                 clock=clock,
                 invite_ttl=timedelta(hours=config.invite_ttl_hours),
             ),
-            knowledge=KnowledgeService(
-                directory=config.content_dir / "knowledge",
-                synonyms_file=config.content_dir / SYNONYMS_FILE_NAME,
-                questions=QuestionRepository(db),
-                learned=LearnedQuestionRepository(db),
-                clock=clock,
+            knowledge=knowledge,
+            knowledge_editor=KnowledgeEditor(
+                entries=knowledge_entries, learned=learned, knowledge=knowledge, clock=clock
             ),
             drafts=drafts,
             flows=flows or FlowTracker(),
@@ -241,6 +251,7 @@ class Services:
         await self.outbox.stop()
         self.stats.close()
         self.support.feed.close()
+        self.knowledge.close()
         await self.background.close()
         await self.broadcasts.stop()
         await self.db.close()

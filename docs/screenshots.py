@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.request_board_data import fill as fill_board  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
+from bot.knowledge.content import Translated  # noqa: E402
 from standin import StandInBotApi  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests import stats_fixture  # noqa: E402
@@ -46,6 +47,9 @@ PAGES: list[tuple[str, str]] = [
     ("announcements", "/announcements"),
     ("events", "/events"),
     ("figures", "/figures?period=y"),
+    ("knowledge", "/knowledge?topic=themes"),
+    ("knowledge-entry", "/knowledge/entry/nlc?q=shno%20ya3ni%20NLC"),
+    ("knowledge-compare", "/knowledge/entry/nlc/compare/{imported}"),
     ("audit", "/audit"),
 ]
 STAFF = {"en": ADMIN, "ar": 301}
@@ -66,6 +70,20 @@ async def fill(bot: Harness) -> None:
     await bot.say(STAFF["ar"], "/broadcasts")
     await bot.say(ADMIN, "/invite MA Chefchaouen")
     await fill_requests(bot)
+    await knowledge_draft(bot)
+
+
+async def knowledge_draft(bot: Harness) -> None:
+    """A draft of the NLC entry: its Arabic answer edited, French and English to review."""
+    editor = bot.services.knowledge_editor
+    edited = await editor.open("nlc")
+    assert edited is not None and edited.live is not None
+    answers = dict(edited.live.answer.items())
+    answers["ar"] += "\n\nوقد نشر المركز في ديسمبر 2026 دليلاً جديداً للتعاون بين المستويين."
+    draft = replace(edited.live, answer=Translated(answers["ar"], answers["fr"], answers["en"]))
+    await editor.save(draft, author=STAFF["ar"])
+    imported = (await editor.history("nlc"))[-1].id
+    PAGES[:] = [(name, path.format(imported=imported)) for name, path in PAGES]
 
 
 async def fill_requests(bot: Harness) -> None:

@@ -672,10 +672,6 @@ async def reload_content(update: Update, context: HubContext) -> None:
             "\n\nProblems (these files were not loaded):\n{problems}",
             problems="\n".join(str(p) for p in errors),
         )
-    if report.kept:
-        text += t._(
-            "\n\nThe previous version is still in use for: {slugs}", slugs=", ".join(report.kept)
-        )
     await reply(update, context, text)
 
 

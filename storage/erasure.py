@@ -28,6 +28,8 @@ ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("broadcasts", "created_by", FORMER_PERSON),  # NOT NULL
     ("broadcasts", "cancelled_by", None),
     ("learned_questions", "added_by", FORMER_PERSON),  # NOT NULL
+    ("knowledge_versions", "author", None),
+    ("knowledge_entries", "published_by", None),
     ("audit_log", "actor_id", None),
 )
 # Free text the Hub keeps (a city's request, its history, other people's questions, events,

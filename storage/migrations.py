@@ -320,6 +320,47 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        12,
+        "the knowledge base in the database: every version of every entry, live and draft",
+        """
+        CREATE TABLE knowledge_versions (        -- append only: history is every row of a slug
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL,
+            entry TEXT NOT NULL,                  -- JSON: topic, related, source, and per
+                                                  -- language title, answer, keywords, questions
+            file_text TEXT,                       -- the YAML file imported, byte for byte, so an
+                                                  -- untouched entry exports unchanged; NULL when
+                                                  -- written in the console
+            review TEXT NOT NULL DEFAULT '',      -- languages waiting for review: 'fr en'
+            kind TEXT NOT NULL CHECK (kind IN ('import', 'edit', 'confirm', 'restore')),
+            restored_from INTEGER,                -- the version a restore copied
+            author INTEGER,                       -- the staff member; NULL for an import
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX knowledge_versions_slug ON knowledge_versions(slug, id);
+        CREATE TABLE knowledge_entries (         -- one row per entry: which versions count now
+            slug TEXT PRIMARY KEY,
+            live_version INTEGER REFERENCES knowledge_versions(id),  -- NULL until published
+            draft_version INTEGER REFERENCES knowledge_versions(id), -- NULL when none waits
+            -- What the console lists, of the draft when there is one, else of the live version.
+            topic TEXT NOT NULL,
+            title_ar TEXT NOT NULL,
+            title_fr TEXT NOT NULL,
+            title_en TEXT NOT NULL,
+            state_ar TEXT NOT NULL CHECK (state_ar IN ('complete', 'missing', 'review')),
+            state_fr TEXT NOT NULL CHECK (state_fr IN ('complete', 'missing', 'review')),
+            state_en TEXT NOT NULL CHECK (state_en IN ('complete', 'missing', 'review')),
+            published_at TEXT,
+            published_by INTEGER,
+            updated_at TEXT NOT NULL
+        );
+        -- The list is a topic's entries in the reader's alphabetical order, a page at a time.
+        CREATE INDEX knowledge_list_ar ON knowledge_entries(topic, title_ar COLLATE NOCASE, slug);
+        CREATE INDEX knowledge_list_fr ON knowledge_entries(topic, title_fr COLLATE NOCASE, slug);
+        CREATE INDEX knowledge_list_en ON knowledge_entries(topic, title_en COLLATE NOCASE, slug);
+        """,
+    ),
+    (
         14,
         "support requests: a version for changes made on a stale view, indexes for the board",
         """

@@ -542,3 +542,79 @@ class BroadcastTally:
     country: str | None
     state: str
     count: int
+
+
+# Per language, how far an entry's text is: all there, something missing, or waiting for a
+# staff member to confirm it after another language changed.
+LanguageState = str  # 'complete' | 'missing' | 'review'
+
+
+@dataclass(frozen=True)
+class KnowledgeVersion:
+    """One saved version of a knowledge entry; ``entry`` is its JSON (bot/knowledge/records.py)."""
+
+    id: int
+    slug: str
+    entry: str
+    file_text: str | None
+    review: tuple[str, ...]
+    kind: str
+    restored_from: int | None
+    author: int | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> KnowledgeVersion:
+        return cls(
+            id=row["id"],
+            slug=row["slug"],
+            entry=row["entry"],
+            file_text=row["file_text"],
+            review=tuple(row["review"].split()),
+            kind=row["kind"],
+            restored_from=row["restored_from"],
+            author=row["author"],
+            created_at=_time(row["created_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class KnowledgeSummary:
+    """What the console lists of an entry (of its draft when there is one)."""
+
+    slug: str
+    topic: str
+    titles: dict[str, str]
+    states: dict[str, LanguageState]
+
+
+@dataclass(frozen=True)
+class KnowledgeRecord:
+    """An entry's row: which version is live, which is the draft, and who published last."""
+
+    slug: str
+    live_version: int | None
+    draft_version: int | None
+    published_at: datetime | None
+    published_by: int | None
+    summary: KnowledgeSummary
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> KnowledgeRecord:
+        return cls(
+            slug=row["slug"],
+            live_version=row["live_version"],
+            draft_version=row["draft_version"],
+            published_at=from_db_time(row["published_at"]),
+            published_by=row["published_by"],
+            summary=summary_from_row(row),
+        )
+
+
+def summary_from_row(row: sqlite3.Row) -> KnowledgeSummary:
+    return KnowledgeSummary(
+        slug=row["slug"],
+        topic=row["topic"],
+        titles={lang: row[f"title_{lang}"] for lang in ("ar", "fr", "en")},
+        states={lang: row[f"state_{lang}"] for lang in ("ar", "fr", "en")},
+    )

@@ -146,3 +146,19 @@ class LearnedQuestionRepository:
     async def all(self) -> list[LearnedQuestion]:
         rows = await self._db.fetchall("SELECT * FROM learned_questions ORDER BY slug, id")
         return [LearnedQuestion.from_row(row) for row in rows]
+
+    async def for_entry(self, slug: str) -> list[LearnedQuestion]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM learned_questions WHERE slug = :slug ORDER BY language, id",
+            {"slug": slug},
+        )
+        return [LearnedQuestion.from_row(row) for row in rows]
+
+    async def remove(self, learned_id: int, *, slug: str) -> bool:
+        """Stop answering by a question staff taught; False if it was removed already."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "DELETE FROM learned_questions WHERE id = :id AND slug = :slug",
+                {"id": learned_id, "slug": slug},
+            )
+        return changed > 0

@@ -52,7 +52,7 @@ def write(directory: Path, slug: str, data: object, suffix: str = ".yaml") -> Pa
 
 
 def messages_for(problems: list[object], file_part: str) -> list[str]:
-    return [p.message for p in problems if file_part in p.file]  # type: ignore[attr-defined]
+    return [p.text for p in problems if file_part in p.file]  # type: ignore[attr-defined]
 
 
 # --- the real content -------------------------------------------------------------------------
@@ -208,14 +208,14 @@ def test_duplicate_slug_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "twin", entry_data("twin"), suffix=".yml")
     loaded = load_directory(tmp_path)
     assert list(loaded.entries) == ["twin"]
-    assert any("duplicate slug" in p.message for p in loaded.problems)
+    assert any("duplicate slug" in p.text for p in loaded.problems)
 
 
 def test_check_entries_reports_missing_expected_slugs(tmp_path: Path) -> None:
     write(tmp_path, "alpha", entry_data("alpha"))
     loaded = load_directory(tmp_path)
     problems = check_entries(loaded.entries, expected_slugs=["alpha", "beta"])
-    assert [(p.file, p.message) for p in problems] == [
+    assert [(p.file, p.text) for p in problems] == [
         ("beta.yaml", "expected entry is missing or did not load")
     ]
 

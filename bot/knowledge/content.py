@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar
@@ -89,20 +89,40 @@ class Entry:
 
 @dataclass(frozen=True)
 class ContentProblem:
-    """Something wrong with one content file; errors keep the entry out of the bot."""
+    """Something wrong with one content file; errors keep the entry out of the bot.
+
+    ``message`` is a gettext message id (marked with ``N_``) with named ``{placeholders}``
+    filled from ``values``: the command line prints it in English, the console translates it
+    into the staff member's language (``in_language``)."""
 
     file: str
     message: str
     severity: Severity = "error"
+    values: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @property
+    def text(self) -> str:
+        """The message in English, its values filled in."""
+        return self.message.format(**dict(self.values)) if self.values else self.message
+
+    def in_language(self, translate: Callable[..., str]) -> str:
+        """The message through a translator's ``label`` (plain text, values inserted)."""
+        return translate(self.message, **dict(self.values)) if self.values else self.message
+
     def __str__(self) -> str:
         if self.is_error:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}: warning: {self.message}"
+            return f"{self.file}: {self.text}"
+        return f"{self.file}: warning: {self.text}"
+
+
+def _problem(
+    file: str, message: str, severity: Severity = "error", /, **values: object
+) -> ContentProblem:
+    return ContentProblem(file, message, severity, tuple((k, str(v)) for k, v in values.items()))
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,8 @@ class LoadResult:
 
     entries: dict[str, Entry]
     problems: list[ContentProblem] = field(default_factory=list)
+    # The file each entry came from.
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[ContentProblem]:
@@ -219,76 +241,108 @@ def validate_entry(
     entry: Entry, *, file: str, file_slug: str | None = None
 ) -> list[ContentProblem]:
     """Problems with one entry on its own (cross-entry checks are in check_entries)."""
-    problems = [ContentProblem(file, message) for message in _identity_errors(entry, file_slug)]
-    for message, level in _text_problems(entry):
-        problems.append(ContentProblem(file, message, level))
-    problems.extend(_question_problems(entry, file))
+    return [
+        *_identity_problems(entry, file, file_slug),
+        *_text_problems(entry, file),
+        *_question_problems(entry, file),
+    ]
+
+
+def _identity_problems(entry: Entry, file: str, file_slug: str | None) -> list[ContentProblem]:
+    """What is wrong with the entry's slug, topic, source and relations."""
+    problems: list[ContentProblem] = []
+
+    def error(message: str, **values: object) -> None:
+        problems.append(_problem(file, message, "error", **values))
+
+    if not entry.slug:
+        error(N_("missing slug"))
+    elif not _SLUG_RE.match(entry.slug):
+        error(N_("slug '{slug}' must be lowercase letters, digits and hyphens"), slug=entry.slug)
+    elif len(entry.slug) > MAX_SLUG_CHARS:
+        error(
+            N_("slug '{slug}' is longer than {max} characters"), slug=entry.slug, max=MAX_SLUG_CHARS
+        )
+    if file_slug is not None and entry.slug and entry.slug != file_slug:
+        error(
+            N_("slug '{slug}' does not match the file name '{file_slug}'"),
+            slug=entry.slug,
+            file_slug=file_slug,
+        )
+    if not entry.topic:
+        error(N_("missing topic"))
+    elif entry.topic not in TOPICS:
+        error(
+            N_("unknown topic '{topic}' (expected one of: {topics})"),
+            topic=entry.topic,
+            topics=", ".join(TOPICS),
+        )
+    if entry.source is not None and not is_valid_source_url(entry.source):
+        error(N_("source '{source}' is not a well-formed http(s) URL"), source=entry.source)
+    if entry.slug and entry.slug in entry.related:
+        error(N_("an entry cannot be related to itself"))
     return problems
 
 
-def _identity_errors(entry: Entry, file_slug: str | None) -> list[str]:
-    """What is wrong with the entry's slug, topic, source and relations."""
-    errors: list[str] = []
-    if not entry.slug:
-        errors.append("missing slug")
-    elif not _SLUG_RE.match(entry.slug):
-        errors.append(f"slug {entry.slug!r} must be lowercase letters, digits and hyphens")
-    elif len(entry.slug) > MAX_SLUG_CHARS:
-        errors.append(f"slug {entry.slug!r} is longer than {MAX_SLUG_CHARS} characters")
-    if file_slug is not None and entry.slug and entry.slug != file_slug:
-        errors.append(f"slug {entry.slug!r} does not match the file name {file_slug!r}")
-    if not entry.topic:
-        errors.append("missing topic")
-    elif entry.topic not in TOPICS:
-        errors.append(f"unknown topic {entry.topic!r} (expected one of: {', '.join(TOPICS)})")
-    if entry.source is not None and not is_valid_source_url(entry.source):
-        errors.append(f"source {entry.source!r} is not a well-formed http(s) URL")
-    if entry.slug and entry.slug in entry.related:
-        errors.append("an entry cannot be related to itself")
-    return errors
-
-
-def _text_problems(entry: Entry) -> list[tuple[str, Severity]]:
-    """What is wrong with the titles, answers and keywords: (message, "error" or "warning")."""
-    problems: list[tuple[str, Severity]] = []
+def _text_problems(entry: Entry, file: str) -> list[ContentProblem]:
+    """Each language's title, answer and keywords."""
+    problems: list[ContentProblem] = []
     for lang, title in entry.title.items():
         if not title:
-            problems.append((f"missing title in {lang}", "error"))
+            problems.append(_problem(file, N_("missing title in {lang}"), lang=lang))
         elif len(title) > MAX_TITLE_CHARS:
             problems.append(
-                (f"title in {lang} is {len(title)} characters (max {MAX_TITLE_CHARS})", "error")
+                _problem(
+                    file,
+                    N_("title in {lang} is {length} characters (max {max})"),
+                    lang=lang,
+                    length=len(title),
+                    max=MAX_TITLE_CHARS,
+                )
             )
     for lang, answer in entry.answer.items():
-        problems.extend(_answer_problems(lang, answer))
+        problems.extend(_answer_problems(file, lang, answer))
     for lang, keywords in entry.keywords.items():
         if not keywords:
-            problems.append((f"missing keywords in {lang}", "error"))
+            problems.append(_problem(file, N_("missing keywords in {lang}"), lang=lang))
     return problems
 
 
-def _answer_problems(lang: str, answer: str) -> list[tuple[str, Severity]]:
+def _answer_problems(file: str, lang: str, answer: str) -> list[ContentProblem]:
     if not answer:
-        return [(f"missing answer in {lang}", "error")]
-    problems: list[tuple[str, Severity]] = []
+        return [_problem(file, N_("missing answer in {lang}"), lang=lang)]
+    problems: list[ContentProblem] = []
     if len(answer) > MAX_ANSWER_CHARS:
         problems.append(
-            (
-                f"answer in {lang} is {len(answer)} characters; max {MAX_ANSWER_CHARS} so the "
-                f"message stays under Telegram's {TELEGRAM_MESSAGE_MAX_CHARS}",
-                "error",
+            _problem(
+                file,
+                N_(
+                    "answer in {lang} is {length} characters; max {max} so the message stays "
+                    "under Telegram's {telegram_max}"
+                ),
+                lang=lang,
+                length=len(answer),
+                max=MAX_ANSWER_CHARS,
+                telegram_max=TELEGRAM_MESSAGE_MAX_CHARS,
             )
         )
     words = len(answer.split())
     if not ANSWER_MIN_WORDS <= words <= ANSWER_MAX_WORDS:
         problems.append(
-            (
-                f"answer in {lang} has {words} words "
-                f"(aim for {ANSWER_MIN_WORDS}-{ANSWER_MAX_WORDS})",
+            _problem(
+                file,
+                N_("answer in {lang} has {words} words (aim for {least}-{most})"),
                 "warning",
+                lang=lang,
+                words=words,
+                least=ANSWER_MIN_WORDS,
+                most=ANSWER_MAX_WORDS,
             )
         )
     if "<" in answer and re.search(r"</?[a-zA-Z][^>]*>", answer):
-        problems.append((f"answer in {lang} contains HTML; write plain text", "error"))
+        problems.append(
+            _problem(file, N_("answer in {lang} contains HTML; write plain text"), lang=lang)
+        )
     return problems
 
 
@@ -297,28 +351,40 @@ def _question_problems(entry: Entry, file: str) -> list[ContentProblem]:
     for lang, questions in entry.questions.items():
         if len(questions) < MIN_EXAMPLE_QUESTIONS:
             problems.append(
-                ContentProblem(
+                _problem(
                     file,
-                    f"{len(questions)} example questions in {lang} "
-                    f"(write at least {MIN_EXAMPLE_QUESTIONS})",
+                    N_("{count} example questions in {lang} (write at least {least})"),
                     "warning",
+                    count=len(questions),
+                    lang=lang,
+                    least=MIN_EXAMPLE_QUESTIONS,
                 )
             )
         seen: set[str] = set()
         for question in questions:
             if len(question) > MAX_EXAMPLE_QUESTION_CHARS:
                 problems.append(
-                    ContentProblem(
+                    _problem(
                         file,
-                        f"example question in {lang} is {len(question)} characters "
-                        f"(max {MAX_EXAMPLE_QUESTION_CHARS}): {question[:40]}…",
+                        N_(
+                            "example question in {lang} is {length} characters "
+                            "(max {max}): {start}…"
+                        ),
+                        lang=lang,
+                        length=len(question),
+                        max=MAX_EXAMPLE_QUESTION_CHARS,
+                        start=question[:40],
                     )
                 )
             key = " ".join(question.casefold().split())
             if key in seen:
                 problems.append(
-                    ContentProblem(
-                        file, f"example question repeated in {lang}: {question}", "warning"
+                    _problem(
+                        file,
+                        N_("example question repeated in {lang}: {question}"),
+                        "warning",
+                        lang=lang,
+                        question=question,
                     )
                 )
             seen.add(key)
@@ -339,10 +405,12 @@ def question_conflicts(
                 first = owner.setdefault(key, slug)
                 if first != slug:
                     problems.append(
-                        ContentProblem(
+                        _problem(
                             files.get(slug, f"{slug}.yaml"),
-                            f"example question also in {first}: {question}",
+                            N_("example question also in {other}: {question}"),
                             "warning",
+                            other=first,
+                            question=question,
                         )
                     )
     return problems
@@ -369,7 +437,9 @@ def check_entries(
         problems.extend(validate_entry(entry, file=file))
         for other in entry.related:
             if other != entry.slug and other not in entries:
-                problems.append(ContentProblem(file, f"related slug {other!r} does not exist"))
+                problems.append(
+                    _problem(file, N_("related slug '{related}' does not exist"), related=other)
+                )
     problems.extend(question_conflicts(entries, files))
     if expected_slugs is not None:
         problems.extend(check_expected_slugs(entries, expected_slugs))
@@ -444,14 +514,16 @@ def load_directory(path: str | Path) -> LoadResult:
     for slug, entry in list(entries.items()):
         dangling = [r for r in entry.related if r not in entries]
         for other in dangling:
-            problems.append(ContentProblem(files[slug], f"related slug {other!r} does not exist"))
+            problems.append(
+                _problem(files[slug], N_("related slug '{related}' does not exist"), related=other)
+            )
         if dangling:
             entries[slug] = replace(entry, related=tuple(r for r in entry.related if r in entries))
     problems.extend(question_conflicts(entries, files))
     logger.info(
         "loaded %d knowledge entries from %s (%d problems)", len(entries), directory, len(problems)
     )
-    return LoadResult(entries, problems)
+    return LoadResult(entries, problems, files)
 
 
 def slugs_from_topics_markdown(text: str) -> list[str]:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from bot.clock import Clock
-from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated, load_directory
+from bot.knowledge.building import IndexBuilder
+from bot.knowledge.content import TOPICS, ContentProblem, Entry, Translated
+from bot.knowledge.folder import read_folder, versions_to_publish
 from bot.knowledge.intents import (
     INTENTS_FILE_NAME,
     LEARNED_INTENT_PREFIX,
@@ -26,9 +28,11 @@ from bot.knowledge.intents import (
 )
 from bot.knowledge.normalize import LANGUAGES, clear_language
 from bot.knowledge.reading import Reading, read
+from bot.knowledge.records import entry_from_json
 from bot.knowledge.search import Hit, KnowledgeIndex
 from bot.knowledge.synonyms import Synonyms, load_synonyms
-from storage.models import LearnedQuestion, Question
+from storage.knowledge import KnowledgeRepository
+from storage.models import KnowledgeVersion, LearnedQuestion, Question
 from storage.outbox import StaffNotice
 from storage.questions import LearnedQuestionRepository, QuestionRepository
 
@@ -54,12 +58,12 @@ class DailyLimitReached(Exception):
 class ReloadReport:
     loaded: int
     problems: list[ContentProblem]
-    kept: list[str] = field(default_factory=list)  # slugs whose broken file kept the old version
+    imported: int = 0  # entries imported from the content folder (the first start)
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    files: dict[str, Entry]  # as the content files say
+    files: dict[str, Entry]  # the live versions, as staff published them
     entries: dict[str, Entry]  # with the questions staff taught merged in
     synonyms: Synonyms
     learned: list[LearnedQuestion]
@@ -78,12 +82,14 @@ class KnowledgeService:
         *,
         directory: Path,
         synonyms_file: Path,
+        entries: KnowledgeRepository,
         questions: QuestionRepository,
         learned: LearnedQuestionRepository,
         clock: Clock,
         intents_file: Path | None = None,
     ) -> None:
         self._directory = directory
+        self._entries = entries
         self._synonyms_file = synonyms_file
         self._intents_file = intents_file or synonyms_file.with_name(INTENTS_FILE_NAME)
         self._questions = questions
@@ -95,34 +101,77 @@ class KnowledgeService:
         self._catalog = IntentCatalog()
         # One rebuild at a time; answering never waits for it: it reads the old snapshot.
         self._reload_lock = asyncio.Lock()
+        self._builder = IndexBuilder()
 
     async def reload(self) -> ReloadReport:
-        """Load the content again; a broken file keeps the version of its entry loaded before."""
+        """Index the live versions in the database again (after `hubbot content import`, say).
+
+        The database is the source of truth; on the first start, with no entry in it, the
+        content folder is imported (its broken files reported and left out)."""
         async with self._reload_lock:
-            loaded = await asyncio.to_thread(load_directory, self._directory)
+            problems: list[ContentProblem] = []
+            imported = 0
+            if await self._entries.count() == 0:
+                folder, problems = await asyncio.to_thread(read_folder, self._directory)
+                versions = versions_to_publish(folder, {}, author=None)
+                imported = await self._entries.publish_new(versions, now=self._clock.now())
+            live = await self._entries.live_versions()
+            files = await asyncio.to_thread(entries_of, live)
             synonyms, synonym_problems = await asyncio.to_thread(load_synonyms, self._synonyms_file)
             catalog, intent_problems = await asyncio.to_thread(load_intents, self._intents_file)
             if catalog.intents or not self._catalog.intents:
                 self._catalog = catalog  # a broken file keeps the intents loaded before
-            files = dict(loaded.entries)
-            kept = []
-            for problem in loaded.errors:
-                slug = Path(problem.file).stem
-                previous = self._snapshot.files.get(slug)
-                if previous is not None and slug not in files:
-                    files[slug] = previous
-                    kept.append(slug)
             await self._rebuild(files, synonyms)
-        problems = [*loaded.problems, *synonym_problems, *intent_problems]
+        problems = [*problems, *synonym_problems, *intent_problems]
         for problem in problems:
             logger.warning("content: %s", problem)
-        return ReloadReport(loaded=len(files), problems=problems, kept=sorted(kept))
+        return ReloadReport(loaded=len(files), problems=problems, imported=imported)
 
-    async def _rebuild(self, files: dict[str, Entry], synonyms: Synonyms) -> None:
-        """Index the files' entries with every question staff taught; the caller holds the lock."""
+    async def go_live(self, entries: Iterable[Entry]) -> None:
+        """Answer with these entries from now on (just published): the index is rebuilt off
+        the event loop and swapped in whole, so a reply reads the old index or the new one."""
+        async with self._reload_lock:
+            files = {**self._snapshot.files, **{entry.slug: entry for entry in entries}}
+            await self._rebuild(files, self._snapshot.synonyms, in_worker=True)
+
+    def live_entries(self) -> dict[str, Entry]:
+        """The published entries, without the questions staff taught."""
+        return self._snapshot.files
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self._snapshot.index
+
+    @property
+    def synonyms(self) -> Synonyms:
+        return self._snapshot.synonyms
+
+    async def index_with(self, entries: Iterable[Entry]) -> KnowledgeIndex:
+        """The index the bot would use with these entries in place of the live ones (a draft
+        tried before publishing); built in the worker process, not swapped in."""
+        snapshot = self._snapshot
+        files = {**snapshot.files, **{entry.slug: entry for entry in entries}}
+        merged = with_learned_questions(files, snapshot.learned)
+        return await self._builder.build(merged, snapshot.synonyms)
+
+    async def rebuild_taught(self) -> None:
+        """A taught question was removed in the console: stop answering by it."""
+        async with self._reload_lock:
+            await self._rebuild(self._snapshot.files, self._snapshot.synonyms)
+
+    async def _rebuild(
+        self, files: dict[str, Entry], synonyms: Synonyms, *, in_worker: bool = False
+    ) -> None:
+        """Index the files' entries with every question staff taught; the caller holds the lock.
+
+        `in_worker`: in the worker process (building.py), for rebuilds while people are
+        being answered; a thread is enough at start, before anyone is."""
         learned = await self._learned.all()
         entries = with_learned_questions(files, learned)
-        index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
+        if in_worker:
+            index = await self._builder.build(entries, synonyms)
+        else:
+            index = await asyncio.to_thread(KnowledgeIndex.build, entries, synonyms=synonyms)
         intents = await asyncio.to_thread(
             IntentRecognizer,
             self._catalog,
@@ -130,6 +179,13 @@ class KnowledgeService:
             learned=learned_intent_examples(learned),
         )
         self._snapshot = _Snapshot(files, entries, synonyms, learned, index, intents)
+
+    def prepare_to_publish(self) -> None:
+        """Staff are in the knowledge pages: have the index worker ready."""
+        self._builder.warm()
+
+    def close(self) -> None:
+        self._builder.close()
 
     async def forget_erased(self) -> None:
         """Someone erased their data, and with it the questions of theirs staff had taught:
@@ -255,6 +311,11 @@ class KnowledgeService:
         return await self._questions.answer(
             question.id, answer=text, answered_by=staff_id, now=self._clock.now()
         )
+
+
+def entries_of(versions: Iterable[KnowledgeVersion]) -> dict[str, Entry]:
+    """The entries of stored versions, by slug (JSON parsing: run it in a worker thread)."""
+    return {version.slug: entry_from_json(version.entry) for version in versions}
 
 
 def with_learned_questions(

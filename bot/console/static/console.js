@@ -61,3 +61,49 @@
     return fetch(url, settings);
   };
 })();
+
+// A knowledge entry's form: the publishing gate's problems and each language's state as staff
+// type, from the page's validate endpoint (nothing is saved). Text goes in as text, never HTML.
+(function () {
+  const form = document.querySelector("form[data-validate]");
+  if (!form) {
+    return;
+  }
+  const list = document.querySelector("[data-problems]");
+  const none = document.querySelector("[data-no-problems]");
+  let timer = null;
+  let asked = 0;
+
+  function show(result) {
+    list.replaceChildren.apply(list, result.problems.map(function (problem) {
+      const item = document.createElement("li");
+      item.className = "problem " + (problem.error ? "error" : "warning");
+      const text = document.createElement("bdi");
+      text.textContent = problem.text;
+      item.appendChild(text);
+      return item;
+    }));
+    none.hidden = result.problems.length > 0;
+    Object.keys(result.states).forEach(function (lang) {
+      const badge = document.querySelector('[data-state-of="' + lang + '"]');
+      if (badge) {
+        badge.textContent = result.states[lang].label;
+        badge.dataset.state = result.states[lang].state;
+      }
+    });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      const mine = ++asked;
+      window.consoleFetch(form.dataset.validate, { method: "POST", body: new FormData(form) })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (result) {
+          if (result && mine === asked) {
+            show(result);
+          }
+        });
+    }, 300);
+  });
+})();
