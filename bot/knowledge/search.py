@@ -328,6 +328,9 @@ class KnowledgeIndex:
         if owners and not context_words:
             coverage[owners] = 1.0
             scores[owners] += self.settings.example_question_boost * max(float(scores.max()), 1.0)
+            # An entry's own example question (written, or taught by staff who answered it) is
+            # one it answers, fact included: nothing is left asked that it would fail to state.
+            return _Scored(scores, coverage, ())
         return _Scored(scores, coverage, asked.kinds)
 
     def _add_word(
