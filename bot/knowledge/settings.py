@@ -60,7 +60,7 @@ class SearchSettings:
     fact_answer_min_coverage: float = 0.9
     # Otherwise suggest the closest entries when one covers this share of some part; else
     # decline and offer to forward the question.
-    suggest_min_coverage: float = 0.3
+    suggest_min_coverage: float = 0.35
     # A part that gives context next to a part that asks a question counts this much.
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
