@@ -48,22 +48,24 @@ class SearchSettings:
     # The decision (knowledge/reading.py), judged on the part of a message whose evidence is
     # strongest. Answer at once: the best entry covers at least this share of the part, its
     # score stands at least this far ahead of the next entry's (gap: 1 - next / best), and
-    # coverage + answer_gap_weight * gap reaches answer_min_surety.
+    # coverage + answer_gap_weight * gap reaches answer_min_surety. Calibrated with a wrong
+    # direct answer costing twice what a right one earns (knowledge_quality.objective): when
+    # unsure, the bot suggests, which costs the person one tap, rather than mislead them.
     answer_min_coverage: float = 0.5
     answer_min_gap: float = 0.05
     answer_gap_weight: float = 0.5
-    answer_min_surety: float = 0.6
+    answer_min_surety: float = 0.8
     # A part asking for a fact (knowledge/facts.py) is answered only when the entry covers more
     # of it: sharing the subject is not stating the fact ("how much did Fes get from the fund").
-    fact_answer_min_coverage: float = 0.85
+    fact_answer_min_coverage: float = 0.9
     # Otherwise suggest the closest entries when one covers this share of some part; else
     # decline and offer to forward the question.
-    suggest_min_coverage: float = 0.4
+    suggest_min_coverage: float = 0.35
     # A part that gives context next to a part that asks a question counts this much.
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
     # and the context's this much (they may name the subject: "what was that meeting about?").
-    context_word_factor: float = 0.2
+    context_word_factor: float = 0.3
 
 
 DEFAULT_SETTINGS: Final = SearchSettings()
