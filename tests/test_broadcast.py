@@ -301,6 +301,9 @@ async def test_a_kill_mid_broadcast_resumes_without_duplicates_or_misses(
 
 async def test_staff_stop_a_running_broadcast(harness: Harness) -> None:
     delivery_settings(harness, paid=False, rate=10, chat_interval_ms=0)
+    # At 10 a second in real time the 30 take 3 s: Stop lands halfway whatever else runs
+    # (with waits skipped, the whole broadcast could go out before the press was handled).
+    harness.pace_in_real_time()
     people = range(301, 331)
     async with harness.running():
         assert harness.services.broadcasts.engine.settings.messages_per_s == 10
