@@ -14,7 +14,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from http import HTTPStatus
@@ -26,6 +25,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.config import WEBHOOK_SECRET_PATTERN, Config, ConfigError
+from bot.listening import listen
 from bot.logs import hide_secret
 
 if TYPE_CHECKING:
@@ -108,15 +108,8 @@ class WebhookReceiver:
         app.router.add_post(self._path, self._receive)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        family = socket.AF_INET6 if ":" in self._listen else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._listen, self._port))
-        sock.listen(128)
-        sock.setblocking(False)
-        await web.SockSite(runner, sock).start()
+        self.address = await listen(runner, self._listen, self._port)
         self._runner = runner
-        self.address = sock.getsockname()[:2]
         logger.info("webhook listening on %s:%s%s", *self.address, self._path)
 
     async def stop(self) -> None:

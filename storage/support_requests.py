@@ -240,17 +240,7 @@ class SupportRequestRepository:
         if where.status is not None:
             conditions.append("r.status = :status")
             params["status"] = where.status
-        if where.country is not None:
-            conditions.append("r.country = :country")
-            params["country"] = where.country
-        if where.topic is not None:
-            conditions.append("r.topic = :topic")
-            params["topic"] = where.topic
-        if where.assignee == 0:
-            conditions.append("r.assignee IS NULL")
-        elif where.assignee is not None:
-            conditions.append("r.assignee = :assignee")
-            params["assignee"] = where.assignee
+        _add_place_and_owner(where, conditions, params)
         return await self._page(" AND ".join(conditions), params)
 
     async def for_city(self, country: str, city: str, *, limit: int, offset: int) -> RequestPage:
@@ -534,9 +524,10 @@ class SupportRequestRepository:
         return [(int(row["chat_id"]), int(row["message_id"])) for row in rows]
 
 
-def _board_condition(where: BoardFilter) -> tuple[str, dict[str, Any]]:
-    conditions = ["1 = 1"]
-    params: dict[str, Any] = {}
+def _add_place_and_owner(
+    where: RequestFilter | BoardFilter, conditions: list[str], params: dict[str, Any]
+) -> None:
+    """The filters the staff list and the board share: country, topic, assignee (0: nobody)."""
     if where.country is not None:
         conditions.append("r.country = :country")
         params["country"] = where.country
@@ -548,6 +539,12 @@ def _board_condition(where: BoardFilter) -> tuple[str, dict[str, Any]]:
     elif where.assignee is not None:
         conditions.append("r.assignee = :assignee")
         params["assignee"] = where.assignee
+
+
+def _board_condition(where: BoardFilter) -> tuple[str, dict[str, Any]]:
+    conditions = ["1 = 1"]
+    params: dict[str, Any] = {}
+    _add_place_and_owner(where, conditions, params)
     if where.filed_before is not None:
         conditions.append("r.created_at <= :filed_before")
         params["filed_before"] = to_db_time(where.filed_before)

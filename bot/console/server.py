@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import socket
 from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from bot.console.rendering import (
 )
 from bot.console.site import ConsoleContext, ConsoleSite, PageModule, Route, query_string
 from bot.i18n import DEFAULT_LANGUAGE, Translator
+from bot.listening import listen
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -174,15 +174,8 @@ class ConsoleServer:
             self.build(), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
         )
         await runner.setup()
-        family = socket.AF_INET6 if ":" in self._listen else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._listen, self._port))
-        sock.listen(128)
-        sock.setblocking(False)
-        await web.SockSite(runner, sock).start()
+        self.address = await listen(runner, self._listen, self._port)
         self._runner = runner
-        self.address = sock.getsockname()[:2]
         logger.info("staff console listening on %s:%s%s/", *self.address, self.prefix)
 
     async def stop(self) -> None:
