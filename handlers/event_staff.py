@@ -10,9 +10,10 @@ from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.audit import BOT
 from bot.callbacks import Route, RouteCallback
 from bot.context import HubApplication, HubContext
-from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, draft_times
+from bot.events import AUDIENCE_COUNTRIES, EDIT_FLOW, NEW_FLOW, ChangedMeanwhile, draft_times
 from bot.events.form import (
     NEW_STEPS,
     TEXT_LANGUAGES,
@@ -39,6 +40,9 @@ from handlers.common import (
 from handlers.events_views import (
     PROBLEMS,
     audience_text,
+    changed_meanwhile,
+    edit_audit_subject,
+    edit_saved_text,
     manage_keyboard,
     offsets_text,
     period_text,
@@ -331,11 +335,11 @@ def _confirm_audience(t: Translator, draft: Draft, event: Event, left_out: int) 
                 text,
                 t.ngettext(
                     "{count} person who answered or was invited would no longer be "
-                    "invited: their answer is withdrawn and they get nothing more about "
-                    "this event.",
+                    "invited: their answer is withdrawn, they are told once if they were "
+                    "coming, and they get nothing more about this event.",
                     "{count} people who answered or were invited would no longer be "
-                    "invited: their answers are withdrawn and they get nothing more about "
-                    "this event.",
+                    "invited: their answers are withdrawn, those who were coming are told "
+                    "once, and they get nothing more about this event.",
                     left_out,
                 ),
             ]
@@ -394,8 +398,8 @@ def _confirm_notified_change(t: Translator, draft: Draft, event: Event, left_out
             old=where_text(t, event.place, event.link),
         )
     return t._(
-        "Please check the change to <b>{title}</b>:\n\n{change}\n\nEveryone who answered "
-        "going or maybe will be told.",
+        "Please check the change to <b>{title}</b>:\n\n{change}\n\nEveryone invited who has "
+        "not declined will be told.",
         title=title,
         change=change,
     ), keyboard([button(t.label("✔ Save and notify"), EDIT_EVENT_SAVE)], EDIT_FORM.navigation(t))
@@ -552,33 +556,26 @@ async def create(update: Update, context: HubContext) -> None:
 @staff_only
 async def save_edit(update: Update, context: HubContext) -> None:
     t = context.t
-    outcome = await context.services.events.submit_edit(context.user_id)
+    try:
+        outcome = await context.services.events.submit_edit(context.user_id)
+    except ChangedMeanwhile as stale:
+        await answer_callback(update)
+        await edit_or_reply(update, context, changed_meanwhile(t, stale))
+        await show_roster(update, context, stale.current.id)
+        return
     if outcome is None:
         await answer_callback(update, t.label("This event can no longer be changed."), alert=True)
         return
     await answer_callback(update)
     event = outcome.event
-    if outcome.what in ("time", "place"):
-        attendees = await context.services.events.attendee_ids(event.id)
-        text = t.ngettext(
-            "Saved. {count} person who answered going or maybe is being told.",
-            "Saved. {count} people who answered going or maybe are being told.",
-            len(attendees),
-        )
-    elif outcome.what == "audience" and outcome.withdrawn:
-        text = t.ngettext(
-            "Saved. {count} answer was withdrawn. Use 📣 Announce to tell those invited who "
-            "have not heard of the event yet.",
-            "Saved. {count} answers were withdrawn. Use 📣 Announce to tell those invited who "
-            "have not heard of the event yet.",
-            outcome.withdrawn,
-        )
-    elif outcome.what == "audience":
-        text = t._(
-            "Saved. Use 📣 Announce to tell those invited who have not heard of the event yet."
-        )
-    else:
-        text = t._("Saved. Nobody is notified of this change.")
+    # The Save button is in the audit log; this is which event it changed, and how.
+    await context.services.audit.record(
+        actor_id=context.user_id,
+        channel=BOT,
+        action="event.edit",
+        subject=edit_audit_subject(outcome),
+    )
+    text = edit_saved_text(t, outcome)
     await edit_or_reply(update, context, text)
     await show_roster(update, context, event.id)
 

@@ -15,6 +15,8 @@ from telegram import InlineKeyboardMarkup
 from bot.events import (
     AnswerOutcome,
     AnswerStatus,
+    ChangedMeanwhile,
+    EditOutcome,
     Roster,
     draft_times,
     languages_given,
@@ -174,27 +176,65 @@ def notice_text(
     if notice.kind == "invitation":
         head = t._("📣 The Hub invites you to an event. Will you come?")
         return Markup("\n\n").join([head, details(t, event, time_zone)])
-    payload = notice.payload
+    return change_text(t, notice.payload, event, time_zone)
+
+
+def change_text(t: Translator, payload: dict[str, Any], event: Event, time_zone: str) -> Markup:
+    """A change notice: what is new and what it was, for each part that changed."""
+    title = title_of(event, t)
     if payload.get("cancelled"):
         return t._(
             "🚫 <b>{title}</b>, planned for {when}, is cancelled.",
             title=title,
             when=when_text(t, event, time_zone),
         )
-    if "old_starts_at" in payload:
-        before = _moved(event, payload)
+    if payload.get("uninvited"):
+        return t._(
+            "ℹ️ <b>{title}</b> ({when}) is no longer open to your country, so it no longer "
+            "concerns you and your answer was withdrawn. Nothing more will be sent about it.",
+            title=title,
+            when=when_text(t, event, time_zone),
+        )
+    parts = [part for part in ("old_starts_at", "old_place", "old_titles") if part in payload]
+    if parts == ["old_starts_at"]:
         return t._(
             "📢 <b>{title}</b> has moved.\nNew time: {when}\nIt was: {old_when}",
             title=title,
             when=when_text(t, event, time_zone),
-            old_when=when_text(t, before, time_zone),
+            old_when=when_text(t, _moved(event, payload), time_zone),
         )
-    return t._(
-        "📢 <b>{title}</b> has a new place.\nNew place: {where}\nIt was: {old_where}",
-        title=title,
-        where=where_text(t, event.place, event.link),
-        old_where=where_text(t, payload.get("old_place"), payload.get("old_link")),
-    )
+    if parts == ["old_place"]:
+        return t._(
+            "📢 <b>{title}</b> has a new place.\nNew place: {where}\nIt was: {old_where}",
+            title=title,
+            where=where_text(t, event.place, event.link),
+            old_where=where_text(t, payload.get("old_place"), payload.get("old_link")),
+        )
+    lines = [t._("📢 <b>{title}</b> has changed.", title=title)]
+    if "old_titles" in payload:
+        lines.append(
+            t._(
+                "It was called: {old_title}",
+                old_title=title_of(replace(event, titles=payload["old_titles"]), t),
+            )
+        )
+    if "old_starts_at" in payload:
+        lines.append(
+            t._(
+                "New time: {when}\nIt was: {old}",
+                when=when_text(t, event, time_zone),
+                old=when_text(t, _moved(event, payload), time_zone),
+            )
+        )
+    if "old_place" in payload:
+        lines.append(
+            t._(
+                "New place: {where}\nIt was: {old}",
+                where=where_text(t, event.place, event.link),
+                old=where_text(t, payload.get("old_place"), payload.get("old_link")),
+            )
+        )
+    return Markup("\n\n").join(lines)
 
 
 def _moved(event: Event, payload: dict[str, Any]) -> Event:
@@ -208,7 +248,7 @@ def _moved(event: Event, payload: dict[str, Any]) -> Event:
 def notice_keyboard(
     t: Translator, notice: EventNotice, event: Event, rsvp: Rsvp | None
 ) -> InlineKeyboardMarkup | None:
-    if event.is_cancelled:
+    if event.is_cancelled or notice.payload.get("uninvited"):
         return None
     if notice.kind == "invitation":
         return card_keyboard(t, event, rsvp, staff=False)
@@ -362,3 +402,58 @@ PROBLEMS: dict[enum.Enum, ProblemText] = {
         "before the start, like: 7d 1d 1h 30m (or: none)."
     ),
 }
+
+
+def edit_saved_text(t: Translator, outcome: EditOutcome) -> Markup:
+    """What a saved edit caused, one whole sentence a line (the chat and the console)."""
+    if not outcome.changed:
+        return t._("Nothing was changed: the event is as it was.")
+    lines: list[Markup] = []
+    if outcome.told:
+        lines.append(
+            t.ngettext(
+                "Saved. {count} person invited who has not declined is being told of the change.",
+                "Saved. {count} people invited who have not declined are being told of the change.",
+                outcome.told,
+            )
+        )
+    if outcome.invited:
+        lines.append(
+            t.ngettext(
+                "{count} focal point the new audience includes is being invited.",
+                "{count} focal points the new audience includes are being invited.",
+                outcome.invited,
+            )
+        )
+    if outcome.withdrawn:
+        lines.append(
+            t.ngettext(
+                "{count} answer was withdrawn: those no longer invited who were coming are "
+                "told it no longer concerns them.",
+                "{count} answers were withdrawn: those no longer invited who were coming are "
+                "told it no longer concerns them.",
+                outcome.withdrawn,
+            )
+        )
+    if not lines:
+        lines.append(t._("Saved. Nobody is notified of this change."))
+    elif not outcome.told:
+        lines.insert(0, t._("Saved."))
+    return Markup("\n").join(lines)
+
+
+def changed_meanwhile(t: Translator, stale: ChangedMeanwhile) -> Markup:
+    """Why an edit made on an older revision was refused, and what the event is now."""
+    return t._(
+        "{name} changed this event meanwhile; it is now {title}, {when}. Nothing was saved: "
+        "look at it again and make your change.",
+        name=stale.changed_by_name or t.label("another staff member"),
+        title=title_of(stale.current, t),
+        when=when_text(t, stale.current, stale.current.time_zone),
+    )
+
+
+def edit_audit_subject(outcome: EditOutcome) -> str:
+    """An edit as the audit log records it: the event, the revision, what changed."""
+    changed = " ".join(sorted(outcome.changed)) or "nothing"
+    return f"#{outcome.event.id} rev={outcome.event.revision} {changed} told={outcome.told}"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Database, Transaction
 from storage.models import (
+    NOTIFIED_PARTS,
     Event,
     EventNotice,
+    EventRevision,
     NewEvent,
     PlannedReminder,
     ReminderState,
@@ -32,6 +35,40 @@ def _db(moment: datetime) -> str:
 
 def _csv(values: Iterable[object]) -> str:
     return ",".join(str(value) for value in values)
+
+
+class StaleEvent(Exception):
+    """An edit made on an older revision of the event than the one stored."""
+
+    def __init__(self, current: Event) -> None:
+        super().__init__(f"event {current.id} is at revision {current.revision}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Revised:
+    """A saved edit: the event now, which parts changed, how many people are told of it,
+    how many answers the audience left out, and whether invitations had gone out."""
+
+    event: Event
+    changed: frozenset[str]
+    told: int = 0
+    withdrawn: int = 0
+    announced: bool = False
+
+
+def _change_payload(before: Event, changed: frozenset[str]) -> dict[str, Any]:
+    """What a change notice says was there before, for each part focal points are told of."""
+    payload: dict[str, Any] = {}
+    if "time" in changed:
+        payload["old_starts_at"] = _db(before.starts_at)
+        payload["old_ends_at"] = _db(before.ends_at)
+    if "place" in changed:
+        payload["old_place"] = before.place
+        payload["old_link"] = before.link
+    if "titles" in changed:
+        payload["old_titles"] = before.titles
+    return payload
 
 
 # Plans reminders from the event, the answers and the outbox (bot.events.planning).
@@ -127,41 +164,6 @@ class EventRepository:
                 counts[row["event_id"]][row["answer"]] = int(row["n"])
         return [(event, counts[event.id]) for event in events]
 
-    async def reschedule(
-        self, event_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime
-    ) -> Event | None:
-        """New times; attendees get a change notice and their reminders follow the new start."""
-        async with self._db.transaction() as tx:
-            before = await self._event(tx, event_id)
-            if before is None or before.is_cancelled:
-                return None
-            after = await self._update(
-                tx,
-                event_id,
-                "starts_at = :starts_at, ends_at = :ends_at",
-                {"starts_at": _db(starts_at), "ends_at": _db(ends_at)},
-                now,
-            )
-            payload = {"old_starts_at": _db(before.starts_at), "old_ends_at": _db(before.ends_at)}
-            await self._queue_changes(tx, after, payload, now)
-            await self._plan(tx, after, None, now, moved=True)
-        return after
-
-    async def relocate(
-        self, event_id: int, *, place: str | None, link: str | None, now: datetime
-    ) -> Event | None:
-        """A new place or link; attendees get a change notice."""
-        async with self._db.transaction() as tx:
-            before = await self._event(tx, event_id)
-            if before is None or before.is_cancelled:
-                return None
-            after = await self._update(
-                tx, event_id, "place = :place, link = :link", {"place": place, "link": link}, now
-            )
-            payload = {"old_place": before.place, "old_link": before.link}
-            await self._queue_changes(tx, after, payload, now)
-        return after
-
     async def cancel(self, event_id: int, *, now: datetime) -> Event | None:
         """Cancelled once; attendees are told, and their pending reminders are dropped."""
         async with self._db.transaction() as tx:
@@ -173,63 +175,75 @@ class EventRepository:
             await self._plan(tx, after, None, now, moved=False)
         return after
 
-    async def retitle(
+    async def revise(
         self,
         event_id: int,
+        revision: EventRevision,
         *,
-        titles: dict[str, str],
-        descriptions: dict[str, str],
+        by: int | None,
         now: datetime,
-    ) -> Event | None:
-        """New titles and descriptions; no notice (calendars see the new revision)."""
-        async with self._db.transaction() as tx:
-            before = await self._event(tx, event_id)
-            if before is None or before.is_cancelled or not titles:
-                return None
-            return await self._update(
-                tx,
-                event_id,
-                "titles = :titles, descriptions = :descriptions",
-                {
-                    "titles": json.dumps(titles, ensure_ascii=False),
-                    "descriptions": json.dumps(descriptions, ensure_ascii=False),
-                },
-                now,
-            )
+        seen_revision: int | None = None,
+        left_out: Sequence[int] = (),
+    ) -> Revised | None:
+        """Save an edit of a coming event, with everything it causes, in one transaction.
 
-    async def change_reminders(
-        self, event_id: int, *, reminder_offsets_s: Sequence[int], now: datetime
-    ) -> Event | None:
-        """New reminder offsets, and every attendee's reminders re-planned in the same step.
-
-        New offsets are planned for those who want reminders; removed offsets' pending
-        reminders are skipped; reminders already sent stay sent (the event did not move).
+        None for an event that is gone, cancelled or over. With ``seen_revision`` (the revision
+        the staff member edited), an event changed since raises StaleEvent: nothing is written.
+        ``left_out``: people the new audience no longer includes (``EventService`` decides who):
+        their answers go, nothing pending is sent to them, and those who were coming are told
+        once. A new time, place or title is told once to everyone invited who has not
+        declined; reminders follow a new start.
         """
         async with self._db.transaction() as tx:
             before = await self._event(tx, event_id)
-            if before is None or before.is_cancelled:
+            if before is None or before.is_cancelled or before.ends_at <= now:
                 return None
+            if seen_revision is not None and before.revision != seen_revision:
+                raise StaleEvent(before)
+            changed = revision.changes_from(before)
+            if not changed:
+                return Revised(before, changed)
             after = await self._update(
                 tx,
                 event_id,
-                "reminder_offsets = :offsets",
-                {"offsets": _csv(sorted(set(reminder_offsets_s), reverse=True))},
+                "titles = :titles, descriptions = :descriptions, starts_at = :starts_at, "
+                "ends_at = :ends_at, time_zone = :time_zone, place = :place, link = :link, "
+                "audience = :audience, reminder_offsets = :offsets, updated_by = :by",
+                {
+                    "titles": json.dumps(revision.titles, ensure_ascii=False),
+                    "descriptions": json.dumps(revision.descriptions, ensure_ascii=False),
+                    "starts_at": _db(revision.starts_at),
+                    "ends_at": _db(revision.ends_at),
+                    "time_zone": revision.time_zone,
+                    "place": revision.place,
+                    "link": revision.link,
+                    "audience": _csv(revision.audience),
+                    "offsets": _csv(sorted(set(revision.reminder_offsets_s), reverse=True)),
+                    "by": by,
+                },
                 now,
             )
-            await self._plan(tx, after, None, now, moved=False)
-        return after
-
-    async def change_audience(
-        self, event_id: int, *, audience: Sequence[str], now: datetime
-    ) -> Event | None:
-        """A new audience (empty: everyone). Who is no longer invited is settled by withdraw()."""
-        async with self._db.transaction() as tx:
-            before = await self._event(tx, event_id)
-            if before is None or before.is_cancelled:
-                return None
-            return await self._update(
-                tx, event_id, "audience = :audience", {"audience": _csv(audience)}, now
+            coming = set(await self._attending(tx, event_id)) & set(left_out)
+            withdrawn = await self._withdraw(tx, event_id, left_out, now)
+            told = 0
+            if changed & NOTIFIED_PARTS:
+                told = await self._queue_changes(
+                    tx,
+                    after,
+                    _change_payload(before, changed),
+                    now,
+                    invited_too=True,
+                    excluded=left_out,
+                )
+            # Those who were coming and are no longer invited hear it once, in its place.
+            await self._queue_notice_to(tx, after, sorted(coming), {"uninvited": True}, now)
+            await self._plan(tx, after, None, now, moved="time" in changed)
+            announced = await tx.fetchone(
+                "SELECT 1 AS yes FROM event_notices WHERE event_id = :event "
+                "AND kind = 'invitation' LIMIT 1",
+                {"event": event_id},
             )
+        return Revised(after, changed, told=told, withdrawn=withdrawn, announced=bool(announced))
 
     async def involved_ids(self, event_id: int) -> list[int]:
         """Everyone with an answer to the event or a notice about it still to come."""
@@ -252,26 +266,41 @@ class EventRepository:
         """
         if not user_ids:
             return 0
-        people = [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids]
         async with self._db.transaction() as tx:
-            before = await tx.fetchone(
-                "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
-            )
-            await tx.executemany(
-                "DELETE FROM event_rsvps WHERE event_id = :event AND user_id = :user", people
-            )
-            after = await tx.fetchone(
-                "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
-            )
-            await tx.executemany(
-                """
-                UPDATE event_notices SET state = 'skipped', detail = :withdrawn, updated_at = :now
-                WHERE event_id = :event AND user_id = :user AND state = 'pending'
-                """,
-                [{**person, "withdrawn": NO_LONGER_INVITED} for person in people],
-            )
+            return await self._withdraw(tx, event_id, user_ids, now)
+
+    async def _withdraw(
+        self, tx: Transaction, event_id: int, user_ids: Sequence[int], now: datetime
+    ) -> int:
+        if not user_ids:
+            return 0
+        people = [{"event": event_id, "user": user, "now": _db(now)} for user in user_ids]
+        before = await tx.fetchone(
+            "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
+        )
+        await tx.executemany(
+            "DELETE FROM event_rsvps WHERE event_id = :event AND user_id = :user", people
+        )
+        after = await tx.fetchone(
+            "SELECT count(*) AS n FROM event_rsvps WHERE event_id = :event", {"event": event_id}
+        )
+        await tx.executemany(
+            """
+            UPDATE event_notices SET state = 'skipped', detail = :withdrawn, updated_at = :now
+            WHERE event_id = :event AND user_id = :user AND state = 'pending'
+            """,
+            [{**person, "withdrawn": NO_LONGER_INVITED} for person in people],
+        )
         assert before is not None and after is not None
         return int(before["n"]) - int(after["n"])
+
+    async def _attending(self, tx: Transaction, event_id: int) -> list[int]:
+        rows = await tx.fetchall(
+            "SELECT user_id FROM event_rsvps WHERE event_id = :event "
+            "AND answer IN ('going', 'maybe') ORDER BY user_id",
+            {"event": event_id},
+        )
+        return [row["user_id"] for row in rows]
 
     async def _event(self, tx: Transaction, event_id: int) -> Event | None:
         row = await tx.fetchone("SELECT * FROM events WHERE id = :id", {"id": event_id})
@@ -295,23 +324,63 @@ class EventRepository:
         return event
 
     async def _queue_changes(
-        self, tx: Transaction, event: Event, payload: dict[str, Any], now: datetime
-    ) -> None:
-        """One change notice per attendee, due now, keyed by the revision it announces."""
-        await tx.execute(
+        self,
+        tx: Transaction,
+        event: Event,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        invited_too: bool = False,
+        excluded: Sequence[int] = (),
+    ) -> int:
+        """One change notice per person told, due now, keyed by the revision it announces:
+        those who answered going or maybe, and with ``invited_too`` those whose invitation
+        went out and who have not answered (its details are out of date). Returns how many."""
+        invited = (
             """
-            INSERT OR IGNORE INTO event_notices
-                (event_id, user_id, kind, ref, due_at, state, payload, updated_at)
-            SELECT event_id, user_id, 'change', :revision, :now, 'pending', :payload, :now
-            FROM event_rsvps WHERE event_id = :event AND answer IN ('going', 'maybe')
-            """,
-            {
-                "event": event.id,
-                "revision": event.revision,
-                "payload": json.dumps(payload),
-                "now": _db(now),
-            },
+            UNION SELECT user_id FROM event_notices AS sent
+            WHERE sent.event_id = :event AND sent.kind = 'invitation' AND sent.state = 'sent'
+              AND NOT EXISTS (SELECT 1 FROM event_rsvps AS answered
+                              WHERE answered.event_id = :event
+                                AND answered.user_id = sent.user_id)
+            """
+            if invited_too
+            else ""
         )
+        rows = await tx.fetchall(
+            "SELECT user_id FROM event_rsvps WHERE event_id = :event "
+            f"AND answer IN ('going', 'maybe') {invited} ORDER BY user_id",
+            {"event": event.id},
+        )
+        told = [row["user_id"] for row in rows if row["user_id"] not in excluded]
+        return await self._queue_notice_to(tx, event, told, payload, now)
+
+    async def _queue_notice_to(
+        self,
+        tx: Transaction,
+        event: Event,
+        user_ids: Sequence[int],
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> int:
+        """A change notice of this revision to each person (at most one each); how many new."""
+        queued = 0
+        for user_id in user_ids:
+            queued += await tx.execute(
+                """
+                INSERT OR IGNORE INTO event_notices
+                    (event_id, user_id, kind, ref, due_at, state, payload, updated_at)
+                VALUES (:event, :user, 'change', :revision, :now, 'pending', :payload, :now)
+                """,
+                {
+                    "event": event.id,
+                    "user": user_id,
+                    "revision": event.revision,
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                    "now": _db(now),
+                },
+            )
+        return queued
 
     # -- answers -----------------------------------------------------------------------------
 

@@ -430,6 +430,15 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        19,
+        "who made an event's latest change, so a change made on an older revision is refused "
+        "with their name",
+        """
+        -- events.revision counts the changes; a change made on an older revision is refused.
+        ALTER TABLE events ADD COLUMN updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
+        """,
+    ),
 )
 
 

@@ -341,6 +341,8 @@ class Event:
     created_by: int | None
     created_at: datetime
     updated_at: datetime
+    # Who made the latest change (None: nobody since it was created, or erased since).
+    updated_by: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Event:
@@ -361,6 +363,7 @@ class Event:
             created_by=row["created_by"],
             created_at=_time(row["created_at"]),
             updated_at=_time(row["updated_at"]),
+            updated_by=row["updated_by"],
         )
 
     @property
@@ -409,6 +412,53 @@ class NewEvent:
     created_by: int | None
     # An imported event's key: importing the same file twice creates it once.
     import_key: str | None = None
+
+
+# The parts of an event a change can touch; those focal points are told of (a change notice).
+NOTIFIED_PARTS = frozenset({"time", "place", "titles"})
+
+
+@dataclass(frozen=True)
+class EventRevision:
+    """An event as an edit leaves it: every field staff can change, all at once."""
+
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str | None
+    link: str | None
+    audience: tuple[str, ...]
+    reminder_offsets_s: tuple[int, ...]
+
+    @classmethod
+    def of(cls, event: Event) -> EventRevision:
+        return cls(
+            titles=dict(event.titles),
+            descriptions=dict(event.descriptions),
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            time_zone=event.time_zone,
+            place=event.place,
+            link=event.link,
+            audience=tuple(event.audience),
+            reminder_offsets_s=tuple(event.reminder_offsets_s),
+        )
+
+    def changes_from(self, event: Event) -> frozenset[str]:
+        """Which parts differ from the event: time, place, titles, descriptions, zone,
+        audience, reminders."""
+        pairs = {
+            "time": ((event.starts_at, event.ends_at), (self.starts_at, self.ends_at)),
+            "place": ((event.place, event.link), (self.place, self.link)),
+            "titles": (event.titles, self.titles),
+            "descriptions": (event.descriptions, self.descriptions),
+            "zone": (event.time_zone, self.time_zone),
+            "audience": (set(event.audience), set(self.audience)),
+            "reminders": (set(event.reminder_offsets_s), set(self.reminder_offsets_s)),
+        }
+        return frozenset(part for part, (before, after) in pairs.items() if before != after)
 
 
 @dataclass(frozen=True)

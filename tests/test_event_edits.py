@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from babel.dates import format_date
 from handlers.routes import EV_REMINDERS, EV_RSVP, EVS_ANNOUNCE, EVS_EDIT
 from standin import SentMessage
 from storage.events import NO_LONGER_INVITED
-from storage.models import Event
+from storage.models import Event, EventRevision
 from tests.harness import ADMIN, Harness, catalogs, expected, label
 from tests.test_events import (
     STARTS_AT,
@@ -207,31 +208,47 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
         assert plural(
             "fr",
             "{count} person who answered or was invited would no longer be invited: their answer "
-            "is withdrawn and they get nothing more about this event.",
+            "is withdrawn, they are told once if they were coming, and they get nothing more "
+            "about this event.",
             "{count} people who answered or were invited would no longer be invited: their "
-            "answers are withdrawn and they get nothing more about this event.",
+            "answers are withdrawn, those who were coming are told once, and they get nothing "
+            "more about this event.",
             2,
         ) in (check.text or "")
         [saved, roster] = await bot.press(staff, label("fr", "✔ Save"))
-        assert saved.text == plural(
-            "fr",
-            "Saved. {count} answer was withdrawn. Use 📣 Announce to tell those invited who have "
-            "not heard of the event yet.",
-            "Saved. {count} answers were withdrawn. Use 📣 Announce to tell those invited who "
-            "have not heard of the event yet.",
-            1,
+        assert saved.text == "\n".join(
+            [
+                label("fr", "Saved."),
+                plural(
+                    "fr",
+                    "{count} answer was withdrawn: those no longer invited who were coming are "
+                    "told it no longer concerns them.",
+                    "{count} answers were withdrawn: those no longer invited who were coming are "
+                    "told it no longer concerns them.",
+                    1,
+                ),
+            ]
         )
         assert "Focal point ar" not in (roster.text or "")
         assert await bot.services.events.attendee_ids(event.id) == [moroccan]
         notices = await bot.services.reminders._events.notices(event.id)
-        for person in (iraqi, tunisian):
-            assert {(n.state, n.detail) for n in notices if n.user_id == person} == {
-                ("skipped", NO_LONGER_INVITED)
-            }
-    # Only the Moroccan hears anything more: the invitation, then the reminders.
+        assert {(n.state, n.detail) for n in notices if n.user_id == tunisian} == {
+            ("skipped", NO_LONGER_INVITED)
+        }
+        # The Iraqi focal point was coming: nothing they were owed goes out, but one word does.
+        assert {(n.kind, n.state, n.detail) for n in notices if n.user_id == iraqi} == {
+            ("invitation", "skipped", NO_LONGER_INVITED),
+            ("reminder", "skipped", NO_LONGER_INVITED),
+            ("change", "pending", None),
+        }
+    # The Moroccan hears the invitation, then the reminders; the Iraqi only that it no longer
+    # concerns them, in Arabic.
     await bot.services.reminders.run_due()
     assert len(bot.api.messages(moroccan)) > 0
     assert all("📣" not in visible(m.text) for m in bot.api.messages(iraqi))
+    [told] = [m for m in bot.api.messages(iraqi) if "ℹ️" in visible(m.text)]
+    assert TITLES["ar"] in visible(told.text)
+    assert bot.api.messages(tunisian) == []
     [nothing] = await bot.say(iraqi, "/events")
     assert nothing.text == expected("ar", "There are no upcoming events for you at the moment.")
     await bot.press_data(iraqi, nothing.message_id, EV_RSVP.data(event.id, "going"))
@@ -247,16 +264,17 @@ async def test_audience_change_withdraws_and_invites(bot: Harness) -> None:
     [check] = await bot.press(staff, label("fr", "Continue »"))
     assert "nothing more" not in (check.text or "")
     [saved, _] = await bot.press(staff, label("fr", "✔ Save"))
-    assert saved.text == expected(
-        "fr",
-        "Saved. Use 📣 Announce to tell those invited who have not heard of the event yet.",
-    )
-    [sent] = await bot.press(staff, label("fr", "📣 Announce"))
-    assert sent.text == plural(
-        "fr",
-        "Invitations are on their way to {count} focal point.",
-        "Invitations are on their way to {count} focal points.",
-        2,
+    # The event was announced: those the wider audience adds are invited with the save.
+    assert saved.text == "\n".join(
+        [
+            label("fr", "Saved."),
+            plural(
+                "fr",
+                "{count} focal point the new audience includes is being invited.",
+                "{count} focal points the new audience includes are being invited.",
+                2,
+            ),
+        ]
     )
     await bot.services.reminders.run_due()
     for person in (iraqi, tunisian, moroccan):
@@ -280,7 +298,8 @@ async def test_an_answer_racing_a_narrower_audience_is_withdrawn(
 
     async def staff_narrow_it_meanwhile(*args: object, **kwargs: object) -> object:
         saved = await real_answer(*args, **kwargs)  # type: ignore[arg-type]
-        await repository.change_audience(event.id, audience=("MA",), now=bot.clock.now())
+        narrower = replace(EventRevision.of(event), audience=("MA",))
+        await repository.revise(event.id, narrower, by=None, now=bot.clock.now())
         return saved
 
     monkeypatch.setattr(repository, "answer", staff_narrow_it_meanwhile)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from icalendar import Calendar
 
 from handlers.routes import EV_CALENDAR, EV_REMINDERS, EV_RSVP, EVS_CANCEL, EVS_EDIT, EVS_MANAGE
 from standin import SentMessage
-from storage.models import Event, NewEvent
+from storage.models import Event, EventRevision, NewEvent
 from tests.conftest import ARABIC_USER, ENGLISH_USER, FRENCH_USER
 from tests.harness import ADMIN, Harness, SkippedTime, catalogs, expected, label
 from tests.test_i18n import paragraph_direction
@@ -535,10 +536,14 @@ async def test_calendar_file_parses_back(bot: Harness, language: str) -> None:
     assert str(entry["uid"]) == f"event-{event.id}@mena-hub.strongcitiesnetwork.org"
     assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Africa/Casablanca"
     # A moved event keeps its UID and raises SEQUENCE, so calendars update the entry.
-    moved = await bot.services.reminders._events.reschedule(
+    moved = await bot.services.reminders._events.revise(
         event.id,
-        starts_at=STARTS_AT + timedelta(days=1),
-        ends_at=ENDS_AT + timedelta(days=1),
+        replace(
+            EventRevision.of(event),
+            starts_at=STARTS_AT + timedelta(days=1),
+            ends_at=ENDS_AT + timedelta(days=1),
+        ),
+        by=None,
         now=bot.clock.now(),
     )
     assert moved is not None
@@ -596,10 +601,12 @@ async def test_a_reminder_moved_while_a_run_is_sending_waits_for_its_new_time(
         if len(reminders_in(bot, user)) == 1:
             # While the run works through its batch, staff move one event and relocate another.
             now = bot.clock.now()
-            await repository.reschedule(
-                moved.id, starts_at=STARTS_AT + later, ends_at=ENDS_AT + later, now=now
+            moving = replace(
+                EventRevision.of(moved), starts_at=STARTS_AT + later, ends_at=ENDS_AT + later
             )
-            await repository.relocate(relocated.id, place="Tunis City Hall", link=None, now=now)
+            await repository.revise(moved.id, moving, by=None, now=now)
+            relocating = replace(EventRevision.of(relocated), place="Tunis City Hall", link=None)
+            await repository.revise(relocated.id, relocating, by=None, now=now)
         return outcome
 
     monkeypatch.setattr(runner, "_sender", staff_change_during_the_run)

@@ -28,6 +28,7 @@ from bot.events.rules import (
 from bot.events.service import (
     AnswerOutcome,
     AnswerStatus,
+    ChangedMeanwhile,
     EditOutcome,
     EventService,
     Roster,
@@ -50,6 +51,7 @@ __all__ = [
     "TITLE_CHARS",
     "AnswerOutcome",
     "AnswerStatus",
+    "ChangedMeanwhile",
     "EditOutcome",
     "EventService",
     "Roster",

@@ -69,6 +69,7 @@ class Answers(TypedDict):
     # The edit form only: which event, and what about it.
     event: NotRequired[int]
     what: NotRequired[str]
+    revision: NotRequired[int]  # the event's revision when the edit began
 
 
 answers = DraftAnswers[Answers]()

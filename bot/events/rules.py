@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,6 +101,21 @@ def parse_offsets(text: str) -> list[int] | None:
     ):
         return None
     return sorted(offsets, reverse=True)
+
+
+def offsets_answer(offsets_s: Sequence[int]) -> str:
+    """Reminder offsets as the reminders step reads them: '7d 1d 1h', or 'none'."""
+    if not offsets_s:
+        return "none"
+    words = []
+    for seconds in sorted(offsets_s, reverse=True):
+        if seconds % 86_400 == 0:
+            words.append(f"{seconds // 86_400}d")
+        elif seconds % 3_600 == 0:
+            words.append(f"{seconds // 3_600}h")
+        else:
+            words.append(f"{seconds // 60}m")
+    return " ".join(words)
 
 
 def is_online_link(link: str) -> bool:

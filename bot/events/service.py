@@ -21,9 +21,9 @@ from bot.events.rules import (
     to_utc,
 )
 from storage.drafts import DraftRepository
-from storage.events import EventRepository
+from storage.events import EventRepository, StaleEvent
 from storage.focal_points import FocalPointRepository
-from storage.models import Draft, Event, FocalPoint, NewEvent, Rsvp, User
+from storage.models import Draft, Event, EventRevision, FocalPoint, NewEvent, Rsvp, User
 from storage.users import UserRepository
 
 
@@ -60,11 +60,26 @@ class Roster:
 
 @dataclass(frozen=True)
 class EditOutcome:
-    """A saved change: the event as it is now, and how many answers the audience left out."""
+    """A saved change: the event as it is now, what the staff member changed (a step of the
+    chat's edit form, or "all" from the console), which parts actually changed, how many
+    people are told of it, how many answers the audience left out, how many newly invited."""
 
     event: Event
     what: str
     withdrawn: int = 0
+    changed: frozenset[str] = frozenset()
+    told: int = 0
+    invited: int = 0
+
+
+class ChangedMeanwhile(Exception):
+    """An edit made on an older revision of the event: nothing was saved. ``current`` is the
+    event as it is now, ``changed_by_name`` who made its latest change ("" if unknown)."""
+
+    def __init__(self, current: Event, changed_by_name: str) -> None:
+        super().__init__(f"event {current.id} is at revision {current.revision}")
+        self.current = current
+        self.changed_by_name = changed_by_name
 
 
 Announcer = Callable[[Event, list[int]], Awaitable[int]]
@@ -241,10 +256,16 @@ class EventService:
 
     async def start_edit(self, user_id: int, event_id: int, what: str) -> Draft | None:
         event = await self._events.get(event_id)
-        if event is None or event.is_cancelled or what not in EDIT_STEPS:
+        if event is None or not self.may_edit(event) or what not in EDIT_STEPS:
             return None
         await self.new_form.cancel(user_id)
-        data: dict[str, Any] = {"event": event_id, "what": what, "zone": event.time_zone}
+        # The revision edited: saving on top of someone else's change is refused.
+        data: dict[str, Any] = {
+            "event": event_id,
+            "what": what,
+            "zone": event.time_zone,
+            "revision": event.revision,
+        }
         # The form starts from the event as it is: a step left alone keeps its value.
         if what == "texts":
             data["texts"] = {
@@ -257,11 +278,36 @@ class EventService:
             data["audience"] = list(event.audience)
         return await self.edit_form.start(user_id, what, data)
 
+    def may_edit(self, event: Event) -> bool:
+        """A cancelled event, or one that is over, stays as it was."""
+        return not event.is_cancelled and event.ends_at > self._clock.now()
+
     async def submit_new(self, user_id: int) -> Event | None:
         """Create the event from a completed form; None if there is nothing (left) to create.
 
         The draft goes first, so a double tap creates one event.
         """
+        revision = await self.completed_new(user_id)
+        if revision is None:
+            return None
+        return await self.create(
+            NewEvent(
+                titles=revision.titles,
+                descriptions=revision.descriptions,
+                starts_at=revision.starts_at,
+                ends_at=revision.ends_at,
+                time_zone=revision.time_zone,
+                place=revision.place,
+                link=revision.link,
+                audience=revision.audience,
+                reminder_offsets_s=revision.reminder_offsets_s,
+                created_by=user_id,
+            )
+        )
+
+    async def completed_new(self, user_id: int) -> EventRevision | None:
+        """The event a confirmed /newevent form describes, the form taken out of the drafts;
+        the console's edit checks its fields through these steps and saves this."""
         draft = await self.new_form.completed(user_id)
         if draft is None:
             return None
@@ -272,66 +318,112 @@ class EventService:
         if starts_at is None or ends_at is None:
             return None
         texts: dict[str, list[str]] = data["texts"]
-        return await self.create(
-            NewEvent(
-                titles={language: text[0] for language, text in texts.items()},
-                descriptions={language: text[1] for language, text in texts.items() if text[1]},
-                starts_at=starts_at,
-                ends_at=ends_at,
-                time_zone=zone,
-                place=data.get("place"),
-                link=data.get("link"),
-                audience=data.get("audience", []),
-                reminder_offsets_s=data.get("offsets", DEFAULT_REMINDER_OFFSETS_S),
-                created_by=user_id,
-            )
+        return EventRevision(
+            titles={language: text[0] for language, text in texts.items()},
+            descriptions={language: text[1] for language, text in texts.items() if text[1]},
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=zone,
+            place=data.get("place"),
+            link=data.get("link"),
+            audience=tuple(data.get("audience", [])),
+            reminder_offsets_s=tuple(data.get("offsets", DEFAULT_REMINDER_OFFSETS_S)),
         )
 
     async def submit_edit(self, user_id: int) -> EditOutcome | None:
-        """Apply a completed edit; a new time or place is told to attendees.
+        """Apply a completed edit from the chat: the event as it is, with the one part changed.
 
-        None if the form or the event is gone.
+        None if the form or the event is gone; ChangedMeanwhile as for ``revise``.
         """
         draft = await self.edit_form.completed(user_id)
         if draft is None:
             return None
         data = form_answers(draft)
         what = data["what"]
-        event_id: int = data["event"]
-        now = self._clock.now()
-        withdrawn = 0
+        event = await self._events.get(data["event"])
+        if event is None:
+            return None
+        revision = EventRevision.of(event)
         if what == "time":
             starts_at = to_utc(datetime.fromisoformat(data["start"]), data["zone"])
             ends_at = to_utc(datetime.fromisoformat(data["end"]), data["zone"])
             if starts_at is None or ends_at is None:
                 return None
-            event = await self._events.reschedule(
-                event_id, starts_at=starts_at, ends_at=ends_at, now=now
-            )
+            revision = replace(revision, starts_at=starts_at, ends_at=ends_at)
         elif what == "place":
-            event = await self._events.relocate(
-                event_id, place=data.get("place"), link=data.get("link"), now=now
-            )
+            revision = replace(revision, place=data.get("place"), link=data.get("link"))
         elif what == "texts":
             texts: dict[str, list[str]] = data["texts"]
-            event = await self._events.retitle(
-                event_id,
+            revision = replace(
+                revision,
                 titles={language: text[0] for language, text in texts.items()},
                 descriptions={language: text[1] for language, text in texts.items() if text[1]},
-                now=now,
             )
         elif what == "reminders":
-            event = await self._events.change_reminders(
-                event_id, reminder_offsets_s=data["offsets"], now=now
-            )
+            revision = replace(revision, reminder_offsets_s=tuple(data["offsets"]))
         else:
-            event = await self._events.change_audience(event_id, audience=data["audience"], now=now)
-            if event is not None:
-                # After the audience is saved, so an answer racing with it is caught either
-                # here or by the check that follows every answer.
-                left_out = await self.uninvited_ids(event, event.audience)
-                withdrawn = await self._events.withdraw(event_id, left_out, now=now)
+            revision = replace(revision, audience=tuple(data["audience"]))
+        return await self.revise(
+            event.id, revision, by=user_id, seen_revision=data.get("revision"), what=what
+        )
+
+    async def revise(
+        self,
+        event_id: int,
+        revision: EventRevision,
+        *,
+        by: int,
+        seen_revision: int | None,
+        what: str = "all",
+    ) -> EditOutcome | None:
+        """Save an edit, from the chat or the console: one revision, one notice per person.
+
+        A new time, place or title is told once to everyone invited who has not declined, in
+        their language and time zone, and reminders follow a new start. People a narrower
+        audience leaves out lose their answer, and those who were coming are told it no
+        longer concerns them; once the event was announced, a wider audience invites those
+        it adds. None for an event that is gone, cancelled or over. ``seen_revision``: the
+        revision the staff member edited; if someone changed the event since, raises
+        ChangedMeanwhile and saves nothing.
+        """
+        event = await self._events.get(event_id)
         if event is None:
             return None
-        await self._changed()
-        return EditOutcome(event, what, withdrawn)
+        left_out: list[int] = []
+        if set(revision.audience) != set(event.audience):
+            left_out = await self.uninvited_ids(event, revision.audience)
+        try:
+            revised = await self._events.revise(
+                event_id,
+                revision,
+                by=by,
+                now=self._clock.now(),
+                seen_revision=seen_revision,
+                left_out=left_out,
+            )
+        except StaleEvent as stale:
+            raise ChangedMeanwhile(stale.current, await self._name_of(stale.current)) from None
+        if revised is None:
+            return None
+        invited = 0
+        if "audience" in revised.changed and revised.announced:
+            invited = await self.announcer(
+                revised.event, await self._events.audience_ids(revised.event)
+            )
+        if revised.changed:
+            await self._changed()
+        return EditOutcome(
+            revised.event,
+            what,
+            withdrawn=revised.withdrawn,
+            changed=revised.changed,
+            told=revised.told,
+            invited=invited,
+        )
+
+    async def _name_of(self, event: Event) -> str:
+        """Who made the event's latest change ("" when unknown or erased)."""
+        if event.updated_by is None:
+            return ""
+        user = await self._users.get(event.updated_by)
+        return user.display_name if user is not None else ""

@@ -1,6 +1,7 @@
-"""A new event written all at once (the console's event form), through the very steps of
-/newevent: each field is the answer its step would get in the chat, so the same rules decide
-(titles, time zone, times, place, audience, reminders) and the same submit creates it."""
+"""An event written all at once (the console's event form, new or edited), through the very
+steps of /newevent: each field is the answer its step would get in the chat, so the same rules
+decide (titles, time zone, times, place, audience, reminders) and the same submit creates it;
+an edit is saved with the event service's ``revise``, as the chat's edit form is."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.events.form import TEXT_LANGUAGES, TEXT_STEPS, Problem, Step
 from bot.events.rules import AUDIENCE_COUNTRIES
 from bot.events.service import EventService
 from bot.forms import FormProblem, StepOutcome
-from storage.models import Event
+from storage.models import Event, EventRevision
 
 # A field of the console's form, for each step of /newevent that it answers.
 FIELD_OF_STEP = {
@@ -112,3 +113,15 @@ def _refused(step: Step, outcome: StepOutcome) -> FieldProblem:
     if outcome.problem is Problem.NO_TITLE:
         return FieldProblem("text_ar", Problem.NO_TITLE)
     return FieldProblem(FIELD_OF_STEP[step], outcome.problem, outcome.limit)
+
+
+async def checked_revision(
+    service: EventService, user_id: int, fields: EventFields
+) -> tuple[EventRevision | None, FieldProblem | None]:
+    """The event the fields describe, checked by the steps of /newevent (nothing is saved):
+    what ``EventService.revise`` saves for an edit, or a preview shows."""
+    problem = await check_new_event(service, user_id, fields)
+    if problem is not None:
+        await service.new_form.cancel(user_id)
+        return None, problem
+    return await service.completed_new(user_id), None
