@@ -25,6 +25,7 @@ ACTOR_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("support_request_events", "actor", None),
     ("support_request_events", "assignee", FORMER_PERSON),  # NULL: "assignment removed"
     ("events", "created_by", None),
+    ("events", "updated_by", None),
     ("broadcasts", "created_by", FORMER_PERSON),  # NOT NULL
     ("broadcasts", "cancelled_by", None),
     ("learned_questions", "added_by", FORMER_PERSON),  # NOT NULL

@@ -436,7 +436,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         "with their name",
         """
         -- events.revision counts the changes; a change made on an older revision is refused.
-        ALTER TABLE events ADD COLUMN updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
+        -- Erasing the staff member sets it to NULL (storage/erasure.py).
+        ALTER TABLE events ADD COLUMN updated_by INTEGER;
         """,
     ),
 )
