@@ -32,6 +32,7 @@ from bot.support.desk import spreadsheet_safe
 from handlers.events_views import (
     PROBLEMS,
     audience_text,
+    change_text,
     changed_meanwhile,
     edit_audit_subject,
     edit_saved_text,
@@ -41,7 +42,7 @@ from handlers.events_views import (
     when_text,
     where_text,
 )
-from storage.models import Event, EventNotice, EventRevision
+from storage.models import NOTIFIED_PARTS, Event, EventNotice, EventRevision, change_payload
 
 _NUMBER = re.compile(r"^[0-9]{1,18}$")
 
@@ -193,9 +194,16 @@ def _event_id(console: ConsoleContext) -> int:
     return int(text)
 
 
-def previews(event: Event, console: ConsoleContext) -> list[tuple[str, Markup, list[Markup]]]:
+def previews(
+    event: Event, console: ConsoleContext, before: Event | None = None
+) -> list[tuple[str, Markup, list[Markup], Markup | None]]:
     """The invitation and each reminder, in ar, fr and en, as a focal point reads them (in
-    the event's time zone: each person reads their own)."""
+    the event's time zone: each person reads their own); with ``before``, the event as it is
+    saved, also the change notice this edit would send."""
+    payload: dict[str, Any] = {}
+    if before is not None:
+        changed = EventRevision.of(event).changes_from(before) & NOTIFIED_PARTS
+        payload = change_payload(before, changed)
     shown = []
     for code in SUPPORTED_LANGUAGES:
         reader = console.services.translator(code)
@@ -212,7 +220,8 @@ def previews(event: Event, console: ConsoleContext) -> list[tuple[str, Markup, l
             )
             for offset in event.reminder_offsets_s
         ]
-        shown.append((reader.language_name(code), invitation, reminders))
+        change = change_text(reader, payload, event, event.time_zone) if payload else None
+        shown.append((reader.language_name(code), invitation, reminders, change))
     return shown
 
 
@@ -358,7 +367,7 @@ async def save_event(console: ConsoleContext) -> web.StreamResponse:
             previews=previews(event, console),
         )
     if form.get("preview"):
-        shown = previews(_as_revised(event, revision), console)
+        shown = previews(_as_revised(event, revision), console, before=event)
         return await new_event_form(
             console, typed, event=event, revision=seen_revision, was=was, previews=shown
         )

@@ -18,6 +18,7 @@ from storage.models import (
     PlannedReminder,
     ReminderState,
     Rsvp,
+    change_payload,
     from_db_time,
     to_db_time,
 )
@@ -55,20 +56,6 @@ class Revised:
     told: int = 0
     withdrawn: int = 0
     announced: bool = False
-
-
-def _change_payload(before: Event, changed: frozenset[str]) -> dict[str, Any]:
-    """What a change notice says was there before, for each part focal points are told of."""
-    payload: dict[str, Any] = {}
-    if "time" in changed:
-        payload["old_starts_at"] = _db(before.starts_at)
-        payload["old_ends_at"] = _db(before.ends_at)
-    if "place" in changed:
-        payload["old_place"] = before.place
-        payload["old_link"] = before.link
-    if "titles" in changed:
-        payload["old_titles"] = before.titles
-    return payload
 
 
 # Plans reminders from the event, the answers and the outbox (bot.events.planning).
@@ -230,7 +217,7 @@ class EventRepository:
                 told = await self._queue_changes(
                     tx,
                     after,
-                    _change_payload(before, changed),
+                    change_payload(before, changed),
                     now,
                     invited_too=True,
                     excluded=left_out,

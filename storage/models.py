@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -416,6 +416,20 @@ class NewEvent:
 
 # The parts of an event a change can touch; those focal points are told of (a change notice).
 NOTIFIED_PARTS = frozenset({"time", "place", "titles"})
+
+
+def change_payload(before: Event, changed: frozenset[str]) -> dict[str, Any]:
+    """What a change notice says was there before, for each part focal points are told of."""
+    payload: dict[str, Any] = {}
+    if "time" in changed:
+        payload["old_starts_at"] = to_db_time(before.starts_at.astimezone(UTC))
+        payload["old_ends_at"] = to_db_time(before.ends_at.astimezone(UTC))
+    if "place" in changed:
+        payload["old_place"] = before.place
+        payload["old_link"] = before.link
+    if "titles" in changed:
+        payload["old_titles"] = before.titles
+    return payload
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,11 @@ async def test_staff_move_an_event_and_each_focal_point_is_told_in_their_languag
     await expect(page.locator("section.preview").nth(2)).to_contain_text(
         visible(english.datetime(NEW_START, "Africa/Casablanca"))
     )
+    # And the change notice this edit will send, in each language.
+    changes = page.locator("section.preview .bubble.change")
+    await expect(changes).to_have_count(3)
+    await expect(changes.nth(2)).to_contain_text(label("en", "It was: {old}", old=""))
+    await expect(changes.nth(1)).to_contain_text("📢")
     assert (await bot.services.events.get(event.id)) == event
     await page.click("#edit-event button[name=save]")
     await page.wait_for_url(f"**/events/{event.id}?*")
