@@ -5,7 +5,7 @@ phrases in content/intents.yaml; this module loads them and holds the policy ove
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -147,6 +147,13 @@ class Recognized:
     pure: bool = True
     # Other features the message asks for, in its order ("... and how do I register?").
     also: tuple[str, ...] = ()
+    # The message says one of the feature's own words (a keyword of intents.yaml: "register",
+    # "next event", "طلب دعم"), not only words its example phrases share with the Hub's
+    # subjects ("the national-local cooperation" reads a little like "support for our local
+    # plan"). A reference, a greeting or thanks names itself.
+    named: bool = True
+    # The parts of the message that ask for the feature.
+    asking: str = ""
 
 
 # --- loading and checking -----------------------------------------------------------------------
@@ -294,6 +301,10 @@ def _skeleton(word: str) -> str:
     return f"~{skeleton}"
 
 
+def _readings(word: str) -> frozenset[str]:
+    return frozenset((*term_variants(word), _skeleton(word)))
+
+
 def _social_vocabulary(phrases: Iterable[str]) -> frozenset[str]:
     words = _vocabulary(phrases)
     return words | {_skeleton(word) for word in words}
@@ -331,6 +342,16 @@ class IntentRecognizer:
             if name not in SOCIAL_INTENTS
         ]
         self._index = KnowledgeIndex.build(features, synonyms=synonyms, settings=INTENT_SETTINGS)
+        # Each keyword of each feature as the words it needs, each word as its readings.
+        self._keywords = {
+            document.slug: [
+                words
+                for lang in LANGUAGES
+                for keyword in document.keywords.get(lang)
+                if (words := [_readings(word) for word in raw_words(normalize(keyword))])
+            ]
+            for document in features
+        }
         # The intents' own words as the engine stems them (a synonym of theirs is not one).
         self._stems = frozenset(
             term
@@ -363,11 +384,16 @@ class IntentRecognizer:
             for lang, names in catalog.language_names.items()
         }
 
-    def recognize(self, message: str) -> Recognized | None:
-        """The feature a message asks for, if any."""
+    def recognize(
+        self, message: str, unexplained: Callable[[str], str] | None = None
+    ) -> Recognized | None:
+        """The feature a message asks for, if any. `unexplained` gives what is left of a part
+        of the message once the words of the entry it reads as are taken out (see
+        understand): a part asks for a feature by its own words, or by words that the entry
+        does not explain."""
         reference = request_reference(message)
         parts = clauses(REFERENCE_RE.sub(" ", message) if reference else message)
-        found = [self._feature(part) for part in parts]
+        found = [self._feature(part, unexplained) for part in parts]
         if reference is not None:
             # The request named wins; another question beside it is still answered.
             return Recognized(
@@ -378,17 +404,20 @@ class IntentRecognizer:
             )
         named = next((name for name in found if name is not None), None)
         if named is None and len(parts) > 1:
-            named = self._feature(message)
+            named = self._feature(message, unexplained)
             if named is not None:
                 found = [named] * len(parts)
         if named is not None:
             language = self.named_language(message) if named == LANGUAGE else None
+            asking = " ".join(part for part, name in zip(parts, found, strict=True) if name)
             return Recognized(
                 named,
                 language=language,
                 rest=self._rest(parts, found),
                 pure=self._explains(parts, found),
                 also=tuple(dict.fromkeys(n for n in found if n is not None and n != named)),
+                named=self.names_feature(asking, named),
+                asking=asking,
             )
         # Greetings and thanks: the message's, or a part's beside a question ("thanks! one
         # more question: ..."), which the knowledge base answers.
@@ -403,8 +432,19 @@ class IntentRecognizer:
         """The features a text is closest to, best first, whether or not it asks for one."""
         return [hit.slug for hit in self._index.rank(text, limit)]
 
-    def _feature(self, text: str) -> str | None:
-        hits = self._index.search(text, limit=1).hits
+    def _feature(self, text: str, unexplained: Callable[[str], str] | None) -> str | None:
+        name = self._best_feature(text)
+        if name is None or unexplained is None or self.names_feature(text, name):
+            return name
+        # Without the feature's own words, the words that resemble its example phrases must
+        # be more than the subject of an entry ("what is the Strong Cities Network?" is not
+        # the events of the network's cities; "ما هو التعاون الوطني المحلي؟" is no support
+        # request): the part is read again without the words of the entry it reads as.
+        rest = unexplained(text)
+        return name if rest == text or self._best_feature(rest) == name else None
+
+    def _best_feature(self, text: str) -> str | None:
+        hits = self._index.search(text, limit=1).hits if text.strip() else []
         if not hits:
             return None
         best = hits[0]
@@ -412,6 +452,14 @@ class IntentRecognizer:
             best.slug
             if best.score >= MIN_SCORE_BY_INTENT.get(best.slug, MIN_INTENT_SCORE)
             else None
+        )
+
+    def names_feature(self, text: str, name: str) -> bool:
+        """Whether a text holds every word of one of the feature's keywords (in any of their
+        readings: stems, clitics, Latin-script Arabic)."""
+        said = set().union(*(_readings(word) for word in raw_words(normalize(text))))
+        return any(
+            all(readings & said for readings in keyword) for keyword in self._keywords.get(name, ())
         )
 
     def _rest(self, parts: Sequence[str], found: Sequence[str | None]) -> str:
@@ -485,14 +533,39 @@ def understand(
     index: KnowledgeIndex, intents: IntentRecognizer, question: str, *, lang: str | None = None
 ) -> Understanding:
     """The feature a message asks for, and what the knowledge base answers beside it."""
-    recognized = intents.recognize(question)
     whole = read(index, question, lang=lang)
+    recognized = intents.recognize(
+        question, unexplained=lambda part: _unexplained(index, part, whole.lang)
+    )
     if recognized is None:
         return Understanding(whole, None)
     if recognized.name in SOCIAL_INTENTS:
         return Understanding(*_beside_greeting(recognized, whole))
     rest = read(index, recognized.rest, lang=whole.lang) if recognized.rest else None
     return Understanding(beside_intent(recognized, whole, rest), recognized)
+
+
+def _unexplained(index: KnowledgeIndex, text: str, lang: str) -> str:
+    """A text without the words of the entry it reads as (its answer, or the first entry
+    suggested): its title, keywords and example questions in every language, in any of their
+    readings. The text itself when it reads as no entry."""
+    reading = read(index, text, lang=lang)
+    if not reading.shown:
+        return text
+    entry = index.entries[reading.shown[0]]
+    subject = set().union(
+        *(
+            _readings(word)
+            for lang_ in LANGUAGES
+            for phrase in (
+                entry.title.get(lang_),
+                *entry.keywords.get(lang_),
+                *entry.questions.get(lang_),
+            )
+            for word in raw_words(normalize(phrase))
+        )
+    )
+    return " ".join(word for word in raw_words(normalize(text)) if not _readings(word) & subject)
 
 
 def _beside_greeting(recognized: Recognized, whole: Reading) -> tuple[Reading, Recognized | None]:
