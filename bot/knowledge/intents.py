@@ -433,31 +433,46 @@ class IntentRecognizer:
         return [hit.slug for hit in self._index.rank(text, limit)]
 
     def _feature(self, text: str, unexplained: Callable[[str], str] | None) -> str | None:
-        name = self._best_feature(text)
-        if name is None or unexplained is None or self.names_feature(text, name):
-            return name
+        matching = self._matching_features(text)
+        said = self._said_words(text)
+        # A feature whose own words the text says comes first ("comment je fais la demande" is
+        # closer to the examples of my requests, but "faire la demande" is a new one).
+        named = next((name for name in matching if self._names(said, name)), None)
+        if named is not None or not matching or unexplained is None:
+            return named or next(iter(matching), None)
         # Without the feature's own words, the words that resemble its example phrases must
         # be more than the subject of an entry ("what is the Strong Cities Network?" is not
         # the events of the network's cities; "ما هو التعاون الوطني المحلي؟" is no support
         # request): the part is read again without the words of the entry it reads as.
+        name = matching[0]
         rest = unexplained(text)
-        return name if rest == text or self._best_feature(rest) == name else None
+        if rest == text:
+            return name
+        # The rest is what is left of a message: the share of it the feature covers is no
+        # longer the measure, only that it still points at the feature first.
+        left = self._index.rank(rest, 1) if rest else []
+        threshold = MIN_SCORE_BY_INTENT.get(name, MIN_INTENT_SCORE)
+        return name if left and left[0].slug == name and left[0].score >= threshold else None
 
-    def _best_feature(self, text: str) -> str | None:
-        hits = self._index.search(text, limit=1).hits if text.strip() else []
-        if not hits:
-            return None
-        best = hits[0]
-        return (
-            best.slug
-            if best.score >= MIN_SCORE_BY_INTENT.get(best.slug, MIN_INTENT_SCORE)
-            else None
-        )
+    def _matching_features(self, text: str) -> list[str]:
+        """The features a text matches well enough, best first."""
+        hits = self._index.search(text, limit=len(self.catalog.intents)).hits
+        return [
+            hit.slug
+            for hit in hits
+            if hit.score >= MIN_SCORE_BY_INTENT.get(hit.slug, MIN_INTENT_SCORE)
+        ]
 
     def names_feature(self, text: str, name: str) -> bool:
         """Whether a text holds every word of one of the feature's keywords (in any of their
         readings: stems, clitics, Latin-script Arabic)."""
-        said = set().union(*(_readings(word) for word in raw_words(normalize(text))))
+        return self._names(self._said_words(text), name)
+
+    @staticmethod
+    def _said_words(text: str) -> set[str]:
+        return set().union(*(_readings(word) for word in raw_words(normalize(text))))
+
+    def _names(self, said: set[str], name: str) -> bool:
         return any(
             all(readings & said for readings in keyword) for keyword in self._keywords.get(name, ())
         )
@@ -535,7 +550,7 @@ def understand(
     """The feature a message asks for, and what the knowledge base answers beside it."""
     whole = read(index, question, lang=lang)
     recognized = intents.recognize(
-        question, unexplained=lambda part: _unexplained(index, part, whole.lang)
+        question, unexplained=lambda part: _unexplained(index, part, whole)
     )
     if recognized is None:
         return Understanding(whole, None)
@@ -545,22 +560,23 @@ def understand(
     return Understanding(beside_intent(recognized, whole, rest), recognized)
 
 
-def _unexplained(index: KnowledgeIndex, text: str, lang: str) -> str:
-    """A text without the words of the entry it reads as (its answer, or the first entry
-    suggested): its title, keywords and example questions in every language, in any of their
-    readings. The text itself when it reads as no entry."""
-    reading = read(index, text, lang=lang)
-    if not reading.shown:
+def _unexplained(index: KnowledgeIndex, text: str, whole: Reading) -> str:
+    """A part of a message without the words of the entries it is about: the one it reads as
+    (its answer, or the first entry suggested) and the one the whole message reads as; their
+    titles, keywords and example questions in every language, in any of their readings."""
+    reading = read(index, text, lang=whole.lang) if text != whole.message else whole
+    slugs = {shown[0] for shown in (reading.shown, whole.shown) if shown}
+    if not slugs:
         return text
-    entry = index.entries[reading.shown[0]]
     subject = set().union(
         *(
             _readings(word)
-            for lang_ in LANGUAGES
+            for entry in (index.entries[slug] for slug in slugs)
+            for lang in LANGUAGES
             for phrase in (
-                entry.title.get(lang_),
-                *entry.keywords.get(lang_),
-                *entry.questions.get(lang_),
+                entry.title.get(lang),
+                *entry.keywords.get(lang),
+                *entry.questions.get(lang),
             )
             for word in raw_words(normalize(phrase))
         )
