@@ -436,8 +436,18 @@ class IntentRecognizer:
         matching = self._matching_features(text)
         said = self._said_words(text)
         # A feature whose own words the text says comes first ("comment je fais la demande" is
-        # closer to the examples of my requests, but "faire la demande" is a new one).
-        named = next((name for name in matching if self._names(said, name)), None)
+        # closer to the examples of my requests, but "faire la demande" is a new one); named
+        # in a phrase of its own ("next training"), it needs no share of the text's other
+        # words ("when's the next training for focal points?").
+        named = next((name for name in matching if self._names(said, name)), None) or next(
+            (
+                hit.slug
+                for hit in self._index.rank(text, 1)
+                if hit.score >= MIN_SCORE_BY_INTENT.get(hit.slug, MIN_INTENT_SCORE)
+                and self._names(said, hit.slug, min_words=2)
+            ),
+            None,
+        )
         if named is not None or not matching or unexplained is None:
             return named or next(iter(matching), None)
         # Without the feature's own words, the words that resemble its example phrases must
@@ -472,9 +482,10 @@ class IntentRecognizer:
     def _said_words(text: str) -> set[str]:
         return set().union(*(_readings(word) for word in raw_words(normalize(text))))
 
-    def _names(self, said: set[str], name: str) -> bool:
+    def _names(self, said: set[str], name: str, min_words: int = 1) -> bool:
         return any(
-            all(readings & said for readings in keyword) for keyword in self._keywords.get(name, ())
+            len(keyword) >= min_words and all(readings & said for readings in keyword)
+            for keyword in self._keywords.get(name, ())
         )
 
     def _rest(self, parts: Sequence[str], found: Sequence[str | None]) -> str:
