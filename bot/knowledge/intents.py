@@ -345,10 +345,10 @@ class IntentRecognizer:
         # Each keyword of each feature as the words it needs, each word as its readings.
         self._keywords = {
             document.slug: [
-                words
+                needed
                 for lang in LANGUAGES
                 for keyword in document.keywords.get(lang)
-                if (words := [_readings(word) for word in raw_words(normalize(keyword))])
+                if (needed := [_readings(word) for word in raw_words(normalize(keyword))])
             ]
             for document in features
         }
