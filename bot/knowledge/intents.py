@@ -572,17 +572,16 @@ def understand(
 
 
 def _unexplained(index: KnowledgeIndex, text: str, whole: Reading) -> str:
-    """A part of a message without the words of the entries it is about: the one it reads as
-    (its answer, or the first entry suggested) and the one the whole message reads as; their
-    titles, keywords and example questions in every language, in any of their readings."""
+    """A part of a message without the words of the entry it reads as (its answer, or the
+    first entry suggested): its title, keywords and example questions in every language, in
+    any of their readings. The part itself when it reads as no entry."""
     reading = read(index, text, lang=whole.lang) if text != whole.message else whole
-    slugs = {shown[0] for shown in (reading.shown, whole.shown) if shown}
-    if not slugs:
+    if not reading.shown:
         return text
+    entry = index.entries[reading.shown[0]]
     subject = set().union(
         *(
             _readings(word)
-            for entry in (index.entries[slug] for slug in slugs)
             for lang in LANGUAGES
             for phrase in (
                 entry.title.get(lang),
