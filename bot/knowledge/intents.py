@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -301,6 +302,10 @@ def _skeleton(word: str) -> str:
     return f"~{skeleton}"
 
 
+def _scores_enough(name: str, score: float) -> bool:
+    return score >= MIN_SCORE_BY_INTENT.get(name, MIN_INTENT_SCORE)
+
+
 def _readings(word: str) -> frozenset[str]:
     return frozenset((*term_variants(word), _skeleton(word)))
 
@@ -433,7 +438,10 @@ class IntentRecognizer:
         return [hit.slug for hit in self._index.rank(text, limit)]
 
     def _feature(self, text: str, unexplained: Callable[[str], str] | None) -> str | None:
-        matching = self._matching_features(text)
+        candidates = self._index.evidence(text, limit=len(self.catalog.intents)).candidates
+        # As search() has it: a feature is asked without naming it when the text is covered.
+        covered = any(c.coverage >= INTENT_SETTINGS.min_coverage for c in candidates)
+        matching = [c.slug for c in candidates if covered and _scores_enough(c.slug, c.score)]
         said = self._said_words(text)
         # A feature whose own words the text says comes first ("comment je fais la demande" is
         # closer to the examples of my requests, but "faire la demande" is a new one); named
@@ -441,10 +449,10 @@ class IntentRecognizer:
         # words ("when's the next training for focal points?").
         named = next((name for name in matching if self._names(said, name)), None) or next(
             (
-                hit.slug
-                for hit in self._index.rank(text, 1)
-                if hit.score >= MIN_SCORE_BY_INTENT.get(hit.slug, MIN_INTENT_SCORE)
-                and self._names(said, hit.slug, min_words=2)
+                best.slug
+                for best in candidates[:1]
+                if _scores_enough(best.slug, best.score)
+                and self._names(said, best.slug, min_words=2)
             ),
             None,
         )
@@ -461,17 +469,9 @@ class IntentRecognizer:
         # The rest is what is left of a message: the share of it the feature covers is no
         # longer the measure, only that it still points at the feature first.
         left = self._index.rank(rest, 1) if rest else []
-        threshold = MIN_SCORE_BY_INTENT.get(name, MIN_INTENT_SCORE)
-        return name if left and left[0].slug == name and left[0].score >= threshold else None
-
-    def _matching_features(self, text: str) -> list[str]:
-        """The features a text matches well enough, best first."""
-        hits = self._index.search(text, limit=len(self.catalog.intents)).hits
-        return [
-            hit.slug
-            for hit in hits
-            if hit.score >= MIN_SCORE_BY_INTENT.get(hit.slug, MIN_INTENT_SCORE)
-        ]
+        return (
+            name if left and left[0].slug == name and _scores_enough(name, left[0].score) else None
+        )
 
     def names_feature(self, text: str, name: str) -> bool:
         """Whether a text holds every word of one of the feature's keywords (in any of their
@@ -573,13 +573,19 @@ def understand(
 
 def _unexplained(index: KnowledgeIndex, text: str, whole: Reading) -> str:
     """A part of a message without the words of the entry it reads as (its answer, or the
-    first entry suggested): its title, keywords and example questions in every language, in
-    any of their readings. The part itself when it reads as no entry."""
+    first entry suggested). The part itself when it reads as no entry."""
     reading = read(index, text, lang=whole.lang) if text != whole.message else whole
     if not reading.shown:
         return text
-    entry = index.entries[reading.shown[0]]
-    subject = set().union(
+    subject = _subject_words(index.entries[reading.shown[0]])
+    return " ".join(word for word in raw_words(normalize(text)) if not _readings(word) & subject)
+
+
+@lru_cache(maxsize=1024)
+def _subject_words(entry: Entry) -> frozenset[str]:
+    """An entry's title, keywords and example questions in every language, as the readings
+    of their words."""
+    return frozenset().union(
         *(
             _readings(word)
             for lang in LANGUAGES
@@ -591,7 +597,6 @@ def _unexplained(index: KnowledgeIndex, text: str, whole: Reading) -> str:
             for word in raw_words(normalize(phrase))
         )
     )
-    return " ".join(word for word in raw_words(normalize(text)) if not _readings(word) & subject)
 
 
 def _beside_greeting(recognized: Recognized, whole: Reading) -> tuple[Reading, Recognized | None]:
