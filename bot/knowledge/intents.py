@@ -443,19 +443,16 @@ class IntentRecognizer:
         covered = any(c.coverage >= INTENT_SETTINGS.min_coverage for c in candidates)
         matching = [c.slug for c in candidates if covered and _scores_enough(c.slug, c.score)]
         said = self._said_words(text)
-        # A feature whose own words the text says comes first ("comment je fais la demande" is
-        # closer to the examples of my requests, but "faire la demande" is a new one); named
-        # in a phrase of its own ("next training"), it needs no share of the text's other
-        # words ("when's the next training for focal points?").
-        named = next((name for name in matching if self._names(said, name)), None) or next(
-            (
-                best.slug
-                for best in candidates[:1]
-                if _scores_enough(best.slug, best.score)
-                and self._names(said, best.slug, min_words=2)
-            ),
-            None,
-        )
+        # A feature named in a phrase of its own comes first ("comment je fais la demande" is
+        # closer to the examples of my requests, but "faire la demande" is a new one; "mute
+        # the event notifications" says "event" too), then the closest one if named at all.
+        # Named in such a phrase, it needs no share of the text's other words ("when's the
+        # next training for focal points?").
+        named = next((name for name in matching if self._names(said, name, min_words=2)), None)
+        if named is None and matching and self._names(said, matching[0]):
+            named = matching[0]
+        if named is None and candidates and _scores_enough(candidates[0].slug, candidates[0].score):
+            named = candidates[0].slug if self._names(said, candidates[0].slug, 2) else None
         if named is not None or not matching or unexplained is None:
             return named or next(iter(matching), None)
         # Without the feature's own words, the words that resemble its example phrases must
