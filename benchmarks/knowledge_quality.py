@@ -93,11 +93,17 @@ class Tally:
     unanswerable_declined: int = 0
     intents: int = 0
     intent_right: int = 0
+    # Questions that ask for no feature, and those of them given one all the same.
+    unasked: int = 0
+    feature_unasked: int = 0
 
     def add(self, item: EvalQuestion, outcome: Outcome) -> None:
         if item.intent is not None:
             self.intents += 1
             self.intent_right += outcome.intent == item.intent
+        else:
+            self.unasked += 1
+            self.feature_unasked += outcome.intent is not None
         if item.expected:
             self.answerable += 1
             self.right += outcome.answer in item.expected
@@ -120,6 +126,7 @@ class Tally:
             "unans_answered": self.share(self.unanswerable_answered, self.unanswerable),
             "unans_declined": self.share(self.unanswerable_declined, self.unanswerable),
             "intent": self.share(self.intent_right, self.intents),
+            "feature_unasked": self.share(self.feature_unasked, self.unasked),
         }
 
 
@@ -431,6 +438,11 @@ def report(
         return keys
     if not math.isnan(overall["intent"]):
         keys.append(f"{name}_intent={overall['intent']:.2f}")
+        keys.append(f"{name}_feature_unasked={overall['feature_unasked']:.2f}")
+        print(
+            f"{name} heldout intents right={overall['intent']:.2f}; a feature given to a "
+            f"message that asks none={overall['feature_unasked']:.2f}"
+        )
     for group, subset in groups(heldout):
         counts = tally(engine, subset)
         f = counts.figures()
@@ -443,7 +455,7 @@ def report(
         keys += [
             f"{name}_{short(group)}_{figure}={value:.2f}"
             for figure, value in f.items()
-            if figure in ("right", "reach", "wrong", "unans_answered", "intent")
+            if figure in ("right", "reach", "wrong", "unans_answered", "intent", "feature_unasked")
             and not math.isnan(value)
         ]
     return keys

@@ -15,7 +15,7 @@ from tests.harness import ADMIN, Harness, catalogs, expected, label
 USERS = {"ar": ARABIC_USER, "fr": FRENCH_USER, "en": ENGLISH_USER}
 ENTRIES = load_directory(PROJECT_ROOT / "content" / "knowledge").entries
 QUESTIONS = {
-    "ar": ("من هم فريق المركز؟", "hub-team-contact"),
+    "ar": ("كيف أطلب دعما فنيا؟", "technical-support"),
     "fr": ("comment joindre l'equipe du hub", "hub-team-contact"),
     "en": ("what is the hub?", "hub-overview"),
 }

@@ -412,3 +412,156 @@ async def test_staff_teach_a_question_to_lead_to_a_feature(harness: Harness) -> 
         [events] = await harness.say(ENGLISH_USER, question)
         assert events.text == expected("fr", "There are no upcoming events for you at the moment.")
         assert (await harness.services.knowledge.export_learned()).startswith("intent:events:")
+
+
+# --- a plain knowledge question carries no feature ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # Resembles "events of the network's cities", and is the network's own name.
+        ("ما هي شبكة المدن القوية؟", None),
+        # Resembles "help writing a local plan", and is the NLC's name.
+        ("ما هو التعاون الوطني المحلي؟", None),
+        ("Qu'est-ce que la coopération nationale-locale (NLC) ?", None),
+        # Asking how it is done is a question for the entry; naming the feature is asking it.
+        ("كيف أطلب دعما فنيا؟", None),
+        ("c'est quoi le TSF et comment faire la demande ?", SUPPORT_REQUEST),
+    ],
+)
+def test_a_knowledge_question_names_a_feature_by_its_own_words(
+    recognizer: IntentRecognizer, index: KnowledgeIndex, message: str, intent: str | None
+) -> None:
+    understood = understand(index, recognizer, message)
+    assert understood.reading.intent == intent
+    assert understood.reading.shown, "the entries are still given"
+
+
+async def test_the_strong_cities_network_question_gets_the_entry_not_the_events(
+    bot: Harness,
+) -> None:
+    await make_event(bot)
+    replies = await bot.say(ARABIC_USER, "ما هي شبكة المدن القوية؟")
+    entry = load_directory(CONTENT / "knowledge").entries["network-overview"]
+    assert len(replies) == 1
+    assert entry.title.get("ar") in (replies[0].text or "")
+    assert all(TITLES["ar"] not in (reply.text or "") for reply in replies)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "ما هو التعاون الوطني المحلي؟"),
+        ("fr", "Qu'est-ce que la coopération nationale-locale (NLC) ?"),
+        ("en", "What is national-local cooperation (NLC)?"),
+    ],
+)
+async def test_the_nlc_question_is_no_support_request(
+    bot: Harness, language: str, message: str
+) -> None:
+    # A verified focal point: a support request would be offered if the message asked one.
+    await make_verified(bot, USERS[language], *CITIES[language])
+    replies = await bot.say(USERS[language], message)
+    assert len(replies) == 1
+    nlc = load_directory(CONTENT / "knowledge").entries["nlc"].title.get(language)
+    [reply] = replies
+    assert nlc in (reply.text or "") or label(language, nlc) in reply.button_texts()
+    assert label(language, "File a support request") not in reply.button_texts()
+
+
+# --- features asked as people write: dialects, Latin-script Arabic, mixed ----------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "شوكت الورشة الجاية؟"),
+        ("ar", "waqtach l'atelier jay?"),
+        ("fr", "la prochaine formation, c'est quand svp ?"),
+        ("en", "when's the next training for focal points?"),
+    ],
+)
+async def test_the_next_workshop_asked_in_dialects_shows_the_events(
+    bot: Harness, language: str, message: str
+) -> None:
+    event = await make_event(bot)
+    replies = await bot.say(USERS[language], message)
+    # Latin-script Arabic may be read as French: the card is in the message's language.
+    assert any(title in (replies[-1].text or "") for title in event.titles.values())
+    assert len(replies[-1].button_texts()) >= 3
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "انا نقطة الاتصال في بلدية اربد"),
+        ("ar", "ana focal point jdid f agadir"),
+        ("fr", "je suis le nouveau point focal de Kairouan"),
+        ("en", "I am the focal point of Sfax"),
+    ],
+)
+async def test_i_am_the_focal_point_opens_the_registration(
+    bot: Harness, language: str, message: str
+) -> None:
+    [form] = await bot.say(USERS[language], message)
+    assert form.text == expected(language, "Registration (1/5). What is your full name?")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "عايز اكلم موظف من الهب"),
+        ("ar", "bghit nhder m3a chi wa7ed mn l'équipe dyalkom"),
+        ("fr", "je peux parler avec quelqu'un de l'équipe ?"),
+        ("en", "can I talk with someone from your team"),
+    ],
+)
+async def test_a_person_asked_in_dialects_gets_the_forward_offer(
+    harness: Harness, language: str, message: str
+) -> None:
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        *_, offer = await harness.say(USERS[language], message)
+        # Latin-script Arabic with a French word may be answered in French.
+        assert offer.text in {
+            expected(lang, "Shall I send your message to the Hub team? They will answer you here.")
+            for lang in (language, "fr")
+        }
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "بدنا تدريب لفريق البلدية"),
+        ("ar", "bghina chi formation l lmowadafin"),
+        ("fr", "on a besoin d'un expert pour notre plan de prévention"),
+        ("en", "our council needs an expert on youth outreach"),
+    ],
+)
+async def test_a_need_for_support_in_dialects_is_offered_a_request(
+    bot: Harness, language: str, message: str
+) -> None:
+    await make_verified(bot, USERS[language], *CITIES[language])
+    *_, offer = await bot.say(USERS[language], message)
+    assert label(language, "File a support request") in offer.button_texts()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ar", "win wasel talabi"),
+        ("ar", "شو صار بطلب الدعم تبعنا؟"),
+        ("fr", "notre demande, elle en est où ?"),
+        ("en", "did you get our request?"),
+    ],
+)
+async def test_where_is_our_request_in_dialects_lists_the_citys_requests(
+    bot: Harness, language: str, message: str
+) -> None:
+    await make_verified(bot, USERS[language], *CITIES[language])
+    await fill_request(bot, language)
+    await bot.press(USERS[language], label(language, "✔ Submit"))
+    page = await bot.services.support.search(RequestFilter(), page=0, size=1)
+    replies = await bot.say(USERS[language], message)
+    assert page.requests[0].reference in (replies[-1].text or "")

@@ -43,8 +43,7 @@ async def test_a_published_edit_is_answered_at_once_and_a_restore_brings_back_th
     others = [lang for lang in ("ar", "fr", "en") if lang != language]
     assert [saved.states[lang] for lang in others] == [LanguageState.REVIEW] * 2
     # The draft does not reach anybody yet.
-    # The entry comes first (an offer of a feature the message names may follow).
-    before, *_ = await bot.say(USERS[language], QUESTIONS[language])
+    [before] = await bot.say(USERS[language], QUESTIONS[language])
     assert MARK not in (before.text or "")
     refused = await editor.publish(SLUG, author=ADMIN)
     assert not refused.published
@@ -55,8 +54,7 @@ async def test_a_published_edit_is_answered_at_once_and_a_restore_brings_back_th
         await editor.confirm(SLUG, lang, author=ADMIN)
     published = await editor.publish(SLUG, author=ADMIN)
     assert published.published, [p.text for p in published.problems]
-    # The entry comes first (an offer of a feature the message names may follow).
-    after, *_ = await bot.say(USERS[language], QUESTIONS[language])
+    [after] = await bot.say(USERS[language], QUESTIONS[language])
     assert MARK in (after.text or "")
 
     history = await editor.history(SLUG)
@@ -64,8 +62,7 @@ async def test_a_published_edit_is_answered_at_once_and_a_restore_brings_back_th
     assert history[2].author == ADMIN
     restored = await editor.restore(SLUG, history[-1].id, author=ADMIN)
     assert restored.published
-    # The entry comes first (an offer of a feature the message names may follow).
-    again, *_ = await bot.say(USERS[language], QUESTIONS[language])
+    [again] = await bot.say(USERS[language], QUESTIONS[language])
     assert MARK not in (again.text or "")
     assert old_answer.split("\n")[0][:40] in (again.text or "")
 
@@ -78,8 +75,7 @@ async def test_a_missing_french_answer_never_reaches_a_focal_point(bot: Harness)
     refusal = await editor.publish(SLUG, author=ADMIN)
     assert not refusal.published
     assert "missing answer in fr" in [p.text for p in refusal.problems if p.is_error]
-    # The entry comes first (an offer of a feature the message names may follow).
-    answer, *_ = await bot.say(FRENCH_USER, QUESTIONS["fr"])
+    [answer] = await bot.say(FRENCH_USER, QUESTIONS["fr"])
     assert edited.live.title.get("fr") in (answer.text or "")
     # The draft is kept: the next edit starts from it.
     reopened = await editor.open(SLUG)

@@ -5,8 +5,9 @@ phrases in content/intents.yaml; this module loads them and holds the policy ove
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -147,6 +148,13 @@ class Recognized:
     pure: bool = True
     # Other features the message asks for, in its order ("... and how do I register?").
     also: tuple[str, ...] = ()
+    # The message says one of the feature's own words (a keyword of intents.yaml: "register",
+    # "next event", "طلب دعم"), not only words its example phrases share with the Hub's
+    # subjects ("the national-local cooperation" reads a little like "support for our local
+    # plan"). A reference, a greeting or thanks names itself.
+    named: bool = True
+    # The parts of the message that ask for the feature.
+    asking: str = ""
 
 
 # --- loading and checking -----------------------------------------------------------------------
@@ -294,6 +302,14 @@ def _skeleton(word: str) -> str:
     return f"~{skeleton}"
 
 
+def _scores_enough(name: str, score: float) -> bool:
+    return score >= MIN_SCORE_BY_INTENT.get(name, MIN_INTENT_SCORE)
+
+
+def _readings(word: str) -> frozenset[str]:
+    return frozenset((*term_variants(word), _skeleton(word)))
+
+
 def _social_vocabulary(phrases: Iterable[str]) -> frozenset[str]:
     words = _vocabulary(phrases)
     return words | {_skeleton(word) for word in words}
@@ -331,6 +347,16 @@ class IntentRecognizer:
             if name not in SOCIAL_INTENTS
         ]
         self._index = KnowledgeIndex.build(features, synonyms=synonyms, settings=INTENT_SETTINGS)
+        # Each keyword of each feature as the words it needs, each word as its readings.
+        self._keywords = {
+            document.slug: [
+                needed
+                for lang in LANGUAGES
+                for keyword in document.keywords.get(lang)
+                if (needed := [_readings(word) for word in raw_words(normalize(keyword))])
+            ]
+            for document in features
+        }
         # The intents' own words as the engine stems them (a synonym of theirs is not one).
         self._stems = frozenset(
             term
@@ -363,11 +389,16 @@ class IntentRecognizer:
             for lang, names in catalog.language_names.items()
         }
 
-    def recognize(self, message: str) -> Recognized | None:
-        """The feature a message asks for, if any."""
+    def recognize(
+        self, message: str, unexplained: Callable[[str], str] | None = None
+    ) -> Recognized | None:
+        """The feature a message asks for, if any. `unexplained` gives what is left of a part
+        of the message once the words of the entry it reads as are taken out (see
+        understand): a part asks for a feature by its own words, or by words that the entry
+        does not explain."""
         reference = request_reference(message)
         parts = clauses(REFERENCE_RE.sub(" ", message) if reference else message)
-        found = [self._feature(part) for part in parts]
+        found = [self._feature(part, unexplained) for part in parts]
         if reference is not None:
             # The request named wins; another question beside it is still answered.
             return Recognized(
@@ -378,17 +409,20 @@ class IntentRecognizer:
             )
         named = next((name for name in found if name is not None), None)
         if named is None and len(parts) > 1:
-            named = self._feature(message)
+            named = self._feature(message, unexplained)
             if named is not None:
                 found = [named] * len(parts)
         if named is not None:
             language = self.named_language(message) if named == LANGUAGE else None
+            asking = " ".join(part for part, name in zip(parts, found, strict=True) if name)
             return Recognized(
                 named,
                 language=language,
                 rest=self._rest(parts, found),
                 pure=self._explains(parts, found),
                 also=tuple(dict.fromkeys(n for n in found if n is not None and n != named)),
+                named=self.names_feature(asking, named),
+                asking=asking,
             )
         # Greetings and thanks: the message's, or a part's beside a question ("thanks! one
         # more question: ..."), which the knowledge base answers.
@@ -403,15 +437,52 @@ class IntentRecognizer:
         """The features a text is closest to, best first, whether or not it asks for one."""
         return [hit.slug for hit in self._index.rank(text, limit)]
 
-    def _feature(self, text: str) -> str | None:
-        hits = self._index.search(text, limit=1).hits
-        if not hits:
-            return None
-        best = hits[0]
+    def _feature(self, text: str, unexplained: Callable[[str], str] | None) -> str | None:
+        candidates = self._index.evidence(text, limit=len(self.catalog.intents)).candidates
+        # As search() has it: a feature is asked without naming it when the text is covered.
+        covered = any(c.coverage >= INTENT_SETTINGS.min_coverage for c in candidates)
+        matching = [c.slug for c in candidates if covered and _scores_enough(c.slug, c.score)]
+        said = self._said_words(text)
+        # A feature named in a phrase of its own comes first ("comment je fais la demande" is
+        # closer to the examples of my requests, but "faire la demande" is a new one; "mute
+        # the event notifications" says "event" too), then the closest one if named at all.
+        # Named in such a phrase, it needs no share of the text's other words ("when's the
+        # next training for focal points?").
+        named = next((name for name in matching if self._names(said, name, min_words=2)), None)
+        if named is None and matching and self._names(said, matching[0]):
+            named = matching[0]
+        if named is None and candidates and _scores_enough(candidates[0].slug, candidates[0].score):
+            named = candidates[0].slug if self._names(said, candidates[0].slug, 2) else None
+        if named is not None or not matching or unexplained is None:
+            return named or next(iter(matching), None)
+        # Without the feature's own words, the words that resemble its example phrases must
+        # be more than the subject of an entry ("what is the Strong Cities Network?" is not
+        # the events of the network's cities; "ما هو التعاون الوطني المحلي؟" is no support
+        # request): the part is read again without the words of the entry it reads as.
+        name = matching[0]
+        rest = unexplained(text)
+        if rest == text:
+            return name
+        # The rest is what is left of a message: the share of it the feature covers is no
+        # longer the measure, only that it still points at the feature first.
+        left = self._index.rank(rest, 1) if rest else []
         return (
-            best.slug
-            if best.score >= MIN_SCORE_BY_INTENT.get(best.slug, MIN_INTENT_SCORE)
-            else None
+            name if left and left[0].slug == name and _scores_enough(name, left[0].score) else None
+        )
+
+    def names_feature(self, text: str, name: str) -> bool:
+        """Whether a text holds every word of one of the feature's keywords (in any of their
+        readings: stems, clitics, Latin-script Arabic)."""
+        return self._names(self._said_words(text), name)
+
+    @staticmethod
+    def _said_words(text: str) -> set[str]:
+        return set().union(*(_readings(word) for word in raw_words(normalize(text))))
+
+    def _names(self, said: set[str], name: str, min_words: int = 1) -> bool:
+        return any(
+            len(keyword) >= min_words and all(readings & said for readings in keyword)
+            for keyword in self._keywords.get(name, ())
         )
 
     def _rest(self, parts: Sequence[str], found: Sequence[str | None]) -> str:
@@ -485,14 +556,44 @@ def understand(
     index: KnowledgeIndex, intents: IntentRecognizer, question: str, *, lang: str | None = None
 ) -> Understanding:
     """The feature a message asks for, and what the knowledge base answers beside it."""
-    recognized = intents.recognize(question)
     whole = read(index, question, lang=lang)
+    recognized = intents.recognize(
+        question, unexplained=lambda part: _unexplained(index, part, whole)
+    )
     if recognized is None:
         return Understanding(whole, None)
     if recognized.name in SOCIAL_INTENTS:
         return Understanding(*_beside_greeting(recognized, whole))
     rest = read(index, recognized.rest, lang=whole.lang) if recognized.rest else None
     return Understanding(beside_intent(recognized, whole, rest), recognized)
+
+
+def _unexplained(index: KnowledgeIndex, text: str, whole: Reading) -> str:
+    """A part of a message without the words of the entry it reads as (its answer, or the
+    first entry suggested). The part itself when it reads as no entry."""
+    reading = read(index, text, lang=whole.lang) if text != whole.message else whole
+    if not reading.shown:
+        return text
+    subject = _subject_words(index.entries[reading.shown[0]])
+    return " ".join(word for word in raw_words(normalize(text)) if not _readings(word) & subject)
+
+
+@lru_cache(maxsize=1024)
+def _subject_words(entry: Entry) -> frozenset[str]:
+    """An entry's title, keywords and example questions in every language, as the readings
+    of their words."""
+    return frozenset().union(
+        *(
+            _readings(word)
+            for lang in LANGUAGES
+            for phrase in (
+                entry.title.get(lang),
+                *entry.keywords.get(lang),
+                *entry.questions.get(lang),
+            )
+            for word in raw_words(normalize(phrase))
+        )
+    )
 
 
 def _beside_greeting(recognized: Recognized, whole: Reading) -> tuple[Reading, Recognized | None]:
