@@ -18,9 +18,9 @@ from bot.knowledge.content import Entry
 from bot.knowledge.facts import FACT_KINDS, asked_facts, stated_facts
 from bot.knowledge.normalize import (
     LANGUAGES,
+    arabic_consonants,
     arabic_suffix_variants,
     arabic_verb_variants,
-    arabic_consonants,
     arabizi_consonant_readings,
     arabizi_skeleton,
     content_word,
