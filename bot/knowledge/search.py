@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.content import Entry
-from bot.knowledge.facts import FACT_KINDS, asked_facts, stated_facts
+from bot.knowledge.facts import FACT_KINDS, asked_facts, proper_names, stated_facts
 from bot.knowledge.normalize import (
     LANGUAGES,
     arabic_consonants,
@@ -145,6 +145,7 @@ class KnowledgeIndex:
         synonyms: Synonyms | None = None,
         example_questions: dict[frozenset[str], list[int]] | None = None,
         fact_statements: dict[str, FloatArray] | None = None,
+        names: frozenset[str] = frozenset(),
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
         self.settings = settings
@@ -176,6 +177,7 @@ class KnowledgeIndex:
         self._synonyms = _SynonymTable.compile(
             synonyms or Synonyms(), self._direct_alternatives, settings.synonym_weight
         )
+        self._name_terms = self._names_and_their_synonyms(names, synonyms or Synonyms())
 
     def __len__(self) -> int:
         return len(self._slugs)
@@ -214,6 +216,7 @@ class KnowledgeIndex:
             synonyms=synonyms,
             example_questions=builder.example_question_owners(),
             fact_statements=_fact_statements(list(by_slug.values())),
+            names=proper_names(by_slug.values()),
         )
         logger.info("knowledge index: %d entries, %d terms", len(by_slug), len(builder.term_ids))
         return index
@@ -424,7 +427,28 @@ class KnowledgeIndex:
             # Words only ever met inside answers ("next", "happened") are ordinary language,
             # not subjects: their rarity in a small base must not decide whether we answer.
             mass *= self.settings.non_topical_word_factor
+        elif all(alt.term_id in self._name_terms for alt in alternatives):
+            # A place or a person is rare, but says where or who, not what is asked:
+            # "the hotel of the Tangier round table" is not answered by sharing "Tangier".
+            mass *= self.settings.name_word_factor
         return mass
+
+    def _names_and_their_synonyms(
+        self, names: frozenset[str], synonyms: Synonyms
+    ) -> frozenset[int]:
+        """The terms of proper names (facts.proper_names), and of every member of a synonym
+        group that holds one (تونس beside Tunisia, عمّان beside Amman)."""
+        terms = {alt.term_id for name in names for alt in self._direct_alternatives(name)[:1]}
+        for group in synonyms.groups:
+            members = [tokenize(member) for member in group.members]
+            if any(len(words) == 1 and words[0] in names for words in members):
+                terms.update(
+                    alt.term_id
+                    for words in members
+                    if len(words) == 1
+                    for alt in self._direct_alternatives(words[0])[:1]
+                )
+        return frozenset(terms)
 
     def _direct_alternatives(self, word: str) -> list[_Alternative]:
         """Index terms of the word as typed (with its clitic readings or other-language stem)."""
