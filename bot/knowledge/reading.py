@@ -110,16 +110,16 @@ def message_parts(message: str) -> list[Part]:
         parts.insert(0, Part(" ".join(questions), True, context))
     for sentence in sentences:
         clauses = _clauses(sentence.text)
-        pieces = [sentence]
+        own = [sentence]
         if len(clauses) > 1:
-            pieces += [
+            own += [
                 Part(clause, sentence.is_question or _starts_question(clause)) for clause in clauses
             ]
         # A question of a message that also gives context ("How did Saida organise this?",
         # "who supports them?") is read with that context, never alone.
         parts += [
             replace(piece, context=context) if context and piece.is_question else piece
-            for piece in pieces
+            for piece in own
         ]
     # Each text once (a one-sentence message is its sentence, its final mark aside).
     unique: dict[str, Part] = {}
