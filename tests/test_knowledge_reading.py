@@ -155,7 +155,10 @@ def test_a_question_that_leans_on_its_context_is_never_read_alone() -> None:
     """ "How did they organise it?" alone shares its one word with the youth council; read with
     the sentences before it, it is about the schools' network, or at worst unsure."""
     index = _context_index()
-    message = "Hate speech is spreading in our schools. How did they organise it?"
+    message = (
+        "Hate speech is spreading in our schools, and the schools, social services and "
+        "municipal departments want a local prevention network. How did they organise it?"
+    )
     reading = read(index, message, lang="en")
     assert reading.answer != "fes-council"
     assert "saida-network" in reading.shown

@@ -67,7 +67,7 @@ class SearchSettings:
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
     # and the context's this much (they may name the subject: "what was that meeting about?").
-    context_word_factor: float = 0.3
+    context_word_factor: float = 0.1
 
 
 DEFAULT_SETTINGS: Final = SearchSettings()
