@@ -127,3 +127,40 @@ async def test_a_fact_no_entry_states_is_not_answered_with_an_entry(
 ) -> None:
     [reply] = await bot.say(USERS[language], question)
     assert reply.text in (expected(language, NOT_SURE), expected(language, NOT_FOUND))
+
+
+def reaches(reply_text: str | None, buttons: list[str], slug: str, language: str) -> bool:
+    """The entry is the answer, or one of the buttons of "Is it one of these?"."""
+    return starts_with_title(reply_text, slug, language) or button_label(slug, language) in buttons
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        # No synonym spells these words in Latin letters: their consonants are read against the
+        # Arabic of the entries (اللجنة التوجيهية).
+        ("ar", "chnowa dawr el lajna el tawjihiya?"),
+        ("fr", "salam, chkoun fi el lajna el tawjihiya ?"),
+        ("en", "who sits on el lajna el tawjihiya?"),
+    ],
+)
+async def test_arabic_in_latin_letters_reaches_the_entry_in_one_tap(
+    bot: Harness, language: str, question: str
+) -> None:
+    reply, *_ = await bot.say(USERS[language], question)
+    assert reaches(reply.text, reply.button_texts(), "steering-committee", language)
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("ar", "في أي فندق انعقدت المائدة المستديرة في طنجة؟"),
+        ("fr", "Dans quel hôtel s'est tenue la table ronde de Tanger ?"),
+        ("en", "In which hotel did the Tangier round table meet?"),
+    ],
+)
+async def test_a_venue_no_entry_states_is_not_answered_with_the_meeting(
+    bot: Harness, language: str, question: str
+) -> None:
+    [reply] = await bot.say(USERS[language], question)
+    assert reply.text in (expected(language, NOT_SURE), expected(language, NOT_FOUND))
