@@ -164,3 +164,34 @@ async def test_a_venue_no_entry_states_is_not_answered_with_the_meeting(
 ) -> None:
     [reply] = await bot.say(USERS[language], question)
     assert reply.text in (expected(language, NOT_SURE), expected(language, NOT_FOUND))
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "ar",
+            "في الشتاء الماضي احترق السوق القديم ولم يعرف أحد في البلدية من يقرر ماذا، وانتشرت "
+            "الإشاعات. كيف استعدوا لهذا في عمان؟",
+        ),
+        (
+            "fr",
+            "L'hiver dernier un incendie au vieux marché a paralysé la commune : personne ne "
+            "savait qui décide, et les rumeurs ont circulé. Comment ils se sont préparés à ça à "
+            "Amman ?",
+        ),
+        (
+            "en",
+            "Last winter a fire in the old market left our council lost: nobody knew who "
+            "decides what, and rumours spread. How did they prepare for this in Amman?",
+        ),
+    ],
+)
+async def test_a_sentence_of_context_does_not_answer_for_the_question(
+    bot: Harness, language: str, message: str
+) -> None:
+    """ "... and rumours spread" alone is about misinformation; the message asks how Amman
+    prepared for a crisis. An entry that only the context points at is not the answer."""
+    reply, *_ = await bot.say(USERS[language], message)
+    assert not starts_with_title(reply.text, "online-harms", language)
+    assert reply.text == expected(language, NOT_SURE)

@@ -232,7 +232,19 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
     whole = " ".join(message.split())
     if not judged:
         return Reading(message, lang, Tier.DECLINE, None, (), whole)
-    sure = [j for j in judged if j.is_sure(settings)]
+    # The part that asks, read with its context: an answer given by a sentence of context
+    # must be one of its entries too ("... and rumours spread. How did Amman prepare?").
+    asking = {
+        c.slug
+        for j in judged
+        if j.part.is_question and j.part.context
+        for c in j.evidence.candidates
+    }
+    sure = [
+        j
+        for j in judged
+        if j.is_sure(settings) and (j.part.is_question or not asking or j.top.slug in asking)
+    ]
     if sure:
         best = max(sure, key=lambda j: (j.surety(settings), j.top.score))
         answer = best.top.slug
