@@ -56,7 +56,7 @@ ALTERNATIVES_CACHE_MAX: Final = 50_000
 ARABIZI_MIN_SKELETON_CHARS: Final = 3
 # A Latin word read as an Arabic one by its consonants (normalize.arabizi_consonant_readings)
 # is a guess: it counts this much, and not at all when its consonants fit too many terms.
-TRANSLITERATION_WEIGHT: Final = 0.7
+TRANSLITERATION_WEIGHT: Final = 0.9
 TRANSLITERATION_MAX_TERMS: Final = 12
 
 
