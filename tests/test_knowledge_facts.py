@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import KnowledgeIndex
-from bot.knowledge.facts import asked_facts, stated_facts
+from bot.knowledge.facts import asked_facts, proper_names, stated_facts
 from bot.knowledge.normalize import normalize, raw_words
 from tests.test_knowledge_search import make_entry
 
@@ -192,3 +192,24 @@ def test_an_amount_is_answered_only_by_an_entry_that_states_one(question: str) -
     assert [hit.slug for hit in without_amount.search("the technical support fund").hits] == [
         "fund"
     ]
+
+
+def test_proper_names_are_the_words_only_ever_capitalised_inside_a_sentence() -> None:
+    entries = [
+        make_entry(
+            "amman",
+            ("عمان", "Le guide d'Amman", "The Amman guide"),
+            ((), (), ()),
+            ("", "La ville d'Amman a écrit son guide.", "Greater Amman wrote its crisis guide."),
+        ),
+        make_entry(
+            "guides",
+            ("الأدلة", "Les guides", "Guides"),
+            ((), (), ()),
+            ("", "", "Each guide was written with Rabat. Crisis work matters."),
+        ),
+    ]
+    names = proper_names(entries)
+    assert {"amman", "rabat"} <= names
+    # Written in lower case somewhere, or only ever first in a sentence: not a name.
+    assert not {"guide", "crisis", "each", "greater"} & names
