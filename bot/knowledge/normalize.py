@@ -125,7 +125,7 @@ _EN_STOPWORDS: Final = _words(
     hey thanks thank ok okay pls plz kindly know explain show want wanted like whats anything
     something someone anyone is there im ive id youre yes yeah hm hmm dear sir madam
     best good great time way thing things stuff exactly really actually idea ideas maybe kind
-    sort lot lots find look looking
+    sort lot lots find look looking happened happen happens happening
     """
 )
 
@@ -143,7 +143,8 @@ _FR_STOPWORDS: Final = _words(
     expliquer explique expliquez montre montrez dire parle parlez connais connaitre oui non
     quelque quelques svp madame monsieur combien koi kwa ke ki pk pq stp slt cc
     meilleur meilleure meilleurs bon bonne temps heure chose choses truc trucs vraiment
-    exactement idee idees obtenir trouver chercher
+    exactement idee idees obtenir trouver chercher ete sera seront serait fut aura auront
+    aurait passe
     """
 )
 
@@ -165,6 +166,9 @@ _ARABIZI_STOPWORDS: Final = _words(
     yalli halli msh mish mush mesh mafi fama famma kayen kayn chi shi hal hadha hathi hatha
     hedi hadhi ahna e7na ya3ni wla walla aw ama ken kan kanet kont kunt 3la 3al 3ndna 3idna
     ma3 elly illy sar sarat sayer shlon chlon eshlon 3ashan 3shan 3lshan bta3 btaa bi wa
+    salam slm salamou inchallah inshallah nchallah incha wallah walah yallah marhaba ahlan
+    habibi khoya khouya akhi sahbi hamdullah hamdoulah hamdulillah chokran shukran choukran
+    baraka barak allah
     """
 )
 
@@ -192,7 +196,7 @@ _AR_STOPWORDS_RAW: Final = """
     شنوة شنوا شنيا نجم نجمو نجموا باش برشا ياسر توا توة متاعكم متاعنا يعيشك بالله
     اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
     اشلون شكد اشكد شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
-    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا
+    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا ال
     احنا إحنا حنا نحنا نعمل نعملو اعمل نسوي اسوي ندير نديرو نديرها مال شصار صار شنو شكو
     """
 
