@@ -255,6 +255,20 @@ def staff_notice(
     kinds[kind] = NoticeKind(rendered, copied if on_copy is not None else None)
 
 
+def staff_cards(
+    application: HubApplication,
+    render: Callable[[Services, int, int], Awaitable[NoticePart | None]],
+) -> None:
+    """How the staff outbox renders a card it refreshes: (request id, chat id) -> its text and
+    buttons for that chat's reader, or None when the request is gone."""
+
+    async def rendered(request_id: int, chat_id: int) -> NoticePart | None:
+        services: Services = application.bot_data["services"]
+        return await render(services, request_id, chat_id)
+
+    application.bot_data["render_card"] = rendered
+
+
 def message_parts(
     text: Markup,
     translator: Translator,

@@ -1,10 +1,9 @@
-"""Edits of one message are coalesced on the way out: a card ends on the newest state."""
+"""Refreshes of one card are coalesced in the staff outbox: a card ends on the newest state."""
 
 from __future__ import annotations
 
 import asyncio
 
-from handlers.support_notices import refresh_cards
 from tests.conftest import ENGLISH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness
 from tests.support_helpers import make_focal_point
@@ -16,7 +15,8 @@ async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_stat
 ) -> None:
     """The card shows "In review"; the status goes to "Waiting for the city" and back to
     "In review" while the first refresh waits for the staff group's turn. The second refresh
-    asks for what the card showed before: it must not be dropped as unchanged."""
+    asks for what the card showed before: it must not be dropped as unchanged, and the card
+    is edited no more than twice (the content on its way, then the newest)."""
     time = harness.hold_waits()
     harness.api.add_group(STAFF_CHAT, "Hub staff")
     async with harness.running(staff_chat_id=STAFF_CHAT):
@@ -26,8 +26,9 @@ async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_stat
         await make_focal_point(bot, ENGLISH_USER, "JO", "Karak")
         request_id = await file_one(bot, "en", attach=False)
         support = bot.services.support
+        outbox = bot.services.outbox
         await support.change_status(request_id, "in_review", staff_id=ADMIN)
-        await refresh_cards(telegram, bot.services, request_id)
+        await outbox.idle()
         [(chat_id, card_id)] = await support.copies(request_id)
 
         def card() -> str:
@@ -39,13 +40,16 @@ async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_stat
         for _ in range(2):
             await telegram.send_message(STAFF_CHAT, "Staff meeting at noon.")
         time.holding = True
+        edits_before = outbox.card_edits
         await support.change_status(request_id, "waiting_city", staff_id=ADMIN)
-        first = asyncio.create_task(refresh_cards(telegram, bot.services, request_id))
+        first = asyncio.create_task(outbox.idle())
         await time.someone_waits.wait()
         await support.change_status(request_id, "in_review", staff_id=ADMIN)
-        second = asyncio.create_task(refresh_cards(telegram, bot.services, request_id))
-        await second  # handed to the edit already waiting: nobody waits twice
+        outbox.wake()  # as the handlers do: the refresh was queued with the change
         time.release()
         await first
+        await outbox.idle()
         assert status_label("en", "In review") in card()
         assert status_label("en", "Waiting for the city") not in card()
+        assert outbox.card_edits - edits_before <= 2
+        assert await outbox.pending() == 0
