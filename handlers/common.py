@@ -275,6 +275,7 @@ def message_parts(
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
     is_copy: bool = False,
+    shows_version: int | None = None,
 ) -> list[NoticePart]:
     """A notice's text as :func:`send` would send it: laid out for the reader, split if too
     long, the buttons (and the copy staff act on) on the last part."""
@@ -285,6 +286,7 @@ def message_parts(
             _laid_out(part, translator),
             reply_markup if index == last else None,
             is_copy=is_copy and index == last,
+            shows_version=shows_version if index == last else None,
         )
         for index, part in enumerate(parts)
     ]

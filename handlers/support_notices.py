@@ -41,7 +41,13 @@ async def new_request_notice(
         "<b>New support request</b>\n\n{card}",
         card=staff_card(staff_t, request, count, services.config.staff_time_zone),
     )
-    card = message_parts(text, staff_t, triage_keyboard(staff_t, request, count), is_copy=True)
+    card = message_parts(
+        text,
+        staff_t,
+        triage_keyboard(staff_t, request, count),
+        is_copy=True,
+        shows_version=request.version,
+    )
     return card + [
         NoticePart(
             file_kind="photo" if attachment.kind == "photo" else "document",
@@ -56,8 +62,12 @@ async def remember_card(
     services: Services, notice: StaffNotice, chat_id: int, message_id: int
 ) -> None:
     """Where the card was posted, so every copy shows the request's current state."""
+    shown = notice.payload.get("shown_version")
     await services.support.add_copy(
-        int(notice.payload["request_id"]), chat_id=chat_id, message_id=message_id
+        int(notice.payload["request_id"]),
+        chat_id=chat_id,
+        message_id=message_id,
+        shown_version=int(shown) if shown is not None else None,
     )
 
 

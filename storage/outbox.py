@@ -66,15 +66,20 @@ class CardRefresh:
     asked: int
 
 
-async def queue_card_refreshes(tx: Transaction, request_id: int, now: datetime) -> None:
-    """Inside the change's transaction: every copy of the request's card is to be refreshed."""
+async def queue_card_refreshes(
+    tx: Transaction, request_id: int, now: datetime, *, copy: tuple[int, int] | None = None
+) -> None:
+    """Inside the change's transaction: every copy of the request's card (or only ``copy``,
+    a chat and message) is to be refreshed."""
+    chat_id, message_id = copy or (None, None)
     await tx.execute(
         "INSERT INTO card_refreshes (chat_id, message_id, request_id, asked, asked_at)"
         " SELECT chat_id, message_id, request_id, 1, :now FROM support_request_copies"
         " WHERE request_id = :id"
+        " AND (:chat IS NULL OR (chat_id = :chat AND message_id = :message))"
         " ON CONFLICT (chat_id, message_id)"
         " DO UPDATE SET asked = asked + 1, asked_at = excluded.asked_at",
-        {"id": request_id, "now": to_db_time(now)},
+        {"id": request_id, "now": to_db_time(now), "chat": chat_id, "message": message_id},
     )
 
 

@@ -512,13 +512,26 @@ class SupportRequestRepository:
         )
         return [int(row["user_id"]) for row in rows]
 
-    async def add_copy(self, request_id: int, *, chat_id: int, message_id: int) -> None:
+    async def add_copy(
+        self,
+        request_id: int,
+        *,
+        chat_id: int,
+        message_id: int,
+        shown_version: int | None,
+        now: datetime,
+    ) -> None:
+        """Remember a copy of the card; if the request changed since the version it shows,
+        the change found no copy to refresh: the refresh is queued now, in the same
+        transaction, so no change slips between the two."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO support_request_copies (chat_id, message_id, request_id)"
                 " VALUES (:chat, :message, :id)",
                 {"chat": chat_id, "message": message_id, "id": request_id},
             )
+            if shown_version is not None and not await _is_current(tx, request_id, shown_version):
+                await queue_card_refreshes(tx, request_id, now, copy=(chat_id, message_id))
 
     async def copies(self, request_id: int) -> list[tuple[int, int]]:
         rows = await self._db.fetchall(

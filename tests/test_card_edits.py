@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from tests.conftest import ENGLISH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness
@@ -53,3 +56,29 @@ async def test_two_refreshes_while_the_group_slot_is_busy_end_on_the_newest_stat
         assert status_label("en", "Waiting for the city") not in card()
         assert outbox.card_edits - edits_before <= 2
         assert await outbox.pending() == 0
+
+
+async def test_a_change_made_while_the_new_card_was_on_its_way_reaches_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card is rendered, then waits for the group's turn; staff change the request from
+    the console meanwhile, before the card's message is known, so the change finds no copy
+    to refresh. The copy remembers which version it shows, and is refreshed."""
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        bot = harness
+        support = bot.services.support
+        remember = support.add_copy
+
+        async def changed_on_the_way(request_id: int, **where: Any) -> None:
+            await support.change_status(request_id, "in_review", staff_id=ADMIN)
+            await remember(request_id, **where)
+
+        monkeypatch.setattr(support, "add_copy", changed_on_the_way)
+        await make_focal_point(bot, ENGLISH_USER, "JO", "Karak")
+        request_id = await file_one(bot, "en", attach=False)
+        await bot.services.outbox.idle()
+        [(chat_id, card_id)] = await support.copies(request_id)
+        card = next(m for m in bot.api.messages(chat_id) if m.message_id == card_id)
+        assert status_label("en", "In review") in (card.text or "")
+        assert await bot.services.outbox.pending() == 0

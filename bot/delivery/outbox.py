@@ -49,7 +49,9 @@ NO_CHAT = 0
 class NoticePart:
     """One message of a notice to one reader: HTML laid out for them (with its buttons), or a
     file by Telegram file id.  ``is_copy`` marks the message staff act on (a card, a question
-    to reply to): the kind's ``on_copy`` learns where it went."""
+    to reply to): the kind's ``on_copy`` learns where it went, and with ``shows_version``
+    (the payload's ``shown_version``) which version of its subject it shows, so a change made
+    while it was on its way still reaches it."""
 
     text: str | None = None
     reply_markup: InlineKeyboardMarkup | None = None
@@ -57,6 +59,7 @@ class NoticePart:
     file_id: str | None = None
     caption: str | None = None
     is_copy: bool = False
+    shows_version: int | None = None
 
 
 Render = Callable[[StaffNotice, Translator], Awaitable[list[NoticePart]]]
@@ -201,7 +204,10 @@ class StaffOutbox:
             else:
                 self.sent += 1
                 if part.is_copy and kind.on_copy is not None:
-                    await kind.on_copy(queued.notice, chat_id, message.message_id)
+                    notice = queued.notice
+                    if part.shows_version is not None:
+                        notice = notice.with_values(shown_version=part.shows_version)
+                    await kind.on_copy(notice, chat_id, message.message_id)
             await self._notices.confirm(queued.id, chat_id, index + 1)
         return True
 
