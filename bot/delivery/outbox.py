@@ -143,19 +143,24 @@ class StaffOutbox:
         token = replying_to.set(NO_CHAT)
         try:
             async with self._lock:
-                # Cards first: staff watch the card they just changed; then the next notices,
-                # and the cards again, which those may have changed meanwhile.
-                while await self._refresh_cards():
-                    batch = await self._notices.pending(BATCH)
-                    if not batch:
-                        return
-                    for queued in batch:
-                        if not await self._deliver(queued):
-                            self._retry_later()
-                            return
-                self._retry_later()
+                if not await self._send_all():
+                    self._retry_later()
         finally:
             replying_to.reset(token)
+
+    async def _send_all(self) -> bool:
+        """Until nothing is left; False if Telegram should be tried later.  The cards asked
+        for go before each notice: staff watch the card they just changed, and a batch of
+        files to the staff group takes minutes."""
+        while True:
+            if not await self._refresh_cards():
+                return False
+            batch = await self._notices.pending(BATCH)
+            if not batch:
+                return True
+            for queued in batch:
+                if not await self._refresh_cards() or not await self._deliver(queued):
+                    return False
 
     def _retry_later(self) -> None:
         if self._retry is not None:
