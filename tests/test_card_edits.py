@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from telegram import Message
 
 from tests.conftest import ENGLISH_USER
 from tests.harness import ADMIN, STAFF_CHAT, Harness
@@ -82,3 +83,38 @@ async def test_a_change_made_while_the_new_card_was_on_its_way_reaches_it(
         card = next(m for m in bot.api.messages(chat_id) if m.message_id == card_id)
         assert status_label("en", "In review") in (card.text or "")
         assert await bot.services.outbox.pending() == 0
+
+
+async def test_an_edit_handed_to_the_one_on_its_way_returns_once_telegram_has_it(
+    harness: Harness,
+) -> None:
+    """Two edits of one message while the group's slot is busy: the second is carried by the
+    first, and its caller hears back only when Telegram has it (the outbox confirms a card
+    then, not before: a kill in between must leave the refresh to do again)."""
+    time = harness.hold_waits()
+    harness.api.add_group(STAFF_CHAT, "Hub staff")
+    async with harness.running(staff_chat_id=STAFF_CHAT):
+        assert harness.application is not None
+        telegram = harness.application.bot
+        message = await telegram.send_message(STAFF_CHAT, "Version 1")
+        await telegram.send_message(STAFF_CHAT, "Staff meeting at noon.")
+        time.holding = True
+
+        def edit(text: str) -> asyncio.Task[Message | bool]:
+            return asyncio.create_task(
+                telegram.edit_message_text(text, chat_id=STAFF_CHAT, message_id=message.message_id)
+            )
+
+        first = edit("Version 2")
+        await time.someone_waits.wait()
+        second = edit("Version 3")
+        done, _ = await asyncio.wait({second}, timeout=0.2)
+        assert not done, "the carried edit was reported made before it was sent"
+        time.release()
+        await first
+        edited = await second
+        assert isinstance(edited, Message) and edited.text == "Version 3"
+        shown = next(
+            m for m in harness.api.messages(STAFF_CHAT) if m.message_id == message.message_id
+        )
+        assert shown.text == "Version 3"
