@@ -120,7 +120,11 @@ def build_application(
         await set_staff_menus(application.bot, services)
         await events.on_start(application)
         await broadcast.start_delivery(application)
-        services.outbox.start(application.bot, application.bot_data.get("notice_kinds", {}))
+        services.outbox.start(
+            application.bot,
+            application.bot_data.get("notice_kinds", {}),
+            application.bot_data.get("render_card"),
+        )
         if config.console_url is not None:
             server = ConsoleServer(
                 services, pages=CONSOLE_PAGES, bot_username=application.bot.username

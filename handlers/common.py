@@ -255,12 +255,27 @@ def staff_notice(
     kinds[kind] = NoticeKind(rendered, copied if on_copy is not None else None)
 
 
+def staff_cards(
+    application: HubApplication,
+    render: Callable[[Services, int, int], Awaitable[NoticePart | None]],
+) -> None:
+    """How the staff outbox renders a card it refreshes: (request id, chat id) -> its text and
+    buttons for that chat's reader, or None when the request is gone."""
+
+    async def rendered(request_id: int, chat_id: int) -> NoticePart | None:
+        services: Services = application.bot_data["services"]
+        return await render(services, request_id, chat_id)
+
+    application.bot_data["render_card"] = rendered
+
+
 def message_parts(
     text: Markup,
     translator: Translator,
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
     is_copy: bool = False,
+    shows_version: int | None = None,
 ) -> list[NoticePart]:
     """A notice's text as :func:`send` would send it: laid out for the reader, split if too
     long, the buttons (and the copy staff act on) on the last part."""
@@ -271,6 +286,7 @@ def message_parts(
             _laid_out(part, translator),
             reply_markup if index == last else None,
             is_copy=is_copy and index == last,
+            shows_version=shows_version if index == last else None,
         )
         for index, part in enumerate(parts)
     ]

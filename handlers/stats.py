@@ -14,7 +14,7 @@ from bot.context import HubApplication, HubContext
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.i18n import Translator
 from bot.stats import labels
-from bot.stats.periods import Period
+from bot.stats.periods import EARLIEST_DAY, Period
 from handlers.common import (
     answer_callback,
     button,
@@ -31,6 +31,7 @@ from storage.stats import Window
 logger = logging.getLogger(__name__)
 
 SELECTED_MARK = "• "
+REPORT_EXAMPLE = "/report 2026-01-01 2026-06-30"
 
 
 def dashboard(t: Translator, period: Period, country: str) -> tuple[Markup, InlineKeyboardMarkup]:
@@ -114,28 +115,56 @@ async def send_report(
 @staff_only
 async def report_command(update: Update, context: HubContext) -> None:
     """/report FROM TO (dates, both included), or /report alone for this year so far."""
-    t = context.t
     stats = context.services.stats
     args = context.args or []
     if not args:
         await send_report(update, context, stats.window(Period.YEAR), Period.YEAR)
         return
-    try:
-        first, last = (date.fromisoformat(arg) for arg in args) if len(args) == 2 else (None, None)
-    except ValueError:
-        first = last = None
-    if first is None or last is None or last < first:
-        await reply(
-            update,
-            context,
-            t._(
-                "Give the first and last day of the report, for example: {example}",
-                example="/report 2026-01-01 2026-06-30",
-            ),
+    days = _asked_days(args)
+    if days is None:
+        usage = context.t._(
+            "Give the first and last day of the report, for example: {example}",
+            example=REPORT_EXAMPLE,
         )
+        await reply(update, context, usage)
         return
-    window = stats.days(first, last)
-    await send_report(update, context, window, None)
+    problem = _days_problem(context.t, *days, stats.latest_day())
+    if problem is not None:
+        await reply(update, context, problem)
+        return
+    await send_report(update, context, stats.days(*days), None)
+
+
+def _asked_days(args: list[str]) -> tuple[date, date] | None:
+    """Two days written as the example writes them; None for anything else."""
+    if len(args) != 2:
+        return None
+    try:
+        return date.fromisoformat(args[0]), date.fromisoformat(args[1])
+    except ValueError:
+        return None
+
+
+def _days_problem(t: Translator, first: date, last: date, latest: date) -> Markup | None:
+    """Why these days make no report (the end before the start, a day no figure can be
+    on), or None."""
+    if last < first:
+        return t._(
+            "The last day, {last}, comes before the first, {first}. Give the first day, then "
+            "the last, for example: {example}",
+            first=first.isoformat(),
+            last=last.isoformat(),
+            example=REPORT_EXAMPLE,
+        )
+    if first < EARLIEST_DAY or last > latest:
+        return t._(
+            "A report covers days from {earliest} to {latest}. Give the first and last day "
+            "within them, for example: {example}",
+            earliest=EARLIEST_DAY.isoformat(),
+            latest=latest.isoformat(),
+            example=REPORT_EXAMPLE,
+        )
+    return None
 
 
 def _country(code: str) -> str | None:

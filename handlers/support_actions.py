@@ -23,7 +23,7 @@ from bot.support.desk import InputOutcome
 from bot.support.vocabulary import status_name
 from handlers.common import button, keyboard, send_to_person
 from handlers.routes import REQ_ANSWER, REQ_VIEW
-from handlers.support_notices import notify_city, refresh_cards
+from handlers.support_notices import notify_city
 from handlers.support_views import open_button, place
 from storage.models import SupportRequest
 
@@ -70,7 +70,7 @@ async def assign(
     if updated is None:
         current = await services.support.get(request_id)
         return ActionResult(Outcome.UNCHANGED if current else Outcome.GONE, current)
-    await refresh_cards(bot, services, request_id)
+    services.outbox.wake()  # every copy of the card is refreshed (queued with the change)
     if assignee is not None and assignee != actor.user_id:
         await _tell_assignee(bot, services, actor, updated, assignee)
     return ActionResult(Outcome.DONE, updated)
@@ -92,7 +92,7 @@ async def change_status(
     if updated is None:
         current = await services.support.get(request_id)
         return ActionResult(Outcome.UNCHANGED if current else Outcome.GONE, current)
-    await refresh_cards(bot, services, request_id)
+    services.outbox.wake()  # every copy of the card is refreshed (queued with the change)
     reached = await tell_city_status(bot, services, updated)
     return ActionResult(Outcome.DONE, updated, reached)
 
@@ -124,7 +124,7 @@ async def after_text(bot: Bot, services: Services, outcome: InputOutcome, text: 
         reached = await tell_city_question(bot, services, request, text.strip())
     elif outcome.action == "decline" and outcome.changed:
         reached = await tell_city_status(bot, services, request)
-    await refresh_cards(bot, services, request.id)
+    services.outbox.wake()  # every copy of the card is refreshed (queued with the change)
     return reached
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.context import HubContext
@@ -42,7 +41,13 @@ async def new_request_notice(
         "<b>New support request</b>\n\n{card}",
         card=staff_card(staff_t, request, count, services.config.staff_time_zone),
     )
-    card = message_parts(text, staff_t, triage_keyboard(staff_t, request, count), is_copy=True)
+    card = message_parts(
+        text,
+        staff_t,
+        triage_keyboard(staff_t, request, count),
+        is_copy=True,
+        shows_version=request.version,
+    )
     return card + [
         NoticePart(
             file_kind="photo" if attachment.kind == "photo" else "document",
@@ -57,8 +62,12 @@ async def remember_card(
     services: Services, notice: StaffNotice, chat_id: int, message_id: int
 ) -> None:
     """Where the card was posted, so every copy shows the request's current state."""
+    shown = notice.payload.get("shown_version")
     await services.support.add_copy(
-        int(notice.payload["request_id"]), chat_id=chat_id, message_id=message_id
+        int(notice.payload["request_id"]),
+        chat_id=chat_id,
+        message_id=message_id,
+        shown_version=int(shown) if shown is not None else None,
     )
 
 
@@ -134,32 +143,18 @@ def _reader_for(services: Services, chat_id: int, language: str | None) -> Trans
     return services.translator(language)
 
 
-async def refresh_cards(bot: Bot, services: Services, request_id: int) -> None:
-    """Show the new state on every copy of the card; a copy that cannot be edited is left.
-
-    Every change of a request calls this, from a Telegram card or from the console. Two
-    refreshes of one copy close together are coalesced on the way out (the delivery path's
-    edits): the copy ends on the newer state whichever waited for the chat's slot."""
+async def card_now(services: Services, request_id: int, chat_id: int) -> NoticePart | None:
+    """A copy of the request's card as its chat's reader sees it now: how the staff outbox
+    refreshes every copy after a change (bot/delivery/outbox.py), whether the change came from
+    a Telegram card, a city's answer or the console."""
     details = await services.support.details(request_id)
     if details is None:
-        return
-    for chat_id, message_id in await services.support.copies(request_id):
-        profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
-        reader = _reader_for(services, chat_id, profile.language if profile else None)
-        text = str(
-            staff_card(
-                reader, details.request, len(details.attachments), services.config.staff_time_zone
-            )
-        )
-        try:
-            await bot.edit_message_text(
-                right_to_left(text) if reader.is_rtl else text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=triage_keyboard(reader, details.request, len(details.attachments)),
-                disable_web_page_preview=True,
-            )
-        except TelegramError as error:
-            # Unchanged, deleted or too old: the other copies are still worth updating.
-            logger.debug("card %s/%s not refreshed: %s", chat_id, message_id, error)
+        return None
+    profile = await services.accounts.profile(chat_id) if chat_id > 0 else None
+    reader = _reader_for(services, chat_id, profile.language if profile else None)
+    count = len(details.attachments)
+    text = str(staff_card(reader, details.request, count, services.config.staff_time_zone))
+    return NoticePart(
+        right_to_left(text) if reader.is_rtl else text,
+        triage_keyboard(reader, details.request, count),
+    )

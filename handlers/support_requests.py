@@ -43,6 +43,7 @@ from handlers.common import (
     register_intents,
     register_routes,
     reply,
+    staff_cards,
     staff_notice,
 )
 from handlers.forms import FormView, Resumable, Screen, resumable
@@ -67,10 +68,10 @@ from handlers.routes import (
     REQUESTS,
 )
 from handlers.support_notices import (
+    card_now,
     city_answer_notice,
     new_request_notice,
     notify_city,
-    refresh_cards,
     remember_card,
 )
 from handlers.support_views import (
@@ -619,8 +620,7 @@ async def announce_answer(context: HubContext, request: SupportRequest, answer: 
     """The answer stays readable in the staff chat; Open brings the request's card. Every
     copy of the card shows the new status, and the city's other focal points hear of it."""
     name = context.me.focal_point.full_name if context.me.focal_point else ""
-    context.services.outbox.wake()  # the answer to staff, queued with it
-    await refresh_cards(context.bot, context.services, request.id)
+    context.services.outbox.wake()  # the answer to staff and the cards' refreshes, queued with it
 
     def tell_colleague(reader: Translator) -> tuple[Markup, InlineKeyboardMarkup]:
         return reader._(
@@ -656,6 +656,7 @@ def register(application: HubApplication) -> None:
     )
     staff_notice(application, NEW_REQUEST_NOTICE, new_request_notice, remember_card)
     staff_notice(application, CITY_ANSWER_NOTICE, city_answer_notice)
+    staff_cards(application, card_now)
     answering = in_flow(application, CITY_ANSWER_FLOW, one_answer=True)
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL

@@ -104,8 +104,12 @@ async def show_card(
         return
     sent = await reply(update, context, text, markup)
     await context.services.support.add_copy(
-        request_id, chat_id=sent.chat_id, message_id=sent.message_id
+        request_id,
+        chat_id=sent.chat_id,
+        message_id=sent.message_id,
+        shown_version=details.request.version,
     )
+    context.services.outbox.wake()  # a change made while the card was sent refreshes it
 
 
 # -- the buttons ---------------------------------------------------------------------------

@@ -52,9 +52,19 @@ from standin.people import SimulatedPeople
 
 __all__ = ["NOT_MODIFIED", "StandInBotApi"]
 
-# Methods that put a message in a chat (what refuse_chat refuses).
+# Methods that put a message in a chat or change one (what refuse_chat refuses).
 _REFUSABLE = frozenset(
-    {"sendmessage", "sendphoto", "senddocument", "sendmediagroup", "copymessage", "forwardmessage"}
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendmediagroup",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "editmessagecaption",
+    }
 )
 TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{20,}$")
 

@@ -112,7 +112,7 @@ class ErasureRepository:
                 " WHERE progress_chat_id = :id",
                 params,
             )
-            for table in ("question_copies", "support_request_copies"):
+            for table in ("question_copies", "support_request_copies", "card_refreshes"):
                 await tx.execute(f"DELETE FROM {table} WHERE chat_id = :id", params)
             await tx.execute("DELETE FROM staff WHERE user_id = :id", params)
             await tx.execute("DELETE FROM users WHERE id = :id", params)

@@ -440,6 +440,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE events ADD COLUMN updated_by INTEGER;
         """,
     ),
+    (
+        21,
+        "card refreshes in the staff outbox: written with the change, one row per card",
+        """
+        -- A staff card (a request's message in a staff chat) to show its request as it is now.
+        -- Written in the transaction of the change; a newer change of the same request bumps
+        -- ``asked`` instead of adding a row, so edits of one card coalesce, and the sender's
+        -- confirmation of an older content leaves the row for the newer one.
+        CREATE TABLE card_refreshes (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            request_id INTEGER NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+            asked INTEGER NOT NULL DEFAULT 1,
+            asked_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        """,
+    ),
 )
 
 

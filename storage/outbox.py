@@ -1,9 +1,16 @@
 """The staff outbox: notifications written in the transaction of the change that causes them,
-kept until Telegram accepted every message of each, so a stop at any moment loses none."""
+kept until Telegram accepted every message of each, so a stop at any moment loses none.
+
+Refreshes of the staff cards already posted are kept here too, one row per card: a change of a
+request asks every copy of its card to show the request as it then is.  A newer change bumps
+the row's ``asked`` count rather than adding a row, so the edits of one card coalesce (the
+last state asked for is what the card ends on) and the row goes only once Telegram accepted
+the newest."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +53,33 @@ async def queue_staff_notice(tx: Transaction, notice: StaffNotice, now: datetime
             "payload": json.dumps(notice.payload, ensure_ascii=False),
             "now": to_db_time(now),
         },
+    )
+
+
+@dataclass(frozen=True)
+class CardRefresh:
+    """A staff card to show its request as it is now; ``asked`` counts the changes that asked."""
+
+    chat_id: int
+    message_id: int
+    request_id: int
+    asked: int
+
+
+async def queue_card_refreshes(
+    tx: Transaction, request_id: int, now: datetime, *, copy: tuple[int, int] | None = None
+) -> None:
+    """Inside the change's transaction: every copy of the request's card (or only ``copy``,
+    a chat and message) is to be refreshed."""
+    chat_id, message_id = copy or (None, None)
+    await tx.execute(
+        "INSERT INTO card_refreshes (chat_id, message_id, request_id, asked, asked_at)"
+        " SELECT chat_id, message_id, request_id, 1, :now FROM support_request_copies"
+        " WHERE request_id = :id"
+        " AND (:chat IS NULL OR (chat_id = :chat AND message_id = :message))"
+        " ON CONFLICT (chat_id, message_id)"
+        " DO UPDATE SET asked = asked + 1, asked_at = excluded.asked_at",
+        {"id": request_id, "now": to_db_time(now), "chat": chat_id, "message": message_id},
     )
 
 
@@ -101,3 +135,41 @@ class OutboxRepository:
     async def count(self) -> int:
         row = await self._db.fetchone("SELECT count(*) AS n FROM staff_notices")
         return int(row["n"]) if row else 0
+
+    async def card_refreshes(self, limit: int) -> list[CardRefresh]:
+        """The cards waiting longest to show their request's newest state."""
+        rows = await self._db.fetchall(
+            "SELECT chat_id, message_id, request_id, asked FROM card_refreshes"
+            " ORDER BY asked_at, chat_id, message_id LIMIT :limit",
+            {"limit": limit},
+        )
+        return [_card_refresh(row) for row in rows]
+
+    async def card_refresh(self, chat_id: int, message_id: int) -> CardRefresh | None:
+        row = await self._db.fetchone(
+            "SELECT chat_id, message_id, request_id, asked FROM card_refreshes"
+            " WHERE chat_id = :chat AND message_id = :message",
+            {"chat": chat_id, "message": message_id},
+        )
+        return _card_refresh(row) if row is not None else None
+
+    async def card_shown(self, refresh: CardRefresh) -> bool:
+        """The card shows what ``refresh`` asked for; False if a newer change asked again
+        meanwhile (the row stays for it)."""
+        async with self._db.transaction() as tx:
+            deleted = await tx.execute(
+                "DELETE FROM card_refreshes"
+                " WHERE chat_id = :chat AND message_id = :message AND asked = :asked",
+                {"chat": refresh.chat_id, "message": refresh.message_id, "asked": refresh.asked},
+            )
+        return deleted > 0
+
+    async def count_card_refreshes(self) -> int:
+        row = await self._db.fetchone("SELECT count(*) AS n FROM card_refreshes")
+        return int(row["n"]) if row else 0
+
+
+def _card_refresh(row: sqlite3.Row) -> CardRefresh:
+    return CardRefresh(
+        int(row["chat_id"]), int(row["message_id"]), int(row["request_id"]), int(row["asked"])
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from storage.db import Database, ReadOnlyConnection, Transaction
 from storage.models import RequestAttachment, RequestEvent, SupportRequest, to_db_time
-from storage.outbox import StaffNotice, queue_staff_notice
+from storage.outbox import StaffNotice, queue_card_refreshes, queue_staff_notice
 
 # Names are looked up rather than copied, so erasing a person (/deleteme) erases them here too.
 _REQUEST_SELECT = """
@@ -361,6 +361,7 @@ class SupportRequestRepository:
                 await _event(
                     tx, request_id, "status", actor=actor, status=status, text=reason, now=now
                 )
+                await queue_card_refreshes(tx, request_id, now)
         return await self._after_change(request_id, changed)
 
     async def assign(
@@ -387,6 +388,7 @@ class SupportRequestRepository:
                 )
             if changed > 0:
                 await _event(tx, request_id, "assigned", actor=actor, assignee=assignee, now=now)
+                await queue_card_refreshes(tx, request_id, now)
         return await self._after_change(request_id, changed)
 
     async def _after_change(self, request_id: int, changed: int) -> SupportRequest | None:
@@ -456,6 +458,7 @@ class SupportRequestRepository:
                     await _event(
                         tx, request_id, "status", actor=actor, status="waiting_city", now=now
                     )
+                await queue_card_refreshes(tx, request_id, now)
         return await self._after_change(request_id, -1 if stale else 1)
 
     async def answer_from_city(
@@ -486,6 +489,7 @@ class SupportRequestRepository:
             if back_to_review:
                 # Nobody set this status: the answer did (a status event without an actor).
                 await _event(tx, request_id, "status", actor=None, status="in_review", now=now)
+            await queue_card_refreshes(tx, request_id, now)
             if notice is not None:
                 await queue_staff_notice(tx, notice.with_values(request_id=request_id), now)
         return await self.get(request_id)
@@ -508,13 +512,26 @@ class SupportRequestRepository:
         )
         return [int(row["user_id"]) for row in rows]
 
-    async def add_copy(self, request_id: int, *, chat_id: int, message_id: int) -> None:
+    async def add_copy(
+        self,
+        request_id: int,
+        *,
+        chat_id: int,
+        message_id: int,
+        shown_version: int | None,
+        now: datetime,
+    ) -> None:
+        """Remember a copy of the card; if the request changed since the version it shows,
+        the change found no copy to refresh: the refresh is queued now, in the same
+        transaction, so no change slips between the two."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO support_request_copies (chat_id, message_id, request_id)"
                 " VALUES (:chat, :message, :id)",
                 {"chat": chat_id, "message": message_id, "id": request_id},
             )
+            if shown_version is not None and not await _is_current(tx, request_id, shown_version):
+                await queue_card_refreshes(tx, request_id, now, copy=(chat_id, message_id))
 
     async def copies(self, request_id: int) -> list[tuple[int, int]]:
         rows = await self._db.fetchall(

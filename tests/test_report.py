@@ -8,7 +8,9 @@ import shutil
 import sqlite3
 import subprocess
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -196,3 +198,33 @@ def test_csv_on_standard_output_keeps_the_byte_order_mark(
     out = capsys.readouterr().out
     assert out.startswith("\ufeffreference,")
     assert "TSR-2026-0002" in out
+
+
+def test_workbook_row_times_are_in_the_staff_time_zone(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff in Honolulu (UTC-10): a request filed at 09:00 UTC was filed at 23:00 the day
+    before where they are, and the workbook says so, naming the zone in each time column."""
+    zone = "Pacific/Honolulu"
+    monkeypatch.setenv("HUBBOT_STAFF_TIME_ZONE", zone)
+    output = tmp_path / "hub-report.xlsx"
+    assert main(["report", "--from", FIRST, "--to", LAST, "--output", str(output)]) == 0
+    workbook = openpyxl.load_workbook(output)
+    requests, history = workbook.worksheets[3], workbook.worksheets[4]
+    assert requests.cell(1, 5).value == label("en", "Filed ({zone})", zone=zone)
+    assert history.cell(1, 2).value == label("en", "Date ({zone})", zone=zone)
+    with sqlite3.connect(database) as connection:
+        filed = dict(connection.execute("SELECT reference, created_at FROM support_requests"))
+    shown = {row[3]: row[4] for row in requests.iter_rows(min_row=2, values_only=True) if row[3]}
+    assert shown
+    for reference, when in shown.items():
+        utc = datetime.fromisoformat(filed[reference])
+        local = utc.astimezone(ZoneInfo(zone))
+        assert when == local.replace(tzinfo=None), reference
+        # Every fixture request was filed at 09:00 UTC: the day before in Honolulu.
+        assert when.date() == utc.date() - timedelta(days=1)
+    headers = {
+        sheet.title: [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        for sheet in workbook.worksheets
+    }
+    assert not any("UTC" in str(value) for values in headers.values() for value in values)

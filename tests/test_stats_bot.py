@@ -122,7 +122,7 @@ async def test_report_command_sends_the_workbook(hub: Harness) -> None:
     figures = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
     assert figures[label("fr", "Support requests filed")] == 7
     assert figures[label("fr", "Recipients")] == 15
-    [problem] = await hub.say(FRENCH_USER, "/report 2026-06-30 2026-01-01")
+    [problem] = await hub.say(FRENCH_USER, "/report 2026-06-30")
     assert problem.text == expected(
         "fr",
         "Give the first and last day of the report, for example: {example}",
@@ -165,3 +165,59 @@ async def test_reports_and_charts_never_read_on_the_replies_connection(
     statistics = set(QUERIES.values())
     assert read_here  # the bot's own reads (who is writing) still go there
     assert not [sql for sql in read_here if sql in statistics]
+
+
+USAGE = "Give the first and last day of the report, for example: {example}"
+REVERSED = (
+    "The last day, {last}, comes before the first, {first}. Give the first day, then the "
+    "last, for example: {example}"
+)
+OUT_OF_RANGE = (
+    "A report covers days from {earliest} to {latest}. Give the first and last day within "
+    "them, for example: {example}"
+)
+
+
+@pytest.mark.parametrize(
+    ("user", "language"), [(ADMIN, "en"), (FRENCH_USER, "fr"), (ARABIC_USER, "ar")]
+)
+async def test_report_days_out_of_range_or_malformed_get_a_clear_answer(
+    hub: Harness, user: int, language: str
+) -> None:
+    """Year 9999's last day has no day after it, year 1 no midnight in UTC east of London;
+    neither is a day with figures, nor is the end of a 50-year period.  Each gets its
+    answer in the staff member's language, never the apology for an error."""
+    example = "/report 2026-01-01 2026-06-30"
+    latest = f"{stats_fixture.NOW.year + 1}-12-31"
+    out_of_range = expected(
+        language, OUT_OF_RANGE, earliest="2000-01-01", latest=latest, example=example
+    )
+    answers = {
+        "9999-12-31 9999-12-31": out_of_range,
+        "0001-01-01 0001-01-31": out_of_range,
+        "2000-01-01 2049-12-31": out_of_range,
+        "1999-12-31 2026-01-31": out_of_range,
+        "2026-06-30 2026-01-01": expected(
+            language, REVERSED, first="2026-06-30", last="2026-01-01", example=example
+        ),
+        "2026-02-30 2026-03-01": expected(language, USAGE, example=example),
+        "2026-01-01": expected(language, USAGE, example=example),
+        "yesterday today": expected(language, USAGE, example=example),
+        "2026-01-01 2026-01-31 2026-02-28": expected(language, USAGE, example=example),
+    }
+    for period, answer in answers.items():
+        [reply] = await hub.say(user, f"/report {period}")
+        assert reply.text == answer, period
+    assert hub.api.errors == []
+    # The last day allowed still makes a report.
+    [report] = await hub.say(user, f"/report 2026-01-01 {latest}")
+    assert report.document is not None
+
+
+async def test_report_days_in_a_time_zone_east_of_london(harness: Harness) -> None:
+    """The first day allowed begins at midnight where staff are, the day before in UTC."""
+    async with harness.running(staff_time_zone="Asia/Amman"):
+        [report] = await harness.say(ADMIN, "/report 2000-01-01 2000-01-31")
+        assert report.document is not None
+        [refusal] = await harness.say(ADMIN, "/report 0001-01-01 0001-01-02")
+        assert refusal.text is not None and "2000-01-01" in refusal.text

@@ -9,6 +9,12 @@ at any moment (kill -9 included) loses nothing and repeats at most the message i
 To send through it (a handler, a job, the web console): queue a notice in the transaction of
 the change (``queue_staff_notice``) or alone (:meth:`StaffOutbox.queue`), then call
 :meth:`StaffOutbox.wake`.  Each kind is rendered by the function registered for it.
+
+Refreshes of the staff cards already posted go the same way: a change of a request asks, in its
+transaction (``queue_card_refreshes``), for every copy of its card to be edited.  The card is
+rendered when its turn comes, from the request as it is then; a change made while an edit was
+on its way asks again, and the card is edited once more with the newest state.  A refresh is
+confirmed when Telegram accepted the edit or said the message already shows it.
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.delivery.limiter import replying_to
+from bot.delivery.request import is_not_modified
 from bot.i18n import Translator
-from storage.outbox import OutboxRepository, QueuedNotice, StaffNotice
+from storage.outbox import CardRefresh, OutboxRepository, QueuedNotice, StaffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +49,9 @@ NO_CHAT = 0
 class NoticePart:
     """One message of a notice to one reader: HTML laid out for them (with its buttons), or a
     file by Telegram file id.  ``is_copy`` marks the message staff act on (a card, a question
-    to reply to): the kind's ``on_copy`` learns where it went."""
+    to reply to): the kind's ``on_copy`` learns where it went, and with ``shows_version``
+    (the payload's ``shown_version``) which version of its subject it shows, so a change made
+    while it was on its way still reaches it."""
 
     text: str | None = None
     reply_markup: InlineKeyboardMarkup | None = None
@@ -50,9 +59,13 @@ class NoticePart:
     file_id: str | None = None
     caption: str | None = None
     is_copy: bool = False
+    shows_version: int | None = None
 
 
 Render = Callable[[StaffNotice, Translator], Awaitable[list[NoticePart]]]
+# A request's card as the reader of a chat sees it now: (request id, chat id) -> the text and
+# buttons, or None when there is nothing to show any more.
+RenderCard = Callable[[int, int], Awaitable[NoticePart | None]]
 OnCopy = Callable[[StaffNotice, int, int], Awaitable[None]]
 Recipients = Callable[[], Awaitable[list[tuple[int, Translator]]]]
 
@@ -74,7 +87,9 @@ class StaffOutbox:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._retry: asyncio.TimerHandle | None = None
+        self._render_card: RenderCard | None = None
         self.sent = 0
+        self.card_edits = 0
 
     async def queue(self, notice: StaffNotice) -> None:
         """A notice caused by no other change (the digest); it goes out at once."""
@@ -85,10 +100,13 @@ class StaffOutbox:
         """Something was queued: send it."""
         self._wake.set()
 
-    def start(self, bot: Bot, kinds: Mapping[str, NoticeKind]) -> None:
+    def start(
+        self, bot: Bot, kinds: Mapping[str, NoticeKind], render_card: RenderCard | None = None
+    ) -> None:
         """Begin sending, first whatever an earlier run left unconfirmed."""
         self._bot = bot
         self._kinds = kinds
+        self._render_card = render_card
         self._wake.set()
         self._task = asyncio.create_task(self._run(), name="staff outbox")
 
@@ -107,7 +125,8 @@ class StaffOutbox:
             await self.send_pending()
 
     async def pending(self) -> int:
-        return await self._notices.count()
+        """Notices and card refreshes not yet confirmed."""
+        return await self._notices.count() + await self._notices.count_card_refreshes()
 
     async def _run(self) -> None:
         while True:
@@ -124,13 +143,24 @@ class StaffOutbox:
         token = replying_to.set(NO_CHAT)
         try:
             async with self._lock:
-                while batch := await self._notices.pending(BATCH):
-                    for queued in batch:
-                        if not await self._deliver(queued):
-                            self._retry_later()
-                            return
+                if not await self._send_all():
+                    self._retry_later()
         finally:
             replying_to.reset(token)
+
+    async def _send_all(self) -> bool:
+        """Until nothing is left; False if Telegram should be tried later.  The cards asked
+        for go before each notice: staff watch the card they just changed, and a batch of
+        files to the staff group takes minutes."""
+        while True:
+            if not await self._refresh_cards():
+                return False
+            batch = await self._notices.pending(BATCH)
+            if not batch:
+                return True
+            for queued in batch:
+                if not await self._refresh_cards() or not await self._deliver(queued):
+                    return False
 
     def _retry_later(self) -> None:
         if self._retry is not None:
@@ -179,8 +209,62 @@ class StaffOutbox:
             else:
                 self.sent += 1
                 if part.is_copy and kind.on_copy is not None:
-                    await kind.on_copy(queued.notice, chat_id, message.message_id)
+                    notice = queued.notice
+                    if part.shows_version is not None:
+                        notice = notice.with_values(shown_version=part.shows_version)
+                    await kind.on_copy(notice, chat_id, message.message_id)
             await self._notices.confirm(queued.id, chat_id, index + 1)
+        return True
+
+    async def _refresh_cards(self) -> bool:
+        """Every card asked for shows its request's newest state; False if Telegram should be
+        tried later."""
+        if self._render_card is None:
+            return True
+        while refreshes := await self._notices.card_refreshes(BATCH):
+            for refresh in refreshes:
+                if not await self._refresh_card(refresh):
+                    return False
+        return True
+
+    async def _refresh_card(self, refresh: CardRefresh | None) -> bool:
+        """Edit the card until it shows the newest state asked for (a change made while the
+        edit waited for the chat's slot asks once more)."""
+        while refresh is not None:
+            if not await self._edit_card(refresh):
+                return False
+            if await self._notices.card_shown(refresh):
+                return True
+            refresh = await self._notices.card_refresh(refresh.chat_id, refresh.message_id)
+        return True
+
+    async def _edit_card(self, refresh: CardRefresh) -> bool:
+        assert self._render_card is not None and self._bot is not None
+        part = await self._render_card(refresh.request_id, refresh.chat_id)
+        if part is None:
+            return True
+        where = f"{refresh.chat_id}/{refresh.message_id}"
+        try:
+            await self._bot.edit_message_text(
+                part.text or "",
+                chat_id=refresh.chat_id,
+                message_id=refresh.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.reply_markup,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as error:
+            # "Not modified": it already shows this. Otherwise deleted or too old to edit,
+            # which no retry mends; the other copies are still refreshed.
+            if not is_not_modified(error):
+                logger.info("card %s not refreshed: %s", where, error)
+        except Forbidden as error:
+            logger.info("card %s not refreshed: %s", where, error)
+        except TelegramError as error:
+            logger.warning("card %s not refreshed yet: %s", where, error)
+            return False
+        else:
+            self.card_edits += 1
         return True
 
     async def _send(self, chat_id: int, part: NoticePart) -> Message:

@@ -3,13 +3,14 @@ for its slot in the one limiter, and a 429 is waited out here, per chat, not in 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.request import RequestData
 
 from bot.delivery.http import AiohttpRequest
@@ -48,9 +49,6 @@ NOT_MODIFIED = (
 NOT_MODIFIED_ANSWER = json.dumps(
     {"ok": False, "error_code": 400, "description": NOT_MODIFIED}
 ).encode()
-# The answer to an edit handed to the one already queued for that message (Telegram answers
-# True to edits it does not return a message for).
-EDIT_COALESCED = json.dumps({"ok": True, "result": True}).encode()
 _CONTENT_FIELDS = ("text", "parse_mode", "entities", "reply_markup", "link_preview_options")
 
 
@@ -68,9 +66,12 @@ class SendCounts:
 
 @dataclass
 class _EditChain:
-    """Edits of one message, coalesced: the newest content asked for, sent by the first."""
+    """Edits of one message, coalesced: the newest content asked for, sent by the first; the
+    others wait for the last send's answer, so whoever records an edit as made (the staff
+    outbox confirming a card) does so only once Telegram has it."""
 
     latest: RequestData | None
+    answer: asyncio.Future[tuple[int, bytes]]
 
 
 class PacedRequest(AiohttpRequest):
@@ -113,12 +114,27 @@ class PacedRequest(AiohttpRequest):
             # this newer content too (after its own, if already sent), so what the message
             # ends up showing is the last content asked for.
             queued.latest = request_data
-            return 200, EDIT_COALESCED
+            return await asyncio.shield(queued.answer)
         if self._shown.get(key) == digest:
             return 400, NOT_MODIFIED_ANSWER
-        chain = self._edits[key] = _EditChain(request_data)
+        chain = self._edits[key] = _EditChain(
+            request_data, asyncio.get_running_loop().create_future()
+        )
         try:
-            return await self._carry_edits(url, method, name, chat_id, key, chain, timeouts)
+            answer = await self._carry_edits(url, method, name, chat_id, key, chain, timeouts)
+        except BaseException as error:
+            # The edits it carried were not made either: their callers learn it (the outbox
+            # keeps its card to refresh, as after any network error).
+            chain.answer.set_exception(
+                error
+                if isinstance(error, Exception)
+                else NetworkError("the edit carrying this one was stopped")
+            )
+            chain.answer.exception()  # retrieved: nobody else may be waiting
+            raise
+        else:
+            chain.answer.set_result(answer)
+            return answer
         finally:
             del self._edits[key]
 

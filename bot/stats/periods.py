@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 # "All time" starts before anything the bot can have stored.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# The first day a report of chosen days may cover: nothing is stored before it.
+EARLIEST_DAY = EPOCH.date()
 
 
 class Period(StrEnum):
@@ -36,3 +38,9 @@ def period_start(period: Period, now: datetime, time_zone: str = "UTC") -> datet
 def day_start(day: date, time_zone: str = "UTC") -> datetime:
     """Midnight of ``day`` in ``time_zone``, in UTC."""
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def latest_day(now: datetime, time_zone: str = "UTC") -> date:
+    """The last day a report of chosen days may cover: the end of next year where staff are.
+    Later days hold nothing (and the year 9999's last day has no day after it to end on)."""
+    return date(now.astimezone(ZoneInfo(time_zone)).year + 1, 12, 31)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.geography import COUNTRIES, OTHER_COUNTRY
 from bot.stats.cells import SMALL_CELL_LIMIT, Row, merge_small
-from bot.stats.periods import Period, day_start, period_start
+from bot.stats.periods import Period, day_start, latest_day, period_start
 from storage.stats import (
     BroadcastReach,
     EventAttendance,
@@ -209,6 +209,10 @@ class StatsService:
     def window(self, period: Period, country: str | None = None) -> Window:
         now = self._clock.now()
         return Window(period_start(period, now, self._time_zone), now, country, self._time_zone)
+
+    def latest_day(self) -> date:
+        """The last day :meth:`days` may be asked for (the first is ``EARLIEST_DAY``)."""
+        return latest_day(self._clock.now(), self._time_zone)
 
     def days(self, first: date, last: date, country: str | None = None) -> Window:
         """From the first day to the last, both included, in the staff's time zone."""

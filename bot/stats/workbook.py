@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -35,9 +36,10 @@ COLUMN_WIDTH = 18
 WIDE_COLUMN_WIDTH = 40
 
 
-def _excel_time(moment: datetime | None) -> datetime | None:
-    """Excel has no time zones: UTC, written as a plain date and time."""
-    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None)
+def _excel_time(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """Excel has no time zones: the time where staff are (the column's title names the zone,
+    as the report's days are theirs), written as a plain date and time."""
+    return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
 
 
 def _hours(start: datetime, end: datetime | None) -> float | None:
@@ -51,8 +53,10 @@ def _days(start: datetime, end: datetime | None) -> float | None:
 class _Book:
     """The workbook being written, with the formats and the reader's direction."""
 
-    def __init__(self, t: Translator) -> None:
+    def __init__(self, t: Translator, time_zone: str) -> None:
         self.t = t
+        self.time_zone = time_zone  # of every date and time in a row
+        self.zone = ZoneInfo(time_zone)
         self.buffer = io.BytesIO()
         self.workbook: Workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
         self.bold = self.workbook.add_format({"bold": True})
@@ -108,7 +112,7 @@ def _named_rows(rows: Sequence[Row], name: Callable[[str], str]) -> list[list[An
 
 def build_workbook(t: Translator, report: Report) -> bytes:
     """The whole report; CPU work, run in a worker thread by the bot."""
-    book = _Book(t)
+    book = _Book(t, report.window.time_zone)
     summary = book.sheet(t.label("Summary"))
     summary.set_column(0, 0, WIDE_COLUMN_WIDTH)
     summary.set_column(1, 1, COLUMN_WIDTH)
@@ -263,7 +267,7 @@ def _requests(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
         3,
         [
             t.label("Reference"),
-            t.label("Filed (UTC)"),
+            t.label("Filed ({zone})", zone=book.time_zone),
             t.label("Country"),
             t.label("City"),
             t.label("Topic"),
@@ -275,7 +279,7 @@ def _requests(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
         [
             [
                 request.reference,
-                _excel_time(request.created_at),
+                _excel_time(request.created_at, book.zone),
                 labels.country_name(t, request.country),
                 t.label(request.city),
                 labels.request_topic_name(t, request.topic),
@@ -307,11 +311,16 @@ def _history(book: _Book, report: Report) -> None:
         sheet,
         0,
         0,
-        [t.label("Reference"), t.label("Date (UTC)"), t.label("What happened"), t.label("Status")],
+        [
+            t.label("Reference"),
+            t.label("Date ({zone})", zone=book.time_zone),
+            t.label("What happened"),
+            t.label("Status"),
+        ],
         [
             [
                 step.reference,
-                _excel_time(step.at),
+                _excel_time(step.at, book.zone),
                 kinds.get(step.kind, step.kind),
                 labels.request_status_name(t, step.status) if step.status else None,
             ]
@@ -340,7 +349,12 @@ def _events(book: _Book, report: Report) -> None:
         event = details[event_id]
         title = event.titles.get(t.language) or next(iter(event.titles.values()), "")
         lines.extend(
-            [title, _excel_time(event.starts_at), labels.country_name(t, row.key), *row.values]
+            [
+                title,
+                _excel_time(event.starts_at, book.zone),
+                labels.country_name(t, row.key),
+                *row.values,
+            ]
             for row in merge_small(rows)
         )
     book.table(
@@ -349,7 +363,7 @@ def _events(book: _Book, report: Report) -> None:
         0,
         [
             t.label("Event"),
-            t.label("Starts (UTC)"),
+            t.label("Starts ({zone})", zone=book.time_zone),
             t.label("Country"),
             t.label("Invited"),
             t.label("Going"),
@@ -399,7 +413,7 @@ def _broadcasts(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
             lines.append(
                 [
                     broadcast_id,
-                    _excel_time(scheduled[broadcast_id]),
+                    _excel_time(scheduled[broadcast_id], book.zone),
                     labels.language_name(t, language),
                     labels.country_name(t, country),
                     *row.values,
@@ -411,7 +425,7 @@ def _broadcasts(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
         6,
         [
             t.label("Broadcast"),
-            t.label("Scheduled (UTC)"),
+            t.label("Scheduled ({zone})", zone=book.time_zone),
             t.label("Language"),
             t.label("Country"),
             *figures,

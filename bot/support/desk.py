@@ -202,8 +202,18 @@ class SupportDesk:
         if request is not None:
             self.feed.publish(RequestChange.of(request, kind, actor))
 
-    async def add_copy(self, request_id: int, *, chat_id: int, message_id: int) -> None:
-        await self._requests.add_copy(request_id, chat_id=chat_id, message_id=message_id)
+    async def add_copy(
+        self, request_id: int, *, chat_id: int, message_id: int, shown_version: int | None = None
+    ) -> None:
+        """A message showing the request's card, at ``shown_version``: a change since then
+        (made while it was on its way) refreshes it."""
+        await self._requests.add_copy(
+            request_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            shown_version=shown_version,
+            now=self._clock.now(),
+        )
 
     async def copies(self, request_id: int) -> list[tuple[int, int]]:
         return await self._requests.copies(request_id)

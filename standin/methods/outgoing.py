@@ -123,40 +123,42 @@ class OutgoingMessages(BotApiState):
             )
         if sum(len(r) for r in rows) > MAX_INLINE_BUTTONS:
             raise bad("reply markup is too long")
-        prefix = "can't parse inline keyboard button: "
         for row in rows:
             for button in row:
-                if not isinstance(button, dict):
-                    raise bad(prefix + "InlineKeyboardButton must be an Object")
-                if "text" not in button:
-                    raise bad(prefix + 'Can\'t find field "text"')
-                text = button["text"]
-                if not isinstance(text, str):
-                    raise bad(prefix + 'Field "text" must be of type String')
-                if not text.strip():
-                    raise bad(prefix + "Text must be non-empty")
-                actions = [
-                    a
-                    for a in _INLINE_ACTIONS
-                    if button.get(a) is not None
-                    and not (a in ("url", "callback_data") and button.get(a) == "")
-                ]
-                if not actions:
-                    raise bad(prefix + "Text buttons are unallowed in the inline keyboard")
-                if len(actions) > 1:
-                    raise bad(prefix + f"exactly one action field must be used, got {actions!r}")
-                if "callback_data" in actions:
-                    data = button["callback_data"]
-                    if not isinstance(data, str) or not 1 <= len(data.encode()) <= (
-                        CALLBACK_DATA_LIMIT
-                    ):
-                        raise bad("BUTTON_DATA_INVALID")
-                if "web_app" in actions:
-                    check_web_app(button["web_app"])
-                if "url" in actions:
-                    url = button["url"]
-                    if not isinstance(url, str) or not _BUTTON_URL_RE.match(url):
-                        raise bad(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+                OutgoingMessages._check_inline_button(button)
+
+    @staticmethod
+    def _check_inline_button(button: object) -> None:
+        prefix = "can't parse inline keyboard button: "
+        if not isinstance(button, dict):
+            raise bad(prefix + "InlineKeyboardButton must be an Object")
+        if "text" not in button:
+            raise bad(prefix + 'Can\'t find field "text"')
+        text = button["text"]
+        if not isinstance(text, str):
+            raise bad(prefix + 'Field "text" must be of type String')
+        if not text.strip():
+            raise bad(prefix + "Text must be non-empty")
+        actions = [
+            a
+            for a in _INLINE_ACTIONS
+            if button.get(a) is not None
+            and not (a in ("url", "callback_data") and button.get(a) == "")
+        ]
+        if not actions:
+            raise bad(prefix + "Text buttons are unallowed in the inline keyboard")
+        if len(actions) > 1:
+            raise bad(prefix + f"exactly one action field must be used, got {actions!r}")
+        if "callback_data" in actions:
+            data = button["callback_data"]
+            if not isinstance(data, str) or not 1 <= len(data.encode()) <= (CALLBACK_DATA_LIMIT):
+                raise bad("BUTTON_DATA_INVALID")
+        if "web_app" in actions:
+            check_web_app(button["web_app"])
+        if "url" in actions:
+            url = button["url"]
+            if not isinstance(url, str) or not _BUTTON_URL_RE.match(url):
+                raise bad(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
 
     def _reply_target(self, params: Params, chat: Chat) -> JsonDict | None:
         reply = params.get_json("reply_parameters")
