@@ -272,6 +272,10 @@ class ConsoleServer:
                     # The sign-in page: inside Telegram it signs in with initData and reloads.
                     return self._anonymous_page(request, "sign_in.html", HTTPStatus.UNAUTHORIZED)
                 raise web.HTTPUnauthorized()
+            if route.max_body_bytes is not None:
+                # Only a signed-in staff member's request to a page that takes a file may be
+                # larger than MAX_BODY_BYTES; nothing was read of the body before this point.
+                request = request.clone(client_max_size=route.max_body_bytes)
             refused = request.method not in SAFE_METHODS and (
                 not self._same_origin(request) or not await _csrf_matches(request, session)
             )
