@@ -17,10 +17,16 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
 
-from bot.broadcasts.attachments import FOLDER_NAME
+from bot.broadcasts.attachments import FOLDER_NAME, Refused
+from bot.broadcasts.composer import compose
 from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
 from tests.harness import ADMIN, Harness, catalogs
-from tests.test_broadcast import add_focal_point, broadcast_messages, wait_for_report
+from tests.test_broadcast import (
+    add_focal_point,
+    broadcast_messages,
+    delivery_settings,
+    wait_for_report,
+)
 
 VERSIONS = {
     "ar": "<b>برنامج الاجتماع</b> في الرباط يوم الخميس.",
@@ -213,3 +219,37 @@ async def test_a_file_telegram_would_not_take_is_refused_in_arabic(
     assert kept_files(bot) == []
     recipients = [user_id for people in PEOPLE.values() for user_id in people]
     assert not [m for u in recipients for m in bot.api.messages(u) if m.photo or m.document]
+
+
+async def test_a_broadcast_with_a_file_resumes_after_a_kill_without_uploading_it_again(
+    harness: Harness,
+) -> None:
+    delivery_settings(harness, paid=True, rate=40, chat_interval_ms=0)
+    harness.pace_in_real_time()
+    people = range(301, 341)
+    async with harness.running():
+        service = harness.services.broadcasts
+        await harness.say(ADMIN, "/start")
+        for user_id in people:
+            await add_focal_point(harness, user_id, "en", "IQ", "Baghdad")
+        assert service.attachments is not None
+        staged = await service.attachments.stage(ADMIN, "poster.png", png())
+        assert not isinstance(staged, Refused)
+        attachment = {"kind": staged.kind, "file_id": None, "upload": staged.token}
+        everyone = {"kind": "fp", "values": []}
+        assert (await compose(service, ADMIN, {"en": "Poster"}, everyone, attachment)).ok
+        await service.submit(ADMIN)
+        await harness.api.wait_for_call("sendPhoto", count=12)
+        await service.stop(grace_s=0)  # as abrupt as a kill
+    # Until the broadcast is done, its file is kept (Telegram's file_id with it).
+    assert len(kept_files(harness)) == 1
+    async with harness.running():
+        report = await wait_for_report(harness)
+        assert "not sent 0" in (report.text or "")
+    counts = [
+        sum(1 for m in harness.api.messages(user_id) if m.photo is not None) for user_id in people
+    ]
+    assert min(counts) == 1  # nobody skipped
+    assert sum(count - 1 for count in counts) <= 2  # only what was in flight at the kill
+    assert uploads(harness, "photo") == 1
+    assert kept_files(harness) == []
