@@ -457,9 +457,7 @@ async def stop(console: ConsoleContext) -> web.StreamResponse:
 
 def register(site: ConsoleSite) -> None:
     site.get("/announcements", show_composer, name="announcements", nav=N_("Announcements"))
-    site.post(
-        "/announcements", act, name="announcements.compose", max_body_bytes=MAX_POST_BYTES
-    )
+    site.post("/announcements", act, name="announcements.compose", max_body_bytes=MAX_POST_BYTES)
     site.get(r"/announcements/files/{token}", show_file, name="announcements.file")
     site.get("/announcements/counts", counts, name="announcements.counts")
     site.get(r"/announcements/{id:\d+}", show_broadcast, name="announcement")
