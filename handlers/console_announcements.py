@@ -389,6 +389,7 @@ async def show_file(console: ConsoleContext) -> web.StreamResponse:
         headers={
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file.file_name)}",
             "Cache-Control": "private, no-store",
+            "Content-Security-Policy": "sandbox",
         },
     )
 

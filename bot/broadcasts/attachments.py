@@ -21,13 +21,14 @@ import re
 import secrets
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from bot.clock import Clock
+from bot.delivery import Part
 from storage.announcement_files import AnnouncementFile, AnnouncementFileRepository
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,22 @@ def _document_type(extension: str, content: bytes) -> str | None:
             return None
         return _TEXT_DOCUMENTS[extension]
     return None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A console file Telegram does not have yet: it goes up with the next message."""
+
+    file: AnnouncementFile
+    content: bytes
+
+    def into(self, parts: list[Part]) -> list[Part]:
+        return [
+            replace(part, upload=self.content, file_name=self.file.file_name)
+            if part.attachment_kind is not None
+            else part
+            for part in parts
+        ]
 
 
 class AttachmentStore:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_timedelta
 
 from bot.accounts import AccountService, language_from_telegram
-from bot.broadcasts.attachments import AttachmentStore
+from bot.broadcasts.attachments import AttachmentStore, Upload
 from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
 from bot.broadcasts.working_hours import next_working_moment
 from bot.clock import Clock
@@ -33,7 +33,6 @@ from bot.delivery import DeliveryEngine, DeliveryResult, Outcome, Part
 from bot.forms import FormProblem, StepOutcome, StepRefused, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
-from storage.announcement_files import AnnouncementFile
 from storage.broadcasts import (
     WAITING,
     AudienceMember,
@@ -232,22 +231,6 @@ class ResultWriter:
 
     def kill(self) -> None:
         self._task.cancel()
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A console file Telegram does not have yet: it goes up with the next message."""
-
-    file: AnnouncementFile
-    content: bytes
-
-    def into(self, parts: list[Part]) -> list[Part]:
-        return [
-            replace(part, upload=self.content, file_name=self.file.file_name)
-            if part.attachment_kind is not None
-            else part
-            for part in parts
-        ]
 
 
 @dataclass
