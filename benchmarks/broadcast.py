@@ -298,16 +298,38 @@ async def run(
     }
 
 
+def median_run(figures: list[dict[str, float]]) -> dict[str, float]:
+    """The run whose share of the limit is the median of its kind."""
+    return sorted(figures, key=lambda run: run["share_of_limit"])[len(figures) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=300, help="overall limit, messages a second")
-    args = parser.parse_args()
-    plain = asyncio.run(run(args.recipients, args.rate, kill_after=None))
-    console = asyncio.run(run(args.recipients, args.rate, kill_after=None, from_console=True))
-    photo = asyncio.run(
-        run(args.recipients, args.rate, kill_after=None, from_console=True, photo=poster())
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs of bot, console and console-with-photo in turn; the median run of each is shown",
     )
+    args = parser.parse_args()
+    runs: dict[str, list[dict[str, float]]] = {"bot": [], "console": [], "photo": []}
+    for _ in range(args.rounds):
+        # In turn, so a change in the machine's load falls on all three alike.
+        runs["bot"].append(asyncio.run(run(args.recipients, args.rate, kill_after=None)))
+        runs["console"].append(
+            asyncio.run(run(args.recipients, args.rate, kill_after=None, from_console=True))
+        )
+        runs["photo"].append(
+            asyncio.run(
+                run(args.recipients, args.rate, kill_after=None, from_console=True, photo=poster())
+            )
+        )
+    if args.rounds > 1:
+        for name, figures in runs.items():
+            print(f"{name}: shares of the limit {[f['share_of_limit'] for f in figures]}")
+    plain, console, photo = (median_run(runs[name]) for name in ("bot", "console", "photo"))
     killed = asyncio.run(run(args.recipients, args.rate, kill_after=args.recipients // 2))
     for title, figures in (
         ("from the bot", plain),

@@ -16,7 +16,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from bot.broadcasts import AudienceKind, Problem, parse_local_time
-from bot.broadcasts.attachments import DOCUMENT_MAX_BYTES, MB, Refusal, Refused
+from bot.broadcasts.attachments import DOCUMENT_MAX_BYTES, Refusal, Refused
 from bot.broadcasts.composer import CompositionCheck, compose, send_test, with_caption
 from bot.broadcasts.service import CAPTION_LIMIT
 from bot.config import SUPPORTED_LANGUAGES
@@ -31,8 +31,9 @@ from storage.models import Broadcast
 
 _NUMBER = re.compile(r"^[0-9]{1,18}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-# The largest file Telegram takes from a bot, and the rest of the form around it.
-MAX_POST_BYTES = DOCUMENT_MAX_BYTES + MB
+# The largest file Telegram takes from a bot, and the rest of the form around it (three texts
+# of at most 10,000 characters).
+MAX_POST_BYTES = DOCUMENT_MAX_BYTES + 256 * 1024
 # Telegram's formatting tags, shown in the preview as Telegram shows them; anything else in a
 # version is shown as the text it is.
 _SIMPLE_TAGS = re.compile(

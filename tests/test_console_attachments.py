@@ -8,18 +8,27 @@ the staff member's language."""
 from __future__ import annotations
 
 import io
+import re
 import stat
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
 
 from bot.broadcasts.attachments import FOLDER_NAME, Refused
 from bot.broadcasts.composer import compose
-from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
+from tests.console_harness import (
+    LAPTOP,
+    chromium,
+    console_url,
+    login_link,
+    signed_in_page,
+    with_console,
+)
 from tests.harness import ADMIN, Harness, catalogs
 from tests.test_broadcast import (
     add_focal_point,
@@ -253,3 +262,38 @@ async def test_a_broadcast_with_a_file_resumes_after_a_kill_without_uploading_it
     assert sum(count - 1 for count in counts) <= 2  # only what was in flight at the kill
     assert uploads(harness, "photo") == 1
     assert kept_files(harness) == []
+
+
+async def test_a_post_larger_than_the_console_takes_is_refused_in_french(
+    console_bot: Harness,
+) -> None:
+    bot = console_bot
+    await bot.services.accounts.set_language(ADMIN, "fr")
+    link = await login_link(bot, ADMIN)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+        async with client.post(link, allow_redirects=False) as response:
+            assert response.status == 303
+        async with client.get(console_url(bot, "/announcements")) as response:
+            page = await response.text()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert csrf is not None
+        form = aiohttp.FormData()
+        form.add_field("csrf_token", csrf.group(1))
+        form.add_field("text_fr", "Programme")
+        form.add_field("file", b"%PDF-1.7\n" + b"0" * (51 * 1024 * 1024), filename="big.pdf")
+        async with client.post(console_url(bot, "/announcements"), data=form) as response:
+            assert response.status == 413
+            refusal = await response.text()
+    expected = (
+        catalogs()
+        .translator("fr")
+        .ngettext(
+            "This is more than the console takes at once ({count} MB). Go back and choose a "
+            "smaller file.",
+            "This is more than the console takes at once ({count} MB). Go back and choose a "
+            "smaller file.",
+            50,
+        )
+    )
+    assert str(expected) in refusal
+    assert kept_files(bot) == []
