@@ -129,6 +129,7 @@ async def test_a_photo_in_three_languages_reaches_everyone_as_the_preview_shows_
     assert len(tests) == 3 and uploads(bot, "photo") == 1
     file_id = tests[0].photo["file_id"] if tests[0].photo else None
     assert all(m.photo and m.photo["file_id"] == file_id for m in tests)
+    assert file_id is not None and bot.api.files[file_id].content == png()  # the file chosen
     await page.click("button[value=send]")
     await page.wait_for_url("**/announcements/1")
     await wait_for_report(bot)
