@@ -41,7 +41,7 @@ class Part:
     attachment_kind: str | None = None
     file_id: str | None = None
     # The file itself, uploaded with this message when Telegram has no file_id for it yet.
-    upload: bytes | None = field(default=None, repr=False)
+    upload: bytes | None = field(default=None, repr=False, compare=False)
     file_name: str | None = None
 
 
@@ -122,13 +122,17 @@ class DeliveryEngine:
     ) -> DeliveryResult:
         attempts = 0
         retry_after_hits = 0
+        uploaded: str | None = None  # the file_id Telegram gave a file this part uploaded
         while True:
             if not slot_taken:
                 await self.limiter.acquire(chat_id, Priority.BULK)
             slot_taken = False
             attempts += 1
             try:
-                answer = await self._send(chat_id, part)
+                if part.upload is None:
+                    await self._send(chat_id, part)
+                else:
+                    uploaded = await self._upload(chat_id, part, part.upload)
             except RetryAfter as error:
                 self.stats.retry_after_hits += 1
                 retry_after_hits += 1
@@ -153,8 +157,7 @@ class DeliveryEngine:
             except TelegramError as error:
                 return self._count(DeliveryResult(Outcome.FAILED, attempts, error.message))
             self.stats.messages += 1
-            file_id = _uploaded_file_id(answer) if part.upload is not None else None
-            return self._count(DeliveryResult(Outcome.SENT, attempts, file_id=file_id))
+            return self._count(DeliveryResult(Outcome.SENT, attempts, file_id=uploaded))
 
     def _count(self, result: DeliveryResult) -> DeliveryResult:
         key = result.outcome.value
@@ -165,17 +168,13 @@ class DeliveryEngine:
         delay = min(self.settings.backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
         return delay * (0.5 + self._rng.random() / 2)  # jitter: retries do not all line up
 
-    async def _send(self, chat_id: int, part: Part) -> object:
+    async def _send(self, chat_id: int, part: Part) -> None:
         parameters: dict[str, object] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML}
         if self.settings.paid:
             parameters["allow_paid_broadcast"] = True
         if part.attachment_kind in ("photo", "document"):
             method = "sendPhoto" if part.attachment_kind == "photo" else "sendDocument"
-            parameters[part.attachment_kind] = (
-                InputFile(part.upload, filename=part.file_name, attach=True)
-                if part.upload is not None
-                else part.file_id or ""
-            )
+            parameters[part.attachment_kind] = part.file_id or ""
             if part.text is not None:
                 parameters["caption"] = part.text
         else:
@@ -185,12 +184,34 @@ class DeliveryEngine:
         # answer, about a tenth of the CPU a bulk message costs, and nothing here reads it.
         # The errors (RetryAfter, Forbidden, ...) are the same: the request object raises them.
         bot = self.bot
-        return await bot.request.post(
+        await bot.request.post(
             f"{bot.base_url}/{method}",
             RequestData(
                 [RequestParameter.from_input(name, value) for name, value in parameters.items()]
             ),
         )
+
+    async def _upload(self, chat_id: int, part: Part, content: bytes) -> str | None:
+        """A part whose file Telegram does not have yet, uploaded with it; returns the file_id
+        Telegram gives it, for every later message to send instead of the file."""
+        kind = "photo" if part.attachment_kind == "photo" else "document"
+        parameters: dict[str, object] = {
+            "chat_id": chat_id,
+            "parse_mode": ParseMode.HTML,
+            kind: InputFile(content, filename=part.file_name, attach=True),
+        }
+        if self.settings.paid:
+            parameters["allow_paid_broadcast"] = True
+        if part.text is not None:
+            parameters["caption"] = part.text
+        bot = self.bot
+        answer = await bot.request.post(
+            f"{bot.base_url}/{'sendPhoto' if kind == 'photo' else 'sendDocument'}",
+            RequestData(
+                [RequestParameter.from_input(name, value) for name, value in parameters.items()]
+            ),
+        )
+        return _uploaded_file_id(answer)
 
     async def post(
         self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
