@@ -1,5 +1,8 @@
 """A broadcast to 5,000 people against the rate-limited stand-in, while 20 others ask questions
-at Telegram's per-chat limit; then the same with the bot killed (SIGKILL) in the middle.
+at Telegram's per-chat limit: sent from the bot (/broadcast's service), then the same sent from
+the staff console (a signed-in session posting the composer over HTTP), then from the console
+with a photo (uploaded once, then sent by file_id); then the bot's with the bot killed (SIGKILL)
+in the middle.
 
 The bot runs as its own process (``python -m bot run``), so its CPU time is its own and a kill
 is a real one.  Prints, for each run, the share of the overall limit used (broadcast alone and
@@ -11,8 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
+import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +27,9 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+
+import aiohttp
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,8 +66,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def prepare(config: Config, recipients: int) -> None:
-    """People, and a broadcast to all of them due a moment after the bot starts."""
+async def prepare(config: Config, recipients: int, *, from_console: bool) -> str | None:
+    """People, and a broadcast to all of them due a moment after the bot starts; from the
+    console, no broadcast yet but a one-time sign-in link's token for staff."""
     services = await Services.open(config, SystemClock())
     try:
         for index in range(recipients):
@@ -72,6 +82,8 @@ async def prepare(config: Config, recipients: int) -> None:
         await services.accounts.on_contact(
             user_id=STAFF, first_name="Staff", last_name=None, username=None, telegram_language="en"
         )
+        if from_console:
+            return await services.console.login_link_token(STAFF)
         broadcasts = services.broadcasts
         await broadcasts.start(STAFF)
         for language, text in (("en", MARKER), ("fr", f"{MARKER} (fr)")):
@@ -84,10 +96,67 @@ async def prepare(config: Config, recipients: int) -> None:
         assert isinstance(broadcast, Broadcast), broadcast
     finally:
         await services.close()
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def poster() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (30, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def send_from_console(console_url: str, token: str, photo: bytes | None) -> float:
+    """Sign in with the link, open the composer, and send to everyone as staff would (the
+    same two versions as the bot's); returns how long the send took to answer, in seconds."""
+    client = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with client:
+        for _ in range(300):  # the bot's console starts listening once the bot is up
+            try:
+                async with client.post(
+                    f"{console_url}/login/{token}", allow_redirects=False
+                ) as response:
+                    assert response.status == 303, response.status
+                    break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+        async with client.get(f"{console_url}/announcements") as response:
+            page = await response.text()
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert match is not None, "no CSRF token in the composer"
+        form = aiohttp.FormData()
+        for name, value in (
+            ("csrf_token", match.group(1)),
+            ("text_en", MARKER),
+            ("text_fr", f"{MARKER} (fr)"),
+            ("audience", "all"),
+            ("action", "send"),
+        ):
+            form.add_field(name, value)
+        if photo is not None:
+            form.add_field("file", photo, filename="poster.png", content_type="image/png")
+        started = time.monotonic()
+        async with client.post(
+            f"{console_url}/announcements", data=form, allow_redirects=False
+        ) as response:
+            assert response.status == 303, (response.status, await response.text())
+        return time.monotonic() - started
 
 
 def start_bot(config: Config, directory: Path, rate: int) -> subprocess.Popen[bytes]:
+    console = (
+        {"HUBBOT_CONSOLE_URL": config.console_url, "HUBBOT_CONSOLE_PORT": str(config.console_port)}
+        if config.console_url
+        else {}
+    )
     env = {
+        **console,
         **os.environ,
         "HUBBOT_TOKEN": TOKEN,
         "HUBBOT_ADMIN_IDS": str(STAFF),
@@ -120,7 +189,14 @@ async def ask_questions(api: StandInBotApi, asker: int, latencies: list[float]) 
         await asyncio.sleep(max(sent_at + ASK_EVERY_S - time.monotonic(), 0))
 
 
-async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, float]:
+async def run(
+    recipients: int,
+    rate: int,
+    kill_after: int | None,
+    *,
+    from_console: bool = False,
+    photo: bytes | None = None,
+) -> dict[str, float]:
     api = StandInBotApi(messages_per_s=rate, chat_interval_s=1.0, chat_burst=3)
     await api.start()
     arrivals: dict[int, list[float]] = {}
@@ -134,7 +210,7 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
         if (
             event == "message"
             and isinstance(payload, SentMessage)
-            and MARKER in (payload.text or "")
+            and MARKER in (payload.text or payload.caption or "")
         ):
             arrivals.setdefault(payload.chat_id, []).append(time.monotonic())
             begun.set()
@@ -151,17 +227,23 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
         api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
     latencies: list[float] = []
     cpu_s = 0.0
+    send_s = 0.0
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
+        port = free_port()
         config = Config(
             token=TOKEN,
             admin_ids=frozenset({STAFF}),
             database_path=directory / "bench.sqlite3",
             api_base_url=api.base_url,
             api_file_url=api.base_file_url,
+            console_url=f"http://127.0.0.1:{port}/console" if from_console else None,
+            console_port=port,
         )
-        await prepare(config, recipients)
+        login = await prepare(config, recipients, from_console=from_console)
         bot = start_bot(config, directory, rate)
+        if login is not None and config.console_url is not None:
+            send_s = await send_from_console(config.console_url, login, photo)
         await begun.wait()  # the questions are asked while the broadcast goes out
         askers = [
             asyncio.create_task(ask_questions(api, FIRST_ASKER + i, latencies))
@@ -209,17 +291,52 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
         "reply_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
         "reply_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "cpu_ms_per_message": round(cpu_s / sent_by_bot * 1000, 3) if sent_by_bot else 0.0,
+        # The console's send answered in this long (the page posting the composer).
+        "send_ms": round(send_s * 1000, 1),
+        # Files Telegram (the stand-in) took as uploads: 1 with a photo, whatever the audience.
+        "uploads": len(api.files),
     }
+
+
+def median_run(figures: list[dict[str, float]]) -> dict[str, float]:
+    """The run whose share of the limit is the median of its kind."""
+    return sorted(figures, key=lambda run: run["share_of_limit"])[len(figures) // 2]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=300, help="overall limit, messages a second")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs of bot, console and console-with-photo in turn; the median run of each is shown",
+    )
     args = parser.parse_args()
-    plain = asyncio.run(run(args.recipients, args.rate, kill_after=None))
+    runs: dict[str, list[dict[str, float]]] = {"bot": [], "console": [], "photo": []}
+    for _ in range(args.rounds):
+        # In turn, so a change in the machine's load falls on all three alike.
+        runs["bot"].append(asyncio.run(run(args.recipients, args.rate, kill_after=None)))
+        runs["console"].append(
+            asyncio.run(run(args.recipients, args.rate, kill_after=None, from_console=True))
+        )
+        runs["photo"].append(
+            asyncio.run(
+                run(args.recipients, args.rate, kill_after=None, from_console=True, photo=poster())
+            )
+        )
+    if args.rounds > 1:
+        for name, figures in runs.items():
+            print(f"{name}: shares of the limit {[f['share_of_limit'] for f in figures]}")
+    plain, console, photo = (median_run(runs[name]) for name in ("bot", "console", "photo"))
     killed = asyncio.run(run(args.recipients, args.rate, kill_after=args.recipients // 2))
-    for title, figures in (("uninterrupted", plain), ("killed (SIGKILL) halfway", killed)):
+    for title, figures in (
+        ("from the bot", plain),
+        ("from the console", console),
+        ("from the console, with a photo", photo),
+        ("from the bot, killed (SIGKILL) halfway", killed),
+    ):
         print(
             f"{title}: {figures['recipients']} people at a limit of {args.rate}/s: "
             f"{figures['rate_per_s']}/s ({figures['share_of_limit']:.1%} of the limit; "
@@ -228,10 +345,23 @@ def main() -> None:
             f"(at most {figures['max_in_flight']} in flight); misses {figures['misses']}; "
             f"{figures['questions']} questions, reply p50 {figures['reply_p50_ms']} ms, "
             f"p99 {figures['reply_p99_ms']} ms; "
-            f"bot CPU {figures['cpu_ms_per_message']} ms a message"
+            f"bot CPU {figures['cpu_ms_per_message']} ms a message; "
+            f"files uploaded {figures['uploads']}"
         )
-    line = {f"{key}": value for key, value in plain.items()}
-    line.update({f"killed_{key}": value for key, value in killed.items() if key != "recipients"})
+    print(
+        f"console/bot: share of the limit {console['share_of_limit'] / plain['share_of_limit']:.3f}"
+        f" (with a photo {photo['share_of_limit'] / plain['share_of_limit']:.3f}); "
+        f"reply p50 {console['reply_p50_ms']} vs {plain['reply_p50_ms']} ms, "
+        f"p99 {console['reply_p99_ms']} vs {plain['reply_p99_ms']} ms; "
+        f"the console's send answered in {console['send_ms']} ms"
+    )
+    skipped = ("recipients", "send_ms", "uploads")
+    line = {f"{key}": value for key, value in plain.items() if key not in skipped[1:]}
+    line.update({f"console_{key}": value for key, value in console.items() if key != "recipients"})
+    line.update(
+        {f"console_photo_{key}": value for key, value in photo.items() if key != "recipients"}
+    )
+    line.update({f"killed_{key}": value for key, value in killed.items() if key not in skipped})
     print(" ".join(f"{key}={value}" for key, value in line.items()))
 
 

@@ -10,6 +10,8 @@ from telegram import Bot
 from bot.accounts import AccountService, Profile
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastService
+from bot.broadcasts.attachments import FOLDER_NAME as ATTACHMENTS_FOLDER
+from bot.broadcasts.attachments import AttachmentStore
 from bot.clock import Clock
 from bot.config import Config
 from bot.console.access import ConsoleAccess
@@ -31,6 +33,7 @@ from bot.stats.worker import StatsWorker
 from bot.support.desk import SupportDesk
 from bot.support.feed import RequestFeed
 from bot.support.form import RequestForm
+from storage.announcement_files import AnnouncementFileRepository
 from storage.audit import AuditRepository
 from storage.backup_log import BackupLog
 from storage.broadcasts import BroadcastRepository
@@ -228,6 +231,11 @@ class Services:
                 translators=catalogs.translator,
                 clock=clock,
                 attendees=events.attendee_ids,
+                attachments=AttachmentStore(
+                    config.database_path.parent / ATTACHMENTS_FOLDER,
+                    AnnouncementFileRepository(db),
+                    clock,
+                ),
             ),
             stats=StatsService(
                 stats=StatsRepository(db),

@@ -441,6 +441,27 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        20,
+        "files attached to announcements in the console, kept until their broadcast is done",
+        """
+        -- The bytes are in data/announcement-files/<token> (owner-only); this is what the
+        -- composer and the delivery need to know of them. file_id: Telegram's, once uploaded,
+        -- so the file is sent to everyone else (and after a restart) without uploading again.
+        CREATE TABLE announcement_files (
+            token TEXT PRIMARY KEY,
+            owner_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('photo', 'document')),
+            file_name TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            file_id TEXT,
+            broadcast_id INTEGER REFERENCES broadcasts(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX announcement_files_broadcast ON announcement_files (broadcast_id);
+        """,
+    ),
+    (
         21,
         "card refreshes in the staff outbox: written with the change, one row per card",
         """

@@ -32,10 +32,21 @@ async def test_the_composer_checks_counts_tests_and_sends(bot: Harness) -> None:
     check = await compose(service, ADMIN, {"ar": "<b>نص</b>", "fr": too_long}, everyone)
     assert check.versions == {"fr": (Problem.TOO_LONG, TEXT_LIMIT)}
     assert not check.ok
-    check = await compose(
-        service, ADMIN, {"en": "x" * 1100}, everyone, {"kind": "photo", "file_id": "abc"}
+    # With a file, a text longer than a caption is taken: it follows the file as a second
+    # message; longer than a message it is not.
+    photo = {"kind": "photo", "file_id": "abc"}
+    nobody = {"kind": "cty", "values": []}
+    check = await compose(service, ADMIN, {"en": "x" * (CAPTION_LIMIT + 1)}, nobody, photo)
+    assert check.versions == {}
+    parts = service.parts_for(
+        {"en": "x" * (CAPTION_LIMIT + 1)}, "photo", "abc", language="en", version="en", country=None
     )
-    assert check.versions == {"en": (Problem.TOO_LONG, CAPTION_LIMIT)}
+    assert [(part.attachment_kind, part.text) for part in parts] == [
+        ("photo", None),
+        (None, "x" * (CAPTION_LIMIT + 1)),
+    ]
+    check = await compose(service, ADMIN, {"en": "x" * (TEXT_LIMIT + 1)}, nobody, photo)
+    assert check.versions == {"en": (Problem.TOO_LONG, TEXT_LIMIT)}
     check = await compose(service, ADMIN, {"ar": "  "}, {"kind": "cty", "values": []})
     assert check.versions == {"ar": (Problem.EMPTY, None)}
     assert check.audience is Problem.NOTHING_CHOSEN

@@ -68,7 +68,9 @@ async def compose(
         for code in SUPPORTED_LANGUAGES
         if versions.get(code, "").strip()
     }
-    limit = CAPTION_LIMIT if attachment else TEXT_LIMIT
+    # With a file, a text longer than a caption goes as a second message after the file
+    # (parts_for): the limit is a message's, and the preview shows the two.
+    limit = TEXT_LIMIT
     problems: dict[str, tuple[Problem, int | None]] = {
         code: (Problem.TOO_LONG, limit)
         for code, text in texts.items()
@@ -90,7 +92,8 @@ async def send_test(
     service: BroadcastService, user_id: int, language: str, data: dict[str, Any]
 ) -> bool:
     """The version a reader of ``language`` would get, to the staff member alone (nothing is
-    recorded as a broadcast); False if Telegram refused it."""
+    recorded as a broadcast); False if Telegram refused it. A file uploaded in the console
+    goes up with the first test, and its file_id is kept in ``data`` and for the broadcast."""
     written = [code for code in SUPPORTED_LANGUAGES if data.get("versions", {}).get(code)]
     if not written:
         return False
@@ -103,5 +106,13 @@ async def send_test(
         version=version_for(language, None, written),
         country=None,
     )
-    result = await service.engine.deliver(user_id, parts)
+    upload = await service.upload_for(attachment)
+    result = await service.engine.deliver(user_id, upload.into(parts) if upload else parts)
+    if upload is not None and (file_id := await service.uploaded(upload, result)):
+        data["attachment"] = {**attachment, "file_id": file_id}
     return result.outcome is Outcome.SENT
+
+
+def with_caption(text: str) -> bool:
+    """Whether a text goes as the file's caption (else as a second message after it)."""
+    return visible_length(text) <= CAPTION_LIMIT

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from html import unescape
 from typing import Any, Protocol
@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_timedelta
 
 from bot.accounts import AccountService, language_from_telegram
+from bot.broadcasts.attachments import AttachmentStore, Upload
 from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
 from bot.broadcasts.working_hours import next_working_moment
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
-from bot.delivery import DeliveryEngine, Outcome, Part
+from bot.delivery import DeliveryEngine, DeliveryResult, Outcome, Part
 from bot.forms import FormProblem, StepOutcome, StepRefused, WrongStep
 from bot.geography import COUNTRIES_BY_CODE
 from bot.i18n import Translator, right_to_left
@@ -236,7 +237,7 @@ class ResultWriter:
 class _Run:
     task: asyncio.Task[None]
     cancelled: bool = False
-    in_flight: set[asyncio.Task[None]] = field(default_factory=set)
+    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 class BroadcastService:
@@ -250,8 +251,10 @@ class BroadcastService:
         translators: Translators,
         clock: Clock,
         attendees: Attendees | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self._broadcasts = broadcasts
+        self.attachments = attachments
         self.form = BroadcastForm(drafts=drafts, clock=clock)
         self._accounts = accounts
         self.engine = engine
@@ -526,6 +529,8 @@ class BroadcastService:
             now=now,
             working_hours=working_hours,
         )
+        if attachment.get("upload") and self.attachments is not None:
+            await self.attachments.attach(str(attachment["upload"]), broadcast.id)
         await self.form.cancel(user_id)
         if at is None:
             self._launch(broadcast.id)
@@ -547,7 +552,50 @@ class BroadcastService:
         run = self._runs.get(broadcast_id)
         if cancelled is not None and run is not None:
             run.cancelled = True
+        elif cancelled is not None:
+            await self._release_file(broadcast_id)  # a run would, at its end
         return cancelled
+
+    # -- files uploaded in the console -------------------------------------------------------
+
+    async def upload_for(self, attachment: dict[str, Any]) -> Upload | None:
+        """The file of an attachment Telegram has no file_id for yet (None: it has one, or
+        the attachment came from Telegram)."""
+        token = attachment.get("upload")
+        if not token or attachment.get("file_id") or self.attachments is None:
+            return None
+        file = await self.attachments.get(str(token))
+        if file is None or file.file_id is not None:
+            return None
+        content = await self.attachments.content(file)
+        return Upload(file, content) if content is not None else None
+
+    async def uploaded(self, upload: Upload, result: DeliveryResult) -> str | None:
+        """Keep the file_id Telegram gave the upload, so nobody gets it uploaded again."""
+        if result.file_id is None or self.attachments is None:
+            return None
+        await self.attachments.uploaded(upload.file, result.file_id)
+        return result.file_id
+
+    async def _broadcast_upload(self, broadcast: Broadcast) -> tuple[Broadcast, Upload | None]:
+        """A broadcast whose file was uploaded in the console: its file_id if Telegram has
+        it (from a test, or before a restart), else the file to upload with the first send."""
+        if broadcast.attachment_kind is None or broadcast.attachment_file_id is not None:
+            return broadcast, None
+        file = (
+            None if self.attachments is None else await self.attachments.for_broadcast(broadcast.id)
+        )
+        if file is not None and file.file_id is not None:
+            return replace(broadcast, attachment_file_id=file.file_id), None
+        upload = await self.upload_for({"upload": file.token}) if file is not None else None
+        if upload is None:
+            logger.error("broadcast %d: its file is gone; it goes without it", broadcast.id)
+            return replace(broadcast, attachment_kind=None), None
+        return broadcast, upload
+
+    async def _release_file(self, broadcast_id: int) -> None:
+        if self.attachments is not None:
+            await self.attachments.release(broadcast_id)
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self._broadcasts.get(broadcast_id)
@@ -681,6 +729,7 @@ class BroadcastService:
         broadcast = await self._begin(broadcast_id)
         if broadcast is None:
             return
+        broadcast, upload = await self._broadcast_upload(broadcast)
         run = self._runs[broadcast_id]
         message = (
             (broadcast.progress_chat_id, broadcast.progress_message_id)
@@ -712,6 +761,19 @@ class BroadcastService:
                         version=recipient.version,
                         country=recipient.country,
                     )
+                    if upload is not None:
+                        # The file goes up once, with this message, before any other starts;
+                        # everyone after gets it by the file_id Telegram answers with.
+                        file_id = await self.uploaded(
+                            upload,
+                            await self._deliver_one(
+                                broadcast_id, recipient.user_id, upload.into(parts), writer, slots
+                            ),
+                        )
+                        if file_id is not None:
+                            broadcast = replace(broadcast, attachment_file_id=file_id)
+                            upload = None
+                        continue
                     task = asyncio.create_task(
                         self._deliver_one(broadcast_id, recipient.user_id, parts, writer, slots)
                     )
@@ -740,6 +802,7 @@ class BroadcastService:
             final = await self._broadcasts.get(broadcast_id)
         else:
             final = await self._broadcasts.finish(broadcast_id, now)
+        await self._release_file(broadcast_id)
         if final is not None and self._reporter is not None:
             summary = await self.summary(broadcast_id)
             await self._reporter.finished(final, summary, message)
@@ -751,7 +814,7 @@ class BroadcastService:
         parts: list[Part],
         writer: ResultWriter,
         slots: asyncio.Semaphore,
-    ) -> None:
+    ) -> DeliveryResult:
         try:
             result = await self.engine.deliver(user_id, parts, slot_taken=True)
             writer.add(
@@ -763,6 +826,7 @@ class BroadcastService:
                     error=result.error,
                 )
             )
+            return result
         finally:
             slots.release()
 

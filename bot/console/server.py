@@ -272,9 +272,10 @@ class ConsoleServer:
                     # The sign-in page: inside Telegram it signs in with initData and reloads.
                     return self._anonymous_page(request, "sign_in.html", HTTPStatus.UNAUTHORIZED)
                 raise web.HTTPUnauthorized()
-            refused = request.method not in SAFE_METHODS and (
-                not self._same_origin(request) or not await _csrf_matches(request, session)
-            )
+            if route.max_body_bytes is not None:
+                # Only a signed-in staff member's request to a page that takes a file may be
+                # larger than MAX_BODY_BYTES; nothing was read of the body before this point.
+                request = request.clone(client_max_size=route.max_body_bytes)
             context = ConsoleContext(
                 request,
                 services=self._services,
@@ -282,6 +283,18 @@ class ConsoleServer:
                 renderer=self.renderer,
                 route=route,
             )
+            try:
+                refused = request.method not in SAFE_METHODS and (
+                    not self._same_origin(request) or not await _csrf_matches(request, session)
+                )
+            except web.HTTPRequestEntityTooLarge:
+                limit = route.max_body_bytes or MAX_BODY_BYTES
+                return context.render(
+                    "problem.html",
+                    status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    reason="too_large",
+                    limit_mb=max(1, limit // (1024 * 1024)),
+                )
             if refused:
                 logger.warning(
                     "console: %s %s refused: CSRF token or origin", request.method, route.path

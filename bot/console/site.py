@@ -35,6 +35,7 @@ class Route:
     path: str  # below the console's prefix, starting with "/"
     handler: PageHandler
     name: str  # what the audit log calls a state-changing request to it
+    max_body_bytes: int | None = None  # a larger body than the console's default (uploads)
 
 
 @dataclass(frozen=True)
@@ -56,16 +57,26 @@ class ConsoleSite:
         if nav is not None:
             self.navigation.append(NavItem(path, nav))
 
-    def post(self, path: str, handler: PageHandler, *, name: str) -> None:
-        """A state-changing request: CSRF-checked before the handler runs, and audited."""
-        self._add("POST", path, handler, name)
+    def post(
+        self, path: str, handler: PageHandler, *, name: str, max_body_bytes: int | None = None
+    ) -> None:
+        """A state-changing request: CSRF-checked before the handler runs, and audited.
+        ``max_body_bytes``: a page that takes a file accepts a body this large."""
+        self._add("POST", path, handler, name, max_body_bytes)
 
-    def _add(self, method: str, path: str, handler: PageHandler, name: str) -> None:
+    def _add(
+        self,
+        method: str,
+        path: str,
+        handler: PageHandler,
+        name: str,
+        max_body_bytes: int | None = None,
+    ) -> None:
         if not path.startswith("/"):
             raise ValueError(f"console path {path!r} must start with /")
         if any(route.method == method and route.path == path for route in self.routes):
             raise ValueError(f"console route {method} {path} registered twice")
-        self.routes.append(Route(method, path, handler, name))
+        self.routes.append(Route(method, path, handler, name, max_body_bytes))
 
 
 class ConsoleContext:

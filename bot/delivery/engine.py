@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import RequestData
@@ -40,6 +40,9 @@ class Part:
     text: str | None
     attachment_kind: str | None = None
     file_id: str | None = None
+    # The file itself, uploaded with this message when Telegram has no file_id for it yet.
+    upload: bytes | None = field(default=None, repr=False, compare=False)
+    file_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class DeliveryResult:
     outcome: Outcome
     attempts: int
     error: str | None = None
+    file_id: str | None = None  # Telegram's, for a file this delivery uploaded
 
 
 @dataclass
@@ -102,27 +106,33 @@ class DeliveryEngine:
         """All parts to one person, in order. ``slot_taken``: the caller already waited for the
         first part's slot (the broadcast dispatcher does, to pace how fast it starts tasks)."""
         attempts = 0
+        file_id = None
         for index, part in enumerate(parts):
             result = await self._send_with_retries(
                 chat_id, part, slot_taken=slot_taken and index == 0
             )
             attempts += result.attempts
+            file_id = file_id or result.file_id
             if result.outcome is not Outcome.SENT:
-                return DeliveryResult(result.outcome, attempts, result.error)
-        return DeliveryResult(Outcome.SENT, attempts)
+                return DeliveryResult(result.outcome, attempts, result.error, file_id)
+        return DeliveryResult(Outcome.SENT, attempts, file_id=file_id)
 
     async def _send_with_retries(
         self, chat_id: int, part: Part, *, slot_taken: bool
     ) -> DeliveryResult:
         attempts = 0
         retry_after_hits = 0
+        uploaded: str | None = None  # the file_id Telegram gave a file this part uploaded
         while True:
             if not slot_taken:
                 await self.limiter.acquire(chat_id, Priority.BULK)
             slot_taken = False
             attempts += 1
             try:
-                await self._send(chat_id, part)
+                if part.upload is None:
+                    await self._send(chat_id, part)
+                else:
+                    uploaded = await self._upload(chat_id, part, part.upload)
             except RetryAfter as error:
                 self.stats.retry_after_hits += 1
                 retry_after_hits += 1
@@ -147,7 +157,7 @@ class DeliveryEngine:
             except TelegramError as error:
                 return self._count(DeliveryResult(Outcome.FAILED, attempts, error.message))
             self.stats.messages += 1
-            return self._count(DeliveryResult(Outcome.SENT, attempts))
+            return self._count(DeliveryResult(Outcome.SENT, attempts, file_id=uploaded))
 
     def _count(self, result: DeliveryResult) -> DeliveryResult:
         key = result.outcome.value
@@ -180,6 +190,28 @@ class DeliveryEngine:
                 [RequestParameter.from_input(name, value) for name, value in parameters.items()]
             ),
         )
+
+    async def _upload(self, chat_id: int, part: Part, content: bytes) -> str | None:
+        """A part whose file Telegram does not have yet, uploaded with it; returns the file_id
+        Telegram gives it, for every later message to send instead of the file."""
+        kind = "photo" if part.attachment_kind == "photo" else "document"
+        parameters: dict[str, object] = {
+            "chat_id": chat_id,
+            "parse_mode": ParseMode.HTML,
+            kind: InputFile(content, filename=part.file_name, attach=True),
+        }
+        if self.settings.paid:
+            parameters["allow_paid_broadcast"] = True
+        if part.text is not None:
+            parameters["caption"] = part.text
+        bot = self.bot
+        answer = await bot.request.post(
+            f"{bot.base_url}/{'sendPhoto' if kind == 'photo' else 'sendDocument'}",
+            RequestData(
+                [RequestParameter.from_input(name, value) for name, value in parameters.items()]
+            ),
+        )
+        return _uploaded_file_id(answer)
 
     async def post(
         self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
@@ -228,6 +260,19 @@ class DeliveryEngine:
             logger.debug("progress edit in chat %s failed: %s", chat_id, error)
             return False
         return True
+
+
+def _uploaded_file_id(answer: object) -> str | None:
+    """The file_id Telegram gave an uploaded photo (its largest size) or document."""
+    if not isinstance(answer, dict):
+        return None
+    photos = answer.get("photo")
+    if isinstance(photos, list) and photos and isinstance(photos[-1], dict):
+        return str(photos[-1].get("file_id") or "") or None
+    document = answer.get("document")
+    if isinstance(document, dict):
+        return str(document.get("file_id") or "") or None
+    return None
 
 
 def bulk_bot(token: str, base_url: str, base_file_url: str, settings: DeliverySettings) -> Bot:

@@ -6,10 +6,12 @@
   if (audience) {
     const counts = document.getElementById("counts");
     audience.addEventListener("change", function () {
-      const query = new URLSearchParams(new FormData(document.getElementById("composer")));
-      query.delete("csrf_token");
-      ["text_ar", "text_fr", "text_en", "when"].forEach(function (name) {
-        query.delete(name);
+      const query = new URLSearchParams();
+      new FormData(document.getElementById("composer")).forEach(function (value, name) {
+        if (typeof value === "string" && name.indexOf("text_") !== 0 &&
+            ["csrf_token", "when", "file_token", "remove_file"].indexOf(name) < 0) {
+          query.append(name, value);
+        }
       });
       fetch(audience.dataset.counts + "?" + query.toString(), { credentials: "same-origin" })
         .then(function (response) {
