@@ -192,13 +192,19 @@ def asked_facts(raws: list[str]) -> AskedFacts:
         return NO_FACTS
     kinds: list[str] = []
     words: set[str] = set()
+    # Where each reading occurs: a phrase is only tried where its first word is.
+    starts: dict[str, list[int]] = {}
+    for at, readings in enumerate(keys):
+        for reading in dict.fromkeys(readings):
+            starts.setdefault(reading, []).append(at)
 
     def spans(phrases: tuple[tuple[str, ...], ...]) -> list[range]:
         return [
             range(start, start + len(phrase))
             for phrase in phrases
-            for start in range(len(keys) - len(phrase) + 1)
-            if all(part in keys[start + i] for i, part in enumerate(phrase))
+            for start in starts.get(phrase[0], ())
+            if start + len(phrase) <= len(keys)
+            and all(part in keys[start + i] for i, part in enumerate(phrase[1:], start=1))
         ]
 
     for kind in _COMPILED:

@@ -36,6 +36,7 @@ from bot.knowledge.postings import (
     PostingsBuilder,
 )
 from bot.knowledge.settings import DEFAULT_SETTINGS, SearchSettings
+from bot.knowledge.spelling import PairFilter
 from bot.knowledge.synonyms import Synonyms
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ SECONDARY_TERM_WEIGHT: Final = 0.85
 # Typo corrections by edit distance (optimal string alignment: a swap of two letters is 1).
 FUZZY_WEIGHT_BY_DISTANCE: Final[dict[int, float]] = {1: 0.8, 2: 0.6}
 FUZZY_MIN_CHARS: Final = 5
+# From this length a word may be two edits away from the one meant, else one.
+FUZZY_TWO_EDITS_MIN_CHARS: Final = 8
 FUZZY_MAX_CANDIDATES: Final = 3
 ALTERNATIVES_CACHE_MAX: Final = 50_000
 # Shorter skeletons of Arabic in Latin letters ("bld") stand for too many words.
@@ -157,6 +160,7 @@ class KnowledgeIndex:
         self._surface_words = surface_words
         self._fuzzy_buckets = _length_buckets(surface_words)
         self._fuzzy_ends = _end_buckets(self._fuzzy_buckets)
+        self._pair_filter = PairFilter(self._fuzzy_buckets, FUZZY_TWO_EDITS_MIN_CHARS - 2)
         max_idf = float(idf.max()) if len(idf) else 1.0
         self._min_word_mass = settings.min_word_mass * max_idf
         self._unknown_mass = settings.unknown_word_mass * max_idf
@@ -462,11 +466,20 @@ class KnowledgeIndex:
     def _typo_alternatives(self, word: str) -> list[_Alternative]:
         if len(word) < FUZZY_MIN_CHARS or word.isdigit():
             return []
-        max_distance = 1 if len(word) < 8 else 2
+        max_distance = 1 if len(word) < FUZZY_TWO_EDITS_MIN_CHARS else 2
         script = is_arabic_word(word)
+        lengths = range(len(word) - max_distance, len(word) + max_distance + 1)
+        # Two edits: only the words whose letter pairs leave it possible are compared.
+        near = (
+            self._pair_filter.candidates(word, script, lengths, max_distance)
+            if max_distance == 2
+            else None
+        )
         found: list[tuple[int, str]] = []
-        for length in range(len(word) - max_distance, len(word) + max_distance + 1):
-            if max_distance == 1:
+        for length in lengths:
+            if near is not None:
+                bucket = near.get(length, [])
+            elif max_distance == 1:
                 # One edit leaves the first or the last letter in place: only words sharing
                 # one of them are compared (a tenth of the words of that length, or less).
                 bucket = list(
