@@ -378,11 +378,18 @@ class KnowledgeIndex:
         n_docs = len(self._slugs)
         word_scores = np.zeros(n_docs, dtype=np.float32)
         word_match = np.zeros(n_docs, dtype=np.float32)
-        for alt in alternatives:
+        for number, alt in enumerate(alternatives):
             start, end = self._indptr[alt.term_id], self._indptr[alt.term_id + 1]
             ids = self._doc_ids[start:end]
-            word_scores[ids] = np.maximum(word_scores[ids], alt.weight * self._weights[start:end])
-            word_match[ids] = np.maximum(word_match[ids], alt.weight * self._saliences[start:end])
+            scores, match = self._weights[start:end], self._saliences[start:end]
+            if alt.weight != 1.0:
+                scores, match = alt.weight * scores, alt.weight * match
+            if number:
+                scores = np.maximum(word_scores[ids], scores)
+                match = np.maximum(word_match[ids], match)
+            # (The first term's values are all there is: weights and saliences are >= 0.)
+            word_scores[ids] = scores
+            word_match[ids] = match
         return word_scores, word_match, self._word_mass(alternatives)
 
     def _add_bigrams(self, scores: FloatArray, words: list[str], factor: float) -> None:
@@ -398,11 +405,16 @@ class KnowledgeIndex:
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
-        k = min(limit, len(scores))
-        part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        """The entries of the `limit` best positive scores, best first."""
+        matching = np.flatnonzero(scores > 0.0)
+        if len(matching) > limit:
+            values = scores[matching]
+            lowest_kept = values[np.argpartition(-values, limit - 1)[:limit]].min()
+            # Every entry level with the last one kept, so that ties are broken below.
+            matching = matching[values >= lowest_kept]
         # Ties are broken by entry order (stable sort on doc id) so results are deterministic.
-        order = sorted(part.tolist(), key=lambda d: (-float(scores[d]), d))
-        return order
+        order = sorted(matching.tolist(), key=lambda d: (-float(scores[d]), d))
+        return order[:limit]
 
     def _word_mass(self, alternatives: tuple[_Alternative, ...]) -> float:
         # How much of the question a word is: its idf, so "Sabha" outweighs "city", with a floor
