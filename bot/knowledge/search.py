@@ -94,9 +94,21 @@ class Evidence:
     asked_kinds: tuple[str, ...]
 
 
-_WordArrays = tuple[FloatArray, FloatArray, float]
+
+
+class _WordArrays(NamedTuple):
+    """A word's BM25 score and salience in every entry, its share of a question (`mass`), and
+    the share it covers of each entry (mass * match), computed once for all parts."""
+
+    scores: FloatArray
+    match: FloatArray
+    mass: float
+    covered: FloatArray
+
+
+_NOTHING: Final = np.zeros(0, dtype=np.float32)
 # A word no entry has (nor its readings, synonyms or typo corrections).
-_UNKNOWN: Final[_WordArrays] = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), 0.0)
+_UNKNOWN: Final = _WordArrays(_NOTHING, _NOTHING, 0.0, _NOTHING)
 # Each word's arrays, computed once for all the parts of a message.
 WordCache = dict[tuple[str, tuple["_Alternative", ...]], _WordArrays]
 
@@ -356,16 +368,17 @@ class KnowledgeIndex:
             if word not in fact_words and factor == 1.0:
                 tally.total_mass += self._unknown_mass
             return
-        word_scores, word_match, word_mass = found
         # A word asking for a fact still ranks entries; its share of the question is the
         # fact's, counted apart.
-        mass = 0.0 if word in fact_words else factor * word_mass
+        mass = 0.0 if word in fact_words else factor * found.mass
         if factor == 1.0:
-            tally.scores += word_scores
+            tally.scores += found.scores
         else:
-            tally.scores += factor * word_scores
-        if mass:
-            tally.matched_mass += mass * word_match
+            tally.scores += factor * found.scores
+        if mass and mass == found.mass:
+            tally.matched_mass += found.covered
+        elif mass:
+            tally.matched_mass += mass * found.match
         tally.total_mass += mass
 
     def _word_arrays(self, word: str, extra: list[_Alternative] | None) -> _WordArrays:
@@ -390,7 +403,8 @@ class KnowledgeIndex:
             # (The first term's values are all there is: weights and saliences are >= 0.)
             word_scores[ids] = scores
             word_match[ids] = match
-        return word_scores, word_match, self._word_mass(alternatives)
+        mass = self._word_mass(alternatives)
+        return _WordArrays(word_scores, word_match, mass, mass * word_match)
 
     def _add_bigrams(self, scores: FloatArray, words: list[str], factor: float) -> None:
         for pair in _bigrams(words):
@@ -405,16 +419,18 @@ class KnowledgeIndex:
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
-        """The entries of the `limit` best positive scores, best first."""
-        matching = np.flatnonzero(scores > 0.0)
-        if len(matching) > limit:
-            values = scores[matching]
-            lowest_kept = values[np.argpartition(-values, limit - 1)[:limit]].min()
-            # Every entry level with the last one kept, so that ties are broken below.
-            matching = matching[values >= lowest_kept]
-        # Ties are broken by entry order (stable sort on doc id) so results are deterministic.
-        order = sorted(matching.tolist(), key=lambda d: (-float(scores[d]), d))
-        return order[:limit]
+        """The entries of the `limit` best positive scores, best first; ties in entry order
+        (argmax gives the first of equal values), so results are deterministic. A few argmax
+        passes cost less than one argpartition (limit is a handful)."""
+        remaining = scores.copy()
+        best: list[int] = []
+        for _ in range(min(limit, len(scores))):
+            doc = int(remaining.argmax())
+            if not remaining[doc] > 0.0:
+                break
+            best.append(doc)
+            remaining[doc] = -np.inf
+        return best
 
     def _word_mass(self, alternatives: tuple[_Alternative, ...]) -> float:
         # How much of the question a word is: its idf, so "Sabha" outweighs "city", with a floor
