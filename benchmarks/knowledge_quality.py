@@ -255,6 +255,7 @@ CALIBRATION_GRID: dict[str, tuple[float, ...]] = {
     "example_question_boost": (0.0, 0.5, 1.0, 2.0),
     "coverage_rank_power": (0.0, 0.5, 1.0, 2.0),
     "relative_min_score": (0.2, 0.3, 0.4, 0.5),
+    "name_word_factor": (0.3, 0.5, 0.7, 1.0),
 }
 # Settings that change the index itself, not only how it is searched.
 INDEX_SETTINGS = {

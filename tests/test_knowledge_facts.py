@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import KnowledgeIndex
-from bot.knowledge.facts import asked_facts, stated_facts
+from bot.knowledge.facts import asked_facts, proper_names, stated_facts
 from bot.knowledge.normalize import normalize, raw_words
 from tests.test_knowledge_search import make_entry
 
@@ -55,6 +55,62 @@ def test_vacancy_questions(question: str) -> None:
 )
 def test_count_questions(question: str) -> None:
     assert kinds_asked(question) == ("count",)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # Arabic asks "how many" with كم and the counted noun.
+        ("كم مدينة اردنية حضرت اللقاء؟", "count"),
+        ("قداش من بلدية شاركت؟", "count"),
+        ("in which hotel did the participants stay", "venue"),
+        ("dans quelle salle se tient la réunion ?", "venue"),
+        ("في اي فندق ينزل المشاركون؟", "venue"),
+        ("how long does the training last", "duration"),
+        ("combien de temps dure le programme ?", "duration"),
+        ("كم مدة البرنامج؟", "duration"),
+        ("what percentage of members are in Africa", "percentage"),
+        ("quel pourcentage des villes sont arabes ?", "percentage"),
+        ("ما نسبة النساء في المجلس؟", "percentage"),
+        ("what time does the session start", "clock_time"),
+        ("à quelle heure commence la session ?", "clock_time"),
+        ("الساعة كم تبدا الجلسة؟", "clock_time"),
+    ],
+)
+def test_details_no_entry_may_state_are_asked_for(question: str, kind: str) -> None:
+    """A venue, a duration, a share, a time of day, a count asked the Arabic way: asked for,
+    so that an entry that shares the other words but states none is not the answer."""
+    assert kind in kinds_asked(question)
+
+
+def test_details_are_stated_only_where_written() -> None:
+    plain = make_entry(
+        "plain", ("المركز", "Le Hub", "The Hub"), ((), (), ()), ("", "", "Held in Amman in 2024.")
+    )
+    assert not {"venue", "duration", "percentage", "clock_time"} & stated_facts(plain)
+    for answer, kind in (
+        (("", "", "Participants stayed at the Hotel Royal."), "venue"),
+        (("", "La formation dure trois jours.", ""), "duration"),
+        (("", "", "Women are 40% of the council."), "percentage"),
+        (("", "", "The session starts at 10:30."), "clock_time"),
+        (("التدريب مدته 5 أيام", "", ""), "duration"),
+    ):
+        entry = make_entry("detailed", ("المركز", "Le Hub", "The Hub"), ((), (), ()), answer)
+        assert kind in stated_facts(entry), answer
+
+
+def test_a_hotel_question_is_not_answered_by_the_entry_on_the_meeting() -> None:
+    entries = [
+        make_entry(
+            "roundtable",
+            ("مائدة طنجة المستديرة", "La table ronde de Tanger", "The Tangier round table"),
+            (("مائدة مستديرة",), ("table ronde",), ("round table",)),
+            ("", "", "The round table met in Tangier in November 2023 with ten cities."),
+        )
+    ]
+    index = KnowledgeIndex.build(entries)
+    assert [hit.slug for hit in index.search("the Tangier round table").hits] == ["roundtable"]
+    assert index.search("which hotel hosted the Tangier round table").hits == []
 
 
 @pytest.mark.parametrize(
@@ -136,3 +192,24 @@ def test_an_amount_is_answered_only_by_an_entry_that_states_one(question: str) -
     assert [hit.slug for hit in without_amount.search("the technical support fund").hits] == [
         "fund"
     ]
+
+
+def test_proper_names_are_the_words_only_ever_capitalised_inside_a_sentence() -> None:
+    entries = [
+        make_entry(
+            "amman",
+            ("عمان", "Le guide d'Amman", "The Amman guide"),
+            ((), (), ()),
+            ("", "La ville d'Amman a écrit son guide.", "Greater Amman wrote its crisis guide."),
+        ),
+        make_entry(
+            "guides",
+            ("الأدلة", "Les guides", "Guides"),
+            ((), (), ()),
+            ("", "", "Each guide was written with Rabat. Crisis work matters."),
+        ),
+    ]
+    names = proper_names(entries)
+    assert {"amman", "rabat"} <= names
+    # Written in lower case somewhere, or only ever first in a sentence: not a name.
+    assert not {"guide", "crisis", "each", "greater"} & names

@@ -12,6 +12,8 @@ from bot.knowledge.normalize import (
     clear_language,
     detect_language,
     fold_latin,
+    is_stopword,
+    normalize,
     normalize_arabic,
     split_elisions,
     stem,
@@ -350,3 +352,13 @@ def test_english_inflections_share_a_stem(one: str, other: str) -> None:
 )
 def test_clear_language(text: str, lang: str | None) -> None:
     assert clear_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["salam", "inchallah", "wallah", "khoya", "happened", "ete", "aura", "ال"],
+)
+def test_greetings_fillers_and_auxiliaries_carry_no_topic(word: str) -> None:
+    """ "salam, le hub ya3ni ...", "inchallah on aura ...", "الـ youth council" (the article
+    cut off by a tatweel): these words are no part of what is asked."""
+    assert is_stopword(normalize(word))

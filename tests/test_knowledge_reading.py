@@ -125,3 +125,47 @@ def test_a_date_is_answered_only_by_an_entry_that_states_one(
     dated = read(guide("The guide was published in March 2024. "), question)
     assert dated.shown[:1] == ("youth-guide",)
     assert (dated.answer == "youth-guide") is answered_at_once
+
+
+def _context_index() -> KnowledgeIndex:
+    return KnowledgeIndex.build(
+        [
+            make_entry(
+                "saida-network",
+                ("شبكة صيدا", "Le réseau de Saïda", "Saida's local prevention network"),
+                (("شبكة الوقاية",), ("réseau local",), ("local prevention network", "schools")),
+                (
+                    "",
+                    "",
+                    "In Saida, schools, social services and municipal departments formed a "
+                    "local prevention network against hate speech.",
+                ),
+            ),
+            make_entry(
+                "fes-council",
+                ("مجلس شباب فاس", "Le conseil des jeunes de Fès", "The Fes youth council"),
+                (("مجلس الشباب",), ("conseil des jeunes",), ("youth council", "organise")),
+                ("", "", "Fes organised a youth council in 2019; its members organise projects."),
+            ),
+        ]
+    )
+
+
+def test_a_question_that_leans_on_its_context_is_never_read_alone() -> None:
+    """ "How did they organise it?" alone shares its one word with the youth council; read with
+    the sentences before it, it is about the schools' network, or at worst unsure."""
+    index = _context_index()
+    message = (
+        "Hate speech is spreading in our schools, and the schools, social services and "
+        "municipal departments want a local prevention network. How did they organise it?"
+    )
+    reading = read(index, message, lang="en")
+    assert reading.answer != "fes-council"
+    assert "saida-network" in reading.shown
+    # Asked alone, the same words do point at the youth council.
+    assert read(index, "How did they organise it?", lang="en").answer == "fes-council"
+    assert all(
+        part.context
+        for part in message_parts(message)
+        if part.is_question and part.text.startswith("How")
+    )

@@ -187,7 +187,7 @@ PINNED = [
         "شن هو الدعم الفني اللي يقدمه المركز؟",
         ["technical-support", "hub-overview", "crisis-response"],
     ),
-    ("ezay n2addem 3ala da3m fanni?", ["technical-support", "hub-priorities", "hub-overview"]),
+    ("ezay n2addem 3ala da3m fanni?", ["technical-support", "join-network", "hub-priorities"]),
 ]
 
 

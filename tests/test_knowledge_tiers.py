@@ -127,3 +127,71 @@ async def test_a_fact_no_entry_states_is_not_answered_with_an_entry(
 ) -> None:
     [reply] = await bot.say(USERS[language], question)
     assert reply.text in (expected(language, NOT_SURE), expected(language, NOT_FOUND))
+
+
+def reaches(reply_text: str | None, buttons: list[str], slug: str, language: str) -> bool:
+    """The entry is the answer, or one of the buttons of "Is it one of these?"."""
+    return starts_with_title(reply_text, slug, language) or button_label(slug, language) in buttons
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        # No synonym spells these words in Latin letters: their consonants are read against the
+        # Arabic of the entries (اللجنة التوجيهية).
+        ("ar", "chnowa dawr el lajna el tawjihiya?"),
+        ("fr", "salam, chkoun fi el lajna el tawjihiya ?"),
+        ("en", "who sits on el lajna el tawjihiya?"),
+    ],
+)
+async def test_arabic_in_latin_letters_reaches_the_entry_in_one_tap(
+    bot: Harness, language: str, question: str
+) -> None:
+    reply, *_ = await bot.say(USERS[language], question)
+    assert reaches(reply.text, reply.button_texts(), "steering-committee", language)
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("ar", "في أي فندق انعقدت المائدة المستديرة في طنجة؟"),
+        ("fr", "Dans quel hôtel s'est tenue la table ronde de Tanger ?"),
+        ("en", "In which hotel did the Tangier round table meet?"),
+    ],
+)
+async def test_a_venue_no_entry_states_is_not_answered_with_the_meeting(
+    bot: Harness, language: str, question: str
+) -> None:
+    [reply] = await bot.say(USERS[language], question)
+    assert reply.text in (expected(language, NOT_SURE), expected(language, NOT_FOUND))
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "ar",
+            "في الشتاء الماضي احترق السوق القديم ولم يعرف أحد في البلدية من يقرر ماذا، وانتشرت "
+            "الإشاعات. كيف استعدوا لهذا في عمان؟",
+        ),
+        (
+            "fr",
+            "L'hiver dernier un incendie au vieux marché a paralysé la commune : personne ne "
+            "savait qui décide, et les rumeurs ont circulé. Comment ils se sont préparés à ça à "
+            "Amman ?",
+        ),
+        (
+            "en",
+            "Last winter a fire in the old market left our council lost: nobody knew who "
+            "decides what, and rumours spread. How did they prepare for this in Amman?",
+        ),
+    ],
+)
+async def test_a_sentence_of_context_does_not_answer_for_the_question(
+    bot: Harness, language: str, message: str
+) -> None:
+    """ "... and rumours spread" alone is about misinformation; the message asks how Amman
+    prepared for a crisis. An entry that only the context points at is not the answer."""
+    reply, *_ = await bot.say(USERS[language], message)
+    assert not starts_with_title(reply.text, "online-harms", language)
+    assert reply.text == expected(language, NOT_SURE)

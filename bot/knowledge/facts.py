@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.knowledge.content import Entry
-from bot.knowledge.normalize import content_word, normalize, raw_words, term_variants
+from bot.knowledge.normalize import (
+    content_word,
+    fold_latin,
+    normalize,
+    raw_words,
+    term_variants,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,14 @@ class FactKind:
     # The evidence reads the text as written (capitals tell a name), not lower-cased.
     cased: bool = False
 
+
+_ARABIC_HOW_MANY: Final = ("كم", "قديش", "اديش", "قداش", "شحال", "kam", "ch7al", "9adech")
+_COUNTED_NOUNS: Final = (
+    "بلدية", "بلديات", "مدينة", "مدن", "شخص", "اشخاص", "مشارك", "مشاركا", "مشاركين",
+    "شاب", "شابا", "دولة", "دول", "عضو", "عضوا", "اعضاء", "مرة", "موظف", "موظفا", "موظفين",
+    "ورشة", "ورشات", "جلسة", "لجنة", "لجان", "مشروع", "مشاريع", "city", "cities", "ville",
+    "villes",
+)  # fmt: skip
 
 FACT_KINDS: Final[tuple[FactKind, ...]] = (
     FactKind(
@@ -69,6 +83,8 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
         (
             "how many", "number of", "combien de", "nombre de",
             "كم عدد", "قديش عدد", "اديش عدد", "قداش من", "شحال من",
+            # Arabic also asks "how many" with كم right before the counted noun.
+            *(f"{how} {noun}" for how in _ARABIC_HOW_MANY for noun in _COUNTED_NOUNS),
         ),
         # A number other than a year, in digits or in words.
         re.compile(
@@ -114,6 +130,47 @@ FACT_KINDS: Final[tuple[FactKind, ...]] = (
         ),
         re.compile(r"(?:\+|\b00)\d[\d\s().-]{6,}\d|\b0\d(?:[\s.-]?\d\d){4}\b"),
         markers=("+", "00", "0"),
+    ),
+    FactKind(
+        "venue",
+        (
+            "hotel", "which venue", "what venue", "which room", "hôtel", "quelle salle",
+            "quel lieu exact", "فندق", "اي قاعة", "أي قاعة", "قاعة",
+        ),
+        re.compile(r"\bhotels?\b|hôtel|فندق|\bsalle\b|قاعة"),
+        markers=("hotel", "hôtel", "فندق", "salle", "قاعة"),
+    ),
+    FactKind(
+        "duration",
+        (
+            "how long", "how many days", "how many weeks", "how many months", "combien de temps",
+            "quelle durée", "durée", "كم مدة", "مدة", "قديش بتطول", "قداش تطول", "شحال كتدوم",
+            "كم يوم", "كم يوما", "كم شهر", "كم شهرا", "كم سنة",
+        ),
+        re.compile(
+            r"\d+\s*(?:days?|weeks?|months?|years?|hours?|jours|semaines|mois|ans|années|heures)\b"
+            r"|\b(?:one|two|three|four|five|six|un|une|deux|trois|quatre|cinq|six)[\s-]"
+            r"(?:days?|weeks?|months?|years?|jours|semaines|mois|ans|années)\b"
+            r"|\d+\s*(?:يوم|أيام|ايام|أسابيع|اسابيع|أسبوع|اسبوع|أشهر|اشهر|شهر|سنوات|سنة|ساعات)"
+            r"|(?:يومين|شهرين|سنتين|أسبوعين|اسبوعين)"
+        ),
+    ),
+    FactKind(
+        "percentage",
+        (
+            "percentage", "percent", "what share", "pourcentage", "pour cent", "quelle part",
+            "نسبة", "بالمئة", "بالمائة",
+        ),
+        re.compile(r"%|\bper ?cent|pour ?cent|بالمئة|بالمائة|في المائة|في المئة"),
+        markers=("%", "cent", "بالم", "المائة", "المئة"),
+    ),
+    FactKind(
+        "clock_time",
+        (
+            "what time", "which time", "à quelle heure", "quelle heure", "الساعة كم",
+            "اي ساعة", "أي ساعة", "في اي ساعة", "على الساعة كم", "وقتاش بالضبط",
+        ),
+        re.compile(r"\b\d{1,2}[:h]\d\d\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|الساعة\s?\d"),
     ),
     FactKind(
         "person",
@@ -240,3 +297,27 @@ def stated_facts(entry: Entry) -> frozenset[str]:
         if any(marker in text for marker in kind.markers) and kind.evidence.search(text):
             stated.add(kind.name)
     return frozenset(stated)
+
+
+_LATIN_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+_SENTENCE_BREAK_RE: Final = re.compile(r"(?<=[.!?:;])\s+|\n")
+_NAME_LANGUAGES: Final = ("en", "fr")
+
+
+def proper_names(entries: Iterable[Entry]) -> frozenset[str]:
+    """Words the entries only ever write with a capital inside a sentence (Amman, Sabha,
+    Racheha, November): names of places, people and months, in their normalised spelling.
+    They say where or who, not what a question is about: a question that shares only a
+    place with an entry is not answered by it (knowledge/search.py weighs them less)."""
+    capitalised: set[str] = set()
+    lowercase: set[str] = set()
+    for entry in entries:
+        for lang in _NAME_LANGUAGES:
+            for text in (entry.title.get(lang), entry.answer.get(lang)):
+                for sentence in _SENTENCE_BREAK_RE.split(text):
+                    for at, word in enumerate(_LATIN_WORD_RE.findall(sentence)):
+                        if word.islower():
+                            lowercase.add(fold_latin(word))
+                        elif at > 0 and word[0].isupper() and not word.isupper():
+                            capitalised.add(fold_latin(word))
+    return frozenset(word for word in capitalised - lowercase if len(word) > 1)

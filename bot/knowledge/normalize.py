@@ -125,7 +125,7 @@ _EN_STOPWORDS: Final = _words(
     hey thanks thank ok okay pls plz kindly know explain show want wanted like whats anything
     something someone anyone is there im ive id youre yes yeah hm hmm dear sir madam
     best good great time way thing things stuff exactly really actually idea ideas maybe kind
-    sort lot lots find look looking
+    sort lot lots find look looking happened happen happens happening
     """
 )
 
@@ -143,7 +143,8 @@ _FR_STOPWORDS: Final = _words(
     expliquer explique expliquez montre montrez dire parle parlez connais connaitre oui non
     quelque quelques svp madame monsieur combien koi kwa ke ki pk pq stp slt cc
     meilleur meilleure meilleurs bon bonne temps heure chose choses truc trucs vraiment
-    exactement idee idees obtenir trouver chercher
+    exactement idee idees obtenir trouver chercher ete sera seront serait fut aura auront
+    aurait passe
     """
 )
 
@@ -161,6 +162,13 @@ _ARABIZI_STOPWORDS: Final = _words(
     n9dro nnajem najem ndir ndiro ndirou na3mel n3mel n3ml n3mlo ne3mel al el il di dah deh
     hadi hada hadak hedha hedhi bezabt bzabt belzabt lyoum lyoma daba tawa barcha bzaf fi 3an
     bel fel fil lil mel mn wesh chnahouma chkoun chkon meen min3ayez momken mumkin mumken
+    shunu shinu shenu shin chin chinu sho shoo eish aysh ech ish bil wil wel elli illi lli
+    yalli halli msh mish mush mesh mafi fama famma kayen kayn chi shi hal hadha hathi hatha
+    hedi hadhi ahna e7na ya3ni wla walla aw ama ken kan kanet kont kunt 3la 3al 3ndna 3idna
+    ma3 elly illy sar sarat sayer shlon chlon eshlon 3ashan 3shan 3lshan bta3 btaa bi wa
+    salam slm salamou inchallah inshallah nchallah incha wallah walah yallah marhaba ahlan
+    habibi khoya khouya akhi sahbi hamdullah hamdoulah hamdulillah chokran shukran choukran
+    baraka barak allah
     """
 )
 
@@ -188,7 +196,7 @@ _AR_STOPWORDS_RAW: Final = """
     شنوة شنوا شنيا نجم نجمو نجموا باش برشا ياسر توا توة متاعكم متاعنا يعيشك بالله
     اشنو أشنو آش امتا إمتا شحال كنبغي خاصني خصني خاصنا ديالي ديالنا كاينين بزاف دابا عافاك
     اشلون شكد اشكد شكثر منو يمته شوكت شيصير اريد أريد نريد اكو ماكو شكو هوايه هواية عدكم خوش
-    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا
+    شن شني شنهي نبو تبي هلبا باهي عدنا عندنا ال
     احنا إحنا حنا نحنا نعمل نعملو اعمل نسوي اسوي ندير نديرو نديرها مال شصار صار شنو شكو
     """
 
@@ -369,6 +377,82 @@ def arabizi_skeleton(word: str) -> str:
     for pair, mark in _ARABIZI_FOLDS:
         word = word.replace(pair, mark)
     return _REPEATED_CHAR_RE.sub(r"\1", _ARABIZI_VOWELS_RE.sub("", word))
+
+
+# Arabic in Latin letters read against the Arabic words of the documents: both sides are
+# reduced to the consonants Latin writers spell alike (ص and س are "s", ح and ه "h"), long
+# vowels and the letters that double as vowels (ا و ي) dropped, so that "lajnet" meets لجنة
+# and "mokafa7et" مكافحة without a list of spellings.
+_ARABIC_CONSONANT_CLASSES: Final[dict[str, str]] = {
+    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "5", "د": "d", "ذ": "d",
+    "ر": "r", "ز": "z", "س": "s", "ش": "$", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "3", "غ": "8", "ف": "f", "ق": "9", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "w": "w",
+}  # fmt: skip
+_LATIN_CONSONANT_FOLDS: Final[tuple[tuple[str, str], ...]] = (
+    ("kh", "5"),
+    ("gh", "8"),
+    ("sh", "$"),
+    ("ch", "$"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("q", "9"),
+    ("7", "h"),
+    ("g", "j"),
+    ("p", "b"),
+    ("v", "f"),
+    ("c", "k"),
+    ("x", "ks"),
+)
+_LATIN_NON_CONSONANTS_RE: Final = re.compile("[aeiouyw2]")
+_ATTACHED_ARTICLE_RE: Final = re.compile("(?:[aei]?l)[^aeiouy]")
+_INITIAL_W_RE: Final = re.compile("w[aeiou]")
+# Fewer consonants than this stand for too many Arabic words.
+TRANSLITERATION_MIN_CONSONANTS: Final = 3
+
+
+def arabic_consonants(word: str) -> str:
+    """The consonant skeleton of a normalised Arabic word (the article stripped by the caller):
+    ا و ي and hamza dropped, a final ه (taa marbuta, normalised) dropped, doubles merged."""
+    if word.endswith("ه"):
+        word = word[:-1]
+    if word.startswith("و"):
+        word = "w" + word[1:]  # a first و is the consonant
+    skeleton = "".join(_ARABIC_CONSONANT_CLASSES.get(char, "") for char in word)
+    return _REPEATED_CHAR_RE.sub(r"\1", skeleton)
+
+
+def arabizi_consonant_readings(word: str) -> tuple[str, ...]:
+    """Consonant skeletons an Arabic word written in Latin letters may have in Arabic script
+    (see arabic_consonants): as written, without a final t or h (the taa marbuta of "lajnet",
+    "baladiyah"), and without an attached article ("lmarkaz", "elmadina")."""
+    if not word.isascii() or word.isdigit():
+        return ()
+    # A first w before a vowel is the consonant و ("watani"), not a vowel.
+    skeleton = "&" + word[1:] if _INITIAL_W_RE.match(word) else word
+    for pair, mark in _LATIN_CONSONANT_FOLDS:
+        skeleton = skeleton.replace(pair, mark)
+    skeleton = _REPEATED_CHAR_RE.sub(r"\1", _LATIN_NON_CONSONANTS_RE.sub("", skeleton))
+    skeleton = skeleton.replace("&", "w")
+    readings = [skeleton]
+    if skeleton[-1:] in ("t", "h"):
+        readings.append(skeleton[:-1])
+    if _ATTACHED_ARTICLE_RE.match(word):
+        readings += [reading[1:] for reading in list(readings)]
+    return tuple(dict.fromkeys(r for r in readings if len(r) >= TRANSLITERATION_MIN_CONSONANTS))
+
+
+def looks_arabizi(word: str) -> bool:
+    """A Latin word with a digit standing for an Arabic letter (ma3, 7abes, lfari9), or one
+    of the particles of Arabic written in Latin letters (chno, ya3ni, dyal)."""
+    if word in _ARABIZI_STOPWORDS:
+        return True
+    return (
+        not word.isdigit()
+        and word.isascii()
+        and any(d in word for d in "2379")
+        and any(c.isalpha() for c in word)
+    )
 
 
 def is_stopword(word: str) -> bool:

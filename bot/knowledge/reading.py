@@ -11,7 +11,7 @@ the kind of fact the part asks for (an amount, a number, a date: knowledge/facts
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -103,17 +103,24 @@ def message_parts(message: str) -> list[Part]:
     whole = " ".join(message.split())
     parts = [Part(whole, any(s.is_question for s in sentences) or not sentences)]
     questions = [s.text for s in sentences if s.is_question]
+    context = ""
     if questions and len(questions) < len(sentences):
         # The question, with the sentences around it as its context.
         context = " ".join(s.text for s in sentences if not s.is_question)
         parts.insert(0, Part(" ".join(questions), True, context))
     for sentence in sentences:
-        parts.append(sentence)
         clauses = _clauses(sentence.text)
+        own = [sentence]
         if len(clauses) > 1:
-            parts.extend(
+            own += [
                 Part(clause, sentence.is_question or _starts_question(clause)) for clause in clauses
-            )
+            ]
+        # A question of a message that also gives context ("How did Saida organise this?",
+        # "who supports them?") is read with that context, never alone.
+        parts += [
+            replace(piece, context=context) if context and piece.is_question else piece
+            for piece in own
+        ]
     # Each text once (a one-sentence message is its sentence, its final mark aside).
     unique: dict[str, Part] = {}
     for part in parts:
@@ -225,7 +232,19 @@ def read(index: KnowledgeIndex, message: str, *, lang: str | None = None) -> Rea
     whole = " ".join(message.split())
     if not judged:
         return Reading(message, lang, Tier.DECLINE, None, (), whole)
-    sure = [j for j in judged if j.is_sure(settings)]
+    # The part that asks, read with its context: an answer given by a sentence of context
+    # must be one of its entries too ("... and rumours spread. How did Amman prepare?").
+    asking = {
+        c.slug
+        for j in judged
+        if j.part.is_question and j.part.context
+        for c in j.evidence.candidates
+    }
+    sure = [
+        j
+        for j in judged
+        if j.is_sure(settings) and (j.part.is_question or not asking or j.top.slug in asking)
+    ]
     if sure:
         best = max(sure, key=lambda j: (j.surety(settings), j.top.score))
         answer = best.top.slug

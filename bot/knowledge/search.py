@@ -15,15 +15,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.content import Entry
-from bot.knowledge.facts import FACT_KINDS, asked_facts, stated_facts
+from bot.knowledge.facts import FACT_KINDS, asked_facts, proper_names, stated_facts
 from bot.knowledge.normalize import (
     LANGUAGES,
+    arabic_consonants,
     arabic_suffix_variants,
     arabic_verb_variants,
+    arabizi_consonant_readings,
     arabizi_skeleton,
     content_word,
     detect_language,
     is_arabic_word,
+    looks_arabizi,
     normalize,
     raw_words,
     term_variants,
@@ -54,6 +57,10 @@ FUZZY_MAX_CANDIDATES: Final = 3
 ALTERNATIVES_CACHE_MAX: Final = 50_000
 # Shorter skeletons of Arabic in Latin letters ("bld") stand for too many words.
 ARABIZI_MIN_SKELETON_CHARS: Final = 3
+# A Latin word read as an Arabic one by its consonants (normalize.arabizi_consonant_readings)
+# is a guess: it counts this much, and not at all when its consonants fit too many terms.
+TRANSLITERATION_WEIGHT: Final = 0.9
+TRANSLITERATION_MAX_TERMS: Final = 12
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,6 @@ class Evidence:
     asked_kinds: tuple[str, ...]
 
 
-
-
 class _WordArrays(NamedTuple):
     """A word's BM25 score and salience in every entry, its share of a question (`mass`), and
     the share it covers of each entry (mass * match), computed once for all parts."""
@@ -110,7 +115,8 @@ _NOTHING: Final = np.zeros(0, dtype=np.float32)
 # A word no entry has (nor its readings, synonyms or typo corrections).
 _UNKNOWN: Final = _WordArrays(_NOTHING, _NOTHING, 0.0, _NOTHING)
 # Each word's arrays, computed once for all the parts of a message.
-WordCache = dict[tuple[str, tuple["_Alternative", ...]], _WordArrays]
+# Keyed by the word, its synonyms' terms, and whether the message is Arabic in Latin letters.
+WordCache = dict[tuple[str, tuple["_Alternative", ...], bool], _WordArrays]
 
 
 @dataclass
@@ -152,6 +158,7 @@ class KnowledgeIndex:
         synonyms: Synonyms | None = None,
         example_questions: dict[frozenset[str], list[int]] | None = None,
         fact_statements: dict[str, FloatArray] | None = None,
+        names: frozenset[str] = frozenset(),
     ) -> None:
         self.entries: Mapping[str, Entry] = entries
         self.settings = settings
@@ -173,6 +180,7 @@ class KnowledgeIndex:
         self._fuzzy_buckets = _length_buckets(surface_words)
         self._fuzzy_ends = _end_buckets(self._fuzzy_buckets)
         self._pair_filter = PairFilter(self._fuzzy_buckets, FUZZY_TWO_EDITS_MIN_CHARS - 2)
+        self._consonant_terms = _consonant_terms(surface_words)
         max_idf = float(idf.max()) if len(idf) else 1.0
         self._min_word_mass = settings.min_word_mass * max_idf
         self._unknown_mass = settings.unknown_word_mass * max_idf
@@ -183,6 +191,7 @@ class KnowledgeIndex:
         self._synonyms = _SynonymTable.compile(
             synonyms or Synonyms(), self._direct_alternatives, settings.synonym_weight
         )
+        self._name_terms = self._names_and_their_synonyms(names, synonyms or Synonyms())
 
     def __len__(self) -> int:
         return len(self._slugs)
@@ -221,6 +230,7 @@ class KnowledgeIndex:
             synonyms=synonyms,
             example_questions=builder.example_question_owners(),
             fact_statements=_fact_statements(list(by_slug.values())),
+            names=proper_names(by_slug.values()),
         )
         logger.info("knowledge index: %d entries, %d terms", len(by_slug), len(builder.term_ids))
         return index
@@ -324,6 +334,9 @@ class KnowledgeIndex:
             {} if words_seen is None else words_seen,
         )
         asked = asked_facts(raws)
+        # In a message written as Arabic in Latin letters ("shu sar b Saida ma3 el madares"),
+        # a Latin word the documents lack is read as Arabic before it is read as a typo.
+        arabizi = any(map(looks_arabizi, raws))
         for kind in asked.kinds:
             # Only entries that state such a fact cover what the question asks for.
             tally.total_mass += self._fact_mass
@@ -334,7 +347,7 @@ class KnowledgeIndex:
         ):
             widened = self._synonyms.widen(group)
             for word in dict.fromkeys(group):
-                self._add_word(tally, word, widened.get(word), asked.words, factor)
+                self._add_word(tally, word, widened.get(word), asked.words, factor, arabizi)
             self._add_bigrams(tally.scores, group, factor)
         if tally.total_mass <= 0.0:
             return None
@@ -356,12 +369,13 @@ class KnowledgeIndex:
         extra: list[_Alternative] | None,
         fact_words: frozenset[str],
         factor: float,
+        arabizi: bool = False,
     ) -> None:
         """One word's BM25 score and coverage of every entry, added to the tally."""
-        key = (word, tuple(extra) if extra else ())
+        key = (word, tuple(extra) if extra else (), arabizi)
         found = tally.words.get(key)
         if found is None:
-            found = tally.words[key] = self._word_arrays(word, extra)
+            found = tally.words[key] = self._word_arrays(word, extra, arabizi)
         if found is _UNKNOWN:
             # A word unknown to the knowledge base is part of what a question asks, but the
             # context around a question is free to talk of anything.
@@ -381,9 +395,11 @@ class KnowledgeIndex:
             tally.matched_mass += mass * found.match
         tally.total_mass += mass
 
-    def _word_arrays(self, word: str, extra: list[_Alternative] | None) -> _WordArrays:
+    def _word_arrays(
+        self, word: str, extra: list[_Alternative] | None, arabizi: bool = False
+    ) -> _WordArrays:
         """A word's BM25 score and salience in every entry, and its share of a question."""
-        alternatives = self._alternatives(word)
+        alternatives = self._alternatives(word, arabizi)
         if extra:
             alternatives = _merge(alternatives, extra)
         if not alternatives:
@@ -441,7 +457,28 @@ class KnowledgeIndex:
             # Words only ever met inside answers ("next", "happened") are ordinary language,
             # not subjects: their rarity in a small base must not decide whether we answer.
             mass *= self.settings.non_topical_word_factor
+        elif all(alt.term_id in self._name_terms for alt in alternatives):
+            # A place or a person is rare, but says where or who, not what is asked:
+            # "the hotel of the Tangier round table" is not answered by sharing "Tangier".
+            mass *= self.settings.name_word_factor
         return mass
+
+    def _names_and_their_synonyms(
+        self, names: frozenset[str], synonyms: Synonyms
+    ) -> frozenset[int]:
+        """The terms of proper names (facts.proper_names), and of every member of a synonym
+        group that holds one (تونس beside Tunisia, عمّان beside Amman)."""
+        terms = {alt.term_id for name in names for alt in self._direct_alternatives(name)[:1]}
+        for group in synonyms.groups:
+            members = [tokenize(member) for member in group.members]
+            if any(len(words) == 1 and words[0] in names for words in members):
+                terms.update(
+                    alt.term_id
+                    for words in members
+                    if len(words) == 1
+                    for alt in self._direct_alternatives(words[0])[:1]
+                )
+        return frozenset(terms)
 
     def _direct_alternatives(self, word: str) -> list[_Alternative]:
         """Index terms of the word as typed (with its clitic readings or other-language stem)."""
@@ -453,8 +490,11 @@ class KnowledgeIndex:
                 alternatives.append(_Alternative(term_id, weight))
         return alternatives
 
-    def _alternatives(self, word: str) -> tuple[_Alternative, ...]:
-        cached = self._alternatives_cache.get(word)
+    def _alternatives(self, word: str, arabizi: bool = False) -> tuple[_Alternative, ...]:
+        """Index terms for a word of a question; `arabizi`: the message is Arabic in Latin
+        letters, so an unknown Latin word is read as Arabic rather than as a typo."""
+        key = "\x00" + word if arabizi else word
+        cached = self._alternatives_cache.get(key)
         if cached is not None:
             return cached
         alternatives = self._direct_alternatives(word)
@@ -483,13 +523,23 @@ class KnowledgeIndex:
             )
         if not alternatives and not arabic:
             alternatives = list(self._synonyms.arabizi(word))
+        if not alternatives and not arabic and (arabizi or looks_arabizi(word)):
+            alternatives = self._transliterated(word)
         if not alternatives:
             alternatives = self._typo_alternatives(word)
         result = tuple(alternatives)
         if len(self._alternatives_cache) >= ALTERNATIVES_CACHE_MAX:
             self._alternatives_cache.clear()
-        self._alternatives_cache[word] = result
+        self._alternatives_cache[key] = result
         return result
+
+    def _transliterated(self, word: str) -> list[_Alternative]:
+        """Arabic terms whose consonants are those of a word in Latin letters ("lajnet")."""
+        for reading in arabizi_consonant_readings(word):
+            term_ids = self._consonant_terms.get(reading)
+            if term_ids and len(term_ids) <= TRANSLITERATION_MAX_TERMS:
+                return [_Alternative(term_id, TRANSLITERATION_WEIGHT) for term_id in term_ids]
+        return []
 
     def _typo_alternatives(self, word: str) -> list[_Alternative]:
         if len(word) < FUZZY_MIN_CHARS or word.isdigit():
@@ -645,6 +695,19 @@ def _merge(
 def _bigrams(words: list[str]) -> list[str]:
     stems = [term_variants(w)[0] for w in words]
     return [f"{a}{BIGRAM_JOINER}{b}" for a, b in pairwise(stems) if a != b]
+
+
+def _consonant_terms(surface_words: Mapping[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+    """The terms of the Arabic words of the index by their consonants (arabic_consonants)."""
+    found: dict[str, dict[int, None]] = {}
+    for word, term_ids in surface_words.items():
+        if is_arabic_word(word):
+            # A first و that the index also knows the word without is "and" ("وتطوان").
+            conjunction = word.startswith("و") and word[1:] in surface_words
+            skeleton = arabic_consonants(word[1:] if conjunction else word)
+            if len(skeleton) >= ARABIZI_MIN_SKELETON_CHARS:
+                found.setdefault(skeleton, {}).update(dict.fromkeys(term_ids))
+    return {skeleton: tuple(terms) for skeleton, terms in found.items()}
 
 
 def _end_buckets(

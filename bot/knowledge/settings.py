@@ -32,6 +32,8 @@ class SearchSettings:
     question_match: float = 0.6
     answer_only_match: float = 0.45
     non_topical_word_factor: float = 0.5
+    # Proper names (places, people, months: facts.proper_names) weigh this share of their idf.
+    name_word_factor: float = 1.0
     bigram_weight: float = 1.0
     # A word reached through content/synonyms.yaml, or through Arabic morphology (a verb's
     # noun, a word without its possessive ending), is less certain than the word as typed.
@@ -65,7 +67,7 @@ class SearchSettings:
     context_part_factor: float = 1.0
     # Read with the rest of the message as its context, a question's own words count fully
     # and the context's this much (they may name the subject: "what was that meeting about?").
-    context_word_factor: float = 0.3
+    context_word_factor: float = 0.1
 
 
 DEFAULT_SETTINGS: Final = SearchSettings()
