@@ -1,22 +1,30 @@
 """Index build time and per-message latency of the knowledge search and of the decision to answer,
-suggest or decline (knowledge/reading.py), real and synthetic bases; a tenth of the messages are
-long (two sentences of context, then the question), which are read in several parts."""
+suggest or decline (knowledge/reading.py), real and synthetic bases; a tenth of the generated
+messages are long (two sentences of context, then the question), which are read in several
+parts. The messages of the evaluation set (benchmarks/data/eval_questions.yaml, as people
+write them: long with context, two questions, dialect...) are also timed against the 10,000
+entries, the real ones among them. Wall clock and the CPU time of the searching thread, which
+other jobs on a shared machine inflate less."""
 
 from __future__ import annotations
 
 import argparse
 import cProfile
 import itertools
+import os
 import pstats
 import random
 import statistics
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
 
 from bot.knowledge import (  # noqa: E402
     LANGUAGES,
@@ -32,6 +40,7 @@ from bot.knowledge.synonyms import load_synonyms  # noqa: E402
 
 CONTENT_DIR = ROOT / "content" / "knowledge"
 SYNONYMS_FILE = ROOT / "content" / "synonyms.yaml"
+EVAL_FILE = ROOT / "benchmarks" / "data" / "eval_questions.yaml"
 EXAMPLE_QUESTIONS_PER_LANGUAGE = 5
 SEED = 20250617
 SYNTHETIC_ENTRIES = 10_000
@@ -140,9 +149,26 @@ def questions(entries: Sequence[Entry], count: int, rng: random.Random) -> list[
     return out
 
 
-def measure(index: KnowledgeIndex, qs: Sequence[str]) -> tuple[float, float, float, float]:
-    """Wall-clock p50, p99 and max, and the p99 of the CPU time of this thread (which other
-    jobs on a shared machine do not inflate), in milliseconds."""
+@dataclass(frozen=True)
+class Latency:
+    """Milliseconds per message: wall clock p50, p99 and max, and CPU time p50 and p99."""
+
+    p50: float
+    p99: float
+    max: float
+    cpu_p50: float
+    cpu_p99: float
+
+    def __str__(self) -> str:
+        return (
+            f"p50 {self.p50:.2f} ms, p99 {self.p99:.2f} ms, max {self.max:.2f} ms "
+            f"(CPU p50 {self.cpu_p50:.2f} ms, p99 {self.cpu_p99:.2f} ms)"
+        )
+
+
+def measure(index: KnowledgeIndex, qs: Sequence[str]) -> Latency:
+    """Wall-clock and CPU time (of this thread, which other jobs on a shared machine do not
+    inflate) of reading each message."""
     latencies: list[float] = []
     cpu: list[float] = []
     for q in qs:
@@ -152,10 +178,25 @@ def measure(index: KnowledgeIndex, qs: Sequence[str]) -> tuple[float, float, flo
         cpu.append((time.thread_time() - start_cpu) * 1000.0)
     latencies.sort()
     cpu.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    cpu_p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
-    return p50, p99, latencies[-1], cpu_p99
+    return Latency(
+        statistics.median(latencies),
+        percentile_99(latencies),
+        latencies[-1],
+        statistics.median(cpu),
+        percentile_99(cpu),
+    )
+
+
+def percentile_99(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def evaluation_messages() -> tuple[list[str], list[str]]:
+    """Every message of the evaluation set, and its long ones (context, then the question)."""
+    items = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    return [str(item["q"]) for item in items], [
+        str(item["q"]) for item in items if item.get("kind") == "long"
+    ]
 
 
 def profile_build(entries: Sequence[Entry], top: int = 25) -> None:
@@ -183,12 +224,9 @@ def main() -> int:
     real_index = KnowledgeIndex.build(real, synonyms=synonyms)
     real_build_s = time.perf_counter() - start
     real_qs = questions(real, args.questions, rng) if real else ["hub"]
-    real_p50, real_p99, _, real_cpu_p99 = measure(real_index, real_qs)
+    real_latency = measure(real_index, real_qs)
     print(f"real base: {len(real)} entries, build {real_build_s:.3f} s")
-    print(
-        f"  latency over {len(real_qs)} questions: p50 {real_p50:.2f} ms, p99 {real_p99:.2f} ms"
-        f" (CPU p99 {real_cpu_p99:.2f} ms)"
-    )
+    print(f"  latency over {len(real_qs)} questions: {real_latency}")
 
     vocab = vocabulary(real, rng)
     synth = synthetic_entries(args.entries, vocab, rng)
@@ -196,21 +234,33 @@ def main() -> int:
     synth_index = KnowledgeIndex.build(synth, synonyms=synonyms)
     synth_build_s = time.perf_counter() - start
     synth_qs = questions(synth, args.questions, rng)
-    synth_p50, synth_p99, synth_max, synth_cpu_p99 = measure(synth_index, synth_qs)
+    synth_latency = measure(synth_index, synth_qs)
     if args.profile:
         # After the timed build, whose caches (content_word, stems) it must not warm.
         profile_build(synth)
     print(f"synthetic base: {len(synth)} entries, build {synth_build_s:.2f} s")
+    print(f"  latency over {len(synth_qs)} questions: {synth_latency}")
+    del synth_index
+
+    # The evaluation set's messages against the synthetic entries with the real ones among them.
+    mixed_index = KnowledgeIndex.build([*real, *synth], synonyms=synonyms)
+    every, long = evaluation_messages()
+    eval_latency = measure(mixed_index, every)
+    long_latency = measure(mixed_index, long)
+    print(f"real and synthetic base: {len(mixed_index)} entries")
+    print(f"  latency over the {len(every)} evaluation messages: {eval_latency}")
+    print(f"  latency over its {len(long)} long messages: {long_latency}")
+    load = os.getloadavg()[0]
     print(
-        f"  latency over {len(synth_qs)} questions: p50 {synth_p50:.2f} ms, "
-        f"p99 {synth_p99:.2f} ms, max {synth_max:.2f} ms (CPU p99 {synth_cpu_p99:.2f} ms)"
-    )
-    print(
-        f"real_build_s={real_build_s:.3f} real_p50_ms={real_p50:.2f} real_p99_ms={real_p99:.2f} "
-        f"real_cpu_p99_ms={real_cpu_p99:.2f} "
+        f"real_build_s={real_build_s:.3f} real_p50_ms={real_latency.p50:.2f} "
+        f"real_p99_ms={real_latency.p99:.2f} real_cpu_p99_ms={real_latency.cpu_p99:.2f} "
         f"synth_entries={len(synth)} synth_build_s={synth_build_s:.2f} "
-        f"synth_p50_ms={synth_p50:.2f} synth_p99_ms={synth_p99:.2f} "
-        f"synth_cpu_p99_ms={synth_cpu_p99:.2f}"
+        f"synth_p50_ms={synth_latency.p50:.2f} synth_p99_ms={synth_latency.p99:.2f} "
+        f"synth_cpu_p99_ms={synth_latency.cpu_p99:.2f} "
+        f"eval_p50_ms={eval_latency.p50:.2f} eval_p99_ms={eval_latency.p99:.2f} "
+        f"eval_cpu_p99_ms={eval_latency.cpu_p99:.2f} "
+        f"long_p50_ms={long_latency.p50:.2f} long_p99_ms={long_latency.p99:.2f} "
+        f"long_cpu_p99_ms={long_latency.cpu_p99:.2f} load_1min={load:.1f}"
     )
     return 0
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -113,6 +113,11 @@ def _content_commands(commands: SubCommands) -> None:
     ask.add_argument("--lang", choices=("ar", "fr", "en"), help="answer language (else detected)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--batch", action="store_true", help="one question per line on stdin")
+    ask.add_argument(
+        "--files",
+        action="store_true",
+        help="answer from the content files instead of the live knowledge base in the database",
+    )
     ask.set_defaults(command_function=_ask)
 
     content = commands.add_parser("content", help="knowledge base content")
@@ -441,14 +446,51 @@ def _console(config: Config, args: argparse.Namespace) -> int:
 
 
 def _ask(config: Config, args: argparse.Namespace) -> int:
+    """Answer as the running bot would: from the live entries in the database, with the
+    questions and intents staff taught (the first start imports the content folder, so a
+    missing database means the content files); --files answers from the files alone."""
+    if args.batch == (args.question is not None):
+        print("hubbot ask: give one QUESTION, or --batch to read questions from stdin")
+        return 2
+    questions = sys.stdin if args.batch else [args.question]
+    if args.files or not config.database_path.is_file():
+        if not args.files:
+            print(
+                f"hubbot ask: no database at {config.database_path} yet: answering from the"
+                " content files, as the bot's first start would",
+                file=sys.stderr,
+            )
+        return _ask_files(config, args, questions)
+    return asyncio.run(
+        _with_services(config, lambda services: _ask_live(services, args, questions))
+    )
+
+
+async def _ask_live(services: Services, args: argparse.Namespace, questions: Iterable[str]) -> int:
+    from bot.knowledge.cli import ask
+
+    report = await services.knowledge.reload()
+    for problem in report.problems:
+        if problem.is_error:
+            print(f"content: {problem}", file=sys.stderr)
+    knowledge = services.knowledge
+    return ask(
+        questions,
+        index=knowledge.index,
+        intents=knowledge.intents,
+        lang=args.lang,
+        as_json=args.json,
+        out=sys.stdout,
+        catalogs=services.catalogs,
+    )
+
+
+def _ask_files(config: Config, args: argparse.Namespace, questions: Iterable[str]) -> int:
     from bot.knowledge import KnowledgeIndex, load_directory
     from bot.knowledge.cli import ask
     from bot.knowledge.intents import INTENTS_FILE_NAME, IntentRecognizer, load_intents
     from bot.knowledge.synonyms import SYNONYMS_FILE_NAME, load_synonyms
 
-    if args.batch == (args.question is not None):
-        print("hubbot ask: give one QUESTION, or --batch to read questions from stdin")
-        return 2
     loaded = load_directory(config.content_dir / "knowledge")
     for problem in loaded.errors:
         print(f"content: {problem}", file=sys.stderr)
@@ -459,7 +501,6 @@ def _ask(config: Config, args: argparse.Namespace) -> int:
     for problem in problems:
         if problem.is_error:
             print(f"content: {problem}", file=sys.stderr)
-    questions = sys.stdin if args.batch else [args.question]
     index = KnowledgeIndex.build(loaded.entries, synonyms=synonyms)
     intents = IntentRecognizer(catalog, synonyms=synonyms)
     return ask(

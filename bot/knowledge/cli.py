@@ -75,7 +75,8 @@ def ask(
     first = True
     recognizer = intents or IntentRecognizer(IntentCatalog())
     for question in questions:
-        question = question.strip()
+        # As the bot reads a message (handlers/knowledge.py): runs of spaces are one space.
+        question = " ".join(question.split())
         if not question:
             continue
         reading = understand(index, recognizer, question, lang=lang).reading

@@ -207,16 +207,25 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_key(raw)[0] for raw in raw_words(normalize(text)))
 
 
+# Phrases by their first word: a question's words lead to the phrases to try, rather than
+# every phrase being looked for in every question.
+_Phrases = dict[str, tuple[tuple[str, ...], ...]]
+
+
 @dataclass(frozen=True)
 class _CompiledKind:
     name: str
-    phrases: tuple[tuple[str, ...], ...]
-    asked_how: tuple[tuple[str, ...], ...]
-    asked_what: tuple[tuple[str, ...], ...]
+    phrases: _Phrases
+    asked_how: _Phrases
+    asked_what: _Phrases
 
 
-def _compile(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(p for p in dict.fromkeys(map(_phrase, phrases)) if p)
+def _compile(phrases: Iterable[str]) -> _Phrases:
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in dict.fromkeys(map(_phrase, phrases)):
+        if phrase:
+            by_first.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(found) for first, found in by_first.items()}
 
 
 _COMPILED: Final = tuple(
@@ -227,7 +236,10 @@ _COMPILED: Final = tuple(
 )
 # Cheap test before any phrase matching: most questions contain none of these.
 _FIRST_KEYS: Final = frozenset(
-    phrase[0] for kind in _COMPILED for phrase in (*kind.phrases, *kind.asked_how, *kind.asked_what)
+    first
+    for kind in _COMPILED
+    for phrases in (kind.phrases, kind.asked_how, kind.asked_what)
+    for first in phrases
 )
 
 
@@ -249,13 +261,20 @@ def asked_facts(raws: list[str]) -> AskedFacts:
         return NO_FACTS
     kinds: list[str] = []
     words: set[str] = set()
+    # Where each reading occurs: a phrase is only tried where its first word is.
+    starts: dict[str, list[int]] = {}
+    for at, readings in enumerate(keys):
+        for reading in dict.fromkeys(readings):
+            starts.setdefault(reading, []).append(at)
 
-    def spans(phrases: tuple[tuple[str, ...], ...]) -> list[range]:
+    def spans(phrases: _Phrases) -> list[range]:
         return [
             range(start, start + len(phrase))
-            for phrase in phrases
-            for start in range(len(keys) - len(phrase) + 1)
-            if all(part in keys[start + i] for i, part in enumerate(phrase))
+            for first, positions in starts.items()
+            for phrase in phrases.get(first, ())
+            for start in positions
+            if start + len(phrase) <= len(keys)
+            and all(part in keys[start + i] for i, part in enumerate(phrase[1:], start=1))
         ]
 
     for kind in _COMPILED:

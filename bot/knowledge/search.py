@@ -39,6 +39,7 @@ from bot.knowledge.postings import (
     PostingsBuilder,
 )
 from bot.knowledge.settings import DEFAULT_SETTINGS, SearchSettings
+from bot.knowledge.spelling import PairFilter
 from bot.knowledge.synonyms import Synonyms
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ SECONDARY_TERM_WEIGHT: Final = 0.85
 # Typo corrections by edit distance (optimal string alignment: a swap of two letters is 1).
 FUZZY_WEIGHT_BY_DISTANCE: Final[dict[int, float]] = {1: 0.8, 2: 0.6}
 FUZZY_MIN_CHARS: Final = 5
+# From this length a word may be two edits away from the one meant, else one.
+FUZZY_TWO_EDITS_MIN_CHARS: Final = 8
 FUZZY_MAX_CANDIDATES: Final = 3
 ALTERNATIVES_CACHE_MAX: Final = 50_000
 # Shorter skeletons of Arabic in Latin letters ("bld") stand for too many words.
@@ -98,9 +101,19 @@ class Evidence:
     asked_kinds: tuple[str, ...]
 
 
-_WordArrays = tuple[FloatArray, FloatArray, float]
+class _WordArrays(NamedTuple):
+    """A word's BM25 score and salience in every entry, its share of a question (`mass`), and
+    the share it covers of each entry (mass * match), computed once for all parts."""
+
+    scores: FloatArray
+    match: FloatArray
+    mass: float
+    covered: FloatArray
+
+
+_NOTHING: Final = np.zeros(0, dtype=np.float32)
 # A word no entry has (nor its readings, synonyms or typo corrections).
-_UNKNOWN: Final[_WordArrays] = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), 0.0)
+_UNKNOWN: Final = _WordArrays(_NOTHING, _NOTHING, 0.0, _NOTHING)
 # Each word's arrays, computed once for all the parts of a message.
 # Keyed by the word, its synonyms' terms, and whether the message is Arabic in Latin letters.
 WordCache = dict[tuple[str, tuple["_Alternative", ...], bool], _WordArrays]
@@ -166,6 +179,7 @@ class KnowledgeIndex:
         self._surface_words = surface_words
         self._fuzzy_buckets = _length_buckets(surface_words)
         self._fuzzy_ends = _end_buckets(self._fuzzy_buckets)
+        self._pair_filter = PairFilter(self._fuzzy_buckets, FUZZY_TWO_EDITS_MIN_CHARS - 2)
         self._consonant_terms = _consonant_terms(surface_words)
         max_idf = float(idf.max()) if len(idf) else 1.0
         self._min_word_mass = settings.min_word_mass * max_idf
@@ -368,16 +382,17 @@ class KnowledgeIndex:
             if word not in fact_words and factor == 1.0:
                 tally.total_mass += self._unknown_mass
             return
-        word_scores, word_match, word_mass = found
         # A word asking for a fact still ranks entries; its share of the question is the
         # fact's, counted apart.
-        mass = 0.0 if word in fact_words else factor * word_mass
+        mass = 0.0 if word in fact_words else factor * found.mass
         if factor == 1.0:
-            tally.scores += word_scores
+            tally.scores += found.scores
         else:
-            tally.scores += factor * word_scores
-        if mass:
-            tally.matched_mass += mass * word_match
+            tally.scores += factor * found.scores
+        if mass and mass == found.mass:
+            tally.matched_mass += found.covered
+        elif mass:
+            tally.matched_mass += mass * found.match
         tally.total_mass += mass
 
     def _word_arrays(
@@ -392,12 +407,20 @@ class KnowledgeIndex:
         n_docs = len(self._slugs)
         word_scores = np.zeros(n_docs, dtype=np.float32)
         word_match = np.zeros(n_docs, dtype=np.float32)
-        for alt in alternatives:
+        for number, alt in enumerate(alternatives):
             start, end = self._indptr[alt.term_id], self._indptr[alt.term_id + 1]
             ids = self._doc_ids[start:end]
-            word_scores[ids] = np.maximum(word_scores[ids], alt.weight * self._weights[start:end])
-            word_match[ids] = np.maximum(word_match[ids], alt.weight * self._saliences[start:end])
-        return word_scores, word_match, self._word_mass(alternatives)
+            scores, match = self._weights[start:end], self._saliences[start:end]
+            if alt.weight != 1.0:
+                scores, match = alt.weight * scores, alt.weight * match
+            if number:
+                scores = np.maximum(word_scores[ids], scores)
+                match = np.maximum(word_match[ids], match)
+            # (The first term's values are all there is: weights and saliences are >= 0.)
+            word_scores[ids] = scores
+            word_match[ids] = match
+        mass = self._word_mass(alternatives)
+        return _WordArrays(word_scores, word_match, mass, mass * word_match)
 
     def _add_bigrams(self, scores: FloatArray, words: list[str], factor: float) -> None:
         for pair in _bigrams(words):
@@ -412,11 +435,18 @@ class KnowledgeIndex:
 
     @staticmethod
     def _top(scores: FloatArray, limit: int) -> list[int]:
-        k = min(limit, len(scores))
-        part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        # Ties are broken by entry order (stable sort on doc id) so results are deterministic.
-        order = sorted(part.tolist(), key=lambda d: (-float(scores[d]), d))
-        return order
+        """The entries of the `limit` best positive scores, best first; ties in entry order
+        (argmax gives the first of equal values), so results are deterministic. A few argmax
+        passes cost less than one argpartition (limit is a handful)."""
+        remaining = scores.copy()
+        best: list[int] = []
+        for _ in range(min(limit, len(scores))):
+            doc = int(remaining.argmax())
+            if not remaining[doc] > 0.0:
+                break
+            best.append(doc)
+            remaining[doc] = -np.inf
+        return best
 
     def _word_mass(self, alternatives: tuple[_Alternative, ...]) -> float:
         # How much of the question a word is: its idf, so "Sabha" outweighs "city", with a floor
@@ -514,11 +544,20 @@ class KnowledgeIndex:
     def _typo_alternatives(self, word: str) -> list[_Alternative]:
         if len(word) < FUZZY_MIN_CHARS or word.isdigit():
             return []
-        max_distance = 1 if len(word) < 8 else 2
+        max_distance = 1 if len(word) < FUZZY_TWO_EDITS_MIN_CHARS else 2
         script = is_arabic_word(word)
+        lengths = range(len(word) - max_distance, len(word) + max_distance + 1)
+        # Two edits: only the words whose letter pairs leave it possible are compared.
+        near = (
+            self._pair_filter.candidates(word, script, lengths, max_distance)
+            if max_distance == 2
+            else None
+        )
         found: list[tuple[int, str]] = []
-        for length in range(len(word) - max_distance, len(word) + max_distance + 1):
-            if max_distance == 1:
+        for length in lengths:
+            if near is not None:
+                bucket = near.get(length, [])
+            elif max_distance == 1:
                 # One edit leaves the first or the last letter in place: only words sharing
                 # one of them are compared (a tenth of the words of that length, or less).
                 bucket = list(

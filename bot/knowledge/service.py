@@ -143,6 +143,11 @@ class KnowledgeService:
         return self._snapshot.index
 
     @property
+    def intents(self) -> IntentRecognizer:
+        """The bot's features as the live snapshot recognises them (staff-taught included)."""
+        return self._snapshot.intents
+
+    @property
     def synonyms(self) -> Synonyms:
         return self._snapshot.synonyms
 
