@@ -86,7 +86,9 @@ async def prepare(config: Config, recipients: int) -> None:
         await services.close()
 
 
-def start_bot(config: Config, directory: Path, rate: int) -> subprocess.Popen[bytes]:
+def start_bot(
+    config: Config, directory: Path, rate: int, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HUBBOT_TOKEN": TOKEN,
@@ -99,8 +101,10 @@ def start_bot(config: Config, directory: Path, rate: int) -> subprocess.Popen[by
         "HUBBOT_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
+    # With --profile, the bot runs under cProfile timed by CPU (written when it stops).
+    profiling = [str(ROOT / "benchmarks" / "cpu_profile.py"), str(profile)] if profile else []
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, *profiling, "-m", "bot", "run"],
         cwd=directory,  # no .env of the developer's is read
         env=env,
         stdout=subprocess.DEVNULL,
@@ -120,7 +124,9 @@ async def ask_questions(api: StandInBotApi, asker: int, latencies: list[float]) 
         await asyncio.sleep(max(sent_at + ASK_EVERY_S - time.monotonic(), 0))
 
 
-async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, float]:
+async def run(
+    recipients: int, rate: int, kill_after: int | None, profile: Path | None = None
+) -> dict[str, float]:
     api = StandInBotApi(messages_per_s=rate, chat_interval_s=1.0, chat_burst=3)
     await api.start()
     arrivals: dict[int, list[float]] = {}
@@ -150,7 +156,10 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
     for index in range(ASKERS):
         api.add_user(FIRST_ASKER + index, f"Asker {index}", language_code="en")
     latencies: list[float] = []
-    cpu_s = 0.0
+    # CPU seconds from the first broadcast message to the report, each process on its own:
+    # the bot's start (imports, opening the database) is not a message's cost.
+    bot_cpu_s = 0.0
+    standin_cpu_s = 0.0
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         config = Config(
@@ -161,25 +170,29 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
             api_file_url=api.base_file_url,
         )
         await prepare(config, recipients)
-        bot = start_bot(config, directory, rate)
+        bot = start_bot(config, directory, rate, profile)
         await begun.wait()  # the questions are asked while the broadcast goes out
+        bot_cpu_s -= cpu_seconds(bot.pid)
+        standin_cpu_s -= time.process_time()
         askers = [
             asyncio.create_task(ask_questions(api, FIRST_ASKER + i, latencies))
             for i in range(ASKERS)
         ]
         if kill_after is not None:
             await halfway.wait()
-            cpu_s += cpu_seconds(bot.pid)
+            bot_cpu_s += cpu_seconds(bot.pid)
             bot.send_signal(signal.SIGKILL)
             bot.wait()
             # Questions unanswered while no bot runs are not a measure of anything.
             for task in askers:
                 task.cancel()
             bot = start_bot(config, directory, rate)
+            bot_cpu_s -= cpu_seconds(bot.pid)
         started = time.monotonic()
         await api.wait_for_message(STAFF, lambda m: REPORT in (m.text or ""), timeout=900)
         elapsed = time.monotonic() - started
-        cpu_s += cpu_seconds(bot.pid)
+        bot_cpu_s += cpu_seconds(bot.pid)
+        standin_cpu_s += time.process_time()
         bot.terminate()
         bot.wait()
         for task in askers:
@@ -208,7 +221,12 @@ async def run(recipients: int, rate: int, kill_after: int | None) -> dict[str, f
         "questions": len(latencies),
         "reply_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
         "reply_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-        "cpu_ms_per_message": round(cpu_s / sent_by_bot * 1000, 3) if sent_by_bot else 0.0,
+        "bot_cpu_ms_per_message": round(bot_cpu_s / sent_by_bot * 1000, 3) if sent_by_bot else 0,
+        # The stand-in, the askers and this script's bookkeeping: the other side of each call.
+        "standin_cpu_ms_per_message": (
+            round(standin_cpu_s / sent_by_bot * 1000, 3) if sent_by_bot else 0.0
+        ),
+        "load_1min": round(os.getloadavg()[0], 1),
     }
 
 
@@ -216,10 +234,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=300, help="overall limit, messages a second")
+    parser.add_argument(
+        "--no-kill", action="store_true", help="only the uninterrupted run (no SIGKILL run)"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="run the bot under cProfile, its figures written here"
+    )
     args = parser.parse_args()
-    plain = asyncio.run(run(args.recipients, args.rate, kill_after=None))
-    killed = asyncio.run(run(args.recipients, args.rate, kill_after=args.recipients // 2))
-    for title, figures in (("uninterrupted", plain), ("killed (SIGKILL) halfway", killed)):
+    runs = [("uninterrupted", asyncio.run(run(args.recipients, args.rate, None, args.profile)))]
+    if not args.no_kill:
+        killed = asyncio.run(run(args.recipients, args.rate, kill_after=args.recipients // 2))
+        runs.append(("killed (SIGKILL) halfway", killed))
+    for title, figures in runs:
         print(
             f"{title}: {figures['recipients']} people at a limit of {args.rate}/s: "
             f"{figures['rate_per_s']}/s ({figures['share_of_limit']:.1%} of the limit; "
@@ -227,11 +253,15 @@ def main() -> None:
             f"429s {figures['http_429']}; duplicates {figures['duplicates']} "
             f"(at most {figures['max_in_flight']} in flight); misses {figures['misses']}; "
             f"{figures['questions']} questions, reply p50 {figures['reply_p50_ms']} ms, "
-            f"p99 {figures['reply_p99_ms']} ms; "
-            f"bot CPU {figures['cpu_ms_per_message']} ms a message"
+            f"p99 {figures['reply_p99_ms']} ms; CPU a message: bot "
+            f"{figures['bot_cpu_ms_per_message']} ms, stand-in "
+            f"{figures['standin_cpu_ms_per_message']} ms; load {figures['load_1min']}"
         )
-    line = {f"{key}": value for key, value in plain.items()}
-    line.update({f"killed_{key}": value for key, value in killed.items() if key != "recipients"})
+    line = {"rate": args.rate, **runs[0][1]}
+    for _, figures in runs[1:]:
+        line.update(
+            {f"killed_{key}": value for key, value in figures.items() if key != "recipients"}
+        )
     print(" ".join(f"{key}={value}" for key, value in line.items()))
 
 
