@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.models import Broadcast, BroadcastRecipient, BroadcastTally, to_db_time
 
 # States a recipient can still move out of; the rest are final.
 OPEN_STATES = ("pending", "sending")
+# Recipients named in one UPDATE (SQLite allows 32,766 parameters; a claim is about a second
+# of sending, a thousand at most).
+IDS_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True)
@@ -227,14 +231,17 @@ class BroadcastRepository:
                 """,
                 {"id": broadcast_id, "limit": limit, "now": to_db_time(now.astimezone(UTC))},
             )
-            await tx.executemany(
-                "UPDATE broadcast_recipients SET state = 'sending', updated_at = :now"
-                " WHERE broadcast_id = :id AND user_id = :user_id AND state = 'pending'",
-                [
-                    {"id": broadcast_id, "user_id": row["user_id"], "now": to_db_time(now)}
-                    for row in rows
-                ],
-            )
+            stamp = to_db_time(now)
+            users = [row["user_id"] for row in rows]
+            for start in range(0, len(users), IDS_PER_STATEMENT):
+                await _update_users(
+                    tx,
+                    "state = 'sending', updated_at = ?",
+                    [stamp],
+                    broadcast_id,
+                    "pending",
+                    users[start : start + IDS_PER_STATEMENT],
+                )
         return [BroadcastRecipient.from_row(row) for row in rows]
 
     async def record(self, results: Sequence[RecipientResult], now: datetime) -> None:
@@ -242,26 +249,24 @@ class BroadcastRepository:
         if not results:
             return
         stamp = to_db_time(now)
+        # One statement per outcome (almost all are "sent at the first try"), not one per
+        # message: each statement waits for the interpreter lock the event loop holds, and at
+        # hundreds a second those waits left outcomes unrecorded long after they were sent.
+        alike: dict[tuple[int, str, int, str | None], list[int]] = defaultdict(list)
+        for result in results:
+            key = (result.broadcast_id, result.state, result.attempts, result.error)
+            alike[key].append(result.user_id)
         async with self._db.transaction() as tx:
-            await tx.executemany(
-                """
-                UPDATE broadcast_recipients
-                SET state = :state, attempts = attempts + :attempts, error = :error,
-                    updated_at = :now
-                WHERE broadcast_id = :id AND user_id = :user_id AND state = 'sending'
-                """,
-                [
-                    {
-                        "id": result.broadcast_id,
-                        "user_id": result.user_id,
-                        "state": result.state,
-                        "attempts": result.attempts,
-                        "error": result.error,
-                        "now": stamp,
-                    }
-                    for result in results
-                ],
-            )
+            for (broadcast_id, state, attempts, error), users in alike.items():
+                for start in range(0, len(users), IDS_PER_STATEMENT):
+                    await _update_users(
+                        tx,
+                        "state = ?, attempts = attempts + ?, error = ?, updated_at = ?",
+                        [state, attempts, error, stamp],
+                        broadcast_id,
+                        "sending",
+                        users[start : start + IDS_PER_STATEMENT],
+                    )
 
     async def cancel(self, broadcast_id: int, *, by: int, now: datetime) -> Broadcast | None:
         """Stop a scheduled or running broadcast; None if it had already ended."""
@@ -348,3 +353,21 @@ def _placeholders(prefix: str, values: Sequence[Any], params: dict[str, Any]) ->
     names = [f"{prefix}{index}" for index in range(len(values))]
     params.update(zip(names, values, strict=True))
     return ", ".join(f":{name}" for name in names)
+
+
+async def _update_users(
+    tx: Transaction,
+    assignments: str,
+    values: list[Any],
+    broadcast_id: int,
+    state: str,
+    users: list[int],
+) -> None:
+    """``SET assignments`` for these recipients of the broadcast, those still in ``state``."""
+    marks = ", ".join("?" * len(users))
+    await tx.execute(
+        # Only this module's own SET clauses and placeholders are put into the text.
+        f"UPDATE broadcast_recipients SET {assignments}"
+        f" WHERE broadcast_id = ? AND state = ? AND user_id IN ({marks})",
+        (*values, broadcast_id, state, *users),
+    )

@@ -81,6 +81,31 @@ async def test_paid_broadcasts_leave_two_percent_of_the_limit() -> None:
         assert limiter.messages_per_s == pytest.approx(cap)
 
 
+async def test_a_late_wake_up_takes_every_bulk_slot_due_at_once_within_the_limit() -> None:
+    """A broadcast taking its slots one at a time lost each late wake-up of the loop (555 a
+    second at most against a limit of 1,000); all due slots are taken at once, never more than
+    the limit in any second, and slots not used go back."""
+    timer = VirtualTimer()
+    limiter = RateLimiter(DeliverySettings(messages_per_s=1000, paid=True), timer)
+    assert await limiter.acquire_bulk(50) == 1
+    timer.now += 0.005  # the loop woke 5 ms late: about five slots are due
+    assert await limiter.acquire_bulk(50) == 4
+    assert await limiter.acquire_bulk(2) == 1  # at most what was asked for
+    limiter.give_back(1)
+    moments: list[float] = []
+    while timer.now < 3.0:
+        timer.now += 0.007
+        moments += [timer.now] * await limiter.acquire_bulk(100)
+    for index in range(len(moments) - 980):
+        assert moments[index + 980] - moments[index] >= 1.0
+    assert len(moments) / (moments[-1] - moments[0]) > 960
+    # A recipient's chat is taken without waiting only when it is free (a short burst is).
+    assert limiter.chat_free(7) and limiter.chat_free(7)
+    assert not limiter.chat_free(7)
+    timer.now += 1.1
+    assert limiter.chat_free(7)
+
+
 async def test_one_chat_gets_one_message_a_second_without_holding_up_others() -> None:
     timer = VirtualTimer()
     limiter = RateLimiter(DeliverySettings(messages_per_s=30), timer)

@@ -17,7 +17,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest, EncodedForm
 from bot.delivery.limiter import DeliverySettings, Priority, RateLimiter, RealTimer, Timer
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
 # A recipient whose messages keep hitting 429 is reported failed rather than tried forever.
 MAX_RETRY_AFTER_HITS = 10
+# Encoded parts kept (a broadcast has one per language version and note, a few dozen at most).
+REMEMBERED_FORMS = 256
 
 
 class Outcome(enum.Enum):
@@ -85,6 +87,7 @@ class DeliveryEngine:
         self.limiter = limiter or RateLimiter(settings, self.timer)
         self.stats = EngineStats()
         self._rng = random.Random()
+        self._forms: dict[Part, tuple[str, dict[str, str], str]] = {}
 
     @property
     def bot(self) -> Bot:
@@ -169,27 +172,33 @@ class DeliveryEngine:
         return delay * (0.5 + self._rng.random() / 2)  # jitter: retries do not all line up
 
     async def _send(self, chat_id: int, part: Part) -> None:
-        parameters: dict[str, object] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML}
-        if self.settings.paid:
-            parameters["allow_paid_broadcast"] = True
-        if part.attachment_kind in ("photo", "document"):
-            method = "sendPhoto" if part.attachment_kind == "photo" else "sendDocument"
-            parameters[part.attachment_kind] = part.file_id or ""
-            if part.text is not None:
-                parameters["caption"] = part.text
-        else:
-            method = "sendMessage"
-            parameters["text"] = part.text or ""
+        method, common, encoded = self._form_of(part)
         # Straight to the request object: Bot.send_message would build a Message from the
         # answer, about a tenth of the CPU a bulk message costs, and nothing here reads it.
         # The errors (RetryAfter, Forbidden, ...) are the same: the request object raises them.
         bot = self.bot
-        await bot.request.post(
-            f"{bot.base_url}/{method}",
-            RequestData(
-                [RequestParameter.from_input(name, value) for name, value in parameters.items()]
-            ),
-        )
+        await bot.request.post(f"{bot.base_url}/{method}", EncodedForm(chat_id, common, encoded))
+
+    def _form_of(self, part: Part) -> tuple[str, dict[str, str], str]:
+        """The method and the body of a part, encoded once for all its recipients."""
+        form = self._forms.get(part)
+        if form is not None:
+            return form
+        common = {"parse_mode": ParseMode.HTML.value}
+        if self.settings.paid:
+            common["allow_paid_broadcast"] = "true"
+        if part.attachment_kind in ("photo", "document"):
+            method = "sendPhoto" if part.attachment_kind == "photo" else "sendDocument"
+            common[part.attachment_kind] = part.file_id or ""
+            if part.text is not None:
+                common["caption"] = part.text
+        else:
+            method = "sendMessage"
+            common["text"] = part.text or ""
+        if len(self._forms) >= REMEMBERED_FORMS:
+            self._forms.clear()  # a new broadcast's parts: the old ones are not sent again
+        form = self._forms[part] = (method, common, EncodedForm.encode(common))
+        return form
 
     async def _upload(self, chat_id: int, part: Part, content: bytes) -> str | None:
         """A part whose file Telegram does not have yet, uploaded with it; returns the file_id

@@ -121,6 +121,8 @@ class _Waiter:
     priority: int
     number: int
     ready: asyncio.Future[None] = field(compare=False)
+    wanted: int = field(default=1, compare=False)  # bulk slots it takes if they are due
+    granted: int = field(default=1, compare=False)
 
 
 @dataclass
@@ -171,7 +173,42 @@ class RateLimiter:
         """Wait until one message to this chat may go out, and take that slot."""
         if chat_id is not None:
             await self._chat_turn(chat_id)
-        waiter = _Waiter(priority, next(self._numbers), asyncio.get_running_loop().create_future())
+        await self._overall(_Waiter(priority, next(self._numbers), self._future()))
+
+    async def acquire_bulk(self, most: int) -> int:
+        """Wait for the next bulk slot, and take it with every other one already due (at most
+        ``most``); returns how many were taken.  Each one is the overall slot of a message
+        whose chat is free now (:meth:`chat_free`) or is given back (:meth:`give_back`).
+
+        A broadcast that took its slots one at a time lost each wake-up's lateness: at a
+        thousand a second the loop's wake-ups, not the limit, set the pace."""
+        waiter = _Waiter(Priority.BULK, next(self._numbers), self._future(), max(most, 1))
+        await self._overall(waiter)
+        return waiter.granted
+
+    def chat_free(self, chat_id: int) -> bool:
+        """Take this chat's turn if it is free now (no waiting); False leaves it untouched."""
+        now = self._timer.monotonic()
+        if self._chat_paused.get(chat_id, 0.0) > now:
+            return False
+        interval = self._chat_interval(chat_id)
+        if interval > 0:
+            theoretical = self._chat_next.get(chat_id, now)
+            if theoretical - (self._burst - 1) * interval > now:
+                return False
+        self._take_chat_turn(chat_id, now)
+        return True
+
+    def give_back(self, slots: int) -> None:
+        """Overall bulk slots taken and not used (their chat was busy, or the run stopped)."""
+        for _ in range(min(slots, len(self._sent))):
+            self._sent.pop()
+            self._bulk_next -= self._bulk_interval_s
+
+    def _future(self) -> asyncio.Future[None]:
+        return asyncio.get_running_loop().create_future()
+
+    async def _overall(self, waiter: _Waiter) -> None:
         heapq.heappush(self._waiting, waiter)
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._hand_out(), name="rate-limiter")
@@ -179,11 +216,21 @@ class RateLimiter:
             await waiter.ready
         except asyncio.CancelledError:
             if waiter.ready.done() and not waiter.ready.cancelled():
-                self._sent.pop()  # the slot was taken for nothing: give it back
+                # The slots were taken for nothing: give them back.
+                for _ in range(waiter.granted):
+                    self._sent.pop()
             raise
 
     async def _chat_turn(self, chat_id: int) -> None:
         now = self._timer.monotonic()
+        turn = self._take_chat_turn(chat_id, now)
+        while (
+            wait := max(turn, self._chat_paused.get(chat_id, 0.0)) - self._timer.monotonic()
+        ) > 0:
+            await self._timer.sleep(wait)
+
+    def _take_chat_turn(self, chat_id: int, now: float) -> float:
+        """Book the chat's next turn (GCRA); returns when it is."""
         # What a 429 for this chat means depends on whether it was written to just before.
         if chat_id in self._chat_last:
             self._chat_previous[chat_id] = self._chat_last[chat_id]
@@ -196,10 +243,7 @@ class RateLimiter:
             theoretical = max(self._chat_next.get(chat_id, now), now)
             turn = max(theoretical - (self._burst - 1) * interval, now)
             self._chat_next[chat_id] = max(theoretical, turn) + interval
-        while (
-            wait := max(turn, self._chat_paused.get(chat_id, 0.0)) - self._timer.monotonic()
-        ) > 0:
-            await self._timer.sleep(wait)
+        return turn
 
     def _forget_idle_chats(self, now: float) -> None:
         def recent(moments: dict[int, float], within_s: float) -> dict[int, float]:
@@ -231,14 +275,23 @@ class RateLimiter:
             heapq.heappop(self._waiting)
             self._sent.append(now)
             if head.priority >= Priority.BULK:
-                # A slot handed out late (the event loop woke this pump late) is made up, within
-                # BULK_CATCH_UP_S: otherwise each wake-up's lateness is lost, and at hundreds of
-                # messages a second that is a tenth of the pace.  The window above still caps
-                # every second.
-                self._bulk_next = (
-                    max(self._bulk_next, now - BULK_CATCH_UP_S) + self._bulk_interval_s
-                )
+                self._take_bulk(head, now)
             head.ready.set_result(None)
+
+    def _take_bulk(self, head: _Waiter, now: float) -> None:
+        # A slot handed out late (the event loop woke this pump late) is made up, within
+        # BULK_CATCH_UP_S: otherwise each wake-up's lateness is lost, and at hundreds of
+        # messages a second that is a tenth of the pace.  The window still caps every second.
+        self._bulk_next = max(self._bulk_next, now - BULK_CATCH_UP_S) + self._bulk_interval_s
+        head.granted = 1
+        while (
+            head.granted < head.wanted
+            and self._bulk_next <= now
+            and len(self._sent) < self._window_cap
+        ):
+            self._sent.append(now)
+            self._bulk_next += self._bulk_interval_s
+            head.granted += 1
 
     def refused(self, chat_id: int | None, retry_after_s: float) -> None:
         """Telegram answered 429: the chat waits ``retry_after_s`` (the refused message with

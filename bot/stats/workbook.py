@@ -248,8 +248,25 @@ def _questions(book: _Book, report: Report) -> None:
     )
 
 
+def _each_once(name: Callable[[Translator, str], str], t: Translator) -> Callable[[str], str]:
+    """``name`` looked up once per value: a year has tens of thousands of rows and a handful of
+    statuses, topics and countries (each lookup built every label of its kind)."""
+    names: dict[str, str] = {}
+
+    def named(key: str) -> str:
+        if key not in names:
+            names[key] = name(t, key)
+        return names[key]
+
+    return named
+
+
 def _requests(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
     t = book.t
+    country_name = _each_once(labels.country_name, t)
+    topic_name = _each_once(labels.request_topic_name, t)
+    kind_name = _each_once(labels.support_kind_name, t)
+    status_name = _each_once(labels.request_status_name, t)
     sheet = book.sheet(t.label("Support requests"))
     sheet.set_column(0, 8, COLUMN_WIDTH)
     status_rows = report.requests.by_status
@@ -280,11 +297,11 @@ def _requests(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
             [
                 request.reference,
                 _excel_time(request.created_at, book.zone),
-                labels.country_name(t, request.country),
+                country_name(request.country),
                 t.label(request.city),
-                labels.request_topic_name(t, request.topic),
-                labels.support_kind_name(t, request.support_kind),
-                labels.request_status_name(t, request.status),
+                topic_name(request.topic),
+                kind_name(request.support_kind),
+                status_name(request.status),
                 _hours(request.created_at, request.first_response_at),
                 _days(request.created_at, request.completed_at),
             ]
@@ -297,6 +314,7 @@ def _requests(book: _Book, report: Report) -> tuple[Worksheet, list[Row]]:
 
 def _history(book: _Book, report: Report) -> None:
     t = book.t
+    status_name = _each_once(labels.request_status_name, t)
     sheet = book.sheet(t.label("Request history"))
     sheet.set_column(0, 3, COLUMN_WIDTH)
     kinds = {
@@ -322,7 +340,7 @@ def _history(book: _Book, report: Report) -> None:
                 step.reference,
                 _excel_time(step.at, book.zone),
                 kinds.get(step.kind, step.kind),
-                labels.request_status_name(t, step.status) if step.status else None,
+                status_name(step.status) if step.status else None,
             ]
             for step in report.history
         ],
