@@ -430,6 +430,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        22,
+        "support requests: the board's indexes hold its filters",
+        """
+        -- The board counts each column and walks it in order, filtered by country, topic and
+        -- assignee: with these in the index neither reads the table, only the cards shown.
+        -- They replace migration 14's (status, created_at) and (status, updated_at).
+        CREATE INDEX support_requests_board_open_filters
+            ON support_requests(status, created_at, country, topic, assignee);
+        CREATE INDEX support_requests_board_closed_filters
+            ON support_requests(status, updated_at, country, topic, assignee);
+        DROP INDEX support_requests_board_open;
+        DROP INDEX support_requests_board_closed;
+        """,
+    ),
 )
 
 
