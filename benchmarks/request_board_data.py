@@ -70,6 +70,8 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
     """
     rng = random.Random(seed)
     stamp = now.isoformat()
+    # The cities' focal points were registered before anything they filed.
+    registered = (now - timedelta(days=400)).isoformat()
     highest = await db.fetchone(
         "SELECT (SELECT COALESCE(MAX(MAX(id), MAX(number)), 0) FROM support_requests) AS request,"
         " (SELECT COALESCE(MAX(id), 0) FROM users) AS user"
@@ -98,12 +100,12 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
             await tx.execute(
                 "INSERT INTO users (id, first_name, created_at, last_seen_at)"
                 " VALUES (?, 'Focal', ?, ?)",
-                (user_id, stamp, stamp),
+                (user_id, registered, registered),
             )
             await tx.execute(
                 "INSERT INTO focal_points (user_id, full_name, country, city, status,"
                 " reviewed_at, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?)",
-                (user_id, f"Focal point {index}", country, city, stamp, stamp),
+                (user_id, f"Focal point {index}", country, city, registered, registered),
             )
         rows = []
         events = []
