@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import sys
 import tempfile
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.request_board_data import fill as fill_requests  # noqa: E402
+from bot import heap  # noqa: E402
 from bot.app import CONSOLE_PAGES  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config  # noqa: E402
@@ -114,6 +116,7 @@ async def run(requests: int) -> dict[str, tuple[float, float]]:
         await fill_requests(services.db, requests=REQUESTS, now=clock.now())
         server = ConsoleServer(services, pages=CONSOLE_PAGES, bot_username="MenaHubBot")
         await server.start()
+        heap.settle()  # as `hubbot run` does once started (bot/heap.py)
         try:
             opened = await services.console.open_with_link(
                 await services.console.login_link_token(STAFF_ID)
@@ -164,6 +167,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per page")
     args = parser.parse_args()
     started = time.process_time()
+    load_before = os.getloadavg()[0]
     figures = asyncio.run(run(args.requests))
     for name, (p50, p99) in figures.items():
         print(f"{name:>14}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
@@ -174,6 +178,7 @@ def main() -> None:
             for name, (p50, p99) in figures.items()
         )
         + f" audit_records={AUDIT_RECORDS} support_requests={REQUESTS}"
+        + f" load_before={load_before:.1f} load_after={os.getloadavg()[0]:.1f}"
     )
 
 

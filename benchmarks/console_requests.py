@@ -1,7 +1,8 @@
-"""The console's requests board with 5,000 requests: the board query, and the time from a
-status change made on a Telegram card to an open board showing it (the event reaching the
-page's stream, then the board fetched again, as the page does). The board page's own time is
-in benchmarks/console_pages.py.
+"""The console's requests board with 5,000 requests: the board query; the board page as staff
+open it (wall clock and the process's CPU time per page, since the machine is shared: the
+load average is printed too), with each of the filters in turn; and the time from a status
+change made on a Telegram card to an open board showing it (the event reaching the page's
+stream, then the board fetched again, as the page does).
 
 The bot runs as in the tests: the real Application long-polling the stand-in Bot API on
 127.0.0.1, with its console; the "page" is an aiohttp client signed in as staff.
@@ -14,11 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.request_board_data import FIRST_FOCAL_POINT, fill  # noqa: E402
+from bot import heap  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.console.server import SESSION_COOKIE  # noqa: E402
@@ -53,6 +56,18 @@ FILTERS = (
     BoardFilter(search="TSR-2026-00042"),
     BoardFilter(country="EG", search="الشباب"),
 )
+# The same filters as the board page's query strings.
+PAGE_QUERIES = (
+    "",
+    "?country=MA",
+    "?topic=youth",
+    "?assignee=103",
+    "?assignee=0",
+    "?age=30",
+    "?q=council",
+    "?q=TSR-2026-00042",
+    "?country=EG&q=%D8%A7%D9%84%D8%B4%D8%A8%D8%A7%D8%A8",
+)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -70,7 +85,8 @@ async def board_query(services: Services, rounds: int) -> list[float]:
     return timings
 
 
-async def run(requests: int, rounds: int, changes: int) -> None:
+async def run(requests: int, rounds: int, changes: int, pages: int) -> None:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         config = Config(token=None, database_path=Path(folder) / "bench.sqlite3")
         services = await Services.open(config, ManualClock(NOW))
@@ -79,11 +95,13 @@ async def run(requests: int, rounds: int, changes: int) -> None:
             print(f"plan: {line}")
         query = await board_query(services, rounds)
         await services.close()
-        seen, shown = await telegram_to_console(Path(folder) / "live", changes)
+        live = await telegram_to_console(Path(folder) / "live", requests, changes, pages)
     figures = {
         "board_query": query,
-        "telegram_to_event": seen,
-        "telegram_to_board": shown,
+        "board_page": live.page_wall,
+        "board_page_cpu": live.page_cpu,
+        "telegram_to_event": live.seen,
+        "telegram_to_board": live.shown,
     }
     for name, times in figures.items():
         print(
@@ -97,13 +115,37 @@ async def run(requests: int, rounds: int, changes: int) -> None:
             f"{name}_p99_ms={percentile(times, 0.99) * 1000:.1f}"
             for name, times in figures.items()
         )
+        + f" load_before={load_before:.1f} load_after={os.getloadavg()[0]:.1f}"
     )
 
 
-async def telegram_to_console(folder: Path, changes: int) -> tuple[list[float], list[float]]:
-    """Staff press a status button on a Telegram card while the board is open elsewhere."""
-    seen: list[float] = []
-    shown: list[float] = []
+@dataclass
+class LiveFigures:
+    page_wall: list[float] = field(default_factory=list)
+    page_cpu: list[float] = field(default_factory=list)  # the whole process: bot, stand-in, page
+    seen: list[float] = field(default_factory=list)
+    shown: list[float] = field(default_factory=list)
+
+
+async def board_pages(
+    page: aiohttp.ClientSession, base: str, pages: int, figures: LiveFigures
+) -> None:
+    """The board page as a browser asks for it, with each filter in turn."""
+    for number in range(pages):
+        url = f"{base}/requests{PAGE_QUERIES[number % len(PAGE_QUERIES)]}"
+        started, cpu = time.perf_counter(), time.process_time()
+        async with page.get(url) as response:
+            html = await response.text()
+            assert response.status == 200, (url, response.status)
+        figures.page_cpu.append(time.process_time() - cpu)
+        figures.page_wall.append(time.perf_counter() - started)
+        assert "request-card" in html
+
+
+async def telegram_to_console(folder: Path, requests: int, changes: int, pages: int) -> LiveFigures:
+    """The board pages, then staff press a status button on a Telegram card while the board
+    is open elsewhere."""
+    figures = LiveFigures()
     async with StandInBotApi() as api:
         api.add_user(ADMIN, "Hala", language_code="en")
         for user_id in range(FIRST_FOCAL_POINT, FIRST_FOCAL_POINT + 40):
@@ -114,8 +156,9 @@ async def telegram_to_console(folder: Path, changes: int) -> tuple[list[float], 
         )
         bot.config = replace(bot.config, flood_burst=100_000)
         async with bot.running():
-            await fill(bot.services.db, requests=5000, now=NOW)
+            ids = await fill(bot.services.db, requests=requests, now=NOW)
             await bot.say(ADMIN, "/start")
+            heap.settle()  # as `hubbot run` does once started (bot/heap.py)
             card = api.last_message(ADMIN).message_id
             opened = await bot.services.console.open_with_link(
                 await bot.services.console.login_link_token(ADMIN)
@@ -126,8 +169,9 @@ async def telegram_to_console(folder: Path, changes: int) -> tuple[list[float], 
                 aiohttp.ClientSession(cookies={SESSION_COOKIE: opened.token}) as page,
                 page.get(f"{base}/requests/stream", timeout=aiohttp.ClientTimeout()) as stream,
             ):
+                await board_pages(page, base, pages, figures)
                 for number in range(changes):
-                    request_id = 1 + number * 97 % 5000
+                    request_id = ids[number * 97 % len(ids)]
                     request = await bot.services.support.get(request_id)
                     assert request is not None
                     status = "accepted" if request.status != "accepted" else "in_progress"
@@ -136,12 +180,12 @@ async def telegram_to_console(folder: Path, changes: int) -> tuple[list[float], 
                         ADMIN, card, TRI_STATUS.data(request_id, status, request.version)
                     )
                     await _event_for(stream, request_id)
-                    seen.append(time.perf_counter() - started)
+                    figures.seen.append(time.perf_counter() - started)
                     async with page.get(f"{base}/requests/board") as board:
                         html = await board.text()
                     assert f'data-request="{request_id}"' in html or "more" in html
-                    shown.append(time.perf_counter() - started)
-    return seen, shown
+                    figures.shown.append(time.perf_counter() - started)
+    return figures
 
 
 async def _event_for(stream: aiohttp.ClientResponse, request_id: int) -> None:
@@ -158,8 +202,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument("--pages", type=int, default=450, help="board pages opened")
     args = parser.parse_args()
-    asyncio.run(run(args.requests, args.rounds, args.changes))
+    asyncio.run(run(args.requests, args.rounds, args.changes, args.pages))
 
 
 if __name__ == "__main__":

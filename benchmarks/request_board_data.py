@@ -62,9 +62,23 @@ def _text(rng: random.Random, words: int, arabic: bool) -> str:
 
 
 async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) -> list[int]:
-    """``requests`` requests filed over the last year; returns their ids."""
+    """``requests`` requests filed over the last year; returns their ids.
+
+    They come after whatever the database already holds (the screenshots put them beside the
+    statistics tests' requests): ids and numbers after the highest request's, focal points
+    after the highest user id (from FIRST_FOCAL_POINT in an empty database).
+    """
     rng = random.Random(seed)
     stamp = now.isoformat()
+    # The cities' focal points were registered before anything they filed.
+    registered = (now - timedelta(days=400)).isoformat()
+    highest = await db.fetchone(
+        "SELECT (SELECT COALESCE(MAX(MAX(id), MAX(number)), 0) FROM support_requests) AS request,"
+        " (SELECT COALESCE(MAX(id), 0) FROM users) AS user"
+    )
+    assert highest is not None
+    first_request = int(highest["request"]) + 1
+    first_focal_point = max(FIRST_FOCAL_POINT, int(highest["user"]) + 1)
     cities = [
         (country.code, city)
         for country in COUNTRIES
@@ -82,20 +96,20 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
                 "INSERT OR IGNORE INTO staff (user_id, added_at) VALUES (?, ?)", (staff_id, stamp)
             )
         for index, (country, city) in enumerate(cities):
-            user_id = FIRST_FOCAL_POINT + index
+            user_id = first_focal_point + index
             await tx.execute(
                 "INSERT INTO users (id, first_name, created_at, last_seen_at)"
                 " VALUES (?, 'Focal', ?, ?)",
-                (user_id, stamp, stamp),
+                (user_id, registered, registered),
             )
             await tx.execute(
                 "INSERT INTO focal_points (user_id, full_name, country, city, status,"
                 " reviewed_at, created_at) VALUES (?, ?, ?, ?, 'approved', ?, ?)",
-                (user_id, f"Focal point {index}", country, city, stamp, stamp),
+                (user_id, f"Focal point {index}", country, city, registered, registered),
             )
         rows = []
         events = []
-        for number in range(1, requests + 1):
+        for number in range(first_request, first_request + requests):
             filed = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
             place = rng.randrange(len(cities))
             country, city = cities[place]
@@ -109,7 +123,7 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
                     filed.year,
                     number,
                     f"bench-{number}",
-                    FIRST_FOCAL_POINT + place,
+                    first_focal_point + place,
                     country,
                     city,
                     rng.choice(list(TOPICS)),
@@ -124,7 +138,7 @@ async def fill(db: Database, *, requests: int, now: datetime, seed: int = 20) ->
                     1 + (status != "new") + (assignee is not None),
                 )
             )
-            events.append((number, "filed", FIRST_FOCAL_POINT + place, "new", None, filed))
+            events.append((number, "filed", first_focal_point + place, "new", None, filed))
             if status != "new":
                 events.append((number, "status", rng.choice(STAFF_IDS), status, None, filed))
             if assignee is not None:

@@ -386,7 +386,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         return console_main(language=None, database=Path("data") / "console.sqlite3")
     from bot.app import build_application
 
-    application = build_application(config)
+    application = build_application(config, settle_heap=True)
     if config.webhook_url:
         from bot.webhook import run_webhook, webhook_secret
 

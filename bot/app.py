@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
+from bot import heap
 from bot.backups import schedule_backups
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_menus, set_staff_menus
@@ -92,11 +93,17 @@ CONSOLE_PAGES = (
 
 
 def build_application(
-    config: Config, *, clock: Clock | None = None, timer: Timer | None = None
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    timer: Timer | None = None,
+    settle_heap: bool = False,
 ) -> HubApplication:
     """The bot, ready to start; catalogs are loaded now so a broken one stops the start.
 
-    ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant)."""
+    ``timer`` is what waits for Telegram's limits (tests pass one where waiting is instant).
+    ``settle_heap`` (the real process, not tests that start many bots in one) freezes what
+    the start loaded out of the garbage collector's walks (bot/heap.py)."""
     catalogs = Catalogs.load()
     hide_token(config.require_token())
     # The job scheduler logs each job it adds, starts and runs: bookkeeping, not news.
@@ -131,6 +138,8 @@ def build_application(
             )
             await server.start()
             application.bot_data[console.CONSOLE_SERVER] = server
+        if settle_heap:
+            heap.settle()
         logger.info(
             start_line(
                 username=application.bot.username,

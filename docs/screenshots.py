@@ -43,7 +43,7 @@ DOCS = ROOT / "docs"
 PAGES: list[tuple[str, str]] = [
     ("home", "/"),
     ("requests", "/requests"),
-    ("request", "/requests/1"),
+    ("request", "/requests/{request}"),
     ("announcements", "/announcements"),
     ("events", "/events"),
     ("figures", "/figures?period=y"),
@@ -83,22 +83,23 @@ async def knowledge_draft(bot: Harness) -> None:
     draft = replace(edited.live, answer=Translated(answers["ar"], answers["fr"], answers["en"]))
     await editor.save(draft, author=STAFF["ar"])
     imported = (await editor.history("nlc"))[-1].id
-    PAGES[:] = [(name, path.format(imported=imported)) for name, path in PAGES]
+    PAGES[:] = [(name, path.replace("{imported}", str(imported))) for name, path in PAGES]
 
 
 async def fill_requests(bot: Harness) -> None:
     """Support requests from three cities, at every stage, the first with a whole history."""
     support = bot.services.support
-    await fill_board(bot.services.db, requests=60, now=bot.clock.now())
-    first = await support.get(1)
-    assert first is not None
-    await support.assign(1, STAFF["ar"], staff_id=ADMIN)
+    # After the statistics fixture's requests (the figures page's), not over them.
+    first, *_ = await fill_board(bot.services.db, requests=60, now=bot.clock.now())
+    assert await support.get(first) is not None
+    await support.assign(first, STAFF["ar"], staff_id=ADMIN)
     await support.record_staff_text(
-        1, "note", "Call the deputy mayor on Monday.", staff_id=ADMIN, seen_version=None
+        first, "note", "Call the deputy mayor on Monday.", staff_id=ADMIN, seen_version=None
     )
     await support.record_staff_text(
-        1, "question", "How many young people will take part?", staff_id=STAFF["ar"]
+        first, "question", "How many young people will take part?", staff_id=STAFF["ar"]
     )
+    PAGES[:] = [(name, path.replace("{request}", str(first))) for name, path in PAGES]
 
 
 async def photograph(bot: Harness, language: str) -> list[Path]:

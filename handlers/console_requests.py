@@ -37,12 +37,15 @@ from handlers.common import length_problem
 from handlers.console_files import stream_attachment
 from handlers.support_actions import Actor, Outcome
 from handlers.support_views import changed_meanwhile, contact_text, place
-from storage.models import RequestEvent, SupportRequest
-from storage.support_requests import BoardFilter
+from storage.models import BoardCard, RequestEvent, SupportRequest
+from storage.support_requests import BOARD_ORDER, BoardFilter
 
 logger = logging.getLogger(__name__)
 
-BOARD_PER_COLUMN = 30
+# The board shows the longest-waiting cards of each column, then "show N more", which opens
+# that column alone with up to COLUMN_CARDS cards: a page of seven columns stays light.
+BOARD_PER_COLUMN = 20
+COLUMN_CARDS = 200
 AGE_CHOICES_DAYS = (3, 7, 14, 30)
 SEARCH_MAX_CHARS = 100
 # A comment line on the stream this often keeps proxies from closing it, and re-reads the
@@ -61,10 +64,12 @@ class BoardQuery:
     assignee: int | None = None  # 0: nobody
     age_days: int | None = None
     search: str = ""
+    column: str | None = None  # one status's column alone, with more of its cards
 
     def where(self, now: datetime) -> BoardFilter:
         filed_before = now - timedelta(days=self.age_days) if self.age_days else None
         return BoardFilter(
+            status=self.column,
             country=self.country,
             topic=self.topic,
             assignee=self.assignee,
@@ -79,6 +84,7 @@ class BoardQuery:
             "assignee": self.assignee,
             "age": self.age_days,
             "q": self.search or None,
+            "column": self.column,
         }
 
 
@@ -88,12 +94,14 @@ def parse_board_query(query: Mapping[str, str]) -> BoardQuery:
     topic = query.get("topic")
     assignee = query.get("assignee", "")
     age = query.get("age", "")
+    column = query.get("column")
     return BoardQuery(
         country=country if country in COUNTRIES_BY_CODE else None,
         topic=topic if topic in TOPICS else None,
         assignee=int(assignee) if _NUMBER.match(assignee) else None,
         age_days=int(age) if age.isdigit() and int(age) in AGE_CHOICES_DAYS else None,
         search=" ".join(query.get("q", "").split())[:SEARCH_MAX_CHARS],
+        column=column if column in BOARD_ORDER else None,
     )
 
 
@@ -119,6 +127,7 @@ class BoardColumnView:
     name: str
     total: int
     cards: list[RequestCard]
+    more_url: str | None  # the column alone, when it has more cards than shown
 
 
 def card_of(t: Translator, request: SupportRequest, now: datetime) -> RequestCard:
@@ -140,7 +149,7 @@ class CardMaker:
             found = self._words[kind, key] = make()
         return found
 
-    def card(self, request: SupportRequest) -> RequestCard:
+    def card(self, request: SupportRequest | BoardCard) -> RequestCard:
         t = self._t
         waited = self._now - request.created_at
         # Rounded as the words will be: to the day, else the hour, else the minute.
@@ -182,7 +191,8 @@ class CardMaker:
 async def _columns(console: ConsoleContext, query: BoardQuery) -> list[BoardColumnView]:
     t = console.t
     now = console.services.clock.now()
-    columns = await console.services.support.board(query.where(now), per_column=BOARD_PER_COLUMN)
+    per_column = COLUMN_CARDS if query.column else BOARD_PER_COLUMN
+    columns = await console.services.support.board(query.where(now), per_column=per_column)
     cards = CardMaker(t, now)
     return [
         BoardColumnView(
@@ -190,8 +200,12 @@ async def _columns(console: ConsoleContext, query: BoardQuery) -> list[BoardColu
             status_name(t, column.status),
             column.total,
             [cards.card(request) for request in column.requests],
+            more_url=None
+            if query.column or column.total <= len(column.requests)
+            else console.url("/requests", **{**query.as_query(), "column": column.status}),
         )
         for column in columns
+        if query.column in (None, column.status)
     ]
 
 
@@ -218,6 +232,7 @@ async def board(console: ConsoleContext) -> web.StreamResponse:
         requests_url=console.url("/requests"),
         query=query,
         fragment_url=console.url("/requests/board", **query.as_query()),
+        all_columns_url=console.url("/requests", **{**query.as_query(), "column": None}),
         stream_url=console.url("/requests/stream"),
         countries=[(c.code, t.label(c.name)) for c in COUNTRIES],
         topics=[(key, t.label(name)) for key, name in TOPICS.items()],

@@ -25,7 +25,7 @@ from handlers.routes import (
     TRI_OPEN,
     TRI_STATUSES,
 )
-from storage.models import RequestEvent, SupportRequest
+from storage.models import BoardCard, RequestEvent, SupportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def fields_of(request: SupportRequest) -> dict[str, Any]:
     }
 
 
-def place(t: Translator, request: SupportRequest) -> str:
+def place(t: Translator, request: SupportRequest | BoardCard) -> str:
     country = COUNTRIES_BY_CODE.get(request.country)
     return t.label(
         "{city}, {country}",

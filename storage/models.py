@@ -263,6 +263,42 @@ class SupportRequest:
 
 
 @dataclass(frozen=True)
+class BoardCard:
+    """What a card on the console's board shows of a request: nothing of its description or
+    contact, so the board reads (and maps) only these columns."""
+
+    id: int
+    reference: str
+    title: str
+    country: str
+    city: str
+    topic: str
+    time_frame: str
+    status: str
+    assignee_name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> BoardCard:
+        return cls(
+            id=row["id"],
+            reference=row["reference"],
+            title=row["title"],
+            country=row["country"],
+            city=row["city"],
+            topic=row["topic"],
+            time_frame=row["time_frame"],
+            status=row["status"],
+            assignee_name=row["assignee_name"] or "",
+            created_at=_time(row["created_at"]),
+            updated_at=_time(row["updated_at"]),
+            version=row["version"],
+        )
+
+
+@dataclass(frozen=True)
 class RequestAttachment:
     """A file sent with a request: only Telegram's file id is kept, never the content."""
 

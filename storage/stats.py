@@ -156,6 +156,9 @@ class Window:
     end: datetime
     country: str | None = None  # only what concerns this country
     time_zone: str = "UTC"  # where its days are counted (the staff's): how its dates read
+    # The /stats period it was made for (None: chosen days): it slides with the clock, and
+    # figures kept for it are found by it (bot/stats/cache.py).
+    period: str | None = None
 
     def params(self, **more: Any) -> dict[str, Any]:
         return {
@@ -263,6 +266,13 @@ class StatsRepository:
     def __init__(self, db: Database, reads: Reads | None = None) -> None:
         self._db = db  # writes (record_question)
         self._reads: Reads = reads or db
+
+    async def data_version(self) -> int:
+        """A number that changes with every change to what the statistics read, by the bot
+        or another process (counted by triggers, migration 29): figures kept from an older
+        version may be out of date. Other writes (sessions, the outbox, staff seen) leave it."""
+        [row] = await self._reads.fetchall("SELECT version FROM statistics_version")
+        return int(row["version"])
 
     async def explain(self, window: Window) -> dict[str, list[str]]:
         """SQLite's plan for every query, one line per step: where indexes are (not) used."""

@@ -8,7 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Database, ReadOnlyConnection, Transaction
-from storage.models import RequestAttachment, RequestEvent, SupportRequest, to_db_time
+from storage.models import (
+    BoardCard,
+    RequestAttachment,
+    RequestEvent,
+    SupportRequest,
+    to_db_time,
+)
 from storage.outbox import StaffNotice, queue_card_refreshes, queue_staff_notice
 
 # Names are looked up rather than copied, so erasing a person (/deleteme) erases them here too.
@@ -19,6 +25,12 @@ FROM support_requests r
 LEFT JOIN focal_points fp ON fp.user_id = r.filed_by
 LEFT JOIN users a ON a.id = r.assignee
 """
+# A board card's columns: the filters and the order are read from the board's indexes
+# (migration 22), and only the cards shown are looked up in the table.
+_CARD_COLUMNS = (
+    "r.id, r.reference, r.title, r.country, r.city, r.topic, r.time_frame, r.status,"
+    " r.assignee, r.created_at, r.updated_at, r.version"
+)
 _EVENT_SELECT = """
 SELECT e.*,
        TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) AS actor_name,
@@ -50,9 +62,10 @@ class BoardFilter:
     """The console board's filters; None means any. ``assignee`` 0 means nobody.
 
     ``filed_before`` keeps requests at least that old; ``search`` is words that must all
-    appear in the reference, the title or the description.
+    appear in the reference, the title or the description; ``status`` keeps one column.
     """
 
+    status: str | None = None
     country: str | None = None
     topic: str | None = None
     assignee: int | None = None
@@ -64,7 +77,7 @@ class BoardFilter:
 class BoardColumn:
     status: str
     total: int
-    requests: list[SupportRequest]
+    requests: list[BoardCard]
 
 
 class StaleRequest(Exception):
@@ -284,7 +297,9 @@ class SupportRequestRepository:
 
         Open columns list the longest-waiting first, closed ones the latest closed first.
         One query per column, each walking its own index (status, then the column's order)
-        until it has enough: the board costs the same with 500 requests or 50,000.
+        until it has enough: the board costs the same with 500 requests or 50,000. The
+        indexes hold the filtered columns too, so neither the totals nor the walk read the
+        table; only the cards shown are, and only what a card shows.
         """
         condition, params = _board_condition(where)
         params["per_column"] = per_column
@@ -297,31 +312,39 @@ class SupportRequestRepository:
             )
         }
         columns = [status for status in BOARD_ORDER if totals.get(status)]
-        cards: dict[str, list[SupportRequest]] = {status: [] for status in BOARD_ORDER}
+        cards: dict[str, list[BoardCard]] = {status: [] for status in BOARD_ORDER}
         if columns:
             parts = []
             for index, status in enumerate(columns):
                 params[f"status{index}"] = status
                 order = "r.updated_at DESC" if status in CLOSED_STATUSES else "r.created_at"
                 parts.append(
-                    f"SELECT * FROM ({_REQUEST_SELECT} WHERE r.status = :status{index}"
-                    f" AND {condition} ORDER BY {order}, r.id LIMIT :per_column)"
+                    f"SELECT * FROM (SELECT {_CARD_COLUMNS} FROM support_requests r"
+                    f" WHERE r.status = :status{index} AND {condition}"
+                    f" ORDER BY {order}, r.id LIMIT :per_column)"
                 )
-            for row in await self._db.fetchall(" UNION ALL ".join(parts), params):
-                cards[row["status"]].append(SupportRequest.from_row(row))
+            rows = await self._db.fetchall(
+                "SELECT card.*, TRIM(COALESCE(a.first_name, '') || ' '"
+                " || COALESCE(a.last_name, '')) AS assignee_name"
+                f" FROM ({' UNION ALL '.join(parts)}) AS card"
+                " LEFT JOIN users a ON a.id = card.assignee",
+                params,
+            )
+            for row in rows:
+                cards[row["status"]].append(BoardCard.from_row(row))
         for status, column in cards.items():
             if status in CLOSED_STATUSES:
-                column.sort(key=lambda request: (request.updated_at, -request.id), reverse=True)
+                column.sort(key=lambda card: (card.updated_at, -card.id), reverse=True)
             else:
-                column.sort(key=lambda request: (request.created_at, request.id))
+                column.sort(key=lambda card: (card.created_at, card.id))
         return [BoardColumn(status, totals.get(status, 0), cards[status]) for status in BOARD_ORDER]
 
     async def explain_board(self, where: BoardFilter) -> list[str]:
         """SQLite's plan for one column of the board (the benchmark prints it)."""
         condition, params = _board_condition(where)
         rows = await self._db.fetchall(
-            f"EXPLAIN QUERY PLAN {_REQUEST_SELECT} WHERE r.status = 'new' AND {condition}"
-            " ORDER BY r.created_at, r.id LIMIT 40",
+            f"EXPLAIN QUERY PLAN SELECT {_CARD_COLUMNS} FROM support_requests r"
+            f" WHERE r.status = 'new' AND {condition} ORDER BY r.created_at, r.id LIMIT 40",
             params,
         )
         return [str(row["detail"]) for row in rows]
@@ -561,6 +584,9 @@ def _add_place_and_owner(
 def _board_condition(where: BoardFilter) -> tuple[str, dict[str, Any]]:
     conditions = ["1 = 1"]
     params: dict[str, Any] = {}
+    if where.status is not None:
+        conditions.append("r.status = :status")
+        params["status"] = where.status
     _add_place_and_owner(where, conditions, params)
     if where.filed_before is not None:
         conditions.append("r.created_at <= :filed_before")

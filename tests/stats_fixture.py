@@ -203,8 +203,9 @@ async def _requests(db: Database) -> None:
                 "city": "Tunis" if country == "TN" else "Rabat",
                 "topic": topic,
                 "support_kind": kind,
-                "title": "t",
-                "description": "d",
+                # Read on the board in docs/screenshots.py.
+                "title": f"Support for {'Tunis' if country == 'TN' else 'Rabat'}: {topic}",
+                "description": "Filed for the statistics tests.",
                 "time_frame": "soon",
                 "contact": "telegram",
                 "status": status,

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from benchmarks.request_board_data import fill as fill_board
 from handlers.console_files import INLINE_TYPES, content_type, disposition
+from handlers.console_requests import BOARD_PER_COLUMN, COLUMN_CARDS
 from storage.models import RequestAttachment
-from storage.support_requests import RequestFilter
+from storage.support_requests import BoardFilter, RequestFilter
 from tests.conftest import ARABIC_USER
 from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
 from tests.harness import ADMIN, Harness, catalogs, expected, label
@@ -181,3 +183,43 @@ def test_only_harmless_files_show_in_the_browser() -> None:
     assert disposition(html, False) == "attachment; filename*=UTF-8''page.html"
     assert content_type(photo) == "image/jpeg" and disposition(photo, True).endswith("photo.jpg")
     assert disposition(arabic, True) == "inline; filename*=UTF-8''%D8%AE%D8%B7%D8%A9.pdf"
+
+
+async def test_a_long_column_shows_the_longest_waiting_then_opens_whole(
+    console_bot: Harness, browser: Browser
+) -> None:
+    """300 requests: each column shows its 20 longest waiting, and "show N more" opens that
+    column alone with all its cards, still the longest waiting first (in Arabic, right to
+    left)."""
+    bot = console_bot
+    await fill_board(bot.services.db, requests=300, now=bot.clock.now())
+    [new] = [
+        column
+        for column in await bot.services.support.board(BoardFilter(), per_column=COLUMN_CARDS)
+        if column.status == "new"
+    ]
+    assert BOARD_PER_COLUMN < new.total <= COLUMN_CARDS
+    oldest_first = [card.reference for card in new.requests]
+    page = await signed_in_page(browser, bot, OMAR, viewport=LAPTOP)
+    await page.goto(console_url(bot, "/requests"))
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    column = page.locator("#board [data-status=new]")
+    await expect(column.locator(".request-card")).to_have_count(BOARD_PER_COLUMN)
+    shown = await column.locator(".reference").all_inner_texts()
+    assert shown == oldest_first[:BOARD_PER_COLUMN]
+    more = str(
+        catalogs()
+        .translator("ar")
+        .ngettext("Show {count} more", "Show {count} more", new.total - BOARD_PER_COLUMN)
+    )
+    link = column.locator(".more a")
+    assert (await link.inner_text()).replace("\u2068", "").replace("\u2069", "") == more.replace(
+        "\u2068", ""
+    ).replace("\u2069", "")
+    await link.click()
+    await page.wait_for_url("**column=new**")
+    await expect(page.locator("#board .column")).to_have_count(1)
+    await expect(column.locator(".request-card")).to_have_count(new.total)
+    assert await column.locator(".reference").all_inner_texts() == oldest_first
+    await page.click(f"text={text_of('ar', 'Back to all columns')}")
+    await expect(page.locator("#board .column")).to_have_count(7)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.clock import Clock
 from bot.geography import COUNTRIES, OTHER_COUNTRY
+from bot.stats.cache import FigureCache
 from bot.stats.cells import SMALL_CELL_LIMIT, Row, merge_small
 from bot.stats.periods import Period, day_start, latest_day, period_start
 from storage.stats import (
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.stats.charts import Chart
     from bot.stats.worker import StatsWorker
+
+T = TypeVar("T")
 
 FREQUENT_QUESTIONS = 10
 WAITING_LONGEST = 10
@@ -170,9 +173,14 @@ class StatsService:
         # The bot's: long reads and their CPU work in a process of their own. Without one
         # (the command line, benchmarks of the figures) they run here, drawing in a thread.
         self._worker = worker
+        self.cache = FigureCache(clock)
 
     async def workbook(self, t: Translator, window: Window) -> bytes:
         """The funder's workbook for the window."""
+        key = ("workbook", t.language, str(t.locale))
+        return await self._kept(key, window, lambda: self._workbook(t, window))
+
+    async def _workbook(self, t: Translator, window: Window) -> bytes:
         if self._worker is not None:
             return await self._worker.workbook(t, window, self._clock.now())
         from bot.stats.workbook import build_workbook
@@ -181,6 +189,10 @@ class StatsService:
 
     async def charts(self, area: str, t: Translator, scope: str, window: Window) -> list[Chart]:
         """The charts of one /stats area for the window."""
+        key = ("charts", area, t.language, str(t.locale), scope)
+        return await self._kept(key, window, lambda: self._charts(area, t, scope, window))
+
+    async def _charts(self, area: str, t: Translator, scope: str, window: Window) -> list[Chart]:
         if self._worker is not None:
             return await self._worker.charts(area, t, scope, window, self._clock.now())
         from bot.stats.areas import AREAS
@@ -191,6 +203,9 @@ class StatsService:
 
     async def overview(self, window: Window) -> Overview:
         """Every area's figures for the window, read in the worker when there is one."""
+        return await self._kept(("overview",), window, lambda: self._overview(window))
+
+    async def _overview(self, window: Window) -> Overview:
         if self._worker is not None:
             return await self._worker.overview(window, self._clock.now())
         return Overview(
@@ -202,13 +217,24 @@ class StatsService:
             broadcasts=await self.broadcasts(window),
         )
 
+    async def _kept(self, key: Hashable, window: Window, make: Callable[[], Awaitable[T]]) -> T:
+        """Made once per data version (bot/stats/cache.py): a figures page's charts, the same
+        period opened again, two staff asking at once."""
+        version = await self._stats.data_version()
+        return await self.cache.get(key, window, version, make)
+
+    @property
+    def worker(self) -> StatsWorker | None:
+        return self._worker
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
 
     def window(self, period: Period, country: str | None = None) -> Window:
         now = self._clock.now()
-        return Window(period_start(period, now, self._time_zone), now, country, self._time_zone)
+        start = period_start(period, now, self._time_zone)
+        return Window(start, now, country, self._time_zone, period=period.value)
 
     def latest_day(self) -> date:
         """The last day :meth:`days` may be asked for (the first is ``EARLIEST_DAY``)."""

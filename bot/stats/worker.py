@@ -7,6 +7,10 @@ loop that answers everyone: replies waited five times longer at p99 while a full
 was built (benchmarks/report_beside_replies.py). A process has a lock of its own; SQLite's WAL
 lets its read-only connection read beside the bot's writer; and at a lower priority the
 machine gives the bot's replies its cores first.
+
+Two processes, two lanes: a year-long report used to hold the only process while staff who
+opened the figures of the last 30 days waited behind it. What was made is kept by
+bot/stats/cache.py, so a figures page's charts are one job, not one per image.
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from bot.clock import ManualClock
 from bot.i18n import Translator
@@ -26,6 +34,8 @@ from bot.stats.service import Overview, StatsService
 from bot.stats.workbook import build_workbook
 from storage.db import Database, ReadOnlyConnection
 from storage.stats import StatsRepository, Window
+
+T = TypeVar("T")
 
 # Added to the worker's niceness, up to the lowest priority there is: the bot's own process
 # keeps the cores when both want them (at 10, reply p99 during reports was x1.9-2.2).
@@ -72,42 +82,67 @@ def area_charts(
     return draw()
 
 
+class Lane(StrEnum):
+    """Which worker process a job goes to: a quick one never waits behind a long one."""
+
+    QUICK = "quick"  # a figures page or /stats for up to a quarter
+    LONG = "long"  # a /report workbook, or figures over more than a quarter
+
+
+# Windows up to this long are quick to read (a quarter holds the figures staff open most).
+QUICK_WINDOW = timedelta(days=92)
+
+
+def lane_for(window: Window, *, workbook: bool = False) -> Lane:
+    """A workbook reads every request's history and writes a spreadsheet, and a year reads
+    four times a quarter: both go to the long lane, so the figures of the last 30 days come
+    back while a year-long report is being built."""
+    if workbook or window.end - window.start > QUICK_WINDOW:
+        return Lane.LONG
+    return Lane.QUICK
+
+
 class StatsWorker:
-    """One worker process, started at the first report or chart and kept for the next."""
+    """One worker process per lane, each started at its first job and kept for the next; both
+    at a lower priority than the bot, whose replies to focal points go first."""
 
     def __init__(self, database_path: Path) -> None:
         self._path = database_path
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: dict[Lane, ProcessPoolExecutor] = {}
+        self.jobs: Counter[Lane] = Counter()  # jobs sent to each lane (tests count them)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _executor(self, lane: Lane) -> ProcessPoolExecutor:
+        pool = self._pools.get(lane)
+        if pool is None:
             # Spawned, not forked: the bot's process has threads (SQLite's, the loop's).
-            self._pool = ProcessPoolExecutor(
+            pool = self._pools[lane] = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_lower_priority,
             )
-        return self._pool
+        return pool
+
+    async def run(self, lane: Lane, job: Callable[..., T], *args: Any) -> T:
+        """``job(*args)`` in the lane's process (a module-level function: it is pickled)."""
+        self.jobs[lane] += 1
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor(lane), job, *args)
 
     async def workbook(self, t: Translator, window: Window, now: datetime) -> bytes:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor(), report_workbook, self._path, t, window, now
-        )
+        lane = lane_for(window, workbook=True)
+        return await self.run(lane, report_workbook, self._path, t, window, now)
 
     async def overview(self, window: Window, now: datetime) -> Overview:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor(), area_figures, self._path, window, now)
+        return await self.run(lane_for(window), area_figures, self._path, window, now)
 
     async def charts(
         self, area: str, t: Translator, scope: str, window: Window, now: datetime
     ) -> list[Chart]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor(), area_charts, self._path, area, t, scope, window, now
+        return await self.run(
+            lane_for(window), area_charts, self._path, area, t, scope, window, now
         )
 
     def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
+        pools, self._pools = self._pools, {}
+        for pool in pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
