@@ -26,6 +26,7 @@ from babel.dates import format_timedelta
 from bot.accounts import AccountService, language_from_telegram
 from bot.broadcasts.attachments import AttachmentStore, Upload
 from bot.broadcasts.form import BroadcastForm, Problem, Step, answers
+from bot.broadcasts.results import ResultWriter
 from bot.broadcasts.working_hours import next_working_moment
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
@@ -50,8 +51,6 @@ CAPTION_LIMIT = 1024
 PROGRESS_INTERVAL_S = 3.0
 SCHEDULE_POLL_S = 30.0
 SHUTDOWN_GRACE_S = 5.0
-# How long finished deliveries gather before they are committed together.
-GROUP_COMMIT_S = 0.02
 RECENT_BROADCASTS = 10
 
 # Which version a reader gets when theirs is missing.  Arabic readers in the Maghreb and
@@ -196,48 +195,6 @@ def parse_local_time(text: str, time_zone: str) -> datetime | None:
         return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(time_zone))
     except ValueError:
         return None
-
-
-class ResultWriter:
-    """Records outcomes as they come, many per transaction when they come fast (group commit).
-
-    What a kill loses is only what was sent but not yet committed: messages in flight, and
-    the outcomes of the last GROUP_COMMIT_S (twenty at a thousand a second).
-    """
-
-    def __init__(self, write: Callable[[list[RecipientResult]], Awaitable[None]]) -> None:
-        self._write = write
-        self._queue: list[RecipientResult] = []
-        self._more = asyncio.Event()
-        self._closing = False
-        self._task = asyncio.create_task(self._loop())
-
-    def add(self, result: RecipientResult) -> None:
-        self._queue.append(result)
-        self._more.set()
-
-    async def _loop(self) -> None:
-        while True:
-            await self._more.wait()
-            self._more.clear()
-            batch, self._queue = self._queue, []
-            if batch:
-                await self._write(batch)
-            if self._closing and not self._queue:
-                return
-            if not self._closing:
-                # Outcomes gather for a moment before the next transaction: at a thousand a
-                # second, a commit for every message or two cost more than its message.
-                await asyncio.sleep(GROUP_COMMIT_S)
-
-    async def close(self) -> None:
-        """Write everything queued, then stop."""
-        self._closing = True
-        self._more.set()
-        await self._task
-
-    def kill(self) -> None:
-        self._task.cancel()
 
 
 @dataclass
