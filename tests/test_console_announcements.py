@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from handlers.console_announcements import telegram_preview
-from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
+from tests.console_harness import LAPTOP, console_url, signed_in_page, with_console
 from tests.harness import ADMIN, Harness, plain
 from tests.test_broadcast import add_focal_point, broadcast_messages, wait_for_report
 
@@ -33,12 +33,6 @@ async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
     async with harness.running():
         await harness.say(ADMIN, "/start")
         yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 async def write(page: Page) -> None:

@@ -23,7 +23,6 @@ from bot.broadcasts.attachments import FOLDER_NAME, Refused
 from bot.broadcasts.composer import compose
 from tests.console_harness import (
     LAPTOP,
-    chromium,
     console_url,
     login_link,
     signed_in_page,
@@ -52,12 +51,6 @@ async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
     async with harness.running():
         await harness.say(ADMIN, "/start")
         yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 def png(width: int = 64, height: int = 48) -> bytes:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
+from tests.console_harness import LAPTOP, console_url, signed_in_page, with_console
 from tests.harness import ADMIN, Harness, label
 from tests.test_events import focal_point
 
@@ -21,12 +21,6 @@ async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
     async with harness.running():
         await harness.say(ADMIN, "/start")
         yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 async def test_an_event_made_in_the_console_invites_and_reminds_as_in_telegram(

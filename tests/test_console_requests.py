@@ -14,7 +14,7 @@ from handlers.console_requests import BOARD_PER_COLUMN, COLUMN_CARDS
 from storage.models import RequestAttachment
 from storage.support_requests import BoardFilter, RequestFilter
 from tests.conftest import ARABIC_USER
-from tests.console_harness import LAPTOP, chromium, console_url, signed_in_page, with_console
+from tests.console_harness import LAPTOP, console_url, signed_in_page, with_console
 from tests.harness import ADMIN, Harness, catalogs, expected, label
 from tests.support_helpers import CITIES, TITLES, fill_request, make_focal_point
 from tests.test_support_triage import QUESTION, STATUS_NOW, status_label
@@ -30,12 +30,6 @@ async def console_bot(harness: Harness) -> AsyncIterator[Harness]:
         assert await harness.services.accounts.add_staff(OMAR, added_by=ADMIN)
         await harness.say(OMAR, "/start")
         yield harness
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as launched:
-        yield launched
 
 
 def text_of(language: str, message: str, **values: object) -> str:
